@@ -1,0 +1,342 @@
+/* geoflows FlowLayer: draws one JSON payload of flows on a Leaflet map.
+ *
+ * Safety rule: every piece of text that came from data is put into the page with
+ * textContent (or as an attribute value after a protocol check), never with innerHTML.
+ */
+(function () {
+  "use strict";
+  var DAY = 86400000;
+
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text !== undefined && text !== null) e.textContent = String(text);
+    return e;
+  }
+
+  function safeUrl(text) {
+    try {
+      var u = new URL(String(text).trim());
+      if (u.protocol === "http:" || u.protocol === "https:") return u.href;
+    } catch (e) { /* not a URL: shown as text */ }
+    return null;
+  }
+
+  function isoDay(day) {
+    return new Date(day * DAY).toISOString().slice(0, 10);
+  }
+
+  function stopMap(node) {
+    L.DomEvent.disableClickPropagation(node);
+    L.DomEvent.disableScrollPropagation(node);
+  }
+
+  function draw(map, P, fit) {
+    var n = P.n;
+    var renderer = P.renderer === "canvas" ? L.canvas({ padding: 0.5 }) : L.svg({ padding: 0.5 });
+    var state = {
+      flows: [], halos: [], arrows: [], visible: new Array(n),
+      hidden: { color: {}, unit: {}, conf: {} }, day: P.at, all: P.at === null
+    };
+    var group = L.layerGroup().addTo(map);
+    var arrowGroup = L.layerGroup().addTo(map);
+
+    function latlngs(i) {
+      var a = P.offsets[i], b = P.offsets[i + 1], out = new Array(b - a);
+      for (var k = a; k < b; k++) out[k - a] = [P.coords[2 * k + 1], P.coords[2 * k]];
+      return out;
+    }
+
+    function tooltipFor(i) {
+      return function () {
+        var box = el("div", "gf-tip");
+        box.appendChild(el("div", "gf-tip-title", P.text.label[i]));
+        box.appendChild(el("div", "gf-tip-line", P.text.volume[i]));
+        var when = P.text.dates[i];
+        if (when) box.appendChild(el("div", "gf-tip-line", when));
+        box.appendChild(el("div", "gf-tip-line", P.text.meta[i]));
+        return box;
+      };
+    }
+
+    function popupFor(i) {
+      return function () {
+        var box = el("div", "gf-popup");
+        box.appendChild(el("div", "gf-popup-title", P.text.label[i]));
+        var table = el("table", "gf-fields");
+        for (var f = 0; f < P.fields.length; f++) {
+          var value = P.fields[f][1][i];
+          if (value === null || value === "") continue;
+          var tr = el("tr");
+          tr.appendChild(el("th", null, P.fields[f][0]));
+          tr.appendChild(el("td", null, value));
+          table.appendChild(tr);
+        }
+        box.appendChild(table);
+        var srcs = P.sources[i];
+        if (srcs && srcs.length) {
+          box.appendChild(el("div", "gf-popup-sub", "Sources"));
+          var ol = el("ol", "gf-sources");
+          for (var s = 0; s < srcs.length; s++) {
+            var li = el("li");
+            var href = safeUrl(srcs[s]);
+            if (href) {
+              var a = el("a", null, srcs[s]);
+              a.href = href;
+              a.target = "_blank";
+              a.rel = "noopener noreferrer";
+              li.appendChild(a);
+            } else {
+              li.textContent = srcs[s];
+            }
+            ol.appendChild(li);
+          }
+          box.appendChild(ol);
+        }
+        return box;
+      };
+    }
+
+    for (var i = 0; i < n; i++) {
+      var color = P.colors[P.color[i]];
+      var unknown = P.unknown[i] === 1;
+      var dash = unknown ? P.unknownDash : P.dashes[P.conf[i]];
+      var pts = latlngs(i);
+      if (P.halo[i] > 0) {
+        state.halos[i] = L.polyline(pts, {
+          renderer: renderer, color: color, weight: P.halo[i], opacity: 0.25,
+          interactive: false, className: "geoflows-range", lineCap: "butt"
+        });
+      }
+      var line = L.polyline(pts, {
+        renderer: renderer, color: color, weight: P.width[i], opacity: 0.85,
+        dashArray: dash || null, className: "geoflows-flow", lineCap: dash ? "butt" : "round"
+      });
+      line.bindTooltip(tooltipFor(i), { sticky: true, className: "gf-tooltip" });
+      line.bindPopup(popupFor(i), { maxWidth: 420, className: "gf-popup-wrap" });
+      line.on("mouseover", function () { this.setStyle({ opacity: 1 }); });
+      line.on("mouseout", function () { this.setStyle({ opacity: 0.85 }); });
+      state.flows[i] = line;
+    }
+
+    function active(i) {
+      if (state.all) return true;
+      var t0 = P.t0[i], t1 = P.t1[i];
+      if (t0 === null && t1 === null) return true;
+      var start = t0 === null ? t1 : t0, end = t1 === null ? t0 : t1;
+      return start <= state.day && end + P.window >= state.day;
+    }
+
+    function shown(i) {
+      return !state.hidden.color[P.color[i]] && !state.hidden.unit[P.unit[i]] &&
+        !state.hidden.conf[P.conf[i]] && active(i);
+    }
+
+    function drawArrows() {
+      arrowGroup.clearLayers();
+      state.arrows = [];
+      if (!P.arrows) return;
+      var count = 0;
+      for (var i = 0; i < n; i++) if (state.visible[i]) count++;
+      if (count > P.arrowLimit) return;
+      for (var j = 0; j < n; j++) {
+        if (!state.visible[j]) continue;
+        var a = map.latLngToLayerPoint([P.mid[4 * j + 1], P.mid[4 * j]]);
+        var b = map.latLngToLayerPoint([P.mid[4 * j + 3], P.mid[4 * j + 2]]);
+        var dx = b.x - a.x, dy = b.y - a.y, len = Math.sqrt(dx * dx + dy * dy);
+        if (!(len > 0)) continue;
+        dx /= len; dy /= len;
+        var size = 5 + P.width[j] * 1.2;
+        var tip = L.point(a.x + dx * size * 0.5, a.y + dy * size * 0.5);
+        var left = L.point(tip.x - dx * size - dy * size * 0.6, tip.y - dy * size + dx * size * 0.6);
+        var right = L.point(tip.x - dx * size + dy * size * 0.6, tip.y - dy * size - dx * size * 0.6);
+        state.arrows.push(L.polyline(
+          [map.layerPointToLatLng(left), map.layerPointToLatLng(tip), map.layerPointToLatLng(right)],
+          { renderer: renderer, color: P.colors[P.color[j]], weight: Math.max(2, P.width[j] * 0.6),
+            opacity: 0.95, interactive: false, className: "geoflows-arrow", lineJoin: "miter" }
+        ).addTo(arrowGroup));
+      }
+    }
+
+    function update() {
+      for (var i = 0; i < n; i++) {
+        var want = shown(i);
+        if (want === state.visible[i]) continue;
+        state.visible[i] = want;
+        if (want) {
+          if (state.halos[i]) state.halos[i].addTo(group);
+          state.flows[i].addTo(group);
+        } else {
+          if (state.halos[i]) group.removeLayer(state.halos[i]);
+          group.removeLayer(state.flows[i]);
+        }
+      }
+      drawArrows();
+      var count = 0;
+      for (var j = 0; j < n; j++) if (state.visible[j]) count++;
+      map.getContainer().setAttribute("data-geoflows-visible", String(count));
+    }
+
+    // Place markers, sized by the number of flows through the place.
+    var places = L.layerGroup().addTo(map);
+    for (var p = 0; p < P.places.name.length; p++) {
+      (function (p) {
+        var marker = L.circleMarker([P.places.lat[p], P.places.lon[p]], {
+          renderer: renderer, radius: P.places.radius[p], color: "#222", weight: 1,
+          fillColor: "#fff", fillOpacity: 0.9, className: "geoflows-place"
+        });
+        marker.bindTooltip(function () { return el("span", null, P.places.name[p]); });
+        marker.bindPopup(function () {
+          var box = el("div", "gf-popup");
+          box.appendChild(el("div", "gf-popup-title", P.places.name[p]));
+          var lists = [["Outgoing", P.places.out[p]], ["Incoming", P.places["in"][p]]];
+          for (var k = 0; k < lists.length; k++) {
+            if (!lists[k][1].length) continue;
+            box.appendChild(el("div", "gf-popup-sub", lists[k][0] + " (" + lists[k][1].length + ")"));
+            var ul = el("ul", "gf-place-flows");
+            for (var q = 0; q < lists[k][1].length; q++) {
+              var f = lists[k][1][q];
+              ul.appendChild(el("li", null, P.text.label[f] + " — " + P.text.volume[f]));
+            }
+            box.appendChild(ul);
+          }
+          return box;
+        }, { maxWidth: 420 });
+        marker.addTo(places);
+      })(p);
+    }
+
+    // Legend: widths per unit, colours, confidence dash patterns.
+    var legend = L.control({ position: "bottomright" });
+    legend.onAdd = function () {
+      var box = el("div", "gf-legend leaflet-bar");
+      stopMap(box);
+      function swatch(width, color, dash, opacity) {
+        var svgNS = "http://www.w3.org/2000/svg";
+        var svg = document.createElementNS(svgNS, "svg");
+        svg.setAttribute("width", "44");
+        svg.setAttribute("height", String(Math.max(12, Math.ceil(width) + 4)));
+        var ln = document.createElementNS(svgNS, "line");
+        var y = String(Math.max(12, Math.ceil(width) + 4) / 2);
+        ln.setAttribute("x1", "2"); ln.setAttribute("x2", "42");
+        ln.setAttribute("y1", y); ln.setAttribute("y2", y);
+        ln.setAttribute("stroke", color);
+        ln.setAttribute("stroke-width", String(width));
+        ln.setAttribute("stroke-opacity", String(opacity === undefined ? 1 : opacity));
+        if (dash) ln.setAttribute("stroke-dasharray", dash);
+        svg.appendChild(ln);
+        return svg;
+      }
+      function row(parent, svg, text) {
+        var r = el("div", "gf-legend-row");
+        r.appendChild(svg);
+        r.appendChild(el("span", null, text));
+        parent.appendChild(r);
+      }
+      for (var w = 0; w < P.legend.widths.length; w++) {
+        var lw = P.legend.widths[w];
+        box.appendChild(el("div", "gf-legend-title", "Volume (" + lw.unit + ", " + lw.scale + " scale)"));
+        for (var s = 0; s < lw.samples.length; s++) row(box, swatch(lw.samples[s][1], "#555"), lw.samples[s][0]);
+      }
+      if (P.legend.unknown) row(box, swatch(P.unknownWidth, "#555", P.unknownDash), "volume unknown");
+      if (P.legend.range) row(box, swatch(10, "#555", null, 0.25), "band: low–high range");
+      box.appendChild(el("div", "gf-legend-title", P.legend.colorTitle));
+      for (var c = 0; c < P.colorKeys.length; c++) row(box, swatch(4, P.colors[c]), P.colorKeys[c] || "(none)");
+      box.appendChild(el("div", "gf-legend-title", "Confidence"));
+      for (var d = 0; d < P.confLevels.length; d++) {
+        if (!P.legend.confUsed[d]) continue;
+        row(box, swatch(3, "#555", P.dashes[d]), P.confLevels[d]);
+      }
+      return box;
+    };
+    legend.addTo(map);
+
+    // Filters: one checkbox per colour key, unit and confidence level.
+    var filter = L.control({ position: "topright" });
+    filter.onAdd = function () {
+      var box = el("div", "gf-filter leaflet-bar");
+      stopMap(box);
+      function group_(title, keys, kind) {
+        if (keys.length < 2) return;
+        box.appendChild(el("div", "gf-legend-title", title));
+        for (var k = 0; k < keys.length; k++) {
+          (function (k) {
+            var label = el("label", "gf-check");
+            var input = el("input");
+            input.type = "checkbox";
+            input.checked = true;
+            input.setAttribute("data-kind", kind);
+            input.addEventListener("change", function () {
+              state.hidden[kind][k] = !input.checked;
+              update();
+            });
+            label.appendChild(input);
+            label.appendChild(el("span", null, " " + (keys[k] || "(none)")));
+            box.appendChild(label);
+          })(k);
+        }
+      }
+      group_(P.legend.colorTitle, P.colorKeys, "color");
+      group_("Unit", P.units.map(function (u) { return u || "(no unit)"; }), "unit");
+      group_("Confidence", P.confLevels, "conf");
+      return box;
+    };
+    filter.addTo(map);
+
+    if (P.title) {
+      var title = L.control({ position: "topleft" });
+      title.onAdd = function () { return el("div", "gf-title leaflet-bar", P.title); };
+      title.addTo(map);
+      document.title = P.title;
+    }
+
+    // Time slider: a flow shows while start <= day <= end + window (undated flows always).
+    if (P.slider && P.dayMin !== null) {
+      var slider = L.control({ position: "bottomleft" });
+      slider.onAdd = function () {
+        var box = el("div", "gf-slider leaflet-bar");
+        stopMap(box);
+        var allLabel = el("label", "gf-check");
+        var all = el("input");
+        all.type = "checkbox";
+        all.checked = state.all;
+        all.className = "gf-all-dates";
+        allLabel.appendChild(all);
+        allLabel.appendChild(el("span", null, " all dates"));
+        var range = el("input");
+        range.type = "range";
+        range.className = "gf-range";
+        range.min = String(P.dayMin);
+        range.max = String(P.dayMax);
+        range.step = "1";
+        range.value = String(state.day === null ? P.dayMax : state.day);
+        var label = el("div", "gf-date", isoDay(Number(range.value)));
+        range.disabled = state.all;
+        range.addEventListener("input", function () {
+          state.day = Number(range.value);
+          label.textContent = isoDay(state.day);
+          update();
+        });
+        all.addEventListener("change", function () {
+          state.all = all.checked;
+          range.disabled = state.all;
+          state.day = Number(range.value);
+          update();
+        });
+        box.appendChild(allLabel);
+        box.appendChild(range);
+        box.appendChild(label);
+        return box;
+      };
+      slider.addTo(map);
+    }
+
+    map.on("zoomend", drawArrows);
+    update();
+    if (fit && P.bounds) map.fitBounds(P.bounds, { padding: [20, 20] });
+    window.geoflowsLayers = window.geoflowsLayers || [];
+    window.geoflowsLayers.push({ flows: state.flows, arrows: state, update: update });
+  }
+
+  window.geoflowsDraw = draw;
+})();

@@ -1,0 +1,138 @@
+"""Error and warning classes of geoflows.
+
+Every error geoflows raises on purpose is a :class:`GeoflowsError`, and also the built-in
+exception that fits (``ValueError``, ``LookupError``, ``OSError``), so callers can catch either.
+Warnings use :class:`GeoflowsWarning` subclasses so they can be filtered.
+"""
+
+from __future__ import annotations
+
+
+class GeoflowsError(Exception):
+    """Base class of every error geoflows raises on purpose.
+
+    Examples
+    --------
+    >>> import geoflows as gf
+    >>> issubclass(gf.PlaceNotFound, gf.GeoflowsError)
+    True
+    """
+
+
+class GeocodeError(GeoflowsError, LookupError):
+    """A place name could not be resolved to one place.
+
+    Examples
+    --------
+    >>> import geoflows as gf
+    >>> try:
+    ...     gf.geocode("Xqzzyville")
+    ... except gf.GeocodeError as e:
+    ...     print(type(e).__name__)
+    PlaceNotFound
+    """
+
+
+class PlaceNotFound(GeocodeError):
+    """No place matches the name; ``suggestions`` lists the closest names.
+
+    Examples
+    --------
+    >>> import geoflows as gf
+    >>> try:
+    ...     gf.geocode("Vladivostk")
+    ... except gf.PlaceNotFound as e:
+    ...     "Vladivostok" in e.suggestions
+    True
+    """
+
+    def __init__(self, message: str, *, query: str = "", suggestions: list[str] | None = None):
+        super().__init__(message)
+        self.query = query
+        self.suggestions = list(suggestions or [])
+
+
+class AmbiguousPlace(GeocodeError):
+    """Several places match the name equally well; ``candidates`` lists them.
+
+    Examples
+    --------
+    >>> import geoflows as gf
+    >>> try:
+    ...     gf.geocode("Springfield")
+    ... except gf.AmbiguousPlace as e:
+    ...     len(e.candidates) > 1
+    True
+    """
+
+    def __init__(self, message: str, *, query: str = "", candidates: list | None = None):
+        super().__init__(message)
+        self.query = query
+        self.candidates = list(candidates or [])
+
+
+class FlowValidationError(GeoflowsError, ValueError):
+    """Flow records broke the data contract; ``problems`` lists every one.
+
+    Each problem is a :class:`Problem` naming the file, the 1-based row (as a spreadsheet shows
+    it: the header is row 1), the field, the value and the rule broken.
+
+    Examples
+    --------
+    >>> import geoflows as gf
+    >>> try:
+    ...     gf.read_flows([{"origin": "Rajin", "destination": "Vladivostok", "volume": -5}])
+    ... except gf.FlowValidationError as e:
+    ...     print(e.problems[0].field)
+    volume
+    """
+
+    def __init__(self, problems: list, source: str | None = None):
+        self.problems = list(problems)
+        self.source = source
+        head = f"{len(self.problems)} problem(s) in {source or 'the flow records'}:"
+        lines = [head] + [f"  - {p}" for p in self.problems]
+        super().__init__("\n".join(lines))
+
+
+class BuildError(GeoflowsError, ValueError):
+    """A build file is invalid or a map in it could not be built.
+
+    Examples
+    --------
+    >>> import geoflows as gf
+    >>> issubclass(gf.BuildError, ValueError)
+    True
+    """
+
+
+class GeoflowsWarning(UserWarning):
+    """Base class of geoflows warnings.
+
+    Examples
+    --------
+    >>> import warnings, geoflows as gf
+    >>> warnings.simplefilter("ignore", gf.GeoflowsWarning)
+    """
+
+
+class RouteFallbackWarning(GeoflowsWarning):
+    """A sea or rail route could not be found and a geodesic was drawn instead.
+
+    Examples
+    --------
+    >>> import geoflows as gf
+    >>> issubclass(gf.RouteFallbackWarning, gf.GeoflowsWarning)
+    True
+    """
+
+
+class CacheWarning(GeoflowsWarning):
+    """A disk cache could not be read or written; geoflows went on without it.
+
+    Examples
+    --------
+    >>> import geoflows as gf
+    >>> issubclass(gf.CacheWarning, gf.GeoflowsWarning)
+    True
+    """

@@ -1,0 +1,628 @@
+"""Rendering: the FlowLayer, offline assets, deterministic HTML, notebook display, static plots.
+
+All flows of a map travel to the browser as **one** JSON payload (numpy-built arrays, rounded
+coordinates), drawn by our own small script (``_data/geoflows.js``). Text from data is escaped
+in the payload (``<``, ``>``, ``&``, ``{``, ``}``, U+2028, U+2029 become ``\\uXXXX``), the script
+element is added to the page as raw text (never parsed by Jinja2), and the browser puts every
+string into the page with ``textContent``. See ``docs/safety.md``.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import json
+import math
+import re
+import warnings
+from functools import cache
+from importlib import resources
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from geoflows.errors import GeoflowsError, GeoflowsWarning
+from geoflows.style import (
+    CONFIDENCE_LEVELS,
+    DASHES,
+    category_colors,
+    confidence_level,
+    format_volume,
+    widths_by_unit,
+)
+
+if TYPE_CHECKING:
+    import folium
+
+    from geoflows.flows import FlowSet
+
+LEAFLET_VERSION = "1.9.4"
+ASSETS = ("inline", "cdn")
+COLOR_FIELDS = ("category", "kind", "mode", "source", "unit", "confidence")
+#: Above this many flows the browser draws on one canvas instead of one SVG path per flow.
+CANVAS_THRESHOLD = 2000
+#: Payload size above which the notebook display warns.
+NOTEBOOK_WARN_BYTES = 5_000_000
+_CONF_ORDER = (*CONFIDENCE_LEVELS, "unknown")
+
+
+# --------------------------------------------------------------------------- assets
+@cache
+def _asset(name: str) -> str:
+    return resources.files("geoflows").joinpath("_data", name).read_text(encoding="utf-8")
+
+
+@cache
+def _asset_bytes(name: str) -> bytes:
+    return resources.files("geoflows").joinpath("_data", name).read_bytes()
+
+
+@cache
+def _leaflet_css_inline() -> str:
+    css = _asset("leaflet/leaflet.css")
+
+    def data_uri(match: re.Match[str]) -> str:
+        png = base64.b64encode(_asset_bytes("leaflet/" + match.group(1))).decode("ascii")
+        return f"url(data:image/png;base64,{png})"
+
+    return re.sub(r"url\((images/[\w.-]+\.png)\)", data_uri, css)
+
+
+def _sri(data: bytes) -> str:
+    return "sha384-" + base64.b64encode(hashlib.sha384(data).digest()).decode("ascii")
+
+
+def _raw_element(text: str) -> Any:
+    """A branca Element that renders ``text`` verbatim: never parsed as a Jinja2 template."""
+    from branca.element import Element
+
+    class _Raw(Element):
+        def render(self, **kwargs: Any) -> str:
+            return text
+
+    return _Raw()
+
+
+def _inline_script(js: str) -> str:
+    # "</" cannot end our own vendored scripts early: escape the sequence inside them.
+    return "<script>" + js.replace("</script", "<\\/script") + "</script>"
+
+
+# --------------------------------------------------------------------------- payload
+_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "{": "\\u007b", "}": "\\u007d",
+            "\u2028": "\\u2028", "\u2029": "\\u2029"}
+_STRING_RE = re.compile(r'"(?:[^"\\]|\\.)*"')
+_UNSAFE_RE = re.compile("[<>&{}\u2028\u2029]")
+
+
+def safe_json(obj: Any) -> str:
+    """JSON text safe to embed in a ``<script>`` and in any Jinja2 template.
+
+    Inside strings, ``<``, ``>``, ``&``, ``{``, ``}``, U+2028 and U+2029 become ``\\uXXXX``
+    escapes, so no data can close the script, open a tag, or form ``{{``/``{%`` for Jinja2.
+    Output is deterministic (no sets; floats as Python prints them).
+
+    Parameters
+    ----------
+    obj : JSON-serialisable object
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> safe_json({"t": "</script>{{7*7}}"})
+    '{"t":"\\\\u003c/script\\\\u003e\\\\u007b\\\\u007b7*7\\\\u007d\\\\u007d"}'
+    """
+    text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+    def fix(match: re.Match[str]) -> str:
+        s = match.group(0)
+        return _UNSAFE_RE.sub(lambda m: _ESCAPES[m.group(0)], s) if _UNSAFE_RE.search(s) else s
+
+    return _STRING_RE.sub(fix, text)
+
+
+def _text(values: Any) -> list[str]:
+    return ["" if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NaT
+            else str(v) for v in values]
+
+
+def _date_text(series: pd.Series) -> list[str]:
+    return [d.strftime("%Y-%m-%d") if not pd.isna(d) else "" for d in series]
+
+
+def _day_numbers(series: pd.Series) -> list[int | None]:
+    days = (series.to_numpy(dtype="datetime64[D]").astype("int64"))
+    return [None if pd.isna(d) else int(x) for d, x in zip(series, days, strict=True)]
+
+
+def _flat_coords(geoms: np.ndarray, precision: int) -> tuple[list[float], list[int]]:
+    import shapely
+
+    coords, index = shapely.get_coordinates(geoms, return_index=True)
+    counts = np.bincount(index, minlength=len(geoms))
+    offsets = np.concatenate([[0], np.cumsum(counts)]).astype(int)
+    flat = np.round(coords, precision).ravel()
+    return flat.tolist(), offsets.tolist()
+
+
+def build_payload(
+    flows: FlowSet,
+    *,
+    title: str | None = None,
+    scale: str = "sqrt",
+    min_width: float = 1.5,
+    max_width: float = 14.0,
+    color_by: str = "category",
+    palette: Any = None,
+    time_slider: bool = True,
+    at: str | None = None,
+    time_window_days: int = 30,
+    precision: int = 4,
+    arrows: bool = True,
+    arrow_limit: int = 20000,
+    markers: bool = True,
+    renderer: str | None = None,
+) -> dict[str, Any]:
+    """The data the browser draws: one dict of arrays for all flows (see :func:`flow_map`).
+
+    Examples
+    --------
+    >>> import geoflows as gf
+    >>> p = build_payload(gf.read_flows("data/dprk_russia_2023_2024.csv"))
+    >>> p["n"] == len(p["width"]) == len(p["offsets"]) - 1
+    True
+    """
+    import shapely
+
+    from geoflows.flows import best_volume
+    from geoflows.io import split_list
+
+    if color_by not in COLOR_FIELDS:
+        raise GeoflowsError(f"color_by must be one of {', '.join(COLOR_FIELDS)}; got {color_by!r}")
+    g = flows._gdf
+    drawn = g.geometry.notna().to_numpy() & ~g.geometry.is_empty.to_numpy()
+    g = g[drawn].reset_index(drop=True)
+    n = len(g)
+    geoms = g.geometry.to_numpy()
+    coords, offsets = _flat_coords(geoms, precision)
+
+    vol = g["volume"].to_numpy(float)
+    low = g["volume_low"].to_numpy(float)
+    high = g["volume_high"].to_numpy(float)
+    best = best_volume(vol, low, high)
+    units = np.asarray(_text(g["unit"]), dtype=object)
+    has_range = np.isfinite(low) & np.isfinite(high) & (low != high)
+    all_w, legends = widths_by_unit(
+        np.concatenate([best, np.where(has_range, high, np.nan)]),
+        np.concatenate([units, units]),
+        scale=scale, min_width=min_width, max_width=max_width,
+    )
+    width, halo = all_w[:n], np.where(has_range, all_w[n:], 0.0)
+    unknown = ~np.isfinite(best)
+
+    color_values = _text(g[color_by]) if color_by != "confidence" else [
+        confidence_level(c) for c in g["confidence"]]
+    colors = category_colors(color_values, palette)
+    color_keys = list(colors)
+    color_idx = [color_keys.index(v) for v in color_values]
+    conf = [_CONF_ORDER.index(confidence_level(c)) for c in g["confidence"]]
+    unit_keys = sorted(set(units.tolist()))
+    unit_idx = [unit_keys.index(u) for u in units]
+
+    mid = shapely.line_interpolate_point(geoms, 0.5, normalized=True)
+    ahead = shapely.line_interpolate_point(geoms, 0.52, normalized=True)
+    mids = np.round(np.column_stack([shapely.get_coordinates(mid), shapely.get_coordinates(ahead)]), 5)
+
+    labels = []
+    for lab, o, d in zip(_text(g["label"]), g["origin_name"], g["destination_name"], strict=True):
+        labels.append(lab or f"{o} → {d}")
+    volume_text = [
+        format_volume(v, lo, hi, u) for v, lo, hi, u in zip(vol, low, high, units, strict=True)
+    ]
+    starts, ends = _date_text(g["start"]), _date_text(g["end"])
+    dates = [f"{s} – {e}" if s and e and s != e else (s or e) for s, e in zip(starts, ends, strict=True)]
+    meta = [" · ".join(x for x in parts if x) for parts in zip(
+        _text(g["kind"]), _text(g["category"]), _text(g["mode"]), _text(g["confidence"]), strict=True)]
+
+    def place_text(prefix: str) -> list[str]:
+        out = []
+        for given, name, country in zip(g[prefix], g[f"{prefix}_name"], g[f"{prefix}_country"], strict=True):
+            resolved = f"{name}, {country}" if country else str(name)
+            out.append(given if resolved == given else f"{given} ({resolved})")
+        return out
+
+    from geoflows.io import FLOW_FIELDS, RESOLVED_FIELDS
+
+    fields: list[list[Any]] = [
+        ["id", _text(g["id"])],
+        ["origin", place_text("origin")],
+        ["destination", place_text("destination")],
+        ["via", _text(g["via"])],
+        ["volume", volume_text],
+        ["unit", _text(g["unit"])],
+        ["kind", _text(g["kind"])],
+        ["category", _text(g["category"])],
+        ["mode", _text(g["mode"])],
+        ["start", starts],
+        ["end", ends],
+        ["confidence", _text(g["confidence"])],
+        ["length", [f"{x:,.0f} km" if math.isfinite(x) else "" for x in g["length_km"]]],
+        ["route", [k + (f" ({nt})" if nt else "") for k, nt in zip(_text(g["route_kind"]), _text(g["route_note"]), strict=True)]],
+        ["notes", _text(g["notes"])],
+    ]
+    extras = [c for c in g.columns if c not in FLOW_FIELDS and c not in RESOLVED_FIELDS
+              and c not in ("geometry", "_row")]
+    fields += [[str(c), _text(g[c])] for c in extras]
+
+    # Places: every resolved origin and destination, sized by the number of flows through it.
+    keys: dict[tuple[str, float, float], int] = {}
+    p_in: list[list[int]] = []
+    p_out: list[list[int]] = []
+    if markers:
+        for end, bucket in (("origin", p_out), ("destination", p_in)):
+            for i, (name, lat, lon) in enumerate(zip(
+                    g[f"{end}_name"], g[f"{end}_lat"], g[f"{end}_lon"], strict=True)):
+                key = (str(name), round(float(lat), precision), round(float(lon), precision))
+                if key not in keys:
+                    keys[key] = len(keys)
+                    p_in.append([])
+                    p_out.append([])
+                (p_out if end == "origin" else p_in)[keys[key]].append(i)
+    place_names = [k[0] for k in keys]
+    radius = [round(3 + 2 * math.sqrt(len(a) + len(b)), 1) for a, b in zip(p_in, p_out, strict=True)]
+    # Unwrapped longitudes: place the marker on the copy of the world the lines are drawn on.
+    lons = np.array([k[2] for k in keys], dtype=float)
+
+    t0, t1 = _day_numbers(g["start"]), _day_numbers(g["end"])
+    dated = [d for d in t0 + t1 if d is not None]
+    day_at = None
+    if at is not None:
+        day_at = int(pd.Timestamp(at).to_datetime64().astype("datetime64[D]").astype("int64"))
+
+    bounds = None
+    if n:
+        xmin, ymin, xmax, ymax = shapely.total_bounds(geoms)
+        bounds = [[round(float(ymin), 4), round(float(xmin), 4)], [round(float(ymax), 4), round(float(xmax), 4)]]
+
+    return {
+        "v": 1,
+        "title": title,
+        "n": n,
+        "renderer": renderer or ("canvas" if n > CANVAS_THRESHOLD else "svg"),
+        "offsets": offsets,
+        "coords": coords,
+        "width": np.round(width, 2).tolist(),
+        "halo": np.round(halo, 2).tolist(),
+        "unknown": unknown.astype(int).tolist(),
+        "unknownWidth": 1.0,
+        "unknownDash": "4 5",
+        "color": color_idx,
+        "colors": [colors[k] for k in color_keys],
+        "colorKeys": color_keys,
+        "conf": conf,
+        "confLevels": list(_CONF_ORDER),
+        "dashes": [DASHES[c] for c in _CONF_ORDER],
+        "unit": unit_idx,
+        "units": unit_keys,
+        "mid": mids.ravel().tolist(),
+        "arrows": bool(arrows),
+        "arrowLimit": int(arrow_limit),
+        "t0": t0,
+        "t1": t1,
+        "dayMin": min(dated) if dated else None,
+        "dayMax": max(dated) if dated else None,
+        "window": int(time_window_days),
+        "slider": bool(time_slider),
+        "at": day_at,
+        "text": {"label": labels, "volume": volume_text, "dates": dates, "meta": meta},
+        "fields": fields,
+        "sources": [split_list(s) for s in g["source"]],
+        "places": {"name": place_names, "lat": [k[1] for k in keys], "lon": lons.tolist(),
+                   "radius": radius, "in": p_in, "out": p_out},
+        "legend": {
+            "widths": [{"unit": lg.unit or "no unit", "scale": lg.scale,
+                        "samples": [[format_volume(v, unit=lg.unit), round(w, 2)]
+                                    for v, w in zip(lg.values, lg.widths, strict=True)]}
+                       for lg in legends],
+            "unknown": bool(unknown.any()),
+            "range": bool(has_range.any()),
+            "colorTitle": color_by.capitalize(),
+            "confUsed": [c in conf for c in range(len(_CONF_ORDER))],
+        },
+        "bounds": bounds,
+    }
+
+
+# --------------------------------------------------------------------------- folium
+class FlowLayer:
+    """Adds flows to a folium Map as one layer drawn from one escaped JSON payload.
+
+    Use :meth:`FlowSet.to_folium` unless you are assembling a map by hand. The layer's script
+    is added to the page as raw text, never parsed as a Jinja2 template.
+
+    Parameters
+    ----------
+    flows : FlowSet
+    assets : {'inline', 'cdn'}
+        Where Leaflet comes from: vendored and inlined (works offline), or a pinned CDN URL with
+        a subresource-integrity hash.
+    fit : bool
+        Fit the map to the flows when it opens.
+    **options
+        Passed to :func:`build_payload`.
+
+    Examples
+    --------
+    >>> import folium, geoflows as gf
+    >>> m = folium.Map(tiles=None)
+    >>> _ = FlowLayer(gf.read_flows("data/dprk_russia_2023_2024.csv")).add_to(m)
+    """
+
+    def __init__(self, flows: FlowSet, *, assets: str = "inline", fit: bool = True,
+                 **options: Any) -> None:
+        if assets not in ASSETS:
+            raise GeoflowsError(f"assets must be 'inline' or 'cdn'; got {assets!r}")
+        self.payload = build_payload(flows, **options)
+        self.assets = assets
+        self.fit = fit
+
+    def payload_json(self) -> str:
+        """The payload as safe JSON text (see :func:`safe_json`).
+
+        Examples
+        --------
+        >>> import geoflows as gf
+        >>> layer = FlowLayer(gf.read_flows([{"origin": "Rajin", "destination": "Vladivostok"}]))
+        >>> layer.payload_json().startswith('{"v":1')
+        True
+        """
+        return safe_json(self.payload)
+
+    def add_to(self, m: folium.Map) -> folium.Map:
+        """Add the layer's assets, script and data to ``m`` and return ``m``.
+
+        Examples
+        --------
+        >>> import folium, geoflows as gf
+        >>> m = FlowLayer(gf.read_flows([{"origin": "Rajin", "destination": "Vladivostok"}])).add_to(folium.Map(tiles=None))
+        >>> "geoflowsDraw" in m.get_root().render()
+        True
+        """
+        from branca.element import MacroElement
+
+        layer = self
+        name = f"flow_layer_{_count(m)}"
+
+        class _Layer(MacroElement):
+            def render(self, **kwargs: Any) -> None:
+                figure = self.get_root()
+                header = figure.header
+                if layer.assets == "inline":
+                    header.add_child(_raw_element(_inline_script(_asset("leaflet/leaflet.js"))), name="leaflet")
+                    header.add_child(_raw_element(f"<style>{_leaflet_css_inline()}</style>"), name="leaflet_css")
+                else:
+                    base = f"https://cdn.jsdelivr.net/npm/leaflet@{LEAFLET_VERSION}/dist"
+                    header.add_child(_raw_element(
+                        f'<script src="{base}/leaflet.js" integrity="{_sri(_asset_bytes("leaflet/leaflet.js"))}" '
+                        'crossorigin="anonymous"></script>'), name="leaflet")
+                    header.add_child(_raw_element(
+                        f'<link rel="stylesheet" href="{base}/leaflet.css" integrity="{_sri(_asset_bytes("leaflet/leaflet.css"))}" '
+                        'crossorigin="anonymous"/>'), name="leaflet_css")
+                header.add_child(_raw_element(_inline_script(_asset("geoflows.js"))), name="geoflows_js")
+                header.add_child(_raw_element(f"<style>{_asset('geoflows.css')}</style>"), name="geoflows_css")
+                script = (f"geoflowsDraw({self._parent.get_name()}, {layer.payload_json()}, "
+                          f"{'true' if layer.fit else 'false'});")
+                figure.script.add_child(_raw_element(script), name=self.get_name())
+
+        element = _Layer()
+        element._name = "FlowLayer"
+        element._id = name
+        m.add_child(element, name=name)
+        return m
+
+
+def _count(m: Any) -> int:
+    return sum(1 for c in m._children.values() if getattr(c, "_name", "") == "FlowLayer")
+
+
+def _tile_layer(tiles: Any) -> Any:
+    import folium
+    import xyzservices
+
+    if tiles is None or (isinstance(tiles, str) and tiles.lower() == "none"):
+        return None
+    if isinstance(tiles, xyzservices.TileProvider):
+        return folium.TileLayer(tiles.build_url(), attr=tiles.html_attribution, name=tiles.name,
+                                max_zoom=tiles.get("max_zoom", 18))
+    if isinstance(tiles, str) and ("{z}" in tiles or tiles.startswith(("http://", "https://", "file:", "/"))):
+        return folium.TileLayer(tiles, attr="Map tiles: " + html.escape(tiles.split("/")[2] if "//" in tiles else "local"))
+    if isinstance(tiles, str):
+        try:
+            provider = xyzservices.providers.query_name(tiles)
+        except ValueError:
+            raise GeoflowsError(
+                f"tiles={tiles!r} is not an xyzservices provider name or an XYZ URL; try "
+                "'OpenStreetMap', 'CartoDB.Positron', an 'https://…/{z}/{x}/{y}.png' URL, or None"
+            ) from None
+        return _tile_layer(provider)
+    raise GeoflowsError(f"tiles must be a name, a URL, an xyzservices provider or None; got {tiles!r}")
+
+
+def flow_map(
+    flows: FlowSet,
+    *,
+    m: folium.Map | None = None,
+    tiles: Any = "OpenStreetMap",
+    assets: str = "inline",
+    height: str = "100%",
+    **options: Any,
+) -> folium.Map:
+    """A folium Map showing the flows (or the flows added to ``m``).
+
+    Parameters
+    ----------
+    flows : FlowSet
+    m : folium.Map, optional
+        Map to draw onto; by default a new one fitted to the flows.
+    tiles : str, xyzservices.TileProvider or None
+        ``"OpenStreetMap"`` (default), any xyzservices provider name (``"CartoDB.Positron"``),
+        an XYZ URL template, or None for no basemap (fully offline).
+    assets : {'inline', 'cdn'}
+        ``inline`` (default) embeds the vendored Leaflet: the page needs no network but for
+        tiles. ``cdn`` links pinned Leaflet files with integrity hashes.
+    height : str
+        CSS height of the map.
+    **options
+        ``title``, ``scale`` (``sqrt``/``linear``/``log``/``quantiles``/``natural_breaks``),
+        ``min_width``, ``max_width``, ``color_by`` (``category``/``kind``/``mode``/``source``/
+        ``unit``/``confidence``), ``palette``, ``time_slider``, ``at`` (ISO date shown first),
+        ``time_window_days``, ``precision``, ``arrows``, ``markers``, ``renderer``.
+
+    Returns
+    -------
+    folium.Map
+
+    Examples
+    --------
+    >>> import geoflows as gf
+    >>> m = flow_map(gf.read_flows("data/dprk_russia_2023_2024.csv"), tiles=None, title="Transfers")
+    >>> m.get_root().render().count("geoflowsDraw(") == 1
+    True
+    """
+    import folium
+
+    created = m is None
+    if m is None:
+        m = folium.Map(location=[0, 0], zoom_start=2, tiles=None, height=height,
+                       control_scale=True, world_copy_jump=False)
+        # Leaflet comes from FlowLayer (inline or pinned CDN); folium's CDN defaults are not needed.
+        m.default_js = []
+        m.default_css = []
+        layer = _tile_layer(tiles)
+        if layer is not None:
+            layer.add_to(m)
+    FlowLayer(flows, assets=assets, fit=created, **options).add_to(m)
+    if created:
+        _stable_ids(m.get_root())
+    return m
+
+
+def _stable_ids(root: Any) -> None:
+    """Replace branca's random element ids with a counter, so the HTML is reproducible."""
+    counter = 0
+
+    def walk(element: Any) -> None:
+        nonlocal counter
+        if getattr(element, "_name", "") != "FlowLayer":
+            element._id = f"{counter:04d}"
+            counter += 1
+        children = list(element._children.values())
+        element._children.clear()
+        for child in children:
+            walk(child)
+            element._children[child.get_name()] = child
+
+    walk(root)
+
+
+def map_html(flows: FlowSet, **options: Any) -> str:
+    """The map of ``flows`` as one HTML page; the same input and options give the same bytes.
+
+    Examples
+    --------
+    >>> import geoflows as gf
+    >>> flows = gf.read_flows("data/dprk_russia_2023_2024.csv")
+    >>> map_html(flows, tiles=None) == map_html(flows, tiles=None)
+    True
+    """
+    return flow_map(flows, **options).get_root().render()
+
+
+def notebook_html(flows: FlowSet, height: int = 520, **options: Any) -> str:
+    """The map for Jupyter: the page in a sandboxed iframe (scripts, no same-origin access).
+
+    Warns (:class:`GeoflowsWarning`) when the payload passes a few MB, since notebooks carry
+    it in every saved copy.
+
+    Examples
+    --------
+    >>> import geoflows as gf
+    >>> out = notebook_html(gf.read_flows([{"origin": "Rajin", "destination": "Vladivostok"}]))
+    >>> 'sandbox="allow-scripts"' in out and "allow-same-origin" not in out
+    True
+    """
+    page = map_html(flows, **options)
+    if len(page) > NOTEBOOK_WARN_BYTES:
+        warnings.warn(
+            f"the map is {len(page) / 1e6:.1f} MB; notebooks store it in every saved copy. "
+            "Consider flows.save_map('map.html') and opening the file, or fewer flows.",
+            GeoflowsWarning,
+            stacklevel=3,
+        )
+    return (f'<iframe sandbox="allow-scripts" title="geoflows map" srcdoc="{html.escape(page, quote=True)}" '
+            f'style="width:100%;height:{int(height)}px;border:none"></iframe>')
+
+
+# --------------------------------------------------------------------------- static plot
+def plot_flows(
+    flows: FlowSet,
+    *,
+    ax: Any = None,
+    scale: str = "sqrt",
+    min_width: float = 0.8,
+    max_width: float = 8.0,
+    color_by: str = "category",
+    palette: Any = None,
+    title: str | None = None,
+    figsize: tuple[float, float] = (10, 7),
+) -> Any:
+    """Draw the flows with matplotlib: same widths, colours and dashes as the HTML map.
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> import geoflows as gf
+    >>> ax = plot_flows(gf.read_flows("data/dprk_russia_2023_2024.csv"), title="Transfers")
+    >>> ax.get_title()
+    'Transfers'
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
+
+    payload = build_payload(flows, scale=scale, min_width=min_width, max_width=max_width,
+                            color_by=color_by, palette=palette, markers=True)
+    if ax is None:
+        _, ax = plt.subplots(figsize=figsize)
+    coords = np.asarray(payload["coords"]).reshape(-1, 2)
+    off = payload["offsets"]
+    for i in range(payload["n"]):
+        xy = coords[off[i]:off[i + 1]]
+        dash = payload["unknownDash"] if payload["unknown"][i] else payload["dashes"][payload["conf"][i]]
+        style: Any = (0, tuple(float(x) / 2 for x in dash.split())) if dash else "solid"
+        color = payload["colors"][payload["color"][i]]
+        if payload["halo"][i]:
+            ax.plot(xy[:, 0], xy[:, 1], color=color, alpha=0.25, linewidth=payload["halo"][i], solid_capstyle="butt")
+        ax.plot(xy[:, 0], xy[:, 1], color=color, linewidth=payload["width"][i], linestyle=style, alpha=0.9)
+        m = np.asarray(payload["mid"][4 * i:4 * i + 4])
+        ax.annotate("", xy=(m[2], m[3]), xytext=(m[0], m[1]),
+                    arrowprops={"arrowstyle": "-|>", "color": color, "lw": 0, "mutation_scale": 8 + payload["width"][i]})
+    pl = payload["places"]
+    ax.scatter(pl["lon"], pl["lat"], s=[r * r for r in pl["radius"]], c="white", edgecolors="#222", zorder=3)
+    for name, x, y in zip(pl["name"], pl["lon"], pl["lat"], strict=True):
+        ax.annotate(name, (x, y), xytext=(4, 4), textcoords="offset points", fontsize=8)
+    handles = [Line2D([], [], color=c, lw=3, label=k or "(none)")
+               for k, c in zip(payload["colorKeys"], payload["colors"], strict=True)]
+    for lw in payload["legend"]["widths"]:
+        handles += [Line2D([], [], color="#555", lw=w, label=f"{t} ({lw['scale']})") for t, w in lw["samples"]]
+    ax.legend(handles=handles, loc="best", fontsize=7, frameon=True)
+    ax.set_aspect(1 / math.cos(math.radians(float(np.clip(np.mean(coords[:, 1]) if len(coords) else 0, -80, 80)))))
+    ax.set_xlabel("longitude")
+    ax.set_ylabel("latitude")
+    if title:
+        ax.set_title(title)
+    return ax

@@ -1,0 +1,332 @@
+"""Visual encoding of flows: volume → line width, category → colour, confidence → dash.
+
+Pure functions over numpy/pandas; nothing here knows folium or the browser. The renderer
+(:mod:`geoflows.render`) and the static plot both call these, so an HTML map and a PNG of the
+same flows encode them the same way.
+
+Volumes of different units are never put on one scale: :func:`width_scale` is applied per unit,
+and each unit gets its own legend.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from geoflows.errors import GeoflowsError
+
+SCALES = ("sqrt", "linear", "log", "quantiles", "natural_breaks")
+
+#: Okabe & Ito (2008) colour-blind-safe palette, then Paul Tol's "muted" for more categories.
+PALETTE = (
+    "#0072B2",
+    "#D55E00",
+    "#009E73",
+    "#CC79A7",
+    "#E69F00",
+    "#56B4E9",
+    "#F0E442",
+    "#000000",
+    "#332288",
+    "#88CCEE",
+    "#44AA99",
+    "#117733",
+    "#999933",
+    "#DDCC77",
+    "#CC6677",
+    "#882255",
+    "#AA4499",
+)
+#: Colour of flows whose colour field is empty.
+MISSING_COLOR = "#7f7f7f"
+
+#: Dash pattern (SVG/Canvas ``dashArray``) per confidence level; ``""`` is solid.
+DASHES = {"confirmed": "", "reported": "8 6", "claimed": "2 6", "unknown": "1 4"}
+CONFIDENCE_LEVELS = ("confirmed", "reported", "claimed")
+
+
+@dataclass(frozen=True)
+class WidthLegend:
+    """The width legend of one unit: sample values and the pixel width each is drawn with.
+
+    Examples
+    --------
+    >>> from geoflows.style import width_scale
+    >>> widths, legend = width_scale([10, 1000], unit="containers")
+    >>> legend.unit, legend.values[-1]
+    ('containers', 1000.0)
+    """
+
+    unit: str
+    scale: str
+    values: tuple[float, ...]
+    widths: tuple[float, ...]
+    min_width: float
+    max_width: float
+    unknown_width: float = field(default=1.0)
+
+
+def confidence_level(value: object) -> str:
+    """Map a confidence value (a word or a number in 0–1) to a level name.
+
+    Numbers: ≥ 0.8 ``confirmed``, ≥ 0.5 ``reported``, otherwise ``claimed``.
+
+    Parameters
+    ----------
+    value : str or float or None
+        ``"confirmed"``, ``"reported"``, ``"claimed"``, a number in [0, 1], or missing.
+
+    Returns
+    -------
+    str
+        One of ``confirmed``, ``reported``, ``claimed``, ``unknown``.
+
+    Examples
+    --------
+    >>> confidence_level("Reported"), confidence_level(0.9), confidence_level(None)
+    ('reported', 'confirmed', 'unknown')
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "unknown"
+    text = str(value).strip().lower()
+    if text in CONFIDENCE_LEVELS:
+        return text
+    if text == "":
+        return "unknown"
+    try:
+        number = float(text)
+    except ValueError:
+        return "unknown"
+    if number >= 0.8:
+        return "confirmed"
+    if number >= 0.5:
+        return "reported"
+    return "claimed"
+
+
+def _nice(value: float) -> float:
+    """Round ``value`` to 1, 2 or 5 times a power of ten (for legend samples)."""
+    if value <= 0 or not math.isfinite(value):
+        return value
+    exp = math.floor(math.log10(value))
+    base = value / 10**exp
+    nice = 1.0 if base < 1.5 else 2.0 if base < 3.5 else 5.0 if base < 7.5 else 10.0
+    return nice * 10**exp
+
+
+def width_scale(
+    values: Sequence[float] | np.ndarray,
+    *,
+    scale: str = "sqrt",
+    min_width: float = 1.5,
+    max_width: float = 14.0,
+    unknown_width: float = 1.0,
+    unit: str = "",
+    k: int = 5,
+) -> tuple[np.ndarray, WidthLegend]:
+    """Line widths in pixels for volumes of one unit, and their legend.
+
+    Parameters
+    ----------
+    values : array-like of float
+        Volumes; NaN means unknown and gets ``unknown_width`` (drawn dashed by the map).
+    scale : {'sqrt', 'linear', 'log', 'quantiles', 'natural_breaks'}
+        ``sqrt`` (default) makes line *area* proportional to volume. ``quantiles`` and
+        ``natural_breaks`` are class breaks from mapclassify, drawn as ``k`` width steps.
+    min_width, max_width : float
+        Pixel widths of the smallest and largest known volume.
+    unknown_width : float
+        Width of flows with no volume.
+    unit : str
+        The unit these volumes are in; carried into the legend.
+    k : int
+        Number of classes for the class-break scales.
+
+    Returns
+    -------
+    widths : numpy.ndarray
+        One width per value.
+    legend : WidthLegend
+        Sample values (rounded to 1-2-5 steps) and their widths.
+
+    Examples
+    --------
+    >>> widths, legend = width_scale([0, 250, 1000], min_width=1, max_width=9)
+    >>> [round(w, 1) for w in widths]
+    [1.0, 5.0, 9.0]
+    """
+    if scale not in SCALES:
+        raise GeoflowsError(f"scale must be one of {', '.join(SCALES)}; got {scale!r}")
+    if not (0 < min_width <= max_width):
+        raise GeoflowsError(
+            f"need 0 < min_width <= max_width; got min_width={min_width}, max_width={max_width}"
+        )
+    v = np.asarray(values, dtype=float)
+    known = np.isfinite(v)
+    widths = np.full(v.shape, float(unknown_width))
+    if not known.any():
+        return widths, WidthLegend(unit, scale, (), (), min_width, max_width, unknown_width)
+    kv = v[known]
+    vmin, vmax = float(kv.min()), float(kv.max())
+
+    if scale in ("quantiles", "natural_breaks"):
+        import mapclassify
+
+        n_classes = max(1, min(k, len(np.unique(kv))))
+        if n_classes == 1:
+            bins = np.array([vmax])
+        elif scale == "quantiles":
+            bins = mapclassify.Quantiles(kv, k=n_classes).bins
+        else:
+            bins = mapclassify.FisherJenks(kv, k=n_classes).bins
+        steps = np.linspace(min_width, max_width, len(bins)) if len(bins) > 1 else np.array([max_width])
+        cls = np.minimum(np.searchsorted(bins, kv, side="left"), len(bins) - 1)
+        widths[known] = steps[cls]
+        legend = WidthLegend(
+            unit, scale, tuple(float(b) for b in bins), tuple(float(s) for s in steps),
+            min_width, max_width, unknown_width,
+        )
+        return widths, legend
+
+    def transform(x: np.ndarray) -> np.ndarray:
+        x = np.maximum(x, 0.0)
+        if scale == "sqrt":
+            return np.sqrt(x)
+        if scale == "log":
+            return np.log10(1.0 + x)
+        return x
+
+    lo = 0.0 if scale != "log" else float(transform(np.array([max(vmin, 0.0)]))[0])
+    hi = float(transform(np.array([vmax]))[0])
+
+    def to_px(x: np.ndarray) -> np.ndarray:
+        t = transform(x)
+        if hi - lo <= 0:
+            return np.full(t.shape, float(max_width))
+        return min_width + (max_width - min_width) * np.clip((t - lo) / (hi - lo), 0.0, 1.0)
+
+    widths[known] = to_px(kv)
+    samples = sorted({_nice(vmax), _nice(vmax / 4), _nice(vmax / 20)} - {0.0})
+    samples = [s for s in samples if s <= vmax * 1.0001 and s >= max(vmin, vmax / 1000)] or [vmax]
+    samples = sorted(set(samples) | {vmax})[-3:]
+    legend = WidthLegend(
+        unit, scale, tuple(float(s) for s in samples),
+        tuple(float(w) for w in to_px(np.array(samples))), min_width, max_width, unknown_width,
+    )
+    return widths, legend
+
+
+def widths_by_unit(
+    volumes: Sequence[float] | np.ndarray,
+    units: Sequence[str] | np.ndarray,
+    **kwargs: object,
+) -> tuple[np.ndarray, list[WidthLegend]]:
+    """Apply :func:`width_scale` separately to each unit, so no two units share a scale.
+
+    Parameters
+    ----------
+    volumes : array-like of float
+        One volume per flow (NaN = unknown).
+    units : array-like of str
+        One unit per flow ('' for none).
+    **kwargs
+        Passed to :func:`width_scale` (``scale``, ``min_width``, ``max_width`` ...).
+
+    Returns
+    -------
+    widths : numpy.ndarray
+    legends : list of WidthLegend
+        One per unit that has at least one known volume, in sorted unit order.
+
+    Examples
+    --------
+    >>> w, legends = widths_by_unit([1000, 2000, 5], ["containers", "containers", "missiles"])
+    >>> [lg.unit for lg in legends], float(w[2])
+    (['containers', 'missiles'], 14.0)
+    """
+    v = np.asarray(volumes, dtype=float)
+    u = pd.Series(np.asarray(units, dtype=object)).fillna("").astype(str).to_numpy()
+    widths = np.empty(v.shape)
+    legends: list[WidthLegend] = []
+    for unit in sorted(set(u.tolist())):
+        mask = u == unit
+        w, legend = width_scale(v[mask], unit=unit, **kwargs)  # type: ignore[arg-type]
+        widths[mask] = w
+        if legend.values:
+            legends.append(legend)
+    return widths, legends
+
+
+def category_colors(
+    values: Sequence[object] | np.ndarray,
+    palette: Sequence[str] | dict[str, str] | None = None,
+) -> dict[str, str]:
+    """Assign a colour to each distinct value, deterministically (sorted order).
+
+    Parameters
+    ----------
+    values : array-like
+        The colour field of every flow (category, kind, mode or source). Empty values get
+        :data:`MISSING_COLOR`.
+    palette : sequence of str or dict, optional
+        Colours to cycle through (default :data:`PALETTE`, colour-blind safe), or an explicit
+        ``{value: colour}`` mapping; values it lacks take palette colours.
+
+    Returns
+    -------
+    dict
+        ``{value: "#rrggbb"}``.
+
+    Examples
+    --------
+    >>> category_colors(["shells", "containers", "shells"])
+    {'containers': '#0072B2', 'shells': '#D55E00'}
+    """
+    explicit = dict(palette) if isinstance(palette, dict) else {}
+    cycle = list(palette) if palette is not None and not isinstance(palette, dict) else list(PALETTE)
+    distinct = sorted({"" if _missing(v) else str(v) for v in values})
+    colors: dict[str, str] = {}
+    i = 0
+    for value in distinct:
+        if value in explicit:
+            colors[value] = explicit[value]
+        elif value == "":
+            colors[value] = MISSING_COLOR
+        else:
+            colors[value] = cycle[i % len(cycle)]
+            i += 1
+    return colors
+
+
+def _missing(value: object) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)) or str(value) == ""
+
+
+def format_volume(value: float, low: float = math.nan, high: float = math.nan, unit: str = "") -> str:
+    """Human text for a volume or a range, e.g. ``"1,000–2,000 containers"``.
+
+    Examples
+    --------
+    >>> format_volume(float("nan"), 1000, 2000, "containers")
+    '1,000–2,000 containers'
+    >>> format_volume(float("nan"))
+    'volume unknown'
+    """
+
+    def num(x: float) -> str:
+        return f"{x:,.0f}" if abs(x) >= 100 or float(x).is_integer() else f"{x:,.3g}"
+
+    unit = f" {unit}" if unit else ""
+    has_range = math.isfinite(low) and math.isfinite(high) and low != high
+    if has_range:
+        mid = f" (best estimate {num(value)})" if math.isfinite(value) else ""
+        return f"{num(low)}–{num(high)}{unit}{mid}"
+    if math.isfinite(value):
+        return f"{num(value)}{unit}"
+    if math.isfinite(low):
+        return f"{num(low)}{unit}"
+    return "volume unknown"
