@@ -22,10 +22,38 @@ from geoflows.errors import (
     PlaceNotFound,
     RouteFallbackWarning,
 )
-from geoflows.flows import Flow, FlowSet
-from geoflows.io import read_flows, validate_flows, write_flows
-from geoflows.places import Gazetteer, OnlineGeocoder, Place, geocode, geocode_all
-from geoflows.render import FlowLayer
+
+# Heavy modules (pandas, geopandas, folium) load on first use, so `import geoflows` and a first
+# `gf.geocode()` stay fast in a new process (PEP 562 module __getattr__).
+_LAZY = {
+    "Flow": "geoflows.flows",
+    "FlowSet": "geoflows.flows",
+    "read_flows": "geoflows.io",
+    "validate_flows": "geoflows.io",
+    "write_flows": "geoflows.io",
+    "Gazetteer": "geoflows.places",
+    "OnlineGeocoder": "geoflows.places",
+    "Place": "geoflows.places",
+    "geocode": "geoflows.places",
+    "geocode_all": "geoflows.places",
+    "FlowLayer": "geoflows.render",
+}
+
+
+def __getattr__(name: str) -> object:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'geoflows' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
 
 __all__ = [
     "__version__",

@@ -12,7 +12,7 @@ import math
 import os
 import re
 import tempfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -188,11 +188,11 @@ def read_table(path: str | os.PathLike, *, encoding: str | None = None) -> pd.Da
     return pd.DataFrame(gdf.drop(columns=gdf.geometry.name, errors="ignore"))
 
 
-def _to_frame(data: object) -> tuple[pd.DataFrame, str, int]:
+def _to_frame(data: object, encoding: str | None = None) -> tuple[pd.DataFrame, str, int]:
     """Return (records, source name, row offset for messages)."""
     if isinstance(data, (str, os.PathLike)):
         p = Path(data)
-        df = read_table(p)
+        df = read_table(p, encoding=encoding)
         offset = 2 if FLOW_FILE_SUFFIXES.get(p.suffix.lower(), "CSV") == "CSV" else 1
         return df, str(data), offset
     if isinstance(data, pd.DataFrame):
@@ -265,7 +265,9 @@ def split_list(value: object) -> list[str]:
     return [part.strip() for part in str(value).split(";") if part.strip()]
 
 
-def validate_flows(data: object, *, source: str | None = None) -> pd.DataFrame:
+def validate_flows(
+    data: object, *, source: str | None = None, encoding: str | None = None
+) -> pd.DataFrame:
     """Check flow records against the data contract and return them typed.
 
     Every problem in every row is collected; if there are any, one
@@ -278,6 +280,8 @@ def validate_flows(data: object, *, source: str | None = None) -> pd.DataFrame:
         required. Other columns are kept as they are.
     source : str, optional
         Name used for the input in messages (default: the path, or none).
+    encoding : str, optional
+        Encoding of a CSV file that is not UTF-8 (see :func:`read_table`).
 
     Returns
     -------
@@ -297,7 +301,7 @@ def validate_flows(data: object, *, source: str | None = None) -> pd.DataFrame:
     >>> float(df.loc[0, "volume"])
     1000.0
     """
-    df, name, offset = _to_frame(data)
+    df, name, offset = _to_frame(data, encoding)
     name = source if source is not None else name
     problems: list[Problem] = []
     df.columns = [str(c).strip() for c in df.columns]
@@ -460,12 +464,7 @@ def read_flows(
     """
     from geoflows.flows import FlowSet
 
-    if encoding is not None and isinstance(data, (str, os.PathLike)):
-        table = read_table(data, encoding=encoding)
-        records = validate_flows(table, source=str(data))
-        records["_row"] = records["_row"] + 1  # CSV: header is row 1
-    else:
-        records = validate_flows(data)
+    records = validate_flows(data, encoding=encoding)
     source = str(data) if isinstance(data, (str, os.PathLike)) else ""
     return FlowSet._from_records(
         records, gazetteer=gazetteer, country=country, route=route,
@@ -566,14 +565,3 @@ def write_flows(flows: FlowSet, path: str | os.PathLike, *, driver: str | None =
         tmp.unlink(missing_ok=True)
         raise
     return p
-
-
-def records_to_rows(records: Sequence[Mapping[str, object]]) -> list[dict[str, object]]:
-    """Plain-dict copies of records, keeping only contract fields (helper for tests and docs).
-
-    Examples
-    --------
-    >>> records_to_rows([{"origin": "A", "destination": "B", "x": 1}])
-    [{'origin': 'A', 'destination': 'B'}]
-    """
-    return [{k: v for k, v in r.items() if k in FLOW_FIELDS} for r in records]

@@ -259,24 +259,29 @@ def build_payload(
               and c not in ("geometry", "_row")]
     fields += [[str(c), _text(g[c])] for c in extras]
 
-    # Places: every resolved origin and destination, sized by the number of flows through it.
+    # Places: every resolved origin and destination, sized by the number of flows through it
+    # (volumes of different units cannot be summed). A marker sits at its line's end, so with
+    # unwrapped longitudes it is on the same copy of the world as the line.
+    xy = np.asarray(coords).reshape(-1, 2)
+    ends = {"origin": np.asarray(offsets[:-1]), "destination": np.asarray(offsets[1:]) - 1}
     keys: dict[tuple[str, float, float], int] = {}
+    where: list[tuple[float, float]] = []
     p_in: list[list[int]] = []
     p_out: list[list[int]] = []
-    if markers:
+    if markers and n:
         for end, bucket in (("origin", p_out), ("destination", p_in)):
+            at_end = xy[ends[end]]
             for i, (name, lat, lon) in enumerate(zip(
                     g[f"{end}_name"], g[f"{end}_lat"], g[f"{end}_lon"], strict=True)):
                 key = (str(name), round(float(lat), precision), round(float(lon), precision))
                 if key not in keys:
                     keys[key] = len(keys)
+                    where.append((float(at_end[i, 1]), float(at_end[i, 0])))
                     p_in.append([])
                     p_out.append([])
-                (p_out if end == "origin" else p_in)[keys[key]].append(i)
+                bucket[keys[key]].append(i)
     place_names = [k[0] for k in keys]
     radius = [round(3 + 2 * math.sqrt(len(a) + len(b)), 1) for a, b in zip(p_in, p_out, strict=True)]
-    # Unwrapped longitudes: place the marker on the copy of the world the lines are drawn on.
-    lons = np.array([k[2] for k in keys], dtype=float)
 
     t0, t1 = _day_numbers(g["start"]), _day_numbers(g["end"])
     dated = [d for d in t0 + t1 if d is not None]
@@ -322,7 +327,7 @@ def build_payload(
         "text": {"label": labels, "volume": volume_text, "dates": dates, "meta": meta},
         "fields": fields,
         "sources": [split_list(s) for s in g["source"]],
-        "places": {"name": place_names, "lat": [k[1] for k in keys], "lon": lons.tolist(),
+        "places": {"name": place_names, "lat": [w[0] for w in where], "lon": [w[1] for w in where],
                    "radius": radius, "in": p_in, "out": p_out},
         "legend": {
             "widths": [{"unit": lg.unit or "no unit", "scale": lg.scale,

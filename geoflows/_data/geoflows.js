@@ -256,10 +256,13 @@
     filter.onAdd = function () {
       var box = el("div", "gf-filter leaflet-bar");
       stopMap(box);
-      function group_(title, keys, kind) {
-        if (keys.length < 2) return;
+      function group_(title, keys, kind, used) {
+        var count = 0;
+        for (var u = 0; u < keys.length; u++) if (!used || used[u]) count++;
+        if (count < 2) return;
         box.appendChild(el("div", "gf-legend-title", title));
         for (var k = 0; k < keys.length; k++) {
+          if (used && !used[k]) continue;
           (function (k) {
             var label = el("label", "gf-check");
             var input = el("input");
@@ -278,7 +281,7 @@
       }
       group_(P.legend.colorTitle, P.colorKeys, "color");
       group_("Unit", P.units.map(function (u) { return u || "(no unit)"; }), "unit");
-      group_("Confidence", P.confLevels, "conf");
+      group_("Confidence", P.confLevels, "conf", P.legend.confUsed);
       return box;
     };
     filter.addTo(map);
