@@ -252,7 +252,7 @@ class FlowSet:
         import geopandas as gpd
 
         from geoflows.io import FLOW_FIELDS, validate_flows
-        from geoflows.routes import unwrap_lines
+        from geoflows.routes import join_antimeridian
 
         if not isinstance(gdf, gpd.GeoDataFrame):
             raise TypeError(f"from_geodataframe needs a GeoDataFrame; got {type(gdf).__name__}")
@@ -263,7 +263,7 @@ class FlowSet:
         for c in g.columns:
             if c not in records.columns and c not in FLOW_FIELDS and c != g.geometry.name:
                 records[c] = g[c].to_numpy()
-        geoms = unwrap_lines(g.geometry.to_numpy())
+        geoms = join_antimeridian(g.geometry.to_numpy())
         return cls(gpd.GeoDataFrame(records, geometry=list(geoms), crs=CRS))
 
     # ------------------------------------------------------------------ collection

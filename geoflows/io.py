@@ -405,7 +405,8 @@ def validate_flows(
 
     if problems:
         raise FlowValidationError(problems, name or None)
-    extras = [c for c in df.columns if c not in FLOW_FIELDS and c not in out.columns and c != "geometry"]
+    out = out[list(FLOW_FIELDS)]
+    extras = [c for c in df.columns if c not in FLOW_FIELDS and c != "geometry"]
     for c in extras:
         out[c] = df[c].to_numpy()
     out["_row"] = rows

@@ -1,0 +1,287 @@
+"""Tests of geoflows.routes on real places (lon, lat)."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pyproj
+import pytest
+import shapely
+
+from geoflows.errors import RouteFallbackWarning
+from geoflows.routes import (
+    ROUTE_KINDS,
+    Routes,
+    _network,
+    arc,
+    build_routes,
+    clear_route_cache,
+    geodesic,
+    rail,
+    sea,
+    split_antimeridian,
+    straight,
+    unwrap_lon,
+)
+
+GEOD = pyproj.Geod(ellps="WGS84")
+VLADIVOSTOK = (131.87, 43.11)
+MOSCOW = (37.62, 55.75)
+ANCHORAGE = (-149.90, 61.22)
+PROVIDENIYA = (-173.23, 64.42)
+RAJIN = (130.28, 42.26)
+KHABAROVSK = (135.08, 48.48)
+BUSAN = (129.04, 35.10)
+
+
+def _od(*pairs):
+    """[(origin, destination), ...] -> olon, olat, dlon, dlat arrays."""
+    arr = np.array([[*o, *d] for o, d in pairs], dtype=float)
+    return arr[:, 0], arr[:, 1], arr[:, 2], arr[:, 3]
+
+
+def _inv_km(o, d):
+    return GEOD.inv(o[0], o[1], d[0], d[1])[2] / 1000.0
+
+
+def _max_lon_step(line):
+    return float(np.max(np.abs(np.diff(shapely.get_coordinates(line)[:, 0]))))
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    clear_route_cache()
+    yield
+    clear_route_cache()
+
+
+@pytest.fixture(scope="module")
+def rail_graph():
+    """The world railway graph, loaded once for the module (skips without the rail extra)."""
+    try:
+        graph = _network._rail_graph()
+    except ImportError:
+        pytest.skip("rail extra (scgraph + scgraph-data) not installed")
+    return graph
+
+
+# --- geodesic ---------------------------------------------------------------------------------
+
+
+def test_geodesic_length_matches_pyproj():
+    r = build_routes(*_od((VLADIVOSTOK, MOSCOW)))
+    expected = _inv_km(VLADIVOSTOK, MOSCOW)
+    assert r.route_kind.tolist() == ["geodesic"]
+    assert r.length_km[0] == pytest.approx(expected, rel=0.005)
+    assert r.geometry[0].coords[0] == VLADIVOSTOK
+    assert r.geometry[0].coords[-1] == MOSCOW
+
+
+def test_geodesic_densified_by_distance():
+    short, long_ = geodesic(*_od((VLADIVOSTOK, (131.87, 44.01)), (VLADIVOSTOK, (80.0, 55.0))))
+    assert len(short.coords) < 5
+    assert len(long_.coords) > 60
+    assert len(short.coords) < len(long_.coords)
+    # no gap between vertices exceeds the spacing
+    c = shapely.get_coordinates(long_)
+    gaps = GEOD.inv(c[:-1, 0], c[:-1, 1], c[1:, 0], c[1:, 1])[2] / 1000.0
+    assert gaps.max() <= 50.0 + 1e-6
+
+
+def test_degenerate_flow_is_two_point_line():
+    r = build_routes(*_od((VLADIVOSTOK, VLADIVOSTOK)), mode=["sea"])
+    assert len(r.geometry[0].coords) == 2
+    assert r.length_km[0] == 0.0
+    g = geodesic(*_od((VLADIVOSTOK, VLADIVOSTOK)))[0]
+    assert list(g.coords) == [VLADIVOSTOK, VLADIVOSTOK]
+
+
+def test_nan_coordinate_names_index():
+    olon, olat, dlon, dlat = _od((VLADIVOSTOK, MOSCOW), (RAJIN, MOSCOW))
+    olat[1] = np.nan
+    with pytest.raises(ValueError, match="index 1"):
+        build_routes(olon, olat, dlon, dlat)
+
+
+def test_bad_mode_and_route_are_rejected():
+    with pytest.raises(ValueError, match="mode"):
+        build_routes(*_od((VLADIVOSTOK, MOSCOW)), mode=["boat"])
+    with pytest.raises(ValueError, match="route"):
+        build_routes(*_od((VLADIVOSTOK, MOSCOW)), route="teleport")
+    assert ROUTE_KINDS == ("auto", "geodesic", "straight", "arc", "sea", "rail")
+
+
+# --- antimeridian -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("dest", "low", "high"), [(ANCHORAGE, 4800, 5600), (PROVIDENIYA, 3800, 4500)]
+)
+def test_antimeridian_lines_are_short_and_continuous(dest, low, high):
+    r = build_routes(*_od((VLADIVOSTOK, dest)))
+    line = r.geometry[0]
+    assert low < r.length_km[0] < high
+    assert _max_lon_step(line) < 5.0
+    assert line.coords[-1][0] == pytest.approx(dest[0] + 360.0)
+    for builder in (straight, arc):
+        assert _max_lon_step(builder(*_od((VLADIVOSTOK, dest)))[0]) < 5.0
+
+
+def test_split_antimeridian_parts_in_range_and_length_kept():
+    r = build_routes(*_od((VLADIVOSTOK, ANCHORAGE), (VLADIVOSTOK, PROVIDENIYA), (RAJIN, MOSCOW)))
+    out = split_antimeridian(r.geometry)
+    for i in (0, 1):
+        assert out[i].geom_type == "MultiLineString"
+        for part in out[i].geoms:
+            lon = shapely.get_coordinates(part)[:, 0]
+            assert lon.min() >= -180.0 and lon.max() <= 180.0
+        length = sum(GEOD.geometry_length(p) for p in out[i].geoms) / 1000.0
+        assert length == pytest.approx(r.length_km[i], rel=1e-3)
+    assert out[2] is r.geometry[2]
+
+
+def test_unwrap_lon():
+    assert unwrap_lon([170.0, 179.0, -179.0, -170.0]).tolist() == [170.0, 179.0, 181.0, 190.0]
+
+
+# --- arcs -------------------------------------------------------------------------------------
+
+
+def test_opposite_flows_become_arcs_on_their_right():
+    r = build_routes(*_od((VLADIVOSTOK, MOSCOW), (MOSCOW, VLADIVOSTOK), (RAJIN, BUSAN)))
+    assert r.route_kind.tolist() == ["arc", "arc", "geodesic"]
+    mids = [shapely.line_interpolate_point(g, 0.5, normalized=True) for g in r.geometry[:2]]
+    apart_km = _inv_km((mids[0].x, mids[0].y), (mids[1].x, mids[1].y))
+    assert apart_km > 500
+    # going west from Vladivostok the right-hand side is north
+    assert mids[0].y > mids[1].y
+    assert r.geometry[0].coords[0] == VLADIVOSTOK and r.geometry[0].coords[-1] == MOSCOW
+
+
+def test_explicit_geodesic_pair_stays_geodesic():
+    r = build_routes(*_od((VLADIVOSTOK, MOSCOW), (MOSCOW, VLADIVOSTOK)), route="geodesic")
+    assert r.route_kind.tolist() == ["geodesic", "geodesic"]
+
+
+# --- via --------------------------------------------------------------------------------------
+
+
+def test_via_passes_through_waypoints_in_order():
+    waypoints = [(100.0, 50.0), (60.0, 55.0)]
+    r = build_routes(*_od((VLADIVOSTOK, MOSCOW), (VLADIVOSTOK, MOSCOW)), via=[waypoints, None])
+    line = r.geometry[0]
+    coords = [tuple(c) for c in shapely.get_coordinates(line)]
+    positions = [coords.index(w) for w in waypoints]
+    assert positions == sorted(positions)
+    assert coords[0] == VLADIVOSTOK and coords[-1] == MOSCOW
+    assert r.length_km[0] > r.length_km[1]
+
+
+def test_via_across_antimeridian_is_continuous():
+    r = build_routes(*_od((VLADIVOSTOK, ANCHORAGE)), via=[[(-175.0, 55.0)]])
+    assert _max_lon_step(r.geometry[0]) < 5.0
+    assert r.geometry[0].coords[-1][0] == pytest.approx(ANCHORAGE[0] + 360.0)
+
+
+# --- sea --------------------------------------------------------------------------------------
+
+
+def test_sea_rajin_to_vladivostok_goes_by_water():
+    r = sea(*_od((RAJIN, VLADIVOSTOK)))
+    line = r.geometry[0]
+    assert r.route_kind.tolist() == ["sea"] and r.route_note.tolist() == [""]
+    assert line.coords[0] == RAJIN and line.coords[-1] == VLADIVOSTOK
+    assert r.length_km[0] > _inv_km(RAJIN, VLADIVOSTOK) * 1.1
+    # the land between the two ports (Khasansky district, west of Amur Bay)
+    inland = shapely.box(130.6, 42.7, 131.3, 43.6)
+    assert not line.intersects(inland)
+    inner = shapely.get_coordinates(line)[1:-1]
+    assert (inner[:, 0] > 131.5).all()
+
+
+def test_inland_origin_falls_back_with_note_and_warning():
+    with pytest.warns(RouteFallbackWarning, match="'MOS-VLA'.*sea route not found"):
+        r = build_routes(*_od((MOSCOW, VLADIVOSTOK)), mode=["sea"], ids=["MOS-VLA"])
+    assert r.route_kind.tolist() == ["geodesic"]
+    assert "origin" in r.route_note[0] and "drawn geodesic" in r.route_note[0]
+    assert r.length_km[0] == pytest.approx(_inv_km(MOSCOW, VLADIVOSTOK), rel=0.005)
+
+
+def test_one_warning_for_many_fallbacks_and_nothing_dropped():
+    pairs = [(MOSCOW, VLADIVOSTOK), ((60.6, 56.8), VLADIVOSTOK), (RAJIN, VLADIVOSTOK)]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        r = build_routes(*_od(*pairs), mode=["sea"] * 3)
+    fallbacks = [w for w in caught if issubclass(w.category, RouteFallbackWarning)]
+    assert len(fallbacks) == 1 and "#0" in str(fallbacks[0].message)
+    assert len(r) == 3
+    assert r.route_kind.tolist() == ["geodesic", "geodesic", "sea"]
+
+
+def test_sea_cache_calls_searoute_once_per_lane(monkeypatch):
+    calls = []
+    real = _network._call_searoute
+
+    def counting(o, d):
+        calls.append((tuple(o), tuple(d)))
+        return real(o, d)
+
+    monkeypatch.setattr(_network, "_call_searoute", counting)
+    pairs = [(RAJIN, VLADIVOSTOK), (RAJIN, BUSAN)] * 5
+    first = build_routes(*_od(*pairs), mode="sea")
+    assert len(calls) == 2
+    second = build_routes(*_od(*pairs), mode="sea")
+    assert len(calls) == 2
+    assert all(a.equals(b) for a, b in zip(first.geometry, second.geometry, strict=True))
+    clear_route_cache()
+    build_routes(*_od(*pairs[:1]), mode="sea")
+    assert len(calls) == 3
+
+
+def test_searoute_failure_falls_back(monkeypatch):
+    def broken(o, d):
+        raise RuntimeError("graph exploded")
+
+    monkeypatch.setattr(_network, "_call_searoute", broken)
+    with pytest.warns(RouteFallbackWarning, match="graph exploded"):
+        r = sea(*_od((RAJIN, VLADIVOSTOK)))
+    assert r.route_kind.tolist() == ["geodesic"]
+
+
+def test_sea_across_pacific_is_continuous():
+    r = sea(*_od(((139.77, 35.62), (-122.4, 37.8))))  # Tokyo -> San Francisco
+    assert r.route_kind.tolist() == ["sea"]
+    assert _max_lon_step(r.geometry[0]) < 60.0
+    assert r.geometry[0].coords[-1][0] == pytest.approx(-122.4 + 360.0)
+
+
+# --- rail -------------------------------------------------------------------------------------
+
+
+def test_rail_vladivostok_khabarovsk_follows_railway(rail_graph):
+    r = rail(*_od((VLADIVOSTOK, KHABAROVSK)))
+    assert r.route_kind.tolist() == ["rail"], r.route_note
+    assert r.length_km[0] > _inv_km(VLADIVOSTOK, KHABAROVSK) * 1.05
+    assert len(r.geometry[0].coords) > 20
+    assert r.geometry[0].coords[0] == VLADIVOSTOK and r.geometry[0].coords[-1] == KHABAROVSK
+
+
+def test_rail_far_from_network_falls_back(rail_graph):
+    with pytest.warns(RouteFallbackWarning, match="rail"):
+        r = build_routes(*_od((PROVIDENIYA, ANCHORAGE)), mode=["rail"])
+    assert r.route_kind.tolist() == ["geodesic"]
+    assert "rail" in r.route_note[0]
+
+
+def test_rail_extra_missing_falls_back(monkeypatch):
+    def missing():
+        raise ImportError("No module named 'scgraph'")
+
+    monkeypatch.setattr(_network, "_RAIL_GRAPH", None)
+    monkeypatch.setattr(_network, "_load_rail_graph", missing)
+    with pytest.warns(RouteFallbackWarning, match=r"pip install geoflows\[rail\]"):
+        r = build_routes(*_od((VLADIVOSTOK, KHABAROVSK)), mode=["rail"])
+    assert r.route_kind.tolist() == ["geodesic"]
+    assert r.route_note[0].startswith("rail extra not installed")
+    assert isinstance(r, Routes) and len(r) == 1
