@@ -167,6 +167,7 @@ def build_payload(
     arrow_limit: int = 20000,
     markers: bool = True,
     renderer: str | None = None,
+    filter_open: bool = False,
 ) -> dict[str, Any]:
     """The data the browser draws: one dict of arrays for all flows (see :func:`flow_map`).
 
@@ -331,7 +332,7 @@ def build_payload(
                    "radius": radius, "in": p_in, "out": p_out},
         "legend": {
             "widths": [{"unit": lg.unit or "no unit", "scale": lg.scale,
-                        "samples": [[format_volume(v, unit=lg.unit), round(w, 2)]
+                        "samples": [[format_volume(v, unit=lg.unit), round(w, 2), _short_number(v)]
                                     for v, w in zip(lg.values, lg.widths, strict=True)]}
                        for lg in legends],
             "unknown": bool(unknown.any()),
@@ -340,7 +341,16 @@ def build_payload(
             "confUsed": [c in conf for c in range(len(_CONF_ORDER))],
         },
         "bounds": bounds,
+        "filterOpen": bool(filter_open),
     }
+
+
+def _short_number(x: float) -> str:
+    """1,200,000 → '1.2M' (legend samples, where the unit is written once per row)."""
+    for div, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if abs(x) >= div:
+            return f"{x / div:.3g}{suffix}"
+    return f"{x:.3g}"
 
 
 # --------------------------------------------------------------------------- folium

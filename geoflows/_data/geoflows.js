@@ -209,16 +209,23 @@
     // Legend: widths per unit, colours, confidence dash patterns.
     var legend = L.control({ position: "bottomright" });
     legend.onAdd = function () {
-      var box = el("div", "gf-legend leaflet-bar");
-      stopMap(box);
-      function swatch(width, color, dash, opacity) {
+      var outer = el("div", "gf-legend leaflet-bar");
+      stopMap(outer);
+      var details = el("details");
+      details.open = true;
+      details.appendChild(el("summary", "gf-summary", "Legend"));
+      outer.appendChild(details);
+      var box = el("div", "gf-legend-body");
+      details.appendChild(box);
+      function swatch(width, color, dash, opacity, length) {
+        var len = length || 44;
         var svgNS = "http://www.w3.org/2000/svg";
         var svg = document.createElementNS(svgNS, "svg");
-        svg.setAttribute("width", "44");
+        svg.setAttribute("width", String(len));
         svg.setAttribute("height", String(Math.max(12, Math.ceil(width) + 4)));
         var ln = document.createElementNS(svgNS, "line");
         var y = String(Math.max(12, Math.ceil(width) + 4) / 2);
-        ln.setAttribute("x1", "2"); ln.setAttribute("x2", "42");
+        ln.setAttribute("x1", "2"); ln.setAttribute("x2", String(len - 2));
         ln.setAttribute("y1", y); ln.setAttribute("y2", y);
         ln.setAttribute("stroke", color);
         ln.setAttribute("stroke-width", String(width));
@@ -233,10 +240,18 @@
         r.appendChild(el("span", null, text));
         parent.appendChild(r);
       }
+      if (P.legend.widths.length) box.appendChild(el("div", "gf-legend-title", "Volume (" + P.legend.widths[0].scale + " scale, per unit)"));
       for (var w = 0; w < P.legend.widths.length; w++) {
         var lw = P.legend.widths[w];
-        box.appendChild(el("div", "gf-legend-title", "Volume (" + lw.unit + ", " + lw.scale + " scale)"));
-        for (var s = 0; s < lw.samples.length; s++) row(box, swatch(lw.samples[s][1], "#555"), lw.samples[s][0]);
+        var unitRow = el("div", "gf-legend-unit");
+        unitRow.appendChild(el("span", "gf-legend-unitname", lw.unit));
+        for (var s = 0; s < lw.samples.length; s++) {
+          var cell = el("span", "gf-legend-sample");
+          cell.appendChild(swatch(lw.samples[s][1], "#555", null, 1, 26));
+          cell.appendChild(el("span", null, lw.samples[s][2]));
+          unitRow.appendChild(cell);
+        }
+        box.appendChild(unitRow);
       }
       if (P.legend.unknown) row(box, swatch(P.unknownWidth, "#555", P.unknownDash), "volume unknown");
       if (P.legend.range) row(box, swatch(10, "#555", null, 0.25), "band: low–high range");
@@ -247,15 +262,21 @@
         if (!P.legend.confUsed[d]) continue;
         row(box, swatch(3, "#555", P.dashes[d]), P.confLevels[d]);
       }
-      return box;
+      return outer;
     };
     legend.addTo(map);
 
     // Filters: one checkbox per colour key, unit and confidence level.
     var filter = L.control({ position: "topright" });
     filter.onAdd = function () {
-      var box = el("div", "gf-filter leaflet-bar");
-      stopMap(box);
+      var outer = el("div", "gf-filter leaflet-bar");
+      stopMap(outer);
+      var details = el("details");
+      details.open = P.filterOpen;
+      details.appendChild(el("summary", "gf-summary", "Filter"));
+      outer.appendChild(details);
+      var box = el("div", "gf-filter-body");
+      details.appendChild(box);
       function group_(title, keys, kind, used) {
         var count = 0;
         for (var u = 0; u < keys.length; u++) if (!used || used[u]) count++;
@@ -282,7 +303,7 @@
       group_(P.legend.colorTitle, P.colorKeys, "color");
       group_("Unit", P.units.map(function (u) { return u || "(no unit)"; }), "unit");
       group_("Confidence", P.confLevels, "conf", P.legend.confUsed);
-      return box;
+      return outer;
     };
     filter.addTo(map);
 
@@ -336,7 +357,12 @@
 
     map.on("zoomend", drawArrows);
     update();
-    if (fit && P.bounds) map.fitBounds(P.bounds, { padding: [20, 20] });
+    if (fit && P.bounds) {
+      // Keep the flows clear of the legend in the bottom-right corner.
+      var box = legend.getContainer();
+      map.fitBounds(P.bounds, { paddingTopLeft: [20, 20],
+        paddingBottomRight: [Math.min(box.offsetWidth + 20, map.getSize().x / 3), 20] });
+    }
     window.geoflowsLayers = window.geoflowsLayers || [];
     window.geoflowsLayers.push({ flows: state.flows, arrows: state, update: update });
   }
