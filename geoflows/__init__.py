@@ -19,6 +19,7 @@ from geoflows.errors import (
     GeocodeError,
     GeoflowsError,
     GeoflowsWarning,
+    InputFileError,
     PlaceNotFound,
     RouteFallbackWarning,
 )
@@ -47,6 +48,9 @@ _LAZY = {
     "join_antimeridian": "geoflows.routes",
     "clear_route_cache": "geoflows.routes",
     "FlowLayer": "geoflows.render",
+    "concat": "geoflows.flows",
+    "build_maps": "geoflows.build",
+    "load_build_file": "geoflows.build",
 }
 
 
@@ -70,6 +74,9 @@ __all__ = [
     "Flow",
     "FlowLayer",
     "FlowSet",
+    "concat",
+    "build_maps",
+    "load_build_file",
     "Gazetteer",
     "OnlineGeocoder",
     "Place",
@@ -95,6 +102,7 @@ __all__ = [
     "GeocodeError",
     "GeoflowsError",
     "GeoflowsWarning",
+    "InputFileError",
     "PlaceNotFound",
     "RouteFallbackWarning",
 ]

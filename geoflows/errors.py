@@ -95,6 +95,20 @@ class FlowValidationError(GeoflowsError, ValueError):
         super().__init__("\n".join(lines))
 
 
+class InputFileError(GeoflowsError, OSError):
+    """An input file is missing, a directory, empty, or not readable in its encoding.
+
+    Examples
+    --------
+    >>> import geoflows as gf
+    >>> try:
+    ...     gf.read_flows("no/such/file.csv")
+    ... except gf.InputFileError as e:
+    ...     print("no such file" in str(e))
+    True
+    """
+
+
 class BuildError(GeoflowsError, ValueError):
     """A build file is invalid or a map in it could not be built.
 

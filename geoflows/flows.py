@@ -266,6 +266,28 @@ class FlowSet:
         geoms = join_antimeridian(g.geometry.to_numpy())
         return cls(gpd.GeoDataFrame(records, geometry=list(geoms), crs=CRS))
 
+    @classmethod
+    def concat(cls, flowsets: Sequence[FlowSet]) -> FlowSet:
+        """Join several FlowSets into one (rows in order; unresolved lists joined).
+
+        Examples
+        --------
+        >>> import geoflows as gf
+        >>> a = gf.read_flows([{"origin": "Rajin", "destination": "Vladivostok"}])
+        >>> len(gf.FlowSet.concat([a, a]))
+        2
+        """
+        import geopandas as gpd
+
+        sets = list(flowsets)
+        if not sets:
+            raise ValueError("concat needs at least one FlowSet")
+        gdf = gpd.GeoDataFrame(pd.concat([f._gdf for f in sets], ignore_index=True), crs=CRS)
+        unresolved = pd.concat([f.unresolved for f in sets if len(f.unresolved)] or [sets[0].unresolved],
+                               ignore_index=True)
+        sources = [f.source for f in sets if f.source]
+        return cls(gdf, unresolved=unresolved, source=", ".join(dict.fromkeys(sources)))
+
     # ------------------------------------------------------------------ collection
     def __len__(self) -> int:
         return len(self._gdf)
@@ -302,7 +324,7 @@ class FlowSet:
             sub = self._gdf[np.asarray(key)]
         else:
             sub = self._gdf.iloc[key]
-        return FlowSet(sub.reset_index(drop=True), source=self.source)
+        return FlowSet(sub.reset_index(drop=True), unresolved=self.unresolved, source=self.source)
 
     def __repr__(self) -> str:
         units = sorted(u for u in set(self._gdf["unit"]) if u)
@@ -541,3 +563,16 @@ class FlowSet:
             tmp.unlink(missing_ok=True)
             plt.close(ax.figure)
         return p
+
+
+def concat(flowsets: Sequence[FlowSet]) -> FlowSet:
+    """Join several FlowSets into one; see :meth:`FlowSet.concat`.
+
+    Examples
+    --------
+    >>> import geoflows as gf
+    >>> a = gf.read_flows([{"origin": "Rajin", "destination": "Vladivostok"}])
+    >>> len(gf.concat([a, a]))
+    2
+    """
+    return FlowSet.concat(flowsets)

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from geoflows.errors import FlowValidationError, GeoflowsError
+from geoflows.errors import FlowValidationError, GeoflowsError, InputFileError
 
 if TYPE_CHECKING:
     from geoflows.flows import FlowSet
@@ -136,7 +136,7 @@ def read_table(path: str | os.PathLike, *, encoding: str | None = None) -> pd.Da
 
     Raises
     ------
-    GeoflowsError
+    InputFileError
         The file does not exist, is a directory, is empty, or is not valid in its encoding.
 
     Examples
@@ -147,11 +147,11 @@ def read_table(path: str | os.PathLike, *, encoding: str | None = None) -> pd.Da
     """
     p = Path(path)
     if not p.exists():
-        raise GeoflowsError(f"{p}: no such file; check the path (relative to {Path.cwd()})")
+        raise InputFileError(f"{p}: no such file; check the path (relative to {Path.cwd()})")
     if p.is_dir():
-        raise GeoflowsError(f"{p}: is a directory; give the path of a flow file inside it")
+        raise InputFileError(f"{p}: is a directory; give the path of a flow file inside it")
     if p.stat().st_size == 0:
-        raise GeoflowsError(f"{p}: the file is empty; a flow file needs a header row and records")
+        raise InputFileError(f"{p}: the file is empty; a flow file needs a header row and records")
     kind = FLOW_FILE_SUFFIXES.get(p.suffix.lower(), "CSV")
     if kind == "CSV":
         raw = p.read_bytes()
@@ -159,13 +159,13 @@ def read_table(path: str | os.PathLike, *, encoding: str | None = None) -> pd.Da
         try:
             text = raw.decode(enc)
         except UnicodeDecodeError as exc:
-            raise GeoflowsError(
+            raise InputFileError(
                 f"{p}: not valid {enc.upper() if encoding else 'UTF-8'} (byte 0x{raw[exc.start]:02x} "
                 f"at offset {exc.start}); re-save the file as UTF-8, or name its encoding, e.g. "
                 f"read_flows(path, encoding='cp1251') or encoding='latin-1'"
             ) from None
         if text.strip() == "":
-            raise GeoflowsError(f"{p}: the file holds only whitespace; it needs a header row")
+            raise InputFileError(f"{p}: the file holds only whitespace; it needs a header row")
         first = text.lstrip("\ufeff").splitlines()[0]
         import io as _io
 
@@ -173,7 +173,7 @@ def read_table(path: str | os.PathLike, *, encoding: str | None = None) -> pd.Da
             df = pd.read_csv(_io.StringIO(text), sep=_sniff_separator(first), dtype=str,
                              keep_default_na=False, skipinitialspace=False)
         except pd.errors.ParserError as exc:
-            raise GeoflowsError(f"{p}: cannot be parsed as CSV ({exc}); check quoting") from None
+            raise InputFileError(f"{p}: cannot be parsed as CSV ({exc}); check quoting") from None
         df.columns = [str(c).strip().lstrip("\ufeff") for c in df.columns]
         return df
     import geopandas as gpd
@@ -184,7 +184,7 @@ def read_table(path: str | os.PathLike, *, encoding: str | None = None) -> pd.Da
         else:
             gdf = gpd.read_file(p)
     except Exception as exc:  # pyogrio/arrow raise many types; name the file either way
-        raise GeoflowsError(f"{p}: cannot be read as {kind} ({exc})") from None
+        raise InputFileError(f"{p}: cannot be read as {kind} ({exc})") from None
     return pd.DataFrame(gdf.drop(columns=gdf.geometry.name, errors="ignore"))
 
 

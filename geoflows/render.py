@@ -454,12 +454,20 @@ def _tile_layer(tiles: Any) -> Any:
     if isinstance(tiles, xyzservices.TileProvider):
         return folium.TileLayer(tiles.build_url(), attr=tiles.html_attribution, name=tiles.name,
                                 max_zoom=tiles.get("max_zoom", 18))
+    if isinstance(tiles, str) and re.search(r"\{\{|\{%|\{#", tiles):
+        raise GeoflowsError(f"tiles URL {tiles!r} contains '{{{{', '{{%' or '{{#'; an XYZ URL uses {{z}}/{{x}}/{{y}}")
     if isinstance(tiles, str) and ("{z}" in tiles or tiles.startswith(("http://", "https://", "file:", "/"))):
         return folium.TileLayer(tiles, attr="Map tiles: " + html.escape(tiles.split("/")[2] if "//" in tiles else "local"))
     if isinstance(tiles, str):
         try:
             provider = xyzservices.providers.query_name(tiles)
         except ValueError:
+            # A group name ("OpenStreetMap", "CartoDB") means its first style, as in folium.
+            group = xyzservices.providers.get(tiles)
+            if isinstance(group, xyzservices.Bunch) and not isinstance(group, xyzservices.TileProvider) and group:
+                return _tile_layer(next(iter(group.values())))
+            provider = None
+        if provider is None:
             raise GeoflowsError(
                 f"tiles={tiles!r} is not an xyzservices provider name or an XYZ URL; try "
                 "'OpenStreetMap', 'CartoDB.Positron', an 'https://…/{z}/{x}/{y}.png' URL, or None"

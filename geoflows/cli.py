@@ -1,0 +1,699 @@
+"""The ``geoflows`` command: maps, batch builds, geocoding, validation and export from a shell.
+
+Errors of geoflows (and unreadable files, bad YAML) are printed as ``error: ...`` and
+``hint: ...`` lines on stderr, without a traceback unless ``geoflows --debug`` is given.
+Exit codes: 0 success, 1 a check or build found problems (``validate``, ``geocode``, ``build``),
+2 a usage or input error, 130 interrupted.
+
+Examples
+--------
+>>> from click.testing import CliRunner
+>>> from geoflows.cli import cli
+>>> result = CliRunner().invoke(cli, ["schema"])
+>>> result.exit_code, '"maps"' in result.output
+(0, True)
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import traceback
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import click
+
+import geoflows
+from geoflows.build import (
+    _schema_text,
+    build,
+    concat_flowsets,
+    describe_error,
+    load_build_file,
+    text_table,
+)
+from geoflows.errors import BuildError, FlowValidationError, GeoflowsError
+
+__all__ = ["cli", "main"]
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+_ROUTES = ["auto", "geodesic", "arc", "sea", "rail", "straight"]
+_SCALES = ["sqrt", "linear", "log", "quantiles", "natural_breaks"]
+_COLOR_BY = ["category", "kind", "mode", "source"]
+_BUILD_SUFFIXES = {".yaml", ".yml"}
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _print_error(exc: BaseException) -> None:
+    """Print an error as ``error:`` (plus any listed problems) and ``hint:`` on stderr."""
+    msg, hint = describe_error(exc)
+    if isinstance(exc, FlowValidationError | BuildError) and "\n" in str(exc):
+        lines = str(exc).splitlines()
+        click.echo(f"error: {lines[0]}", err=True)
+        for line in lines[1:]:
+            click.echo(line, err=True)
+    else:
+        click.echo(f"error: {msg}", err=True)
+    click.echo(f"hint: {hint}", err=True)
+
+
+class _Group(click.Group):
+    """A group that turns geoflows errors into ``error:``/``hint:`` lines and exit code 2."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except KeyboardInterrupt:
+            click.echo("error: interrupted", err=True)
+            ctx.exit(EXIT_INTERRUPTED)
+        except Exception as exc:
+            if ctx.params.get("debug"):
+                traceback.print_exc()
+            _print_error(exc)
+            ctx.exit(EXIT_USAGE)
+
+
+def _quiet(ctx: click.Context) -> bool:
+    return bool((ctx.find_root().params or {}).get("quiet"))
+
+
+def _check_date(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is not None and not _DATE.match(value):
+        raise click.BadParameter(f"{value!r} is not an ISO date YYYY-MM-DD")
+    return value
+
+
+def _tiles(value: str | None) -> Any:
+    if value is not None and value.strip().lower() in ("none", "null", "off", ""):
+        return None
+    return value
+
+
+def _gazetteer(path: str | None) -> Any:
+    if path is None:
+        return None
+    from geoflows.places import Gazetteer
+
+    return Gazetteer.from_csv(path)
+
+
+def _read(
+    inputs: Sequence[str],
+    *,
+    gazetteer: Any = None,
+    country: str | None = None,
+    route: str = "auto",
+    allow_unresolved: bool = False,
+) -> Any:
+    from geoflows import read_flows
+
+    parts = [
+        read_flows(
+            p, gazetteer=gazetteer, country=country, route=route, allow_unresolved=allow_unresolved
+        )
+        for p in inputs
+    ]
+    return concat_flowsets(parts)
+
+
+_input_options = [
+    click.option(
+        "--route",
+        type=click.Choice(_ROUTES),
+        default="auto",
+        show_default=True,
+        help="How lines are drawn: by mode (auto), or one builder for every flow.",
+    ),
+    click.option(
+        "--gazetteer",
+        type=click.Path(dir_okay=False),
+        metavar="PLACES.csv",
+        help="CSV of your own places, layered over the built-in gazetteer.",
+    ),
+    click.option("--country", metavar="CC", help="Country hint for every place name."),
+    click.option(
+        "--allow-unresolved",
+        is_flag=True,
+        help="Keep going when a place is unknown: leave those flows off and warn.",
+    ),
+]
+
+
+def _with_input_options(f: Any) -> Any:
+    for opt in reversed(_input_options):
+        f = opt(f)
+    return f
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(geoflows.__version__, "--version", prog_name="geoflows")
+@click.option("--debug", is_flag=True, help="Show the full traceback of an error.")
+@click.option("-q", "--quiet", is_flag=True, help="Print only results and errors.")
+def cli(debug: bool, quiet: bool) -> None:
+    """Map logistics flows between named places as offline, interactive maps.
+
+    \b
+    Examples:
+      geoflows map data/dprk_russia_2023_2024.csv -o dprk.html --title "DPRK-Russia"
+      geoflows build data/maps.yaml --jobs 2
+      geoflows geocode Rajin Kiev "Tartus"
+      geoflows validate data/bad_flows.csv
+    """
+
+
+@cli.command("map")
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(), metavar="INPUT...")
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False),
+    metavar="OUT.html",
+    help="HTML file to write (atomically).",
+)
+@click.option("--title", help="Map title.")
+@click.option(
+    "--tiles",
+    metavar="NAME|URL|none",
+    help="Base map: OpenStreetMap, an xyzservices name, an XYZ URL, or none.",
+)
+@click.option("--scale", type=click.Choice(_SCALES), help="Volume to line-width scale.")
+@click.option("--color-by", type=click.Choice(_COLOR_BY), help="Field that picks line colours.")
+@click.option("--min-width", type=click.FloatRange(min=0), help="Thinnest line, pixels.")
+@click.option(
+    "--max-width", type=click.FloatRange(min=0, min_open=True), help="Thickest line, pixels."
+)
+@click.option(
+    "--at", callback=_check_date, metavar="YYYY-MM-DD", help="Show the flows active on this date."
+)
+@click.option("--no-time-slider", is_flag=True, help="Do not add the time slider.")
+@click.option(
+    "--assets",
+    type=click.Choice(["inline", "cdn"]),
+    help="inline (default): works offline; cdn: smaller file, needs the network.",
+)
+@_with_input_options
+@click.pass_context
+def map_cmd(
+    ctx: click.Context,
+    inputs: tuple[str, ...],
+    output: str,
+    title: str | None,
+    tiles: str | None,
+    scale: str | None,
+    color_by: str | None,
+    min_width: float | None,
+    max_width: float | None,
+    at: str | None,
+    no_time_slider: bool,
+    assets: str | None,
+    route: str,
+    gazetteer: str | None,
+    country: str | None,
+    allow_unresolved: bool,
+) -> None:
+    """Draw flows from one or more files on an interactive HTML map.
+
+    Several inputs are drawn on one map.
+
+    \b
+    Examples:
+      geoflows map data/dprk_russia_2023_2024.csv -o dprk.html
+      geoflows map a.csv b.geojson -o both.html --title "Transfers" --scale log
+      geoflows map flows.csv -o offline.html --tiles none --at 2023-11-01
+      geoflows map grain.csv -o grain.html --route sea --gazetteer my_ports.csv
+    """
+    flows = _read(
+        inputs,
+        gazetteer=_gazetteer(gazetteer),
+        country=country,
+        route=route,
+        allow_unresolved=allow_unresolved,
+    )
+    options: dict[str, Any] = {"title": title}
+    if tiles is not None:
+        options["tiles"] = _tiles(tiles)
+    for key, value in (
+        ("scale", scale),
+        ("color_by", color_by),
+        ("min_width", min_width),
+        ("max_width", max_width),
+        ("at", at),
+        ("assets", assets),
+    ):
+        if value is not None:
+            options[key] = value
+    if no_time_slider:
+        options["time_slider"] = False
+    out = flows.save_map(output, **options)
+    if not _quiet(ctx):
+        click.echo(f"wrote {out} ({len(flows)} flows)")
+
+
+@cli.command("build")
+@click.argument("build_file", type=click.Path(), metavar="BUILD.yaml")
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Maps built in parallel (processes).",
+)
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+@click.option(
+    "--allow-unresolved",
+    is_flag=True,
+    help="Build maps with unknown places, leaving those flows off (listed in notes).",
+)
+@click.option("--force", is_flag=True, help="Rewrite maps even when their content is unchanged.")
+@click.pass_context
+def build_cmd(
+    ctx: click.Context, build_file: str, jobs: int, quiet: bool, allow_unresolved: bool, force: bool
+) -> None:
+    """Build every map named in a YAML build file and print a summary.
+
+    Each map is built on its own: one failing map does not stop the others. Maps whose content
+    did not change are left untouched. Exits 0 only if every map was built or unchanged.
+    See docs/build.md for the file format (`geoflows schema` prints its JSON Schema).
+
+    \b
+    Examples:
+      geoflows build data/maps.yaml
+      geoflows build data/maps.yaml --jobs 2 --quiet
+      geoflows build maps.yaml --force --allow-unresolved
+    """
+    report = build(
+        build_file,
+        jobs=jobs,
+        quiet=quiet or _quiet(ctx),
+        allow_unresolved=allow_unresolved,
+        force=force,
+    )
+    click.echo(report.table())
+    if not report.ok:
+        ctx.exit(EXIT_PROBLEMS)
+
+
+def _place_text(p: Any) -> str:
+    """A place as one short, distinguishing phrase: ``Springfield (US, city, 37.22, -93.30)``."""
+    if not hasattr(p, "lat"):
+        return str(p)
+    return f"{p.name} ({p.country}, {p.kind}, {p.lat:.2f}, {p.lon:.2f})"
+
+
+def _alternatives(row: dict[str, Any]) -> str:
+    """Suggestions for a miss, candidates for an ambiguous name, nothing for a match."""
+    if row.get("status") == "ok":
+        return ""
+    for key in ("candidates", "suggestions"):
+        value = row.get(key)
+        if isinstance(value, list | tuple) and value:
+            return "; ".join(_place_text(v) for v in value)
+        if isinstance(value, str) and value:
+            return value
+    return ""
+
+
+def _plain_geocode_frame(df: Any, *, as_lists: bool) -> Any:
+    """Geocode results with Place objects turned into text (CSV) or plain dicts (JSON)."""
+    out = df.drop(columns=["place"], errors="ignore").copy()
+    for key in ("suggestions", "candidates"):
+        if key not in out.columns:
+            continue
+        if as_lists:
+            out[key] = [
+                [v._asdict() if hasattr(v, "_asdict") else _place_dict(v) for v in (xs or [])]
+                if key == "candidates"
+                else list(xs or [])
+                for xs in out[key]
+            ]
+        else:
+            out[key] = ["; ".join(_place_text(v) for v in (xs or [])) for xs in out[key]]
+    return out
+
+
+def _place_dict(p: Any) -> Any:
+    fields = ("name", "lat", "lon", "country", "kind", "source", "population", "id")
+    if all(hasattr(p, f) for f in fields):
+        return {f: getattr(p, f) for f in fields}
+    return str(p)
+
+
+def _fmt_coord(value: Any) -> str:
+    try:
+        f = float(value)
+    except (TypeError, ValueError):
+        return ""
+    return "" if f != f else f"{f:.4f}"
+
+
+def _blank(value: Any) -> str:
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    try:
+        import pandas as pd
+
+        if value is pd.NA:
+            return ""
+    except ImportError:  # pragma: no cover
+        pass
+    return str(value)
+
+
+@cli.command("geocode")
+@click.argument("names", nargs=-1, metavar="NAME...")
+@click.option("--country", metavar="CC", help="Country hint (ISO code or name).")
+@click.option(
+    "--csv",
+    "csv_file",
+    type=click.Path(dir_okay=False),
+    metavar="FILE",
+    help="Also geocode the names in a column of this CSV.",
+)
+@click.option("--column", metavar="COL", help="The column of --csv holding the names.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
+@click.pass_context
+def geocode_cmd(
+    ctx: click.Context,
+    names: tuple[str, ...],
+    country: str | None,
+    csv_file: str | None,
+    column: str | None,
+    fmt: str,
+) -> None:
+    """Look place names up in the offline gazetteer.
+
+    Prints, per name, its status (ok, not found, ambiguous), the place chosen (name, country,
+    lat, lon, kind), the runner-up, and suggestions or candidates. Exits 1 if any name is not ok.
+
+    \b
+    Examples:
+      geoflows geocode Rajin Kiev
+      geoflows geocode Tartus --country SY
+      geoflows geocode --csv flows.csv --column origin --format csv > origins.csv
+    """
+    from geoflows import geocode_all
+
+    queries = list(names)
+    if csv_file is not None:
+        if not column:
+            raise click.UsageError("--csv needs --column COL (the column holding the names)")
+        from geoflows.io import read_table
+
+        table = read_table(csv_file)
+        if column not in table.columns:
+            raise click.BadParameter(
+                f"{csv_file} has no column {column!r}; columns: {', '.join(map(str, table.columns))}",
+                param_hint="--column",
+            )
+        queries += [str(v).strip() for v in table[column] if _blank(v).strip()]
+    elif column:
+        raise click.UsageError("--column needs --csv FILE")
+    queries = list(dict.fromkeys(queries))
+    if not queries:
+        raise click.UsageError("give at least one NAME, or --csv FILE --column COL")
+    df = geocode_all(queries, country=country)
+    if fmt == "csv":
+        plain = _plain_geocode_frame(df, as_lists=False)
+        click.echo(plain.to_csv(index=False, lineterminator="\n"), nl=False)
+    elif fmt == "json":
+        plain = _plain_geocode_frame(df, as_lists=True)
+        click.echo(plain.to_json(orient="records", force_ascii=False, indent=2))
+    else:
+        rows = [
+            [
+                _blank(r.get("query")),
+                _blank(r.get("status")),
+                _blank(r.get("name")),
+                _blank(r.get("country")),
+                _fmt_coord(r.get("lat")),
+                _fmt_coord(r.get("lon")),
+                _blank(r.get("kind")),
+                _blank(r.get("runner_up")),
+                _alternatives(r),
+            ]
+            for r in df.to_dict(orient="records")
+        ]
+        click.echo(
+            text_table(
+                [
+                    "query",
+                    "status",
+                    "name",
+                    "country",
+                    "lat",
+                    "lon",
+                    "kind",
+                    "runner-up",
+                    "suggestions/candidates",
+                ],
+                rows,
+                right={4, 5},
+            )
+        )
+    if not (df["status"].astype(str) == "ok").all():
+        ctx.exit(EXIT_PROBLEMS)
+
+
+def _validate_flows_file(
+    path: str, gazetteer: Any = None, country: str | None = None, route: str = "auto"
+) -> tuple[list[str], int | None]:
+    from geoflows import read_flows
+
+    try:
+        flows = read_flows(path, gazetteer=gazetteer, country=country, route=route)
+    except FlowValidationError as e:
+        # Row order reads like the file; within a row, the contract's field order.
+        problems = sorted(e.problems, key=lambda p: getattr(p, "row", 0) or 0)
+        return [str(p) for p in problems] or [str(e)], None
+    except (GeoflowsError, OSError) as e:
+        msg, _ = describe_error(e)
+        return [msg if msg.startswith(str(path)) else f"{path}: {msg}"], None
+    return [], len(flows)
+
+
+@cli.command("validate")
+@click.argument("files", nargs=-1, required=True, type=click.Path(), metavar="FILE...")
+@click.option(
+    "--gazetteer",
+    type=click.Path(dir_okay=False),
+    metavar="PLACES.csv",
+    help="CSV of your own places, for flow files.",
+)
+@click.option("--country", metavar="CC", help="Country hint for every place name.")
+@click.pass_context
+def validate_cmd(
+    ctx: click.Context, files: tuple[str, ...], gazetteer: str | None, country: str | None
+) -> None:
+    """Check flow files and build files without drawing any map.
+
+    Flow files (CSV, GeoJSON, GeoPackage, GeoParquet) are checked against the flow record
+    contract and every place name is looked up. Build files (.yaml, .yml) are checked against
+    the build-file schema, and each of their inputs is checked as a flow file. Every problem is
+    printed (file, row, field, value, rule); exits 1 if there is any.
+
+    \b
+    Examples:
+      geoflows validate data/dprk_russia_2023_2024.csv
+      geoflows validate data/bad_flows.csv data/maps.yaml
+      geoflows validate my_flows.csv --gazetteer my_places.csv
+    """
+    gaz = _gazetteer(gazetteer)
+    n_bad = n_problems = 0
+    for f in files:
+        problems: list[str] = []
+        summary = ""
+        if Path(f).suffix.lower() in _BUILD_SUFFIXES:
+            try:
+                spec = load_build_file(f)
+            except BuildError as e:
+                lines = str(e).splitlines()
+                problems = [ln.strip().removeprefix("- ") for ln in lines[1:]] or [lines[0]]
+            else:
+                spec_gaz = gaz
+                if spec.gazetteer is not None:
+                    spec_gaz = _gazetteer(str(spec.gazetteer))
+                total = 0
+                for inp in spec.inputs.values():
+                    used = any(inp.name in m.inputs for m in spec.maps)
+                    p, n = _validate_flows_file(str(inp.path), spec_gaz, inp.country, inp.route)
+                    problems += [f"inputs.{inp.name}: {x}" for x in p]
+                    total += n or 0
+                    if not used:
+                        click.echo(
+                            f"note: {f}: input {inp.name!r} is not used by any map", err=True
+                        )
+                summary = f"{len(spec.maps)} maps, {len(spec.inputs)} inputs, {total} flows"
+        else:
+            problems, n = _validate_flows_file(f, gaz, country)
+            summary = f"{n} flows"
+        if problems:
+            n_bad += 1
+            n_problems += len(problems)
+            click.echo(f"FAIL {f}: {len(problems)} problem{'s' if len(problems) != 1 else ''}")
+            for p in problems:
+                click.echo(f"  {p}")
+        elif not _quiet(ctx):
+            click.echo(f"ok   {f}: {summary}")
+    if n_bad:
+        click.echo(f"{n_bad} of {len(files)} file(s) with problems ({n_problems} in all)", err=True)
+        ctx.exit(EXIT_PROBLEMS)
+
+
+@cli.command("export")
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(), metavar="INPUT...")
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False),
+    metavar="OUT",
+    help="File to write: .geojson, .gpkg, .parquet or .csv.",
+)
+@click.option(
+    "--driver",
+    type=click.Choice(["GeoJSON", "GPKG", "Parquet", "CSV"]),
+    help="Format, when the suffix does not say.",
+)
+@_with_input_options
+@click.pass_context
+def export_cmd(
+    ctx: click.Context,
+    inputs: tuple[str, ...],
+    output: str,
+    driver: str | None,
+    route: str,
+    gazetteer: str | None,
+    country: str | None,
+    allow_unresolved: bool,
+) -> None:
+    """Resolve places, build the lines, and write the flows as a GIS file.
+
+    Every field of the flow record is kept, with the resolved coordinates; GeoJSON follows
+    RFC 7946. Open the result in QGIS, or read it back with `geoflows map`.
+
+    \b
+    Examples:
+      geoflows export data/dprk_russia_2023_2024.csv -o dprk.geojson
+      geoflows export data/black_sea_grain_2023.csv -o grain.gpkg --route sea
+      geoflows export a.csv b.csv -o both.parquet
+    """
+    flows = _read(
+        inputs,
+        gazetteer=_gazetteer(gazetteer),
+        country=country,
+        route=route,
+        allow_unresolved=allow_unresolved,
+    )
+    out = flows.to_file(output, driver=driver)
+    if not _quiet(ctx):
+        click.echo(f"wrote {out} ({len(flows)} flows)")
+
+
+@cli.command("places")
+@click.argument("text")
+@click.option("--country", metavar="CC", help="Only places in this country.")
+@click.option(
+    "-n",
+    "--limit",
+    type=click.IntRange(min=1),
+    default=10,
+    show_default=True,
+    help="Most places to list.",
+)
+@click.option(
+    "--gazetteer",
+    type=click.Path(dir_okay=False),
+    metavar="PLACES.csv",
+    help="Also search your own places.",
+)
+def places_cmd(text: str, country: str | None, limit: int, gazetteer: str | None) -> None:
+    """Search the gazetteer for places whose names match TEXT.
+
+    \b
+    Examples:
+      geoflows places vostok
+      geoflows places "Tartus" --country SY
+      geoflows places port --limit 25 --gazetteer my_sites.csv
+    """
+    from geoflows.places import Gazetteer
+
+    gaz = _gazetteer(gazetteer) or Gazetteer.default()
+    found = gaz.search(text, limit=limit, country=country)
+    if not found:
+        click.echo(f"no places match {text!r}", err=True)
+        return
+    rows = [
+        [
+            p.name,
+            _blank(p.country),
+            _fmt_coord(p.lat),
+            _fmt_coord(p.lon),
+            _blank(p.kind),
+            _blank(getattr(p, "population", None)),
+            _blank(getattr(p, "source", None)),
+            _blank(getattr(p, "id", None)),
+        ]
+        for p in found
+    ]
+    click.echo(
+        text_table(
+            ["name", "country", "lat", "lon", "kind", "population", "source", "id"],
+            rows,
+            right={2, 3, 5},
+        )
+    )
+
+
+@cli.command("schema")
+def schema_cmd() -> None:
+    """Print the JSON Schema (Draft 2020-12) of build files.
+
+    \b
+    Examples:
+      geoflows schema > build.schema.json
+      geoflows schema | python -m json.tool
+    """
+    click.echo(_schema_text().rstrip("\n"))
+
+
+def _show_warning(
+    message: Any, category: Any, filename: str, lineno: int, file: Any = None, line: Any = None
+) -> None:
+    click.echo(f"warning: {message}", err=True)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Run the ``geoflows`` command (the console-script entry point).
+
+    Examples
+    --------
+    >>> from geoflows.cli import main
+    >>> try:
+    ...     main(["--version"])
+    ... except SystemExit as e:
+    ...     e.code
+    geoflows, version ...
+    0
+    """
+    with warnings.catch_warnings():
+        warnings.showwarning = _show_warning
+        cli.main(args=list(argv) if argv is not None else None, prog_name="geoflows")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main(sys.argv[1:])
