@@ -71,11 +71,17 @@ def _warn_fallbacks(notes: np.ndarray, ids) -> None:
     bad = np.flatnonzero(notes != "")
     if bad.size == 0:
         return
-    named = "; ".join(f"flow {_label(ids, int(i))}: {notes[i]}" for i in bad[:_MAX_NAMED])
-    more = f"; and {bad.size - _MAX_NAMED} more" if bad.size > _MAX_NAMED else ""
+    # One line per distinct reason, naming its flows: short enough for a build summary.
+    by_reason: dict[str, list[int]] = {}
+    for i in bad:
+        by_reason.setdefault(str(notes[i]), []).append(int(i))
+    parts = []
+    for reason, idx in by_reason.items():
+        named = ", ".join(_label(ids, i) for i in idx[:_MAX_NAMED])
+        more = f" and {len(idx) - _MAX_NAMED} more" if len(idx) > _MAX_NAMED else ""
+        parts.append(f"{reason} ({named}{more})")
     warnings.warn(
-        f"{bad.size} of {notes.size} flow(s) could not use the requested route and were drawn "
-        f"another way (see Routes.route_note): {named}{more}",
+        f"{bad.size} of {notes.size} flow(s) drawn another way than asked: " + "; ".join(parts),
         RouteFallbackWarning,
         stacklevel=3,
     )
