@@ -36,14 +36,16 @@ from geoflows.build import (
     text_table,
 )
 from geoflows.errors import BuildError, FlowValidationError, GeoflowsError
+from geoflows.routes import ROUTE_KINDS
+from geoflows.style import COLOR_FIELDS, SCALES
 
 __all__ = ["cli", "main"]
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
-_ROUTES = ["auto", "geodesic", "arc", "sea", "rail", "straight"]
-_SCALES = ["sqrt", "linear", "log", "quantiles", "natural_breaks"]
-_COLOR_BY = ["category", "kind", "mode", "source"]
+_ROUTES = list(ROUTE_KINDS)
+_SCALES = list(SCALES)
+_COLOR_BY = list(COLOR_FIELDS)
 _BUILD_SUFFIXES = {".yaml", ".yml"}
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 

@@ -12,7 +12,7 @@ import math
 import os
 import warnings
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 CRS = "EPSG:4326"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Flow:
     """One movement: origin → destination, with volume, unit, dates, confidence and sources.
 
@@ -64,6 +64,22 @@ class Flow:
     length_km: float = math.nan
     route_kind: str = ""
     extra: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def __eq__(self, other: object) -> bool:
+        # Unknown volumes are NaN; two unknown volumes are the same record, not different ones.
+        if not isinstance(other, Flow):
+            return NotImplemented
+        mine, theirs = self._key(), other._key()
+        return all(
+            a == b or (isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b))
+            for a, b in zip(mine, theirs, strict=True)
+        )
+
+    def __hash__(self) -> int:
+        return hash(self.id)
+
+    def _key(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, f.name) for f in fields(self) if f.compare)
 
     @property
     def best_volume(self) -> float:
@@ -166,19 +182,20 @@ class FlowSet:
         unresolved_rows: list[dict[str, object]] = []
         bad = np.zeros(n, dtype=bool)
         places: dict[tuple[int, str], list[Any]] = {}
+        statuses, found, messages = (table[c].tolist() for c in ("status", "place", "message"))
+        row_numbers = records["_row"].tolist()
         for k, (i, field_) in enumerate(where):
             if (i, field_) in known:
                 places.setdefault((i, field_), []).append(known[(i, field_)])
                 continue
-            row = table.iloc[k]
-            if row["status"] == "ok":
-                places.setdefault((i, field_), []).append(row["place"])
+            if statuses[k] == "ok":
+                places.setdefault((i, field_), []).append(found[k])
                 continue
             bad[i] = True
-            message = str(row["message"])
-            problems.append(Problem(source, int(records["_row"].iat[i]), field_, names[k], message))
-            unresolved_rows.append({"row": int(records["_row"].iat[i]), "field": field_,
-                                    "value": names[k], "status": row["status"], "message": message})
+            message = str(messages[k])
+            problems.append(Problem(source, int(row_numbers[i]), field_, names[k], message))
+            unresolved_rows.append({"row": int(row_numbers[i]), "field": field_,
+                                    "value": names[k], "status": statuses[k], "message": message})
         if problems and not allow_unresolved:
             raise FlowValidationError(problems, source or None)
 

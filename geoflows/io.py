@@ -335,6 +335,12 @@ def validate_flows(
         out[field] = pd.Series(
             ["" if _is_blank(v) else str(v).strip() for v in values], dtype=object
         )
+    for field in [c for c in df.columns if c not in VOLUME_FIELDS + DATE_FIELDS]:
+        for i, v in enumerate(df[field].tolist()):
+            if isinstance(v, str) and "\x00" in v:
+                problems.append(Problem(name, int(rows[i]), str(field), v,
+                                        "contains a NUL character (\\x00), which GeoJSON and "
+                                        "GeoPackage cannot store; remove it"))
     for field in REQUIRED_FIELDS:
         for i in np.flatnonzero(out[field].to_numpy() == ""):
             problems.append(Problem(name, int(rows[i]), field, "", "required; name a place or give 'lat, lon'"))
@@ -554,7 +560,8 @@ def write_flows(flows: FlowSet, path: str | os.PathLike, *, driver: str | None =
         if kind == "CSV":
             frame = pd.DataFrame(gdf.drop(columns="geometry"))
             frame["geometry"] = gdf.geometry.to_wkt(rounding_precision=6)
-            frame.to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n")
+            # CRLF (RFC 4180) makes the csv module quote any field holding \r or \n.
+            frame.to_csv(tmp, index=False, encoding="utf-8", lineterminator="\r\n")
         elif kind == "Parquet":
             gdf.to_parquet(tmp, index=False)
         elif kind == "GeoJSON":

@@ -25,6 +25,7 @@ import pandas as pd
 
 from geoflows.errors import GeoflowsError, GeoflowsWarning
 from geoflows.style import (
+    COLOR_FIELDS,
     CONFIDENCE_LEVELS,
     DASHES,
     category_colors,
@@ -40,7 +41,6 @@ if TYPE_CHECKING:
 
 LEAFLET_VERSION = "1.9.4"
 ASSETS = ("inline", "cdn")
-COLOR_FIELDS = ("category", "kind", "mode", "source", "unit", "confidence")
 #: Above this many flows the browser draws on one canvas instead of one SVG path per flow.
 CANVAS_THRESHOLD = 2000
 #: Payload size above which the notebook display warns.
@@ -140,14 +140,36 @@ def _day_numbers(series: pd.Series) -> list[int | None]:
     return [None if pd.isna(d) else int(x) for d, x in zip(series, days, strict=True)]
 
 
-def _flat_coords(geoms: np.ndarray, precision: int) -> tuple[list[float], list[int]]:
+def _flat_coords(geoms: np.ndarray, precision: int) -> tuple[np.ndarray, list[int], list[int]]:
+    """Vertices of all lines, rounded; and the same as delta-encoded integers for the payload.
+
+    The payload stores ``round(value * 10**precision)`` as differences from the previous
+    vertex (lon and lat interleaved): neighbouring vertices are close, so most numbers have
+    three or four digits instead of ten, which roughly halves the page for large maps.
+    """
     import shapely
 
     coords, index = shapely.get_coordinates(geoms, return_index=True)
     counts = np.bincount(index, minlength=len(geoms))
     offsets = np.concatenate([[0], np.cumsum(counts)]).astype(int)
-    flat = np.round(coords, precision).ravel()
-    return flat.tolist(), offsets.tolist()
+    q = np.round(coords * 10**precision).astype(np.int64)
+    delta = np.diff(q, axis=0, prepend=np.zeros((1, 2), dtype=np.int64))
+    return q / 10**precision, delta.ravel().tolist(), offsets.tolist()
+
+
+def decode_coords(payload: dict[str, Any]) -> np.ndarray:
+    """The (lon, lat) vertices of a payload, decoded from its delta-encoded integers.
+
+    Examples
+    --------
+    >>> import geoflows as gf
+    >>> p = build_payload(gf.read_flows([{"origin": "Rajin", "destination": "Vladivostok"}]))
+    >>> xy = decode_coords(p)
+    >>> xy.shape[1], round(float(xy[0, 0]), 2)
+    (2, 130.28)
+    """
+    delta = np.asarray(payload["coords"], dtype=np.int64).reshape(-1, 2)
+    return np.cumsum(delta, axis=0) / 10 ** payload["precision"]
 
 
 def build_payload(
@@ -190,7 +212,7 @@ def build_payload(
     g = g[drawn].reset_index(drop=True)
     n = len(g)
     geoms = g.geometry.to_numpy()
-    coords, offsets = _flat_coords(geoms, precision)
+    xy, coords, offsets = _flat_coords(geoms, precision)
 
     vol = g["volume"].to_numpy(float)
     low = g["volume_low"].to_numpy(float)
@@ -233,8 +255,10 @@ def build_payload(
     def place_text(prefix: str) -> list[str]:
         out = []
         for given, name, country in zip(g[prefix], g[f"{prefix}_name"], g[f"{prefix}_country"], strict=True):
-            resolved = f"{name}, {country}" if country else str(name)
-            out.append(given if resolved == given else f"{given} ({resolved})")
+            if str(name) == given:
+                out.append(f"{given} ({country})" if country else given)
+            else:
+                out.append(f"{given} ({name}, {country})" if country else f"{given} ({name})")
         return out
 
     from geoflows.io import FLOW_FIELDS, RESOLVED_FIELDS
@@ -263,7 +287,6 @@ def build_payload(
     # Places: every resolved origin and destination, sized by the number of flows through it
     # (volumes of different units cannot be summed). A marker sits at its line's end, so with
     # unwrapped longitudes it is on the same copy of the world as the line.
-    xy = np.asarray(coords).reshape(-1, 2)
     ends = {"origin": np.asarray(offsets[:-1]), "destination": np.asarray(offsets[1:]) - 1}
     keys: dict[tuple[str, float, float], int] = {}
     where: list[tuple[float, float]] = []
@@ -301,6 +324,7 @@ def build_payload(
         "n": n,
         "renderer": renderer or ("canvas" if n > CANVAS_THRESHOLD else "svg"),
         "offsets": offsets,
+        "precision": int(precision),
         "coords": coords,
         "width": np.round(width, 2).tolist(),
         "halo": np.round(halo, 2).tolist(),
@@ -470,7 +494,7 @@ def _tile_layer(tiles: Any) -> Any:
         if provider is None:
             raise GeoflowsError(
                 f"tiles={tiles!r} is not an xyzservices provider name or an XYZ URL; try "
-                "'OpenStreetMap', 'CartoDB.Positron', an 'https://…/{z}/{x}/{y}.png' URL, or None"
+                "'OpenStreetMap', 'OpenTopoMap', an 'https://…/{z}/{x}/{y}.png' URL, or None"
             ) from None
         return _tile_layer(provider)
     raise GeoflowsError(f"tiles must be a name, a URL, an xyzservices provider or None; got {tiles!r}")
@@ -621,7 +645,7 @@ def plot_flows(
                             color_by=color_by, palette=palette, markers=True)
     if ax is None:
         _, ax = plt.subplots(figsize=figsize)
-    coords = np.asarray(payload["coords"]).reshape(-1, 2)
+    coords = decode_coords(payload)
     off = payload["offsets"]
     for i in range(payload["n"]):
         xy = coords[off[i]:off[i + 1]]
@@ -641,7 +665,7 @@ def plot_flows(
     handles = [Line2D([], [], color=c, lw=3, label=k or "(none)")
                for k, c in zip(payload["colorKeys"], payload["colors"], strict=True)]
     for lw in payload["legend"]["widths"]:
-        handles += [Line2D([], [], color="#555", lw=w, label=f"{t} ({lw['scale']})") for t, w in lw["samples"]]
+        handles += [Line2D([], [], color="#555", lw=w, label=f"{t} ({lw['scale']})") for t, w, _ in lw["samples"]]
     ax.legend(handles=handles, loc="best", fontsize=7, frameon=True)
     ax.set_aspect(1 / math.cos(math.radians(float(np.clip(np.mean(coords[:, 1]) if len(coords) else 0, -80, 80)))))
     ax.set_xlabel("longitude")

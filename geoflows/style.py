@@ -11,6 +11,7 @@ and each unit gets its own legend.
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -20,8 +21,11 @@ import pandas as pd
 from geoflows.errors import GeoflowsError
 
 SCALES = ("sqrt", "linear", "log", "quantiles", "natural_breaks")
+#: Fields a map can colour its flows by.
+COLOR_FIELDS = ("category", "kind", "mode", "source", "unit", "confidence")
 
-#: Okabe & Ito (2008) colour-blind-safe palette, then Paul Tol's "muted" for more categories.
+#: Okabe & Ito (2008) colour-blind-safe palette, then Paul Tol's "muted" for more categories;
+#: Okabe-Ito's yellow comes last, as it is faint on light basemaps.
 PALETTE = (
     "#0072B2",
     "#D55E00",
@@ -29,7 +33,6 @@ PALETTE = (
     "#CC79A7",
     "#E69F00",
     "#56B4E9",
-    "#F0E442",
     "#000000",
     "#332288",
     "#88CCEE",
@@ -40,6 +43,7 @@ PALETTE = (
     "#CC6677",
     "#882255",
     "#AA4499",
+    "#F0E442",
 )
 #: Colour of flows whose colour field is empty.
 MISSING_COLOR = "#7f7f7f"
@@ -182,7 +186,10 @@ def width_scale(
         elif scale == "quantiles":
             bins = mapclassify.Quantiles(kv, k=n_classes).bins
         else:
-            bins = mapclassify.FisherJenks(kv, k=n_classes).bins
+            with warnings.catch_warnings():
+                # mapclassify suggests numba for speed; the pure-Python path is exact.
+                warnings.filterwarnings("ignore", message=".*[Nn]umba.*")
+                bins = mapclassify.FisherJenks(kv, k=n_classes).bins
         steps = np.linspace(min_width, max_width, len(bins)) if len(bins) > 1 else np.array([max_width])
         cls = np.minimum(np.searchsorted(bins, kv, side="left"), len(bins) - 1)
         widths[known] = steps[cls]

@@ -41,9 +41,17 @@
     var group = L.layerGroup().addTo(map);
     var arrowGroup = L.layerGroup().addTo(map);
 
+    // Coordinates arrive as delta-encoded integers (lon, lat interleaved); decode them once.
+    var scale = Math.pow(10, P.precision), xy = new Float64Array(P.coords.length);
+    var lon = 0, lat = 0;
+    for (var c = 0; c < P.coords.length; c += 2) {
+      lon += P.coords[c]; lat += P.coords[c + 1];
+      xy[c] = lon / scale; xy[c + 1] = lat / scale;
+    }
+
     function latlngs(i) {
       var a = P.offsets[i], b = P.offsets[i + 1], out = new Array(b - a);
-      for (var k = a; k < b; k++) out[k - a] = [P.coords[2 * k + 1], P.coords[2 * k]];
+      for (var k = a; k < b; k++) out[k - a] = [xy[2 * k + 1], xy[2 * k]];
       return out;
     }
 
@@ -141,8 +149,10 @@
       if (count > P.arrowLimit) return;
       for (var j = 0; j < n; j++) {
         if (!state.visible[j]) continue;
-        var a = map.latLngToLayerPoint([P.mid[4 * j + 1], P.mid[4 * j]]);
-        var b = map.latLngToLayerPoint([P.mid[4 * j + 3], P.mid[4 * j + 2]]);
+        // project() does not round to whole pixels, so short lines keep a direction.
+        var origin = map.getPixelOrigin();
+        var a = map.project([P.mid[4 * j + 1], P.mid[4 * j]]).subtract(origin);
+        var b = map.project([P.mid[4 * j + 3], P.mid[4 * j + 2]]).subtract(origin);
         var dx = b.x - a.x, dy = b.y - a.y, len = Math.sqrt(dx * dx + dy * dy);
         if (!(len > 0)) continue;
         dx /= len; dy /= len;

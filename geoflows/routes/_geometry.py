@@ -431,7 +431,9 @@ def _split_one(coords: np.ndarray):
         s = s0
         while s != s1:
             edge = 360.0 * (s + (1.0 if step > 0 else 0.0)) - 180.0
-            f = (edge - lon[j - 1]) / (lon[j] - lon[j - 1])
+            dlon = lon[j] - lon[j - 1]
+            # A segment lying on the meridian itself has no single crossing point: cut at its end.
+            f = (edge - lon[j - 1]) / dlon if dlon != 0 else 1.0
             y = lat[j - 1] + f * (lat[j] - lat[j - 1])
             parts[-1].append((edge, y, s))
             s += step
