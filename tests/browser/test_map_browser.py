@@ -1,0 +1,386 @@
+"""What a person sees: saved maps opened offline in Debian's Chromium.
+
+Every test asserts on the DOM, on pixels or on files, so each can fail. Run with
+``pytest -m browser tests/browser``.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+import re
+import sys
+import warnings
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+import geoflows as gf
+from geoflows.render import build_payload, notebook_html
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE_CSV = ROOT / "data" / "dprk_russia_2023_2024.csv"
+JS_MAP = "window[document.querySelector('.folium-map').id]"  # the folium map object
+Probe = Any  # conftest.Probe: page, blocked, requests, console_errors, page_errors, dialogs
+TITLE = "North Korea – Russia transfers, 2023–2024"
+
+
+def _save(flows: gf.FlowSet, directory: Path, name: str, **options) -> Path:
+    options.setdefault("tiles", None)
+    return flows.save_map(directory / name, **options)
+
+
+def _center_point(probe: Probe, i: int) -> tuple[float, float]:
+    """Viewport coordinates of the middle of flow ``i`` (Leaflet's polyline centre)."""
+    x, y = probe.page.evaluate(
+        f"""(i) => {{ const m = {JS_MAP}; const l = window.geoflowsLayers[0].flows[i];
+        const p = m.latLngToContainerPoint(l.getCenter());
+        const r = m.getContainer().getBoundingClientRect(); return [p.x + r.left, p.y + r.top]; }}""",
+        i,
+    )
+    return float(x), float(y)
+
+
+def _filter_box(page: Any, text: str) -> Any:
+    """The filter checkbox labelled ``text`` (opening the collapsed filter panel like a user)."""
+    details = page.locator(".gf-filter details")
+    if not details.evaluate("d => d.open"):
+        page.locator(".gf-filter summary").click()
+    exact = re.compile(rf"^\s*{re.escape(text)}\s*$")
+    return page.locator(".gf-filter label.gf-check", has_text=exact).locator("input")
+
+
+def _settle(probe: Probe) -> None:
+    """Wait until Leaflet's fit-to-bounds animation has ended and a frame has been painted."""
+    probe.page.wait_for_function(f"!{JS_MAP}._animatingZoom")
+    probe.page.evaluate("new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+
+
+# --------------------------------------------------------------------------- fixtures
+@pytest.fixture(scope="module")
+def example_flows() -> gf.FlowSet:
+    if EXAMPLE_CSV.exists():
+        with warnings.catch_warnings():
+            # a schematic rail leg may fall back to a geodesic: not what these tests check
+            warnings.simplefilter("ignore", gf.RouteFallbackWarning)
+            return gf.read_flows(EXAMPLE_CSV)
+    return gf.read_flows([  # fallback until the example data exists
+        {"origin": "Rajin", "destination": "Vladivostok", "volume": 1000, "unit": "containers",
+         "category": "munitions", "mode": "sea"},
+        {"origin": "Pyongyang", "destination": "Moscow", "volume": 2, "unit": "visits",
+         "category": "visit"},
+    ])
+
+
+@pytest.fixture(scope="module")
+def example_map(example_flows: gf.FlowSet, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _save(example_flows, tmp_path_factory.mktemp("example"), "example.html", title=TITLE)
+
+
+POPUP_FLOWS = [
+    {"id": "rv-1", "origin": "Rajin", "destination": "Vladivostok", "volume": 1500,
+     "unit": "containers", "kind": "shipment", "category": "munitions", "mode": "sea",
+     "start": "2023-09-07", "end": "2023-10-01", "confidence": "reported",
+     "label": "Containers, Rajin to Vladivostok",
+     "source": "javascript:alert(1); https://example.org/report?id=7; Ministry briefing",
+     "notes": "satellite imagery", "analyst": "desk A"},
+    {"id": "kk-1", "origin": "Kyiv", "destination": "Kharkiv", "volume": 300, "unit": "tonnes",
+     "kind": "transfer", "category": "fuel", "mode": "road", "confidence": "confirmed",
+     "label": "Fuel, Kyiv to Kharkiv", "source": "https://example.org/fuel"},
+]
+
+
+@pytest.fixture(scope="module")
+def popup_map(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    flows = gf.read_flows(POPUP_FLOWS, route="geodesic")
+    return _save(flows, tmp_path_factory.mktemp("popup"), "popup.html")
+
+
+# Dated flows for the time slider (at 2023-10-01 with the default 30-day window):
+#   a, b active; c, e dated 2024 (hidden); d undated (always shown).
+TIME_FLOWS = [
+    {"id": "a", "origin": "50.45, 30.52", "destination": "55.75, 37.62", "start": "2023-09-15",
+     "end": "2023-10-15", "volume": 10, "category": "x"},
+    {"id": "b", "origin": "49.99, 36.23", "destination": "55.75, 37.62", "start": "2023-01-01",
+     "end": "2023-12-31", "volume": 20, "category": "x"},
+    {"id": "c", "origin": "42.34, 130.38", "destination": "43.12, 131.89", "start": "2024-03-01",
+     "end": "2024-04-01", "volume": 30, "category": "y"},
+    {"id": "d", "origin": "39.03, 125.75", "destination": "43.12, 131.89", "volume": 40,
+     "category": "y"},
+    {"id": "e", "origin": "61.22, -149.9", "destination": "43.12, 131.89", "start": "2024-06-01",
+     "volume": 50, "category": "z"},
+]
+
+
+@pytest.fixture(scope="module")
+def time_map(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    flows = gf.read_flows(TIME_FLOWS, route="geodesic")
+    return _save(flows, tmp_path_factory.mktemp("time"), "time.html", at="2023-10-01")
+
+
+# --------------------------------------------------------------------------- 1. example map
+def test_example_map_offline(probe: Probe, example_map: Path, example_flows: gf.FlowSet) -> None:
+    page = probe.open(example_map).page
+    n = len(example_flows)
+    payload = build_payload(example_flows)
+    assert page.evaluate("typeof L") == "object"
+    assert page.locator("path.geoflows-flow").count() == n
+    assert probe.visible() == n
+    assert page.locator("path.geoflows-place").count() == len(payload["places"]["name"])
+    assert page.locator("path.geoflows-range").count() == sum(1 for h in payload["halo"] if h)
+    legend = page.locator(".gf-legend").text_content()
+    filters = page.locator(".gf-filter").text_content()
+    categories = sorted(set(example_flows._gdf["category"]))
+    assert len(categories) >= 2
+    for category in categories:
+        assert category in legend, category
+        assert category in filters, category
+    assert page.locator(".gf-title").text_content() == TITLE
+    assert page.title() == TITLE
+    assert page.locator(".gf-slider").count() == 1
+    probe.assert_quiet()
+    assert probe.requests == [example_map.resolve().as_uri()]
+
+
+def test_short_flows_keep_their_arrowheads(probe: Probe, example_map: Path,
+                                          example_flows: gf.FlowSet) -> None:
+    """Every visible flow shows its direction at the opening view, short ones included.
+
+    Rajin -> Dunai is about 15 px long at the fitted zoom; its arrowhead must not vanish.
+    """
+    page = probe.open(example_map).page
+    _settle(probe)
+    assert page.locator("path.geoflows-arrow").count() == len(example_flows)
+
+
+def test_tiles_are_the_only_network_requests(probe: Probe, tmp_path: Path) -> None:
+    flows = gf.read_flows(POPUP_FLOWS[1:], route="geodesic")
+    path = _save(flows, tmp_path, "osm.html", tiles="OpenStreetMap.Mapnik")
+    page = probe.open(path).page
+    page.wait_for_timeout(300)
+    assert page.locator("path.geoflows-flow").count() == 1
+    assert probe.blocked, "an OpenStreetMap page should have asked for tiles (and been blocked)"
+    assert all("tile.openstreetmap.org" in url for url in probe.blocked), probe.blocked
+
+
+# --------------------------------------------------------------------------- 2. tooltip + popup
+def test_tooltip_on_hover(probe: Probe, popup_map: Path) -> None:
+    page = probe.open(popup_map).page
+    _settle(probe)
+    x, y = _center_point(probe, 0)
+    page.mouse.move(x - 2, y)
+    page.mouse.move(x, y)
+    tip = page.locator(".leaflet-tooltip.gf-tooltip")
+    tip.wait_for(state="visible")
+    text = tip.text_content()
+    assert "Containers, Rajin to Vladivostok" in text
+    assert "1,500 containers" in text
+    assert "2023-09-07 – 2023-10-01" in text
+    probe.assert_quiet()
+
+
+def test_popup_fields_and_sources(probe: Probe, popup_map: Path) -> None:
+    page = probe.open(popup_map).page
+    page.evaluate("window.geoflowsLayers[0].flows[0].openPopup()")
+    popup = page.locator(".gf-popup-wrap")
+    popup.wait_for(state="visible")
+    rows = dict(page.evaluate(
+        "[...document.querySelectorAll('.gf-popup-wrap table.gf-fields tr')]"
+        ".map(tr => [tr.cells[0].textContent, tr.cells[1].textContent])"))
+    assert rows["id"] == "rv-1"
+    assert rows["volume"] == "1,500 containers"
+    assert rows["unit"] == "containers"
+    assert rows["category"] == "munitions"
+    assert rows["confidence"] == "reported"
+    assert rows["notes"] == "satellite imagery"
+    assert rows["analyst"] == "desk A"
+    assert rows["origin"].startswith("Rajin")
+    assert rows["destination"].startswith("Vladivostok")
+    items = page.locator(".gf-popup-wrap ol.gf-sources li")
+    assert items.all_text_contents() == [
+        "javascript:alert(1)", "https://example.org/report?id=7", "Ministry briefing"]
+    # javascript: is text, never a link; https: is a safe link
+    assert page.locator("a[href^='javascript' i]").count() == 0
+    assert items.nth(0).locator("a").count() == 0
+    assert items.nth(2).locator("a").count() == 0
+    link = items.nth(1).locator("a")
+    assert link.get_attribute("href") == "https://example.org/report?id=7"
+    assert link.get_attribute("rel") == "noopener noreferrer"
+    assert link.get_attribute("target") == "_blank"
+    probe.assert_quiet()
+
+
+def test_click_opens_popup(probe: Probe, popup_map: Path) -> None:
+    page = probe.open(popup_map).page
+    _settle(probe)
+    x, y = _center_point(probe, 1)
+    page.mouse.click(x, y)
+    popup = page.locator(".gf-popup-wrap")
+    popup.wait_for(state="visible")
+    assert popup.locator(".gf-popup-title").text_content() == "Fuel, Kyiv to Kharkiv"
+    probe.assert_quiet()
+
+
+# --------------------------------------------------------------------------- 4. time slider
+def test_time_slider(probe: Probe, time_map: Path) -> None:
+    page = probe.open(time_map).page
+    assert probe.visible() == 3  # a, b and the undated d
+    assert page.locator("path.geoflows-flow").count() == 3
+    assert page.locator(".gf-date").text_content() == "2023-10-01"
+    assert not page.locator(".gf-all-dates").is_checked()
+    day = page.evaluate("Date.UTC(2024, 2, 15) / 86400000")  # 2024-03-15
+    page.evaluate("""(day) => { const r = document.querySelector('.gf-range');
+        r.value = String(day); r.dispatchEvent(new Event('input', {bubbles: true})); }""", day)
+    assert page.locator(".gf-date").text_content() == "2024-03-15"
+    assert probe.visible() == 2  # c and d
+    assert page.locator("path.geoflows-flow").count() == 2
+    # the keyboard moves the slider too: End = last day (2024-06-01): e and d
+    page.locator(".gf-range").focus()
+    page.keyboard.press("End")
+    assert page.locator(".gf-date").text_content() == "2024-06-01"
+    assert probe.visible() == 2
+    page.locator(".gf-all-dates").check()
+    assert probe.visible() == 5
+    assert page.locator("path.geoflows-flow").count() == 5
+    assert page.locator(".gf-range").is_disabled()
+    page.locator(".gf-all-dates").uncheck()
+    assert probe.visible() == 2
+    probe.assert_quiet()
+
+
+# --------------------------------------------------------------------------- 5. filters
+def test_filter_checkboxes(probe: Probe, time_map: Path) -> None:
+    page = probe.open(time_map).page
+    page.locator(".gf-all-dates").check()
+    assert probe.visible() == 5
+    box = _filter_box(page, "x")
+    box.uncheck()  # category x: flows a and b
+    assert probe.visible() == 3
+    assert page.locator("path.geoflows-flow").count() == 3
+    _filter_box(page, "z").uncheck()
+    assert probe.visible() == 2
+    box.check()
+    assert probe.visible() == 4
+    probe.assert_quiet()
+
+
+# --------------------------------------------------------------------------- 6. notebook
+def test_notebook_iframe_draws(probe: Probe) -> None:
+    flows = gf.read_flows(POPUP_FLOWS, route="geodesic")
+    markup = notebook_html(flows, tiles=None)
+    assert markup.startswith("<iframe") and 'sandbox="allow-scripts"' in markup
+    assert "allow-same-origin" not in markup
+    page = probe.page
+    page.set_content(markup)
+    frame = page.frame_locator("iframe")
+    frame.locator("path.geoflows-flow").first.wait_for()
+    assert frame.locator("path.geoflows-flow").count() == len(flows)
+    assert frame.locator(".gf-legend").count() == 1
+    # the sandbox gives the map its own opaque origin: no access to the notebook's page
+    inner = page.frames[1]
+    assert inner.evaluate("self.origin") == "null"
+    assert inner.evaluate("(() => { try { return parent.document.title; } catch (e) { return 'blocked'; } })()") == "blocked"
+    probe.assert_quiet()
+
+
+def test_repr_html_is_sandboxed_iframe() -> None:
+    flows = gf.read_flows(POPUP_FLOWS[1:], route="geodesic")
+    markup = flows._repr_html_()
+    assert markup.startswith("<iframe") and 'sandbox="allow-scripts"' in markup
+    assert "allow-same-origin" not in markup
+
+
+# --------------------------------------------------------------------------- 7. pixels
+def _rgb(png: bytes) -> np.ndarray:
+    try:
+        from PIL import Image
+
+        return np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(int)
+    except ImportError:  # pragma: no cover - matplotlib fallback
+        import matplotlib.image as mpimg
+
+        return (mpimg.imread(io.BytesIO(png), format="png")[..., :3] * 255).astype(int)
+
+
+def _red_pixels(rgb: np.ndarray) -> int:
+    r, g, b = rgb[..., 0], rgb[..., 1], rgb[..., 2]
+    return int(((r > 200) & (g < 90) & (b < 90)).sum())
+
+
+def test_pixels_of_a_thick_red_flow(probe: Probe, tmp_path: Path) -> None:
+    flows = gf.read_flows([
+        {"origin": "50.45, 30.52", "destination": "55.75, 37.62", "volume": 100,
+         "category": "red cargo"},
+        {"origin": "42.34, 130.38", "destination": "43.12, 131.89", "volume": 100,
+         "category": "blue cargo"},
+    ], route="geodesic")
+    path = _save(flows, tmp_path, "red.html", markers=False, min_width=12, max_width=12,
+                 palette={"red cargo": "#ff0000", "blue cargo": "#0000ff"})
+    page = probe.open(path).page
+    _settle(probe)
+    x, y = _center_point(probe, page.evaluate(
+        "window.geoflowsLayers[0].flows.findIndex(l => l.options.color === '#ff0000')"))
+    clip = {"x": x - 10, "y": y - 10, "width": 21, "height": 21}
+    assert _red_pixels(_rgb(page.screenshot(clip=clip))) > 100
+    _filter_box(page, "red cargo").uncheck()
+    page.evaluate("new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+    assert probe.visible() == 1
+    assert _red_pixels(_rgb(page.screenshot(clip=clip))) == 0
+    probe.assert_quiet()
+
+
+# --------------------------------------------------------------------------- 8. large
+@pytest.fixture(scope="module")
+def large_map(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    rng = np.random.default_rng(20240101)
+    n = 10_000
+    lat = rng.uniform(-60, 70, (n, 2))
+    lon = rng.uniform(-170, 170, (n, 2))
+    records = [{"origin": f"{lat[i, 0]:.3f}, {lon[i, 0]:.3f}",
+                "destination": f"{lat[i, 1]:.3f}, {lon[i, 1]:.3f}",
+                "volume": float(i % 97 + 1), "unit": "t", "category": f"c{i % 5}"}
+               for i in range(n)]
+    flows = gf.read_flows(records, route="geodesic")
+    assert len(flows) == n
+    return _save(flows, tmp_path_factory.mktemp("large"), "large.html")
+
+
+def test_large_map_uses_canvas(probe: Probe, large_map: Path) -> None:
+    page = probe.open(large_map).page
+    assert page.locator(".leaflet-overlay-pane canvas").count() >= 1
+    assert page.locator("path.geoflows-flow").count() == 0
+    assert probe.visible() == 10_000
+    _settle(probe)
+    before = page.evaluate(f"{JS_MAP}.getCenter()")
+    page.mouse.move(150, 550)
+    page.mouse.down()
+    page.mouse.move(250, 450, steps=5)
+    page.mouse.up()
+    page.evaluate("new Promise(r => requestAnimationFrame(r))")
+    after = page.evaluate(f"{JS_MAP}.getCenter()")
+    assert after != before, "dragging the map did not pan it"
+    probe.assert_quiet()
+
+
+# --------------------------------------------------------------------------- screenshot script
+def _load_screenshot_script():
+    spec = importlib.util.spec_from_file_location("geoflows_screenshot", ROOT / "scripts" / "screenshot.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_screenshot_script(browser, popup_map: Path, tmp_path: Path) -> None:
+    script = _load_screenshot_script()
+    out = tmp_path / "shot.png"
+    result = script.screenshot(popup_map, out, width=640, height=400, browser=browser)
+    assert result.blocked == [] and result.errors == []
+    rgb = _rgb(out.read_bytes())
+    assert rgb.shape == (400, 640, 3)
+    # not a blank page: the flows' colours are there
+    assert len(np.unique(rgb.reshape(-1, 3), axis=0)) > 20

@@ -1,0 +1,327 @@
+"""Python-level tests of the renderer: payload, escaping, determinism, assets, tiles, notebook.
+
+The golden test compares the HTML of a fixed 3-flow map with ``tests/data/golden/``. After an
+intended change of the output, regenerate the golden files and review their diff::
+
+    GEOFLOWS_UPDATE_GOLDEN=1 pytest tests/test_render.py -k golden
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import json
+import os
+import re
+import subprocess
+import sys
+import warnings
+from html.parser import HTMLParser
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import geoflows as gf
+from geoflows import render
+from geoflows.render import build_payload, map_html, notebook_html, safe_json
+
+ROOT = Path(__file__).resolve().parents[1]
+GOLDEN = ROOT / "tests" / "data" / "golden"
+
+#: The fixed input of the golden and cross-process determinism tests (coordinates only, so the
+#: output does not depend on the gazetteer's data).
+THREE_FLOWS = [
+    {"id": "g1", "origin": "42.24, 130.30", "destination": "43.12, 131.89", "volume": 1000,
+     "unit": "containers", "kind": "shipment", "category": "munitions", "mode": "sea",
+     "start": "2023-09-07", "end": "2023-10-01", "confidence": "confirmed",
+     "source": "https://example.org/a; Ministry briefing", "label": "Containers by sea"},
+    {"id": "g2", "origin": "39.03, 125.75", "destination": "55.75, 37.62", "volume_low": 2,
+     "volume_high": 10, "unit": "missiles", "kind": "transfer", "category": "missiles",
+     "mode": "air", "start": "2024-01-02", "confidence": "reported", "notes": "range <2–10>"},
+    {"id": "g3", "origin": "50.45, 30.52", "destination": "49.99, 36.23", "unit": "troops",
+     "kind": "deployment", "category": "troops", "mode": "road", "confidence": "claimed",
+     "label": "Unknown size {{7*7}}"},
+]
+GOLDEN_OPTIONS = {"tiles": None, "title": "Golden map", "at": "2023-10-01"}
+GOLDEN_SCRIPT = f"""
+import hashlib, sys, warnings
+warnings.simplefilter("ignore")
+import geoflows as gf
+flows = gf.read_flows({THREE_FLOWS!r}, route="geodesic")
+page = flows.to_html(**{GOLDEN_OPTIONS!r})
+sys.stdout.write(hashlib.sha256(page.encode("utf-8")).hexdigest())
+"""
+
+
+@pytest.fixture(scope="module")
+def three() -> gf.FlowSet:
+    return gf.read_flows(THREE_FLOWS, route="geodesic")
+
+
+@pytest.fixture(scope="module")
+def page(three: gf.FlowSet) -> str:
+    return map_html(three, **GOLDEN_OPTIONS)
+
+
+# --------------------------------------------------------------------------- payload
+def test_payload_shape(three: gf.FlowSet) -> None:
+    p = build_payload(three, at="2023-10-01")
+    n = p["n"]
+    assert n == 3 and p["v"] == 1 and p["renderer"] == "svg"
+    assert len(p["offsets"]) == n + 1 and p["offsets"][0] == 0
+    assert len(p["coords"]) == 2 * p["offsets"][-1]
+    assert all(b - a >= 2 for a, b in zip(p["offsets"], p["offsets"][1:], strict=False))
+    for key in ("width", "halo", "unknown", "color", "conf", "unit", "t0", "t1"):
+        assert len(p[key]) == n, key
+    assert len(p["mid"]) == 4 * n
+    for name, values in p["fields"]:
+        assert len(values) == n, name
+    for key in ("label", "volume", "dates", "meta"):
+        assert len(p["text"][key]) == n, key
+    assert len(p["sources"]) == n
+    assert p["sources"][0] == ["https://example.org/a", "Ministry briefing"]
+    assert p["text"]["volume"][1].startswith("2–10 missiles")
+    assert p["unknown"] == [0, 0, 1]
+    assert p["halo"][1] > p["width"][1] > 0 and p["halo"][0] == 0
+    assert sorted(p["colorKeys"]) == ["missiles", "munitions", "troops"]
+    assert len(p["colors"]) == 3 and all(re.fullmatch(r"#[0-9A-Fa-f]{6}", c) for c in p["colors"])
+    assert p["units"] == sorted(p["units"])
+    # 2023-10-01 as days since 1970-01-01; undated flow has None
+    assert p["at"] == 19631
+    assert p["t0"][2] is None and p["t1"][2] is None
+    assert p["dayMin"] <= p["at"] <= p["dayMax"]
+    places = p["places"]
+    assert len(places["name"]) == 6
+    assert sorted(i for lst in places["out"] for i in lst) == [0, 1, 2]
+    assert sorted(i for lst in places["in"] for i in lst) == [0, 1, 2]
+    (south, west), (north, east) = p["bounds"]
+    assert south < north and west < east
+    assert json.loads(safe_json(p)) == p
+
+
+def test_payload_options(three: gf.FlowSet) -> None:
+    assert build_payload(three, renderer="canvas")["renderer"] == "canvas"
+    assert build_payload(three, markers=False)["places"]["name"] == []
+    assert build_payload(three, title="T")["title"] == "T"
+    assert build_payload(three)["at"] is None
+    coarse = build_payload(three, precision=1)
+    fine = build_payload(three, precision=4)
+    assert all(isinstance(c, int) for c in coarse["coords"])  # delta-encoded integers
+    xy_coarse, xy_fine = render.decode_coords(coarse), render.decode_coords(fine)
+    assert np.allclose(xy_coarse, np.round(xy_coarse, 1))
+    assert np.abs(xy_coarse - xy_fine).max() <= 0.05 + 1e-9
+    by_mode = build_payload(three, color_by="mode")
+    assert sorted(by_mode["colorKeys"]) == ["air", "road", "sea"]
+    with pytest.raises(gf.GeoflowsError, match="color_by"):
+        build_payload(three, color_by="nope")
+
+
+def test_canvas_above_threshold(monkeypatch: pytest.MonkeyPatch, three: gf.FlowSet) -> None:
+    monkeypatch.setattr(render, "CANVAS_THRESHOLD", 2)
+    assert build_payload(three)["renderer"] == "canvas"
+
+
+# --------------------------------------------------------------------------- safe_json
+UNSAFE = "<>&{}\u2028\u2029"
+
+
+def test_safe_json_escapes() -> None:
+    text = safe_json({"t": "</script><script>alert(1)</script>{{7*7}}{% x %}\u2028\u2029&amp;"})
+    for ch in UNSAFE:
+        assert ch not in text.replace('{"', "").replace('"}', "")
+    assert "\\u003c/script\\u003e" in text and "\\u007b\\u007b7*7\\u007d\\u007d" in text
+    assert "\\u2028" in text and "\\u2029" in text and "\\u0026amp;" in text
+    assert json.loads(text)["t"].startswith("</script>")
+    # keys are escaped too, structure is kept
+    assert safe_json({"<k>": [1, 2.5, None, True]}) == '{"\\u003ck\\u003e":[1,2.5,null,true]}'
+    with pytest.raises(ValueError):
+        safe_json({"x": float("nan")})
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(alphabet=st.characters(), max_size=30),
+    lambda children: st.lists(children, max_size=4)
+    | st.dictionaries(st.text(max_size=8), children, max_size=4),
+    max_leaves=12,
+))
+def test_safe_json_roundtrip(obj: object) -> None:
+    text = safe_json(obj)
+    assert json.loads(text) == obj
+    # no unsafe character inside any string literal, and "</" can never appear
+    for literal in re.findall(r'"(?:[^"\\]|\\.)*"', text):
+        assert not any(ch in literal for ch in UNSAFE), literal
+    assert "</" not in text and "{{" not in text and "{%" not in text and "{#" not in text
+
+
+# --------------------------------------------------------------------------- determinism
+def test_same_bytes_in_process(three: gf.FlowSet, page: str) -> None:
+    assert map_html(three, **GOLDEN_OPTIONS) == page
+    assert page.count("geoflowsDraw(") == 1  # the one call that draws the layer
+
+
+def test_same_bytes_across_processes(page: str) -> None:
+    """Two fresh interpreters with different hash seeds write byte-identical HTML."""
+    procs = [subprocess.Popen([sys.executable, "-c", GOLDEN_SCRIPT], cwd=ROOT,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                              env={**os.environ, "PYTHONHASHSEED": seed})
+             for seed in ("1", "2")]
+    digests = []
+    for proc in procs:
+        out, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, err
+        digests.append(out.strip())
+    assert digests[0] == digests[1] == hashlib.sha256(page.encode("utf-8")).hexdigest()
+
+
+def test_no_random_ids_or_timestamps(page: str) -> None:
+    assert not re.search(r"[0-9a-f]{32}", page), "a uuid-like (random) id is in the page"
+    assert not re.search(r"20[2-9]\d-\d\d-\d\dT\d\d:\d\d", page), "a timestamp is in the page"
+
+
+def test_golden_html(page: str) -> None:
+    """The fixed 3-flow map is byte-identical to the reviewed golden (see module docstring)."""
+    digest = hashlib.sha256(page.encode("utf-8")).hexdigest()
+    payload = safe_json(build_payload(gf.read_flows(THREE_FLOWS, route="geodesic"),
+                                      title=GOLDEN_OPTIONS["title"], at=GOLDEN_OPTIONS["at"]))
+    sha_file, payload_file = GOLDEN / "three_flows.html.sha256", GOLDEN / "three_flows.payload.json"
+    if os.environ.get("GEOFLOWS_UPDATE_GOLDEN"):
+        GOLDEN.mkdir(parents=True, exist_ok=True)
+        sha_file.write_text(digest + "\n", encoding="utf-8")
+        payload_file.write_text(payload + "\n", encoding="utf-8")
+    assert sha_file.exists() and payload_file.exists(), (
+        f"golden files missing in {GOLDEN}; create them with GEOFLOWS_UPDATE_GOLDEN=1")
+    # the payload first: its diff says what changed in the data the browser gets
+    assert payload == payload_file.read_text(encoding="utf-8").strip()
+    assert digest == sha_file.read_text(encoding="utf-8").strip(), (
+        "the HTML changed (page template, assets or scripts); if intended, regenerate with "
+        "GEOFLOWS_UPDATE_GOLDEN=1 and review")
+
+
+# --------------------------------------------------------------------------- assets
+URL_RE = re.compile(r"""https?://[^\s"'<>)\\]+""")
+#: URLs that are not fetched: XML namespaces, and links in Leaflet's comments/attribution.
+NOT_FETCHED = ("http://www.w3.org/", "https://leafletjs.com", "https://bugs.chromium.org/",
+               "https://bugzilla.mozilla.org/")
+
+
+def test_inline_page_fetches_nothing(page: str) -> None:
+    urls = set(URL_RE.findall(page))
+    data_urls = {"https://example.org/a"}
+    assert urls - data_urls, "expected Leaflet's own URLs at least"
+    strange = [u for u in urls - data_urls if not u.startswith(NOT_FETCHED)]
+    assert strange == []
+    assert not re.search(r"<(script|img|iframe)[^>]+src=", page)
+    assert not re.search(r"<link[^>]+href=", page)
+    assert "@import" not in page
+    assert not re.search(r"url\((?!data:|#default#VML)", page), "a CSS url() that is not a data: URI"
+
+
+def test_cdn_assets_have_integrity(three: gf.FlowSet) -> None:
+    page = map_html(three, tiles=None, assets="cdn")
+    tags = re.findall(r"<(?:script|link)[^>]+(?:src|href)=\"https://[^>]+>", page)
+    assert len(tags) == 2
+    for tag, name in zip(sorted(tags), ("leaflet.css", "leaflet.js"), strict=True):
+        data = resources.files("geoflows").joinpath("_data", "leaflet", name).read_bytes()
+        sri = "sha384-" + base64.b64encode(hashlib.sha384(data).digest()).decode()
+        assert f"leaflet@{render.LEAFLET_VERSION}/dist/{name}" in tag
+        assert f'integrity="{sri}"' in tag and 'crossorigin="anonymous"' in tag
+    assert "L.Map=" not in page and "leaflet-container" not in page.split("</head>")[0].split(
+        "<style>")[0]  # no inlined Leaflet
+    assert len(page) < len(map_html(three, tiles=None)) / 3
+
+
+def test_vendored_leaflet_is_the_release() -> None:
+    """The CDN integrity hashes are made from the vendored files: they must be Leaflet 1.9.4's."""
+    upstream = {"leaflet.js": "sha256-20nQCchB9co0qIjJZRGuk2/Z9VM+kNiyxNV1lvTlZBo=",
+                "leaflet.css": "sha256-p4NxAoJBhIIN+hmNHrzRCf9tD/miZyoHS5obTRR9BMY="}
+    assert render.LEAFLET_VERSION == "1.9.4"
+    for name, sri in upstream.items():
+        data = resources.files("geoflows").joinpath("_data", "leaflet", name).read_bytes()
+        assert "sha256-" + base64.b64encode(hashlib.sha256(data).digest()).decode() == sri
+
+
+def test_bad_assets_option(three: gf.FlowSet) -> None:
+    with pytest.raises(gf.GeoflowsError, match="assets"):
+        map_html(three, tiles=None, assets="local")
+
+
+# --------------------------------------------------------------------------- tiles
+def test_tiles_none(page: str) -> None:
+    assert "L.tileLayer" not in page
+
+
+def test_tiles_url(three: gf.FlowSet) -> None:
+    url = "https://tiles.example.org/{z}/{x}/{y}.png"
+    out = map_html(three, tiles=url)
+    assert out.count("L.tileLayer(") == 1 and url in out
+    assert "tiles.example.org" in out.split("L.tileLayer(")[1]
+    local = map_html(three, tiles="file:///srv/tiles/{z}/{x}/{y}.png")
+    assert "file:///srv/tiles/{z}/{x}/{y}.png" in local
+
+
+def test_tiles_provider_name(three: gf.FlowSet) -> None:
+    out = map_html(three, tiles="OpenTopoMap")
+    assert "tile.opentopomap.org/{z}/{x}/{y}.png" in out
+    assert "opentopomap.org" in out.split("L.tileLayer(")[1]  # attribution
+    import xyzservices
+
+    out2 = map_html(three, tiles=xyzservices.providers.OpenTopoMap)
+    assert out2 == out
+    with pytest.raises(gf.GeoflowsError, match="tiles"):
+        map_html(three, tiles="No.Such.Provider")
+
+
+def test_default_tiles_openstreetmap(three: gf.FlowSet) -> None:
+    """The default (``tiles="OpenStreetMap"``) and ``to_html()`` without options must work."""
+    out = three.to_html()
+    assert "tile.openstreetmap.org/{z}/{x}/{y}.png" in out
+    assert "openstreetmap.org/copyright" in out
+
+
+# --------------------------------------------------------------------------- notebook
+class _Tags(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+
+def test_notebook_iframe_sandbox(three: gf.FlowSet) -> None:
+    out = notebook_html(three, tiles=None, height=400)
+    parser = _Tags()
+    parser.feed(out)
+    assert [t for t, _ in parser.tags] == ["iframe"]
+    attrs = parser.tags[0][1]
+    assert attrs["sandbox"] == "allow-scripts"
+    assert "height:400px" in attrs["style"]
+    assert attrs["srcdoc"] == map_html(three, tiles=None)
+    assert html.escape(attrs["srcdoc"], quote=True) in out
+
+
+def test_repr_html(three: gf.FlowSet) -> None:
+    out = three._repr_html_()
+    assert out.startswith("<iframe") and 'sandbox="allow-scripts"' in out
+    assert "allow-same-origin" not in out
+
+
+def test_notebook_warns_when_large(monkeypatch: pytest.MonkeyPatch, three: gf.FlowSet) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", gf.GeoflowsWarning)
+        notebook_html(three, tiles=None)  # small: no warning
+    monkeypatch.setattr(render, "NOTEBOOK_WARN_BYTES", 1000)
+    with pytest.warns(gf.GeoflowsWarning, match="MB"):
+        notebook_html(three, tiles=None)
+
+
+def test_save_map_writes_the_page(tmp_path: Path, three: gf.FlowSet, page: str) -> None:
+    out = three.save_map(tmp_path / "sub" / "map.html", **GOLDEN_OPTIONS)
+    assert out.read_text(encoding="utf-8") == page
+    assert [p.name for p in out.parent.iterdir()] == ["map.html"]  # no temp file left
