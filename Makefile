@@ -33,8 +33,8 @@ chromium:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
 lint: $(STAMP_TEST)
-	$(BIN)/ruff check geoflows tests benchmarks
-	$(BIN)/ruff format --check geoflows tests benchmarks
+	$(BIN)/ruff check geoflows tests benchmarks scripts
+	$(BIN)/ruff format --check geoflows tests benchmarks scripts
 
 test: $(STAMP_TEST) chromium lint
 	$(BIN)/python -m pytest -n 2 --doctest-modules geoflows tests

@@ -71,7 +71,8 @@ class Flow:
             return NotImplemented
         mine, theirs = self._key(), other._key()
         return all(
-            a == b or (isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b))
+            a == b
+            or (isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b))
             for a, b in zip(mine, theirs, strict=True)
         )
 
@@ -104,7 +105,9 @@ def best_volume(volume: Any, low: Any, high: Any) -> np.ndarray:
     v = np.asarray(volume, dtype=float).copy()
     lo = np.asarray(low, dtype=float)
     hi = np.asarray(high, dtype=float)
-    mid = np.where(np.isfinite(lo) & np.isfinite(hi), (lo + hi) / 2, np.where(np.isfinite(hi), hi, lo))
+    mid = np.where(
+        np.isfinite(lo) & np.isfinite(hi), (lo + hi) / 2, np.where(np.isfinite(hi), hi, lo)
+    )
     return np.where(np.isfinite(v), v, mid)
 
 
@@ -125,12 +128,14 @@ class FlowSet:
     True
     """
 
-    def __init__(self, gdf: gpd.GeoDataFrame, *, unresolved: pd.DataFrame | None = None,
-                 source: str = "") -> None:
+    def __init__(
+        self, gdf: gpd.GeoDataFrame, *, unresolved: pd.DataFrame | None = None, source: str = ""
+    ) -> None:
         self._gdf = gdf
         self.source = source
         self.unresolved = (
-            unresolved if unresolved is not None
+            unresolved
+            if unresolved is not None
             else pd.DataFrame(columns=["row", "field", "value", "status", "message"])
         )
 
@@ -176,8 +181,9 @@ class FlowSet:
                     p = parse_coordinates(f"{records[lat_c].iat[i]}, {records[lon_c].iat[i]}")
                     if p is not None:
                         known[(i, field_)] = p
-        table = geocode_all(names, country=country, mode=[m or None for m in modes],
-                            gazetteer=gazetteer)
+        table = geocode_all(
+            names, country=country, mode=[m or None for m in modes], gazetteer=gazetteer
+        )
         problems: list[Problem] = []
         unresolved_rows: list[dict[str, object]] = []
         bad = np.zeros(n, dtype=bool)
@@ -194,8 +200,15 @@ class FlowSet:
             bad[i] = True
             message = str(messages[k])
             problems.append(Problem(source, int(row_numbers[i]), field_, names[k], message))
-            unresolved_rows.append({"row": int(row_numbers[i]), "field": field_,
-                                    "value": names[k], "status": statuses[k], "message": message})
+            unresolved_rows.append(
+                {
+                    "row": int(row_numbers[i]),
+                    "field": field_,
+                    "value": names[k],
+                    "status": statuses[k],
+                    "message": message,
+                }
+            )
         if problems and not allow_unresolved:
             raise FlowValidationError(problems, source or None)
 
@@ -228,8 +241,10 @@ class FlowSet:
         if ok.any():
             idx = np.flatnonzero(ok)
             routes = build_routes(
-                gdf["origin_lon"].to_numpy()[idx], gdf["origin_lat"].to_numpy()[idx],
-                gdf["destination_lon"].to_numpy()[idx], gdf["destination_lat"].to_numpy()[idx],
+                gdf["origin_lon"].to_numpy()[idx],
+                gdf["origin_lat"].to_numpy()[idx],
+                gdf["destination_lon"].to_numpy()[idx],
+                gdf["destination_lat"].to_numpy()[idx],
                 via=[via_pts[i] for i in idx],
                 mode=gdf["mode"].to_numpy()[idx],
                 route=route,
@@ -246,7 +261,9 @@ class FlowSet:
         if unresolved_rows:
             warnings.warn(
                 f"{int(bad.sum())} flow(s) have unresolved places and are not drawn: "
-                + "; ".join(f"row {u['row']} {u['field']} {u['value']!r}" for u in unresolved_rows[:5]),
+                + "; ".join(
+                    f"row {u['row']} {u['field']} {u['value']!r}" for u in unresolved_rows[:5]
+                ),
                 GeoflowsWarning,
                 stacklevel=3,
             )
@@ -300,8 +317,10 @@ class FlowSet:
         if not sets:
             raise ValueError("concat needs at least one FlowSet")
         gdf = gpd.GeoDataFrame(pd.concat([f._gdf for f in sets], ignore_index=True), crs=CRS)
-        unresolved = pd.concat([f.unresolved for f in sets if len(f.unresolved)] or [sets[0].unresolved],
-                               ignore_index=True)
+        unresolved = pd.concat(
+            [f.unresolved for f in sets if len(f.unresolved)] or [sets[0].unresolved],
+            ignore_index=True,
+        )
         sources = [f.source for f in sets if f.source]
         return cls(gdf, unresolved=unresolved, source=", ".join(dict.fromkeys(sources)))
 
@@ -315,14 +334,24 @@ class FlowSet:
         g = self._gdf
         for rec in g.drop(columns=g.geometry.name).to_dict("records"):
             yield Flow(
-                id=str(rec["id"]), origin=rec["origin"], destination=rec["destination"],
-                via=tuple(split_list(rec["via"])), volume=rec["volume"],
-                volume_low=rec["volume_low"], volume_high=rec["volume_high"], unit=rec["unit"],
-                kind=rec["kind"], category=rec["category"], mode=rec["mode"],
+                id=str(rec["id"]),
+                origin=rec["origin"],
+                destination=rec["destination"],
+                via=tuple(split_list(rec["via"])),
+                volume=rec["volume"],
+                volume_low=rec["volume_low"],
+                volume_high=rec["volume_high"],
+                unit=rec["unit"],
+                kind=rec["kind"],
+                category=rec["category"],
+                mode=rec["mode"],
                 start=None if pd.isna(rec["start"]) else rec["start"],
                 end=None if pd.isna(rec["end"]) else rec["end"],
-                confidence=rec["confidence"], sources=tuple(split_list(rec["source"])),
-                label=rec["label"], notes=rec["notes"], length_km=rec["length_km"],
+                confidence=rec["confidence"],
+                sources=tuple(split_list(rec["source"])),
+                label=rec["label"],
+                notes=rec["notes"],
+                length_km=rec["length_km"],
                 route_kind=rec["route_kind"],
                 extra={k: v for k, v in rec.items() if k not in FLOW_FIELDS},
             )
@@ -435,8 +464,12 @@ class FlowSet:
 
         g = self._gdf
         keep = np.ones(len(g), dtype=bool)
-        for column, allowed in (("kind", kinds), ("category", categories), ("mode", modes),
-                                ("unit", units)):
+        for column, allowed in (
+            ("kind", kinds),
+            ("category", categories),
+            ("mode", modes),
+            ("unit", units),
+        ):
             if allowed is not None:
                 keep &= g[column].isin(list(allowed)).to_numpy()
         if confidence is not None:
@@ -574,7 +607,14 @@ class FlowSet:
         p.parent.mkdir(parents=True, exist_ok=True)
         tmp = p.with_name(f".{p.name}.tmp{p.suffix}")
         try:
-            ax.figure.savefig(tmp, dpi=dpi, bbox_inches="tight", metadata={"Date": None, "Software": None} if p.suffix.lower() in (".png", ".svg") else None)
+            ax.figure.savefig(
+                tmp,
+                dpi=dpi,
+                bbox_inches="tight",
+                metadata={"Date": None, "Software": None}
+                if p.suffix.lower() in (".png", ".svg")
+                else None,
+            )
             os.replace(tmp, p)
         finally:
             tmp.unlink(missing_ok=True)

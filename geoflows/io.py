@@ -50,20 +50,50 @@ REQUIRED_FIELDS = ("origin", "destination")
 KINDS = ("shipment", "deployment", "transfer", "visit", "other")
 MODES = ("sea", "rail", "road", "air", "unknown")
 CONFIDENCES = ("confirmed", "reported", "claimed")
-TEXT_FIELDS = ("id", "origin", "destination", "via", "unit", "kind", "category", "mode",
-               "confidence", "source", "label", "notes")
+TEXT_FIELDS = (
+    "id",
+    "origin",
+    "destination",
+    "via",
+    "unit",
+    "kind",
+    "category",
+    "mode",
+    "confidence",
+    "source",
+    "label",
+    "notes",
+)
 VOLUME_FIELDS = ("volume", "volume_low", "volume_high")
 DATE_FIELDS = ("start", "end")
 #: Columns geoflows adds when it resolves places and builds routes.
 RESOLVED_FIELDS = (
-    "origin_name", "origin_lat", "origin_lon", "origin_country", "origin_kind",
-    "destination_name", "destination_lat", "destination_lon", "destination_country",
-    "destination_kind", "via_coords", "route_kind", "route_note", "length_km",
+    "origin_name",
+    "origin_lat",
+    "origin_lon",
+    "origin_country",
+    "origin_kind",
+    "destination_name",
+    "destination_lat",
+    "destination_lon",
+    "destination_country",
+    "destination_kind",
+    "via_coords",
+    "route_kind",
+    "route_note",
+    "length_km",
 )
 
-FLOW_FILE_SUFFIXES = {".csv": "CSV", ".tsv": "CSV", ".txt": "CSV", ".geojson": "GeoJSON",
-                      ".json": "GeoJSON", ".gpkg": "GPKG", ".parquet": "Parquet",
-                      ".geoparquet": "Parquet"}
+FLOW_FILE_SUFFIXES = {
+    ".csv": "CSV",
+    ".tsv": "CSV",
+    ".txt": "CSV",
+    ".geojson": "GeoJSON",
+    ".json": "GeoJSON",
+    ".gpkg": "GPKG",
+    ".parquet": "Parquet",
+    ".geoparquet": "Parquet",
+}
 
 
 @dataclass(frozen=True)
@@ -170,8 +200,13 @@ def read_table(path: str | os.PathLike, *, encoding: str | None = None) -> pd.Da
         import io as _io
 
         try:
-            df = pd.read_csv(_io.StringIO(text), sep=_sniff_separator(first), dtype=str,
-                             keep_default_na=False, skipinitialspace=False)
+            df = pd.read_csv(
+                _io.StringIO(text),
+                sep=_sniff_separator(first),
+                dtype=str,
+                keep_default_na=False,
+                skipinitialspace=False,
+            )
         except pd.errors.ParserError as exc:
             raise InputFileError(f"{p}: cannot be parsed as CSV ({exc}); check quoting") from None
         df.columns = [str(c).strip().lstrip("\ufeff") for c in df.columns]
@@ -315,8 +350,17 @@ def validate_flows(
     missing = [f for f in REQUIRED_FIELDS if f not in df.columns]
     if missing:
         raise FlowValidationError(
-            [Problem(name, 1, f, "", f"required column '{f}' is missing; the header has: "
-                     f"{', '.join(map(str, df.columns)) or '(nothing)'}") for f in missing],
+            [
+                Problem(
+                    name,
+                    1,
+                    f,
+                    "",
+                    f"required column '{f}' is missing; the header has: "
+                    f"{', '.join(map(str, df.columns)) or '(nothing)'}",
+                )
+                for f in missing
+            ],
             name,
         )
     n = len(df)
@@ -338,12 +382,21 @@ def validate_flows(
     for field in [c for c in df.columns if c not in VOLUME_FIELDS + DATE_FIELDS]:
         for i, v in enumerate(df[field].tolist()):
             if isinstance(v, str) and "\x00" in v:
-                problems.append(Problem(name, int(rows[i]), str(field), v,
-                                        "contains a NUL character (\\x00), which GeoJSON and "
-                                        "GeoPackage cannot store; remove it"))
+                problems.append(
+                    Problem(
+                        name,
+                        int(rows[i]),
+                        str(field),
+                        v,
+                        "contains a NUL character (\\x00), which GeoJSON and "
+                        "GeoPackage cannot store; remove it",
+                    )
+                )
     for field in REQUIRED_FIELDS:
         for i in np.flatnonzero(out[field].to_numpy() == ""):
-            problems.append(Problem(name, int(rows[i]), field, "", "required; name a place or give 'lat, lon'"))
+            problems.append(
+                Problem(name, int(rows[i]), field, "", "required; name a place or give 'lat, lon'")
+            )
 
     for field in VOLUME_FIELDS:
         parsed = np.full(n, np.nan)
@@ -352,7 +405,11 @@ def validate_flows(
                 continue
             number = _parse_number(v)
             if number is None or not math.isfinite(number):
-                problems.append(Problem(name, int(rows[i]), field, v, "must be a number >= 0 (or empty if unknown)"))
+                problems.append(
+                    Problem(
+                        name, int(rows[i]), field, v, "must be a number >= 0 (or empty if unknown)"
+                    )
+                )
             elif number < 0:
                 problems.append(Problem(name, int(rows[i]), field, v, "must be >= 0"))
             else:
@@ -360,28 +417,56 @@ def validate_flows(
         out[field] = parsed
     low, high = out["volume_low"].to_numpy(), out["volume_high"].to_numpy()
     for i in np.flatnonzero(low > high):
-        problems.append(Problem(name, int(rows[i]), "volume_low", col("volume_low")[i],
-                                f"volume_low is greater than volume_high ({col('volume_high')[i]}); swap them"))
+        problems.append(
+            Problem(
+                name,
+                int(rows[i]),
+                "volume_low",
+                col("volume_low")[i],
+                f"volume_low is greater than volume_high ({col('volume_high')[i]}); swap them",
+            )
+        )
     vol = out["volume"].to_numpy()
     outside = np.isfinite(vol) & np.isfinite(low) & np.isfinite(high) & ((vol < low) | (vol > high))
     for i in np.flatnonzero(outside):
-        problems.append(Problem(name, int(rows[i]), "volume", col("volume")[i],
-                                f"lies outside the range {col('volume_low')[i]}–{col('volume_high')[i]}"))
+        problems.append(
+            Problem(
+                name,
+                int(rows[i]),
+                "volume",
+                col("volume")[i],
+                f"lies outside the range {col('volume_low')[i]}–{col('volume_high')[i]}",
+            )
+        )
 
     for field, allowed in (("kind", KINDS), ("mode", MODES)):
         values = out[field].str.lower()
         for i, v in enumerate(values.tolist()):
             if v and v not in allowed:
-                problems.append(Problem(name, int(rows[i]), field, out[field][i],
-                                        f"unknown {field}; allowed: {', '.join(allowed)}"))
+                problems.append(
+                    Problem(
+                        name,
+                        int(rows[i]),
+                        field,
+                        out[field][i],
+                        f"unknown {field}; allowed: {', '.join(allowed)}",
+                    )
+                )
         out[field] = values
     conf = out["confidence"].str.lower()
     for i, v in enumerate(conf.tolist()):
         if v and v not in CONFIDENCES:
             number = _parse_number(v)
             if number is None or not 0 <= number <= 1:
-                problems.append(Problem(name, int(rows[i]), "confidence", out["confidence"][i],
-                                        f"allowed: {', '.join(CONFIDENCES)}, or a number from 0 to 1"))
+                problems.append(
+                    Problem(
+                        name,
+                        int(rows[i]),
+                        "confidence",
+                        out["confidence"][i],
+                        f"allowed: {', '.join(CONFIDENCES)}, or a number from 0 to 1",
+                    )
+                )
     out["confidence"] = conf
 
     for field in DATE_FIELDS:
@@ -392,13 +477,18 @@ def validate_flows(
                 continue
             d = _parse_date(v)
             if d is None:
-                problems.append(Problem(name, int(rows[i]), field, v, "must be an ISO date, YYYY-MM-DD"))
+                problems.append(
+                    Problem(name, int(rows[i]), field, v, "must be an ISO date, YYYY-MM-DD")
+                )
             parsed_dates.append(d)
         out[field] = pd.to_datetime(pd.Series(parsed_dates, dtype=object)).astype("datetime64[ns]")
     s, e = out["start"], out["end"]
     for i in np.flatnonzero((e < s).to_numpy()):
-        problems.append(Problem(name, int(rows[i]), "end", col("end")[i],
-                                f"is before start ({col('start')[i]})"))
+        problems.append(
+            Problem(
+                name, int(rows[i]), "end", col("end")[i], f"is before start ({col('start')[i]})"
+            )
+        )
 
     ids = out["id"].to_numpy()
     blank = ids == ""
@@ -406,7 +496,9 @@ def validate_flows(
     seen: dict[str, int] = {}
     for i, v in enumerate(out["id"].tolist()):
         if v in seen and not blank[i]:
-            problems.append(Problem(name, int(rows[i]), "id", v, f"duplicate id (also row {seen[v]})"))
+            problems.append(
+                Problem(name, int(rows[i]), "id", v, f"duplicate id (also row {seen[v]})")
+            )
         seen.setdefault(v, int(rows[i]))
 
     if problems:
@@ -474,8 +566,12 @@ def read_flows(
     records = validate_flows(data, encoding=encoding)
     source = str(data) if isinstance(data, (str, os.PathLike)) else ""
     return FlowSet._from_records(
-        records, gazetteer=gazetteer, country=country, route=route,
-        allow_unresolved=allow_unresolved, source=source,
+        records,
+        gazetteer=gazetteer,
+        country=country,
+        route=route,
+        allow_unresolved=allow_unresolved,
+        source=source,
     )
 
 
@@ -515,7 +611,9 @@ def _export_frame(flows: FlowSet) -> Any:
     """The GeoDataFrame written to files: contract fields, resolved fields, dates as text."""
     gdf = flows.to_geodataframe()
     for field in DATE_FIELDS:
-        gdf[field] = gdf[field].dt.strftime("%Y-%m-%d").astype(object).where(gdf[field].notna(), None)
+        gdf[field] = (
+            gdf[field].dt.strftime("%Y-%m-%d").astype(object).where(gdf[field].notna(), None)
+        )
     return gdf
 
 

@@ -91,8 +91,15 @@ def _inline_script(js: str) -> str:
 
 
 # --------------------------------------------------------------------------- payload
-_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "{": "\\u007b", "}": "\\u007d",
-            "\u2028": "\\u2028", "\u2029": "\\u2029"}
+_ESCAPES = {
+    "<": "\\u003c",
+    ">": "\\u003e",
+    "&": "\\u0026",
+    "{": "\\u007b",
+    "}": "\\u007d",
+    "\u2028": "\\u2028",
+    "\u2029": "\\u2029",
+}
 _STRING_RE = re.compile(r'"(?:[^"\\]|\\.)*"')
 _UNSAFE_RE = re.compile("[<>&{}\u2028\u2029]")
 
@@ -127,8 +134,10 @@ def safe_json(obj: Any) -> str:
 
 
 def _text(values: Any) -> list[str]:
-    return ["" if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NaT
-            else str(v) for v in values]
+    return [
+        "" if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NaT else str(v)
+        for v in values
+    ]
 
 
 def _date_text(series: pd.Series) -> list[str]:
@@ -136,7 +145,7 @@ def _date_text(series: pd.Series) -> list[str]:
 
 
 def _day_numbers(series: pd.Series) -> list[int | None]:
-    days = (series.to_numpy(dtype="datetime64[D]").astype("int64"))
+    days = series.to_numpy(dtype="datetime64[D]").astype("int64")
     return [None if pd.isna(d) else int(x) for d, x in zip(series, days, strict=True)]
 
 
@@ -223,13 +232,18 @@ def build_payload(
     all_w, legends = widths_by_unit(
         np.concatenate([best, np.where(has_range, high, np.nan)]),
         np.concatenate([units, units]),
-        scale=scale, min_width=min_width, max_width=max_width,
+        scale=scale,
+        min_width=min_width,
+        max_width=max_width,
     )
     width, halo = all_w[:n], np.where(has_range, all_w[n:], 0.0)
     unknown = ~np.isfinite(best)
 
-    color_values = _text(g[color_by]) if color_by != "confidence" else [
-        confidence_level(c) for c in g["confidence"]]
+    color_values = (
+        _text(g[color_by])
+        if color_by != "confidence"
+        else [confidence_level(c) for c in g["confidence"]]
+    )
     colors = category_colors(color_values, palette)
     color_keys = list(colors)
     color_idx = [color_keys.index(v) for v in color_values]
@@ -239,7 +253,9 @@ def build_payload(
 
     mid = shapely.line_interpolate_point(geoms, 0.5, normalized=True)
     ahead = shapely.line_interpolate_point(geoms, 0.52, normalized=True)
-    mids = np.round(np.column_stack([shapely.get_coordinates(mid), shapely.get_coordinates(ahead)]), 5)
+    mids = np.round(
+        np.column_stack([shapely.get_coordinates(mid), shapely.get_coordinates(ahead)]), 5
+    )
 
     labels = []
     for lab, o, d in zip(_text(g["label"]), g["origin_name"], g["destination_name"], strict=True):
@@ -248,13 +264,25 @@ def build_payload(
         format_volume(v, lo, hi, u) for v, lo, hi, u in zip(vol, low, high, units, strict=True)
     ]
     starts, ends = _date_text(g["start"]), _date_text(g["end"])
-    dates = [f"{s} – {e}" if s and e and s != e else (s or e) for s, e in zip(starts, ends, strict=True)]
-    meta = [" · ".join(x for x in parts if x) for parts in zip(
-        _text(g["kind"]), _text(g["category"]), _text(g["mode"]), _text(g["confidence"]), strict=True)]
+    dates = [
+        f"{s} – {e}" if s and e and s != e else (s or e) for s, e in zip(starts, ends, strict=True)
+    ]
+    meta = [
+        " · ".join(x for x in parts if x)
+        for parts in zip(
+            _text(g["kind"]),
+            _text(g["category"]),
+            _text(g["mode"]),
+            _text(g["confidence"]),
+            strict=True,
+        )
+    ]
 
     def place_text(prefix: str) -> list[str]:
         out = []
-        for given, name, country in zip(g[prefix], g[f"{prefix}_name"], g[f"{prefix}_country"], strict=True):
+        for given, name, country in zip(
+            g[prefix], g[f"{prefix}_name"], g[f"{prefix}_country"], strict=True
+        ):
             if str(name) == given:
                 out.append(f"{given} ({country})" if country else given)
             else:
@@ -277,11 +305,20 @@ def build_payload(
         ["end", ends],
         ["confidence", _text(g["confidence"])],
         ["length", [f"{x:,.0f} km" if math.isfinite(x) else "" for x in g["length_km"]]],
-        ["route", [k + (f" ({nt})" if nt else "") for k, nt in zip(_text(g["route_kind"]), _text(g["route_note"]), strict=True)]],
+        [
+            "route",
+            [
+                k + (f" ({nt})" if nt else "")
+                for k, nt in zip(_text(g["route_kind"]), _text(g["route_note"]), strict=True)
+            ],
+        ],
         ["notes", _text(g["notes"])],
     ]
-    extras = [c for c in g.columns if c not in FLOW_FIELDS and c not in RESOLVED_FIELDS
-              and c not in ("geometry", "_row")]
+    extras = [
+        c
+        for c in g.columns
+        if c not in FLOW_FIELDS and c not in RESOLVED_FIELDS and c not in ("geometry", "_row")
+    ]
     fields += [[str(c), _text(g[c])] for c in extras]
 
     # Places: every resolved origin and destination, sized by the number of flows through it
@@ -295,8 +332,9 @@ def build_payload(
     if markers and n:
         for end, bucket in (("origin", p_out), ("destination", p_in)):
             at_end = xy[ends[end]]
-            for i, (name, lat, lon) in enumerate(zip(
-                    g[f"{end}_name"], g[f"{end}_lat"], g[f"{end}_lon"], strict=True)):
+            for i, (name, lat, lon) in enumerate(
+                zip(g[f"{end}_name"], g[f"{end}_lat"], g[f"{end}_lon"], strict=True)
+            ):
                 key = (str(name), round(float(lat), precision), round(float(lon), precision))
                 if key not in keys:
                     keys[key] = len(keys)
@@ -305,7 +343,9 @@ def build_payload(
                     p_out.append([])
                 bucket[keys[key]].append(i)
     place_names = [k[0] for k in keys]
-    radius = [round(3 + 2 * math.sqrt(len(a) + len(b)), 1) for a, b in zip(p_in, p_out, strict=True)]
+    radius = [
+        round(3 + 2 * math.sqrt(len(a) + len(b)), 1) for a, b in zip(p_in, p_out, strict=True)
+    ]
 
     t0, t1 = _day_numbers(g["start"]), _day_numbers(g["end"])
     dated = [d for d in t0 + t1 if d is not None]
@@ -316,7 +356,10 @@ def build_payload(
     bounds = None
     if n:
         xmin, ymin, xmax, ymax = shapely.total_bounds(geoms)
-        bounds = [[round(float(ymin), 4), round(float(xmin), 4)], [round(float(ymax), 4), round(float(xmax), 4)]]
+        bounds = [
+            [round(float(ymin), 4), round(float(xmin), 4)],
+            [round(float(ymax), 4), round(float(xmax), 4)],
+        ]
 
     return {
         "v": 1,
@@ -352,13 +395,26 @@ def build_payload(
         "text": {"label": labels, "volume": volume_text, "dates": dates, "meta": meta},
         "fields": fields,
         "sources": [split_list(s) for s in g["source"]],
-        "places": {"name": place_names, "lat": [w[0] for w in where], "lon": [w[1] for w in where],
-                   "radius": radius, "in": p_in, "out": p_out},
+        "places": {
+            "name": place_names,
+            "lat": [w[0] for w in where],
+            "lon": [w[1] for w in where],
+            "radius": radius,
+            "in": p_in,
+            "out": p_out,
+        },
         "legend": {
-            "widths": [{"unit": lg.unit or "no unit", "scale": lg.scale,
-                        "samples": [[format_volume(v, unit=lg.unit), round(w, 2), _short_number(v)]
-                                    for v, w in zip(lg.values, lg.widths, strict=True)]}
-                       for lg in legends],
+            "widths": [
+                {
+                    "unit": lg.unit or "no unit",
+                    "scale": lg.scale,
+                    "samples": [
+                        [format_volume(v, unit=lg.unit), round(w, 2), _short_number(v)]
+                        for v, w in zip(lg.values, lg.widths, strict=True)
+                    ],
+                }
+                for lg in legends
+            ],
             "unknown": bool(unknown.any()),
             "range": bool(has_range.any()),
             "colorTitle": color_by.capitalize(),
@@ -402,8 +458,9 @@ class FlowLayer:
     >>> _ = FlowLayer(gf.read_flows("data/dprk_russia_2023_2024.csv")).add_to(m)
     """
 
-    def __init__(self, flows: FlowSet, *, assets: str = "inline", fit: bool = True,
-                 **options: Any) -> None:
+    def __init__(
+        self, flows: FlowSet, *, assets: str = "inline", fit: bool = True, **options: Any
+    ) -> None:
         if assets not in ASSETS:
             raise GeoflowsError(f"assets must be 'inline' or 'cdn'; got {assets!r}")
         self.payload = build_payload(flows, **options)
@@ -442,20 +499,38 @@ class FlowLayer:
                 figure = self.get_root()
                 header = figure.header
                 if layer.assets == "inline":
-                    header.add_child(_raw_element(_inline_script(_asset("leaflet/leaflet.js"))), name="leaflet")
-                    header.add_child(_raw_element(f"<style>{_leaflet_css_inline()}</style>"), name="leaflet_css")
+                    header.add_child(
+                        _raw_element(_inline_script(_asset("leaflet/leaflet.js"))), name="leaflet"
+                    )
+                    header.add_child(
+                        _raw_element(f"<style>{_leaflet_css_inline()}</style>"), name="leaflet_css"
+                    )
                 else:
                     base = f"https://cdn.jsdelivr.net/npm/leaflet@{LEAFLET_VERSION}/dist"
-                    header.add_child(_raw_element(
-                        f'<script src="{base}/leaflet.js" integrity="{_sri(_asset_bytes("leaflet/leaflet.js"))}" '
-                        'crossorigin="anonymous"></script>'), name="leaflet")
-                    header.add_child(_raw_element(
-                        f'<link rel="stylesheet" href="{base}/leaflet.css" integrity="{_sri(_asset_bytes("leaflet/leaflet.css"))}" '
-                        'crossorigin="anonymous"/>'), name="leaflet_css")
-                header.add_child(_raw_element(_inline_script(_asset("geoflows.js"))), name="geoflows_js")
-                header.add_child(_raw_element(f"<style>{_asset('geoflows.css')}</style>"), name="geoflows_css")
-                script = (f"geoflowsDraw({self._parent.get_name()}, {layer.payload_json()}, "
-                          f"{'true' if layer.fit else 'false'});")
+                    header.add_child(
+                        _raw_element(
+                            f'<script src="{base}/leaflet.js" integrity="{_sri(_asset_bytes("leaflet/leaflet.js"))}" '
+                            'crossorigin="anonymous"></script>'
+                        ),
+                        name="leaflet",
+                    )
+                    header.add_child(
+                        _raw_element(
+                            f'<link rel="stylesheet" href="{base}/leaflet.css" integrity="{_sri(_asset_bytes("leaflet/leaflet.css"))}" '
+                            'crossorigin="anonymous"/>'
+                        ),
+                        name="leaflet_css",
+                    )
+                header.add_child(
+                    _raw_element(_inline_script(_asset("geoflows.js"))), name="geoflows_js"
+                )
+                header.add_child(
+                    _raw_element(f"<style>{_asset('geoflows.css')}</style>"), name="geoflows_css"
+                )
+                script = (
+                    f"geoflowsDraw({self._parent.get_name()}, {layer.payload_json()}, "
+                    f"{'true' if layer.fit else 'false'});"
+                )
                 figure.script.add_child(_raw_element(script), name=self.get_name())
 
         element = _Layer()
@@ -476,19 +551,34 @@ def _tile_layer(tiles: Any) -> Any:
     if tiles is None or (isinstance(tiles, str) and tiles.lower() == "none"):
         return None
     if isinstance(tiles, xyzservices.TileProvider):
-        return folium.TileLayer(tiles.build_url(), attr=tiles.html_attribution, name=tiles.name,
-                                max_zoom=tiles.get("max_zoom", 18))
+        return folium.TileLayer(
+            tiles.build_url(),
+            attr=tiles.html_attribution,
+            name=tiles.name,
+            max_zoom=tiles.get("max_zoom", 18),
+        )
     if isinstance(tiles, str) and re.search(r"\{\{|\{%|\{#", tiles):
-        raise GeoflowsError(f"tiles URL {tiles!r} contains '{{{{', '{{%' or '{{#'; an XYZ URL uses {{z}}/{{x}}/{{y}}")
-    if isinstance(tiles, str) and ("{z}" in tiles or tiles.startswith(("http://", "https://", "file:", "/"))):
-        return folium.TileLayer(tiles, attr="Map tiles: " + html.escape(tiles.split("/")[2] if "//" in tiles else "local"))
+        raise GeoflowsError(
+            f"tiles URL {tiles!r} contains '{{{{', '{{%' or '{{#'; an XYZ URL uses {{z}}/{{x}}/{{y}}"
+        )
+    if isinstance(tiles, str) and (
+        "{z}" in tiles or tiles.startswith(("http://", "https://", "file:", "/"))
+    ):
+        return folium.TileLayer(
+            tiles,
+            attr="Map tiles: " + html.escape(tiles.split("/")[2] if "//" in tiles else "local"),
+        )
     if isinstance(tiles, str):
         try:
             provider = xyzservices.providers.query_name(tiles)
         except ValueError:
             # A group name ("OpenStreetMap", "CartoDB") means its first style, as in folium.
             group = xyzservices.providers.get(tiles)
-            if isinstance(group, xyzservices.Bunch) and not isinstance(group, xyzservices.TileProvider) and group:
+            if (
+                isinstance(group, xyzservices.Bunch)
+                and not isinstance(group, xyzservices.TileProvider)
+                and group
+            ):
                 return _tile_layer(next(iter(group.values())))
             provider = None
         if provider is None:
@@ -497,7 +587,9 @@ def _tile_layer(tiles: Any) -> Any:
                 "'OpenStreetMap', 'OpenTopoMap', an 'https://…/{z}/{x}/{y}.png' URL, or None"
             ) from None
         return _tile_layer(provider)
-    raise GeoflowsError(f"tiles must be a name, a URL, an xyzservices provider or None; got {tiles!r}")
+    raise GeoflowsError(
+        f"tiles must be a name, a URL, an xyzservices provider or None; got {tiles!r}"
+    )
 
 
 def flow_map(
@@ -545,8 +637,14 @@ def flow_map(
 
     created = m is None
     if m is None:
-        m = folium.Map(location=[0, 0], zoom_start=2, tiles=None, height=height,
-                       control_scale=True, world_copy_jump=False)
+        m = folium.Map(
+            location=[0, 0],
+            zoom_start=2,
+            tiles=None,
+            height=height,
+            control_scale=True,
+            world_copy_jump=False,
+        )
         # Leaflet comes from FlowLayer (inline or pinned CDN); folium's CDN defaults are not needed.
         m.default_js = []
         m.default_css = []
@@ -611,8 +709,10 @@ def notebook_html(flows: FlowSet, height: int = 520, **options: Any) -> str:
             GeoflowsWarning,
             stacklevel=3,
         )
-    return (f'<iframe sandbox="allow-scripts" title="geoflows map" srcdoc="{html.escape(page, quote=True)}" '
-            f'style="width:100%;height:{int(height)}px;border:none"></iframe>')
+    return (
+        f'<iframe sandbox="allow-scripts" title="geoflows map" srcdoc="{html.escape(page, quote=True)}" '
+        f'style="width:100%;height:{int(height)}px;border:none"></iframe>'
+    )
 
 
 # --------------------------------------------------------------------------- static plot
@@ -641,33 +741,84 @@ def plot_flows(
     import matplotlib.pyplot as plt
     from matplotlib.lines import Line2D
 
-    payload = build_payload(flows, scale=scale, min_width=min_width, max_width=max_width,
-                            color_by=color_by, palette=palette, markers=True)
+    payload = build_payload(
+        flows,
+        scale=scale,
+        min_width=min_width,
+        max_width=max_width,
+        color_by=color_by,
+        palette=palette,
+        markers=True,
+    )
     if ax is None:
         _, ax = plt.subplots(figsize=figsize)
     coords = decode_coords(payload)
     off = payload["offsets"]
     for i in range(payload["n"]):
-        xy = coords[off[i]:off[i + 1]]
-        dash = payload["unknownDash"] if payload["unknown"][i] else payload["dashes"][payload["conf"][i]]
+        xy = coords[off[i] : off[i + 1]]
+        dash = (
+            payload["unknownDash"]
+            if payload["unknown"][i]
+            else payload["dashes"][payload["conf"][i]]
+        )
         style: Any = (0, tuple(float(x) / 2 for x in dash.split())) if dash else "solid"
         color = payload["colors"][payload["color"][i]]
         if payload["halo"][i]:
-            ax.plot(xy[:, 0], xy[:, 1], color=color, alpha=0.25, linewidth=payload["halo"][i], solid_capstyle="butt")
-        ax.plot(xy[:, 0], xy[:, 1], color=color, linewidth=payload["width"][i], linestyle=style, alpha=0.9)
-        m = np.asarray(payload["mid"][4 * i:4 * i + 4])
-        ax.annotate("", xy=(m[2], m[3]), xytext=(m[0], m[1]),
-                    arrowprops={"arrowstyle": "-|>", "color": color, "lw": 0, "mutation_scale": 8 + payload["width"][i]})
+            ax.plot(
+                xy[:, 0],
+                xy[:, 1],
+                color=color,
+                alpha=0.25,
+                linewidth=payload["halo"][i],
+                solid_capstyle="butt",
+            )
+        ax.plot(
+            xy[:, 0],
+            xy[:, 1],
+            color=color,
+            linewidth=payload["width"][i],
+            linestyle=style,
+            alpha=0.9,
+        )
+        m = np.asarray(payload["mid"][4 * i : 4 * i + 4])
+        ax.annotate(
+            "",
+            xy=(m[2], m[3]),
+            xytext=(m[0], m[1]),
+            arrowprops={
+                "arrowstyle": "-|>",
+                "color": color,
+                "lw": 0,
+                "mutation_scale": 8 + payload["width"][i],
+            },
+        )
     pl = payload["places"]
-    ax.scatter(pl["lon"], pl["lat"], s=[r * r for r in pl["radius"]], c="white", edgecolors="#222", zorder=3)
+    ax.scatter(
+        pl["lon"],
+        pl["lat"],
+        s=[r * r for r in pl["radius"]],
+        c="white",
+        edgecolors="#222",
+        zorder=3,
+    )
     for name, x, y in zip(pl["name"], pl["lon"], pl["lat"], strict=True):
         ax.annotate(name, (x, y), xytext=(4, 4), textcoords="offset points", fontsize=8)
-    handles = [Line2D([], [], color=c, lw=3, label=k or "(none)")
-               for k, c in zip(payload["colorKeys"], payload["colors"], strict=True)]
+    handles = [
+        Line2D([], [], color=c, lw=3, label=k or "(none)")
+        for k, c in zip(payload["colorKeys"], payload["colors"], strict=True)
+    ]
     for lw in payload["legend"]["widths"]:
-        handles += [Line2D([], [], color="#555", lw=w, label=f"{t} ({lw['scale']})") for t, w, _ in lw["samples"]]
+        handles += [
+            Line2D([], [], color="#555", lw=w, label=f"{t} ({lw['scale']})")
+            for t, w, _ in lw["samples"]
+        ]
     ax.legend(handles=handles, loc="best", fontsize=7, frameon=True)
-    ax.set_aspect(1 / math.cos(math.radians(float(np.clip(np.mean(coords[:, 1]) if len(coords) else 0, -80, 80)))))
+    ax.set_aspect(
+        1
+        / math.cos(
+            math.radians(float(np.clip(np.mean(coords[:, 1]) if len(coords) else 0, -80, 80)))
+        )
+    )
     ax.set_xlabel("longitude")
     ax.set_ylabel("latitude")
     if title:

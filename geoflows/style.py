@@ -190,12 +190,19 @@ def width_scale(
                 # mapclassify suggests numba for speed; the pure-Python path is exact.
                 warnings.filterwarnings("ignore", message=".*[Nn]umba.*")
                 bins = mapclassify.FisherJenks(kv, k=n_classes).bins
-        steps = np.linspace(min_width, max_width, len(bins)) if len(bins) > 1 else np.array([max_width])
+        steps = (
+            np.linspace(min_width, max_width, len(bins)) if len(bins) > 1 else np.array([max_width])
+        )
         cls = np.minimum(np.searchsorted(bins, kv, side="left"), len(bins) - 1)
         widths[known] = steps[cls]
         legend = WidthLegend(
-            unit, scale, tuple(float(b) for b in bins), tuple(float(s) for s in steps),
-            min_width, max_width, unknown_width,
+            unit,
+            scale,
+            tuple(float(b) for b in bins),
+            tuple(float(s) for s in steps),
+            min_width,
+            max_width,
+            unknown_width,
         )
         return widths, legend
 
@@ -221,8 +228,13 @@ def width_scale(
     samples = [s for s in samples if s <= vmax * 1.0001 and s >= max(vmin, vmax / 1000)] or [vmax]
     samples = sorted(set(samples) | {vmax})[-3:]
     legend = WidthLegend(
-        unit, scale, tuple(float(s) for s in samples),
-        tuple(float(w) for w in to_px(np.array(samples))), min_width, max_width, unknown_width,
+        unit,
+        scale,
+        tuple(float(s) for s in samples),
+        tuple(float(w) for w in to_px(np.array(samples))),
+        min_width,
+        max_width,
+        unknown_width,
     )
     return widths, legend
 
@@ -294,7 +306,9 @@ def category_colors(
     {'containers': '#0072B2', 'shells': '#D55E00'}
     """
     explicit = dict(palette) if isinstance(palette, dict) else {}
-    cycle = list(palette) if palette is not None and not isinstance(palette, dict) else list(PALETTE)
+    cycle = (
+        list(palette) if palette is not None and not isinstance(palette, dict) else list(PALETTE)
+    )
     distinct = sorted({"" if _missing(v) else str(v) for v in values})
     colors: dict[str, str] = {}
     i = 0
@@ -310,10 +324,17 @@ def category_colors(
 
 
 def _missing(value: object) -> bool:
-    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)) or str(value) == ""
+    return (
+        value is None
+        or value is pd.NA
+        or (isinstance(value, float) and math.isnan(value))
+        or str(value) == ""
+    )
 
 
-def format_volume(value: float, low: float = math.nan, high: float = math.nan, unit: str = "") -> str:
+def format_volume(
+    value: float, low: float = math.nan, high: float = math.nan, unit: str = ""
+) -> str:
     """Human text for a volume or a range, e.g. ``"1,000–2,000 containers"``.
 
     Examples

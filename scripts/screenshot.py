@@ -117,12 +117,14 @@ def screenshot(
             page.on("dialog", lambda d: (shot.errors.append(f"dialog: {d.message}"), d.dismiss()))
             page.goto(html.as_uri(), wait_until="load")
             try:
-                page.wait_for_function("window.geoflowsLayers && window.geoflowsLayers.length > 0",
-                                       timeout=30_000)
+                page.wait_for_function(
+                    "window.geoflowsLayers && window.geoflowsLayers.length > 0", timeout=30_000
+                )
                 page.wait_for_function(
                     "(() => { const e = document.querySelector('.folium-map');"
                     " const m = e && window[e.id]; return !m || !m._animatingZoom; })()",
-                    timeout=10_000)
+                    timeout=10_000,
+                )
             except Exception as exc:  # not a geoflows map, or it failed: still take the picture
                 shot.errors.append(f"the map did not finish drawing: {exc}")
             page.wait_for_timeout(wait_ms)
@@ -149,13 +151,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("out", help="the PNG to write")
     parser.add_argument("--width", type=int, default=1280)
     parser.add_argument("--height", type=int, default=800)
-    parser.add_argument("--wait-ms", type=int, default=300,
-                        help="extra wait after the map has drawn (default 300)")
-    parser.add_argument("--chromium", default=None, help="Chromium binary (default: /usr/bin/chromium)")
+    parser.add_argument(
+        "--wait-ms", type=int, default=300, help="extra wait after the map has drawn (default 300)"
+    )
+    parser.add_argument(
+        "--chromium", default=None, help="Chromium binary (default: /usr/bin/chromium)"
+    )
     args = parser.parse_args(argv)
     try:
-        shot = screenshot(args.html, args.out, width=args.width, height=args.height,
-                          wait_ms=args.wait_ms, chromium=args.chromium)
+        shot = screenshot(
+            args.html,
+            args.out,
+            width=args.width,
+            height=args.height,
+            wait_ms=args.wait_ms,
+            chromium=args.chromium,
+        )
     except FileNotFoundError as exc:
         print(f"screenshot: {exc}", file=sys.stderr)
         return 2

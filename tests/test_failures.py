@@ -68,8 +68,13 @@ def child(cache: Path, good: Path, *, sleep: float = 0.0, stub: bool = True) -> 
     env.pop("GOOD_INDEX", None)
     if stub and not REAL_BUILD:
         env["GOOD_INDEX"] = str(good)
-    return subprocess.Popen([sys.executable, "-c", CHILD], env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-c", CHILD],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def result(proc: subprocess.Popen) -> dict:

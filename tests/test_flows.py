@@ -26,8 +26,20 @@ from geoflows.style import format_volume
 ROOT = Path(__file__).parents[1]
 DATA = Path(__file__).parent / "data"
 EXAMPLE = ROOT / "data" / "dprk_russia_2023_2024.csv"
-TEXT = ("id", "origin", "destination", "via", "unit", "kind", "category", "mode", "confidence",
-        "source", "label", "notes")
+TEXT = (
+    "id",
+    "origin",
+    "destination",
+    "via",
+    "unit",
+    "kind",
+    "category",
+    "mode",
+    "confidence",
+    "source",
+    "label",
+    "notes",
+)
 LOWERED = ("kind", "mode", "confidence")
 NUMBERS = ("volume", "volume_low", "volume_high")
 EXPORTS = ("geojson", "gpkg", "parquet", "csv")
@@ -35,8 +47,13 @@ EXPORTS = ("geojson", "gpkg", "parquet", "csv")
 
 # --------------------------------------------------------------------------- the checker
 def _blank(v: object) -> bool:
-    return v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and math.isnan(v)) \
+    return (
+        v is None
+        or v is pd.NA
+        or v is pd.NaT
+        or (isinstance(v, float) and math.isnan(v))
         or (isinstance(v, str) and v.strip() == "")
+    )
 
 
 def expected_records(table: pd.DataFrame) -> list[dict[str, object]]:
@@ -82,8 +99,9 @@ def _date(v: object) -> str | None:
     return pd.Timestamp(v).strftime("%Y-%m-%d")
 
 
-def check_frame(frame: pd.DataFrame, expected: list[dict[str, object]], where: str,
-                *, extras: bool = True) -> list[str]:
+def check_frame(
+    frame: pd.DataFrame, expected: list[dict[str, object]], where: str, *, extras: bool = True
+) -> list[str]:
     """Compare a frame (GeoDataFrame or a re-read export) with the expected records."""
     lost = []
     if len(frame) != len(expected):
@@ -132,17 +150,21 @@ def check_payload(flows: gf.FlowSet, expected: list[dict[str, object]]) -> list[
         if fields["volume"][k] != want_volume:
             lost.append(f"payload: record {i + 1} volume shown as {fields['volume'][k]!r}")
         if payload["sources"][k] != split_list(e["source"]):
-            lost.append(f"payload: record {i + 1} source {e['source']!r} shown as "
-                        f"{payload['sources'][k]!r}")
+            lost.append(
+                f"payload: record {i + 1} source {e['source']!r} shown as {payload['sources'][k]!r}"
+            )
         if e["label"] and payload["text"]["label"][k] != e["label"]:
-            lost.append(f"payload: record {i + 1} label {e['label']!r} shown as "
-                        f"{payload['text']['label'][k]!r}")
+            lost.append(
+                f"payload: record {i + 1} label {e['label']!r} shown as "
+                f"{payload['text']['label'][k]!r}"
+            )
         for name, v in e["_extra"].items():  # type: ignore[union-attr]
             if name not in fields:
                 lost.append(f"payload: extra column {name!r} not shown")
             elif fields[name][k] != v:
-                lost.append(f"payload: record {i + 1} extra {name}: {v!r} shown as "
-                            f"{fields[name][k]!r}")
+                lost.append(
+                    f"payload: record {i + 1} extra {name}: {v!r} shown as {fields[name][k]!r}"
+                )
     return lost
 
 
@@ -169,8 +191,12 @@ def read_export(path: Path) -> pd.DataFrame:
     return gpd.read_file(path)
 
 
-def check_exports(flows: gf.FlowSet, expected: list[dict[str, object]], tmp: Path,
-                  formats: tuple[str, ...] = EXPORTS) -> list[str]:
+def check_exports(
+    flows: gf.FlowSet,
+    expected: list[dict[str, object]],
+    tmp: Path,
+    formats: tuple[str, ...] = EXPORTS,
+) -> list[str]:
     gdf = flows.to_geodataframe()
     lost = []
     for ext in formats:
@@ -196,8 +222,9 @@ def check_exports(flows: gf.FlowSet, expected: list[dict[str, object]], tmp: Pat
     return lost
 
 
-def assert_nothing_lost(table: pd.DataFrame, flows: gf.FlowSet, tmp: Path,
-                        formats: tuple[str, ...] = EXPORTS) -> None:
+def assert_nothing_lost(
+    table: pd.DataFrame, flows: gf.FlowSet, tmp: Path, formats: tuple[str, ...] = EXPORTS
+) -> None:
     expected = expected_records(table)
     gdf = flows.to_geodataframe()
     lost = check_frame(gdf, expected, "to_geodataframe")
@@ -237,27 +264,45 @@ def test_example_nothing_lost_in_export_and_reread(example, tmp_path, ext):
 
 
 def test_extra_columns_are_kept_everywhere(tmp_path):
-    table = pd.DataFrame([
-        {"origin": "Rajin", "destination": "Vladivostok", "vessel": "Angara", "imo": "9179842"},
-        {"origin": "Nampo", "destination": "Dunai", "vessel": "", "imo": "1"},
-    ])
+    table = pd.DataFrame(
+        [
+            {"origin": "Rajin", "destination": "Vladivostok", "vessel": "Angara", "imo": "9179842"},
+            {"origin": "Nampo", "destination": "Dunai", "vessel": "", "imo": "1"},
+        ]
+    )
     flows = gf.read_flows(table)
     assert_nothing_lost(table, flows, tmp_path)
 
 
 def test_ranges_and_unknown_volumes_are_kept(tmp_path):
-    table = pd.DataFrame([
-        {"origin": "Rajin", "destination": "Dunai", "volume_low": "1,000", "volume_high": "2,000",
-         "unit": "containers"},
-        {"origin": "Rajin", "destination": "Dunai", "unit": "containers"},
-        {"origin": "Rajin", "destination": "Dunai", "volume": "1500", "volume_low": "1000",
-         "volume_high": "2000", "unit": "containers"},
-    ])
+    table = pd.DataFrame(
+        [
+            {
+                "origin": "Rajin",
+                "destination": "Dunai",
+                "volume_low": "1,000",
+                "volume_high": "2,000",
+                "unit": "containers",
+            },
+            {"origin": "Rajin", "destination": "Dunai", "unit": "containers"},
+            {
+                "origin": "Rajin",
+                "destination": "Dunai",
+                "volume": "1500",
+                "volume_low": "1000",
+                "volume_high": "2000",
+                "unit": "containers",
+            },
+        ]
+    )
     flows = gf.read_flows(table)
     assert_nothing_lost(table, flows, tmp_path)
     texts = dict(build_payload(flows)["fields"])["volume"]
-    assert texts == ["1,000–2,000 containers", "volume unknown",
-                     "1,000–2,000 containers (best estimate 1,500)"]
+    assert texts == [
+        "1,000–2,000 containers",
+        "volume unknown",
+        "1,000–2,000 containers (best estimate 1,500)",
+    ]
 
 
 # --------------------------------------------------------------------------- FlowSet
@@ -273,8 +318,11 @@ def test_iteration_gives_flows(small):
     flows = list(small)
     assert [f.id for f in flows] == ["sm_1", "sm_2", "sm_3"]
     f = flows[0]
-    assert isinstance(f, Flow) and f.volume == 1000.0 and f.sources == (
-        "https://example.org/a", "Report B")
+    assert (
+        isinstance(f, Flow)
+        and f.volume == 1000.0
+        and f.sources == ("https://example.org/a", "Report B")
+    )
     assert f.start == pd.Timestamp("2023-09-01") and flows[1].end is None
     assert math.isnan(flows[1].best_volume)
 
@@ -290,8 +338,9 @@ def test_flows_with_unknown_volume_compare_equal(small):
 
 
 def test_best_volume():
-    assert best_volume([np.nan, 5, np.nan, np.nan], [10, 1, np.nan, 3],
-                       [20, 9, 7, np.nan]).tolist()[:2] == [15.0, 5.0]
+    assert best_volume(
+        [np.nan, 5, np.nan, np.nan], [10, 1, np.nan, 3], [20, 9, 7, np.nan]
+    ).tolist()[:2] == [15.0, 5.0]
     assert Flow("1", "A", "B", volume_high=7).best_volume == 7.0
 
 
@@ -348,8 +397,16 @@ def test_csv_export_keeps_carriage_returns(tmp_path):
     ``\\r`` is written bare, and every CSV reader (pandas, Excel, read_flows) ends the row
     there: the record splits in two and the following columns shift.
     """
-    table = pd.DataFrame([{"origin": "Rajin", "destination": "Vladivostok",
-                           "notes": "line one\rline two", "extra": "x\ry"}])
+    table = pd.DataFrame(
+        [
+            {
+                "origin": "Rajin",
+                "destination": "Vladivostok",
+                "notes": "line one\rline two",
+                "extra": "x\ry",
+            }
+        ]
+    )
     flows = gf.read_flows(table)
     assert_nothing_lost(table, flows, tmp_path, formats=("csv",))
 
@@ -362,7 +419,8 @@ def test_line_along_the_180th_meridian_exports_without_nan():
     """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        flows = gf.read_flows([{"origin": "90, 58.3706", "destination": "-80.6061, -0.0001",
-                                "via": "53.7959, -180"}])
+        flows = gf.read_flows(
+            [{"origin": "90, 58.3706", "destination": "-80.6061, -0.0001", "via": "53.7959, -180"}]
+        )
         coords = shapely.get_coordinates(flows.to_geodataframe().geometry.to_numpy())
     assert np.isfinite(coords).all()

@@ -24,28 +24,58 @@ from geoflows.io import CONFIDENCES, KINDS
 from geoflows.render import build_payload, safe_json
 
 MARKERS = ("<x-MARKER>", "{{MARK}}", "</script><x-MARK2>", "{%MARK3%}")
-FUZZ = settings(max_examples=40, deadline=None, derandomize=True,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+FUZZ = settings(
+    max_examples=40,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 # Each example writes and re-reads four files (~0.2 s); no shrinking, so a failure is quick too.
 FUZZ_SLOW = settings(FUZZ, max_examples=20, phases=[Phase.explicit, Phase.generate])
 
 # No surrogates (not encodable), no NUL (C strings in GDAL end there; see test below).
 chars = st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00")
-specials = st.sampled_from([
-    *MARKERS, "\u202eRTL\u202c", "مرحبا", "🚀🇰🇵", "\"quoted\"", "'single'", "a\nb", "a\r\nb",
-    "\u2028\u2029", "&amp;", "\\u003c", "null", "NaN", "None", "   ", "", "a;b", "=1+1",
-])
-free_text = st.one_of(specials, st.text(chars, max_size=12),
-                      st.lists(st.one_of(specials, st.text(chars, max_size=6)), max_size=3)
-                      .map("".join))
+specials = st.sampled_from(
+    [
+        *MARKERS,
+        "\u202eRTL\u202c",
+        "مرحبا",
+        "🚀🇰🇵",
+        '"quoted"',
+        "'single'",
+        "a\nb",
+        "a\r\nb",
+        "\u2028\u2029",
+        "&amp;",
+        "\\u003c",
+        "null",
+        "NaN",
+        "None",
+        "   ",
+        "",
+        "a;b",
+        "=1+1",
+    ]
+)
+free_text = st.one_of(
+    specials,
+    st.text(chars, max_size=12),
+    st.lists(st.one_of(specials, st.text(chars, max_size=6)), max_size=3).map("".join),
+)
 
-lat = st.one_of(st.sampled_from([90, -90, 0, 89.9999, -89.9999]),
-                st.floats(-90, 90, allow_nan=False).map(lambda x: round(x, 4)))
-lon = st.one_of(st.sampled_from([180, -180, 0, 179.9999, -179.9999]),
-                st.floats(-180, 180, allow_nan=False).map(lambda x: round(x, 4)))
+lat = st.one_of(
+    st.sampled_from([90, -90, 0, 89.9999, -89.9999]),
+    st.floats(-90, 90, allow_nan=False).map(lambda x: round(x, 4)),
+)
+lon = st.one_of(
+    st.sampled_from([180, -180, 0, 179.9999, -179.9999]),
+    st.floats(-180, 180, allow_nan=False).map(lambda x: round(x, 4)),
+)
 point = st.tuples(lat, lon).map(lambda p: f"{p[0]}, {p[1]}")
-number = st.one_of(st.sampled_from([0, 1e15, 1e-9, 1, 2000]),
-                   st.floats(0, 1e12, allow_nan=False, allow_infinity=False))
+number = st.one_of(
+    st.sampled_from([0, 1e15, 1e-9, 1, 2000]),
+    st.floats(0, 1e12, allow_nan=False, allow_infinity=False),
+)
 missing = st.sampled_from([None, "", float("nan")])
 
 
@@ -87,8 +117,9 @@ def records(draw: st.DrawFn, min_size: int = 1, max_size: int = 4) -> list[dict[
             **draw(volume_fields()),
         }
         if draw(st.booleans()):
-            start = draw(st.dates(pd.Timestamp("1900-01-01").date(),
-                                  pd.Timestamp("2100-12-31").date()))
+            start = draw(
+                st.dates(pd.Timestamp("1900-01-01").date(), pd.Timestamp("2100-12-31").date())
+            )
             row["start"] = start.isoformat()
             if draw(st.booleans()):
                 row["end"] = (start + pd.Timedelta(days=draw(st.integers(0, 800)))).isoformat()
@@ -134,15 +165,31 @@ def test_random_tables_lose_nothing(rows):
         assert_nothing_lost(table, flows, Path(tmp))
 
 
-garbage = st.one_of(st.text(chars, max_size=15), st.integers(-10**20, 10**20),
-                    st.floats(allow_nan=True, allow_infinity=True), st.none(), st.booleans())
+garbage = st.one_of(
+    st.text(chars, max_size=15),
+    st.integers(-(10**20), 10**20),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.none(),
+    st.booleans(),
+)
 
 
 @FUZZ
-@given(values=st.fixed_dictionaries({
-    "volume": garbage, "volume_low": garbage, "volume_high": garbage, "start": garbage,
-    "end": garbage, "kind": garbage, "mode": garbage, "confidence": garbage, "id": garbage,
-}))
+@given(
+    values=st.fixed_dictionaries(
+        {
+            "volume": garbage,
+            "volume_low": garbage,
+            "volume_high": garbage,
+            "start": garbage,
+            "end": garbage,
+            "kind": garbage,
+            "mode": garbage,
+            "confidence": garbage,
+            "id": garbage,
+        }
+    )
+)
 def test_garbage_in_typed_fields_is_a_validation_error_or_accepted(values):
     row = {"origin": "42, 130", "destination": "43, 131", **values}
     try:

@@ -42,8 +42,9 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize(("extra", "field", "value", "words"), CASES,
-                         ids=[c[1] + ":" + str(c[2]) for c in CASES])
+@pytest.mark.parametrize(
+    ("extra", "field", "value", "words"), CASES, ids=[c[1] + ":" + str(c[2]) for c in CASES]
+)
 def test_each_rule_names_row_field_value_and_rule(extra, field, value, words):
     records = [dict(BASE, id="good"), dict(BASE, id="bad", **extra)]
     err, found = problems(records)
@@ -73,8 +74,15 @@ def test_all_problems_of_a_file_at_once_with_spreadsheet_rows():
     err, found = problems(path)
     got = sorted((p.row, p.field) for p in found)
     # header = row 1, first record (valid) = row 2
-    assert got == [(3, "volume"), (4, "volume"), (5, "end"), (6, "kind"), (7, "origin"),
-                   (8, "start"), (9, "id")]
+    assert got == [
+        (3, "volume"),
+        (4, "volume"),
+        (5, "end"),
+        (6, "kind"),
+        (7, "origin"),
+        (8, "start"),
+        (9, "id"),
+    ]
     assert all(p.file == str(path) for p in found)
     assert str(path) in str(err) and "7 problem(s)" in str(err)
     values = {p.field: str(p.value) for p in found}
@@ -247,7 +255,8 @@ def test_unknown_place_names_row_field_value_and_suggestions():
     path = DATA / "flows_unknown_place.csv"
     err, found = problems(path)
     assert [(p.file, p.row, p.field, p.value) for p in found] == [
-        (str(path), 2, "destination", "Vladivostk")]
+        (str(path), 2, "destination", "Vladivostk")
+    ]
     assert "Vladivostok" in found[0].rule
     assert "row 2" in str(err) and "Vladivostk" in str(err)
 

@@ -36,16 +36,46 @@ GOLDEN = ROOT / "tests" / "data" / "golden"
 #: The fixed input of the golden and cross-process determinism tests (coordinates only, so the
 #: output does not depend on the gazetteer's data).
 THREE_FLOWS = [
-    {"id": "g1", "origin": "42.24, 130.30", "destination": "43.12, 131.89", "volume": 1000,
-     "unit": "containers", "kind": "shipment", "category": "munitions", "mode": "sea",
-     "start": "2023-09-07", "end": "2023-10-01", "confidence": "confirmed",
-     "source": "https://example.org/a; Ministry briefing", "label": "Containers by sea"},
-    {"id": "g2", "origin": "39.03, 125.75", "destination": "55.75, 37.62", "volume_low": 2,
-     "volume_high": 10, "unit": "missiles", "kind": "transfer", "category": "missiles",
-     "mode": "air", "start": "2024-01-02", "confidence": "reported", "notes": "range <2–10>"},
-    {"id": "g3", "origin": "50.45, 30.52", "destination": "49.99, 36.23", "unit": "troops",
-     "kind": "deployment", "category": "troops", "mode": "road", "confidence": "claimed",
-     "label": "Unknown size {{7*7}}"},
+    {
+        "id": "g1",
+        "origin": "42.24, 130.30",
+        "destination": "43.12, 131.89",
+        "volume": 1000,
+        "unit": "containers",
+        "kind": "shipment",
+        "category": "munitions",
+        "mode": "sea",
+        "start": "2023-09-07",
+        "end": "2023-10-01",
+        "confidence": "confirmed",
+        "source": "https://example.org/a; Ministry briefing",
+        "label": "Containers by sea",
+    },
+    {
+        "id": "g2",
+        "origin": "39.03, 125.75",
+        "destination": "55.75, 37.62",
+        "volume_low": 2,
+        "volume_high": 10,
+        "unit": "missiles",
+        "kind": "transfer",
+        "category": "missiles",
+        "mode": "air",
+        "start": "2024-01-02",
+        "confidence": "reported",
+        "notes": "range <2–10>",
+    },
+    {
+        "id": "g3",
+        "origin": "50.45, 30.52",
+        "destination": "49.99, 36.23",
+        "unit": "troops",
+        "kind": "deployment",
+        "category": "troops",
+        "mode": "road",
+        "confidence": "claimed",
+        "label": "Unknown size {{7*7}}",
+    },
 ]
 GOLDEN_OPTIONS = {"tiles": None, "title": "Golden map", "at": "2023-10-01"}
 GOLDEN_SCRIPT = f"""
@@ -144,12 +174,16 @@ def test_safe_json_escapes() -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.recursive(
-    st.none() | st.booleans() | st.integers() | st.text(alphabet=st.characters(), max_size=30),
-    lambda children: st.lists(children, max_size=4)
-    | st.dictionaries(st.text(max_size=8), children, max_size=4),
-    max_leaves=12,
-))
+@given(
+    st.recursive(
+        st.none() | st.booleans() | st.integers() | st.text(alphabet=st.characters(), max_size=30),
+        lambda children: (
+            st.lists(children, max_size=4)
+            | st.dictionaries(st.text(max_size=8), children, max_size=4)
+        ),
+        max_leaves=12,
+    )
+)
 def test_safe_json_roundtrip(obj: object) -> None:
     text = safe_json(obj)
     assert json.loads(text) == obj
@@ -167,10 +201,17 @@ def test_same_bytes_in_process(three: gf.FlowSet, page: str) -> None:
 
 def test_same_bytes_across_processes(page: str) -> None:
     """Two fresh interpreters with different hash seeds write byte-identical HTML."""
-    procs = [subprocess.Popen([sys.executable, "-c", GOLDEN_SCRIPT], cwd=ROOT,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                              env={**os.environ, "PYTHONHASHSEED": seed})
-             for seed in ("1", "2")]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", GOLDEN_SCRIPT],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        )
+        for seed in ("1", "2")
+    ]
     digests = []
     for proc in procs:
         out, err = proc.communicate(timeout=120)
@@ -187,27 +228,38 @@ def test_no_random_ids_or_timestamps(page: str) -> None:
 def test_golden_html(page: str) -> None:
     """The fixed 3-flow map is byte-identical to the reviewed golden (see module docstring)."""
     digest = hashlib.sha256(page.encode("utf-8")).hexdigest()
-    payload = safe_json(build_payload(gf.read_flows(THREE_FLOWS, route="geodesic"),
-                                      title=GOLDEN_OPTIONS["title"], at=GOLDEN_OPTIONS["at"]))
+    payload = safe_json(
+        build_payload(
+            gf.read_flows(THREE_FLOWS, route="geodesic"),
+            title=GOLDEN_OPTIONS["title"],
+            at=GOLDEN_OPTIONS["at"],
+        )
+    )
     sha_file, payload_file = GOLDEN / "three_flows.html.sha256", GOLDEN / "three_flows.payload.json"
     if os.environ.get("GEOFLOWS_UPDATE_GOLDEN"):
         GOLDEN.mkdir(parents=True, exist_ok=True)
         sha_file.write_text(digest + "\n", encoding="utf-8")
         payload_file.write_text(payload + "\n", encoding="utf-8")
     assert sha_file.exists() and payload_file.exists(), (
-        f"golden files missing in {GOLDEN}; create them with GEOFLOWS_UPDATE_GOLDEN=1")
+        f"golden files missing in {GOLDEN}; create them with GEOFLOWS_UPDATE_GOLDEN=1"
+    )
     # the payload first: its diff says what changed in the data the browser gets
     assert payload == payload_file.read_text(encoding="utf-8").strip()
     assert digest == sha_file.read_text(encoding="utf-8").strip(), (
         "the HTML changed (page template, assets or scripts); if intended, regenerate with "
-        "GEOFLOWS_UPDATE_GOLDEN=1 and review")
+        "GEOFLOWS_UPDATE_GOLDEN=1 and review"
+    )
 
 
 # --------------------------------------------------------------------------- assets
 URL_RE = re.compile(r"""https?://[^\s"'<>)\\]+""")
 #: URLs that are not fetched: XML namespaces, and links in Leaflet's comments/attribution.
-NOT_FETCHED = ("http://www.w3.org/", "https://leafletjs.com", "https://bugs.chromium.org/",
-               "https://bugzilla.mozilla.org/")
+NOT_FETCHED = (
+    "http://www.w3.org/",
+    "https://leafletjs.com",
+    "https://bugs.chromium.org/",
+    "https://bugzilla.mozilla.org/",
+)
 
 
 def test_inline_page_fetches_nothing(page: str) -> None:
@@ -219,7 +271,9 @@ def test_inline_page_fetches_nothing(page: str) -> None:
     assert not re.search(r"<(script|img|iframe)[^>]+src=", page)
     assert not re.search(r"<link[^>]+href=", page)
     assert "@import" not in page
-    assert not re.search(r"url\((?!data:|#default#VML)", page), "a CSS url() that is not a data: URI"
+    assert not re.search(r"url\((?!data:|#default#VML)", page), (
+        "a CSS url() that is not a data: URI"
+    )
 
 
 def test_cdn_assets_have_integrity(three: gf.FlowSet) -> None:
@@ -231,15 +285,19 @@ def test_cdn_assets_have_integrity(three: gf.FlowSet) -> None:
         sri = "sha384-" + base64.b64encode(hashlib.sha384(data).digest()).decode()
         assert f"leaflet@{render.LEAFLET_VERSION}/dist/{name}" in tag
         assert f'integrity="{sri}"' in tag and 'crossorigin="anonymous"' in tag
-    assert "L.Map=" not in page and "leaflet-container" not in page.split("</head>")[0].split(
-        "<style>")[0]  # no inlined Leaflet
+    assert (
+        "L.Map=" not in page
+        and "leaflet-container" not in page.split("</head>")[0].split("<style>")[0]
+    )  # no inlined Leaflet
     assert len(page) < len(map_html(three, tiles=None)) / 3
 
 
 def test_vendored_leaflet_is_the_release() -> None:
     """The CDN integrity hashes are made from the vendored files: they must be Leaflet 1.9.4's."""
-    upstream = {"leaflet.js": "sha256-20nQCchB9co0qIjJZRGuk2/Z9VM+kNiyxNV1lvTlZBo=",
-                "leaflet.css": "sha256-p4NxAoJBhIIN+hmNHrzRCf9tD/miZyoHS5obTRR9BMY="}
+    upstream = {
+        "leaflet.js": "sha256-20nQCchB9co0qIjJZRGuk2/Z9VM+kNiyxNV1lvTlZBo=",
+        "leaflet.css": "sha256-p4NxAoJBhIIN+hmNHrzRCf9tD/miZyoHS5obTRR9BMY=",
+    }
     assert render.LEAFLET_VERSION == "1.9.4"
     for name, sri in upstream.items():
         data = resources.files("geoflows").joinpath("_data", "leaflet", name).read_bytes()

@@ -70,8 +70,9 @@ def test_bad_options_are_clear_errors():
 
 
 def test_units_never_share_a_scale():
-    widths, legends = widths_by_unit([1000, 2000, 5, NAN], ["containers", "containers",
-                                                            "missiles", "missiles"])
+    widths, legends = widths_by_unit(
+        [1000, 2000, 5, NAN], ["containers", "containers", "missiles", "missiles"]
+    )
     assert [lg.unit for lg in legends] == ["containers", "missiles"]
     assert widths[1] == widths[2] == 14.0 and widths[3] == 1.0
     widths, legends = widths_by_unit([1, 2], [None, None])
@@ -114,10 +115,21 @@ def test_format_volume(args, text):
 
 @pytest.mark.parametrize(
     ("value", "level"),
-    [("confirmed", "confirmed"), (" Reported ", "reported"), ("CLAIMED", "claimed"),
-     (0.8, "confirmed"), (1, "confirmed"), ("0.5", "reported"), (0.79, "reported"),
-     (0.49, "claimed"), (0, "claimed"), (None, "unknown"), (NAN, "unknown"), ("", "unknown"),
-     ("maybe", "unknown")],
+    [
+        ("confirmed", "confirmed"),
+        (" Reported ", "reported"),
+        ("CLAIMED", "claimed"),
+        (0.8, "confirmed"),
+        (1, "confirmed"),
+        ("0.5", "reported"),
+        (0.79, "reported"),
+        (0.49, "claimed"),
+        (0, "claimed"),
+        (None, "unknown"),
+        (NAN, "unknown"),
+        ("", "unknown"),
+        ("maybe", "unknown"),
+    ],
 )
 def test_confidence_level(value, level):
     assert confidence_level(value) == level

@@ -405,7 +405,9 @@ def join_antimeridian(geometry) -> np.ndarray:
     coords, index = shapely.get_coordinates(geoms[present], return_index=True)
     lon = _unwrap_runs(coords[:, 0], index)
     xy = np.column_stack([lon, coords[:, 1]])
-    keep = np.r_[True, (index[1:] != index[:-1]) | np.any(np.abs(np.diff(xy, axis=0)) > 1e-9, axis=1)]
+    keep = np.r_[
+        True, (index[1:] != index[:-1]) | np.any(np.abs(np.diff(xy, axis=0)) > 1e-9, axis=1)
+    ]
     xy, index = xy[keep], index[keep]
     counts = np.bincount(index, minlength=present.size)
     single = counts < 2

@@ -53,8 +53,9 @@ class Probe:
     def open(self, path: str | os.PathLike) -> Probe:
         """Load a local HTML file and wait until the map layer has drawn."""
         self.page.goto(Path(path).resolve().as_uri(), wait_until="load")
-        self.page.wait_for_function("window.geoflowsLayers && window.geoflowsLayers.length > 0",
-                                    timeout=20_000)
+        self.page.wait_for_function(
+            "window.geoflowsLayers && window.geoflowsLayers.length > 0", timeout=20_000
+        )
         return self
 
     def visible(self) -> int:
@@ -109,7 +110,9 @@ def new_probe(browser: Any) -> Iterator[Callable[..., Probe]]:
             d.dismiss()
 
         page.route("**/*", route)
-        page.on("console", lambda m: probe.console_errors.append(m.text) if m.type == "error" else None)
+        page.on(
+            "console", lambda m: probe.console_errors.append(m.text) if m.type == "error" else None
+        )
         page.on("pageerror", lambda e: probe.page_errors.append(str(e)))
         page.on("dialog", on_dialog)
         return probe

@@ -68,12 +68,25 @@ def example_flows() -> gf.FlowSet:
             # a schematic rail leg may fall back to a geodesic: not what these tests check
             warnings.simplefilter("ignore", gf.RouteFallbackWarning)
             return gf.read_flows(EXAMPLE_CSV)
-    return gf.read_flows([  # fallback until the example data exists
-        {"origin": "Rajin", "destination": "Vladivostok", "volume": 1000, "unit": "containers",
-         "category": "munitions", "mode": "sea"},
-        {"origin": "Pyongyang", "destination": "Moscow", "volume": 2, "unit": "visits",
-         "category": "visit"},
-    ])
+    return gf.read_flows(
+        [  # fallback until the example data exists
+            {
+                "origin": "Rajin",
+                "destination": "Vladivostok",
+                "volume": 1000,
+                "unit": "containers",
+                "category": "munitions",
+                "mode": "sea",
+            },
+            {
+                "origin": "Pyongyang",
+                "destination": "Moscow",
+                "volume": 2,
+                "unit": "visits",
+                "category": "visit",
+            },
+        ]
+    )
 
 
 @pytest.fixture(scope="module")
@@ -82,15 +95,36 @@ def example_map(example_flows: gf.FlowSet, tmp_path_factory: pytest.TempPathFact
 
 
 POPUP_FLOWS = [
-    {"id": "rv-1", "origin": "Rajin", "destination": "Vladivostok", "volume": 1500,
-     "unit": "containers", "kind": "shipment", "category": "munitions", "mode": "sea",
-     "start": "2023-09-07", "end": "2023-10-01", "confidence": "reported",
-     "label": "Containers, Rajin to Vladivostok",
-     "source": "javascript:alert(1); https://example.org/report?id=7; Ministry briefing",
-     "notes": "satellite imagery", "analyst": "desk A"},
-    {"id": "kk-1", "origin": "Kyiv", "destination": "Kharkiv", "volume": 300, "unit": "tonnes",
-     "kind": "transfer", "category": "fuel", "mode": "road", "confidence": "confirmed",
-     "label": "Fuel, Kyiv to Kharkiv", "source": "https://example.org/fuel"},
+    {
+        "id": "rv-1",
+        "origin": "Rajin",
+        "destination": "Vladivostok",
+        "volume": 1500,
+        "unit": "containers",
+        "kind": "shipment",
+        "category": "munitions",
+        "mode": "sea",
+        "start": "2023-09-07",
+        "end": "2023-10-01",
+        "confidence": "reported",
+        "label": "Containers, Rajin to Vladivostok",
+        "source": "javascript:alert(1); https://example.org/report?id=7; Ministry briefing",
+        "notes": "satellite imagery",
+        "analyst": "desk A",
+    },
+    {
+        "id": "kk-1",
+        "origin": "Kyiv",
+        "destination": "Kharkiv",
+        "volume": 300,
+        "unit": "tonnes",
+        "kind": "transfer",
+        "category": "fuel",
+        "mode": "road",
+        "confidence": "confirmed",
+        "label": "Fuel, Kyiv to Kharkiv",
+        "source": "https://example.org/fuel",
+    },
 ]
 
 
@@ -103,16 +137,48 @@ def popup_map(tmp_path_factory: pytest.TempPathFactory) -> Path:
 # Dated flows for the time slider (at 2023-10-01 with the default 30-day window):
 #   a, b active; c, e dated 2024 (hidden); d undated (always shown).
 TIME_FLOWS = [
-    {"id": "a", "origin": "50.45, 30.52", "destination": "55.75, 37.62", "start": "2023-09-15",
-     "end": "2023-10-15", "volume": 10, "category": "x"},
-    {"id": "b", "origin": "49.99, 36.23", "destination": "55.75, 37.62", "start": "2023-01-01",
-     "end": "2023-12-31", "volume": 20, "category": "x"},
-    {"id": "c", "origin": "42.34, 130.38", "destination": "43.12, 131.89", "start": "2024-03-01",
-     "end": "2024-04-01", "volume": 30, "category": "y"},
-    {"id": "d", "origin": "39.03, 125.75", "destination": "43.12, 131.89", "volume": 40,
-     "category": "y"},
-    {"id": "e", "origin": "61.22, -149.9", "destination": "43.12, 131.89", "start": "2024-06-01",
-     "volume": 50, "category": "z"},
+    {
+        "id": "a",
+        "origin": "50.45, 30.52",
+        "destination": "55.75, 37.62",
+        "start": "2023-09-15",
+        "end": "2023-10-15",
+        "volume": 10,
+        "category": "x",
+    },
+    {
+        "id": "b",
+        "origin": "49.99, 36.23",
+        "destination": "55.75, 37.62",
+        "start": "2023-01-01",
+        "end": "2023-12-31",
+        "volume": 20,
+        "category": "x",
+    },
+    {
+        "id": "c",
+        "origin": "42.34, 130.38",
+        "destination": "43.12, 131.89",
+        "start": "2024-03-01",
+        "end": "2024-04-01",
+        "volume": 30,
+        "category": "y",
+    },
+    {
+        "id": "d",
+        "origin": "39.03, 125.75",
+        "destination": "43.12, 131.89",
+        "volume": 40,
+        "category": "y",
+    },
+    {
+        "id": "e",
+        "origin": "61.22, -149.9",
+        "destination": "43.12, 131.89",
+        "start": "2024-06-01",
+        "volume": 50,
+        "category": "z",
+    },
 ]
 
 
@@ -146,8 +212,9 @@ def test_example_map_offline(probe: Probe, example_map: Path, example_flows: gf.
     assert probe.requests == [example_map.resolve().as_uri()]
 
 
-def test_short_flows_keep_their_arrowheads(probe: Probe, example_map: Path,
-                                          example_flows: gf.FlowSet) -> None:
+def test_short_flows_keep_their_arrowheads(
+    probe: Probe, example_map: Path, example_flows: gf.FlowSet
+) -> None:
     """Every visible flow shows its direction at the opening view, short ones included.
 
     Rajin -> Dunai is about 15 px long at the fitted zoom; its arrowhead must not vanish.
@@ -188,9 +255,12 @@ def test_popup_fields_and_sources(probe: Probe, popup_map: Path) -> None:
     page.evaluate("window.geoflowsLayers[0].flows[0].openPopup()")
     popup = page.locator(".gf-popup-wrap")
     popup.wait_for(state="visible")
-    rows = dict(page.evaluate(
-        "[...document.querySelectorAll('.gf-popup-wrap table.gf-fields tr')]"
-        ".map(tr => [tr.cells[0].textContent, tr.cells[1].textContent])"))
+    rows = dict(
+        page.evaluate(
+            "[...document.querySelectorAll('.gf-popup-wrap table.gf-fields tr')]"
+            ".map(tr => [tr.cells[0].textContent, tr.cells[1].textContent])"
+        )
+    )
     assert rows["id"] == "rv-1"
     assert rows["volume"] == "1,500 containers"
     assert rows["unit"] == "containers"
@@ -202,7 +272,10 @@ def test_popup_fields_and_sources(probe: Probe, popup_map: Path) -> None:
     assert rows["destination"].startswith("Vladivostok")
     items = page.locator(".gf-popup-wrap ol.gf-sources li")
     assert items.all_text_contents() == [
-        "javascript:alert(1)", "https://example.org/report?id=7", "Ministry briefing"]
+        "javascript:alert(1)",
+        "https://example.org/report?id=7",
+        "Ministry briefing",
+    ]
     # javascript: is text, never a link; https: is a safe link
     assert page.locator("a[href^='javascript' i]").count() == 0
     assert items.nth(0).locator("a").count() == 0
@@ -233,8 +306,11 @@ def test_time_slider(probe: Probe, time_map: Path) -> None:
     assert page.locator(".gf-date").text_content() == "2023-10-01"
     assert not page.locator(".gf-all-dates").is_checked()
     day = page.evaluate("Date.UTC(2024, 2, 15) / 86400000")  # 2024-03-15
-    page.evaluate("""(day) => { const r = document.querySelector('.gf-range');
-        r.value = String(day); r.dispatchEvent(new Event('input', {bubbles: true})); }""", day)
+    page.evaluate(
+        """(day) => { const r = document.querySelector('.gf-range');
+        r.value = String(day); r.dispatchEvent(new Event('input', {bubbles: true})); }""",
+        day,
+    )
     assert page.locator(".gf-date").text_content() == "2024-03-15"
     assert probe.visible() == 2  # c and d
     assert page.locator("path.geoflows-flow").count() == 2
@@ -283,7 +359,12 @@ def test_notebook_iframe_draws(probe: Probe) -> None:
     # the sandbox gives the map its own opaque origin: no access to the notebook's page
     inner = page.frames[1]
     assert inner.evaluate("self.origin") == "null"
-    assert inner.evaluate("(() => { try { return parent.document.title; } catch (e) { return 'blocked'; } })()") == "blocked"
+    assert (
+        inner.evaluate(
+            "(() => { try { return parent.document.title; } catch (e) { return 'blocked'; } })()"
+        )
+        == "blocked"
+    )
     probe.assert_quiet()
 
 
@@ -312,18 +393,40 @@ def _red_pixels(rgb: np.ndarray) -> int:
 
 
 def test_pixels_of_a_thick_red_flow(probe: Probe, tmp_path: Path) -> None:
-    flows = gf.read_flows([
-        {"origin": "50.45, 30.52", "destination": "55.75, 37.62", "volume": 100,
-         "category": "red cargo"},
-        {"origin": "42.34, 130.38", "destination": "43.12, 131.89", "volume": 100,
-         "category": "blue cargo"},
-    ], route="geodesic")
-    path = _save(flows, tmp_path, "red.html", markers=False, min_width=12, max_width=12,
-                 palette={"red cargo": "#ff0000", "blue cargo": "#0000ff"})
+    flows = gf.read_flows(
+        [
+            {
+                "origin": "50.45, 30.52",
+                "destination": "55.75, 37.62",
+                "volume": 100,
+                "category": "red cargo",
+            },
+            {
+                "origin": "42.34, 130.38",
+                "destination": "43.12, 131.89",
+                "volume": 100,
+                "category": "blue cargo",
+            },
+        ],
+        route="geodesic",
+    )
+    path = _save(
+        flows,
+        tmp_path,
+        "red.html",
+        markers=False,
+        min_width=12,
+        max_width=12,
+        palette={"red cargo": "#ff0000", "blue cargo": "#0000ff"},
+    )
     page = probe.open(path).page
     _settle(probe)
-    x, y = _center_point(probe, page.evaluate(
-        "window.geoflowsLayers[0].flows.findIndex(l => l.options.color === '#ff0000')"))
+    x, y = _center_point(
+        probe,
+        page.evaluate(
+            "window.geoflowsLayers[0].flows.findIndex(l => l.options.color === '#ff0000')"
+        ),
+    )
     clip = {"x": x - 10, "y": y - 10, "width": 21, "height": 21}
     assert _red_pixels(_rgb(page.screenshot(clip=clip))) > 100
     _filter_box(page, "red cargo").uncheck()
@@ -340,10 +443,16 @@ def large_map(tmp_path_factory: pytest.TempPathFactory) -> Path:
     n = 10_000
     lat = rng.uniform(-60, 70, (n, 2))
     lon = rng.uniform(-170, 170, (n, 2))
-    records = [{"origin": f"{lat[i, 0]:.3f}, {lon[i, 0]:.3f}",
-                "destination": f"{lat[i, 1]:.3f}, {lon[i, 1]:.3f}",
-                "volume": float(i % 97 + 1), "unit": "t", "category": f"c{i % 5}"}
-               for i in range(n)]
+    records = [
+        {
+            "origin": f"{lat[i, 0]:.3f}, {lon[i, 0]:.3f}",
+            "destination": f"{lat[i, 1]:.3f}, {lon[i, 1]:.3f}",
+            "volume": float(i % 97 + 1),
+            "unit": "t",
+            "category": f"c{i % 5}",
+        }
+        for i in range(n)
+    ]
     flows = gf.read_flows(records, route="geodesic")
     assert len(flows) == n
     return _save(flows, tmp_path_factory.mktemp("large"), "large.html")
@@ -368,7 +477,9 @@ def test_large_map_uses_canvas(probe: Probe, large_map: Path) -> None:
 
 # --------------------------------------------------------------------------- screenshot script
 def _load_screenshot_script():
-    spec = importlib.util.spec_from_file_location("geoflows_screenshot", ROOT / "scripts" / "screenshot.py")
+    spec = importlib.util.spec_from_file_location(
+        "geoflows_screenshot", ROOT / "scripts" / "screenshot.py"
+    )
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)

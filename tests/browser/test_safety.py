@@ -53,13 +53,24 @@ def _records(strings: list[str]) -> tuple[list[dict[str, Any]], list[dict[str, A
         origin, destination = f"Origin {k} {s}", f"Dest {k} {s}"
         places.append({"name": origin, "lat": 50 + k * 0.5, "lon": 30 + k})
         places.append({"name": destination, "lat": 40 + k * 0.5, "lon": 60 + k})
-        flows.append({
-            "id": f"id {k} {s}", "origin": origin, "destination": destination,
-            "volume": 10 * (k + 1), "unit": f"unit {k} {s}", "kind": "shipment",
-            "category": f"cat {k} {s}", "mode": "road", "start": "2023-01-0" + str(1 + k % 9),
-            "confidence": "reported", "label": f"label {k} {s}", "notes": f"notes {k} {s}",
-            "source": s, "remark": f"remark {k} {s}",
-        })
+        flows.append(
+            {
+                "id": f"id {k} {s}",
+                "origin": origin,
+                "destination": destination,
+                "volume": 10 * (k + 1),
+                "unit": f"unit {k} {s}",
+                "kind": "shipment",
+                "category": f"cat {k} {s}",
+                "mode": "road",
+                "start": "2023-01-0" + str(1 + k % 9),
+                "confidence": "reported",
+                "label": f"label {k} {s}",
+                "notes": f"notes {k} {s}",
+                "source": s,
+                "remark": f"remark {k} {s}",
+            }
+        )
     return flows, places
 
 
@@ -81,8 +92,10 @@ def hostile_flows() -> gf.FlowSet:
 def maps(hostile_flows: gf.FlowSet, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     directory = tmp_path_factory.mktemp("safety")
     out = {}
-    for name, flows, title in (("hostile", hostile_flows, _title(TITLE_PARTS)),
-                               ("harmless", _flowset(HARMLESS), _title(HARMLESS[:10]))):
+    for name, flows, title in (
+        ("hostile", hostile_flows, _title(TITLE_PARTS)),
+        ("harmless", _flowset(HARMLESS), _title(HARMLESS[:10])),
+    ):
         out[name] = flows.save_map(directory / f"{name}.html", tiles=None, title=title)
     return out
 
@@ -121,9 +134,19 @@ def test_hostile_option_values_are_rejected(hostile_flows: gf.FlowSet) -> None:
 def test_html_has_no_raw_hostile_text(maps: dict[str, Path]) -> None:
     page = maps["hostile"].read_text(encoding="utf-8")
     harmless = maps["harmless"].read_text(encoding="utf-8")
-    for raw in ("<script>alert", "<img src=x", "{{7*7}}", "{% for x", "{# c #}", "<svg onload",
-                "</script><script>alert", "<iframe srcdoc", "\u2028", "\u2029",
-                "&lt;b&gt;entity"):
+    for raw in (
+        "<script>alert",
+        "<img src=x",
+        "{{7*7}}",
+        "{% for x",
+        "{# c #}",
+        "<svg onload",
+        "</script><script>alert",
+        "<iframe srcdoc",
+        "\u2028",
+        "\u2029",
+        "&lt;b&gt;entity",
+    ):
         assert raw not in page, raw
     # as many script tags as the harmless map: nothing closed our script or opened another
     assert page.count("<script") == harmless.count("<script")
@@ -196,8 +219,10 @@ def test_hostile_strings_show_literally(new_probe: Any, maps: dict[str, Path]) -
         assert f"unit {k} {s}" in filters
     # place markers: popup title and tooltip show each name literally
     names = page.evaluate(READ_PLACES_JS)
-    expected = sorted([f"Origin {k} {s}" for k, s in enumerate(HOSTILE)]
-                      + [f"Dest {k} {s}" for k, s in enumerate(HOSTILE)])
+    expected = sorted(
+        [f"Origin {k} {s}" for k, s in enumerate(HOSTILE)]
+        + [f"Dest {k} {s}" for k, s in enumerate(HOSTILE)]
+    )
     assert sorted(title for title, _ in names) == expected
     assert sorted(tip for _, tip in names) == expected
     assert "49" not in page.locator(".gf-filter").text_content()
@@ -208,7 +233,7 @@ def test_hostile_strings_show_literally(new_probe: Any, maps: dict[str, Path]) -
 def test_hostile_notebook_iframe(probe: Probe, hostile_flows: gf.FlowSet) -> None:
     markup = notebook_html(hostile_flows, tiles=None, title=_title(TITLE_PARTS))
     # one iframe element and nothing else: the whole page is inside an escaped attribute
-    assert re.fullmatch(r'<iframe [^<>]*></iframe>', markup)
+    assert re.fullmatch(r"<iframe [^<>]*></iframe>", markup)
     srcdoc = re.search(r'srcdoc="([^"]*)"', markup).group(1)
     assert "<script>alert" not in html_module.unescape(srcdoc)
     page = probe.page
@@ -226,9 +251,10 @@ def test_hostile_notebook_iframe(probe: Probe, hostile_flows: gf.FlowSet) -> Non
 
 def test_hostile_tile_url(probe: Probe, tmp_path: Path) -> None:
     """A tile URL is user text too: it must not break out of folium's template."""
-    flows = gf.read_flows([{"origin": "50.45, 30.52", "destination": "55.75, 37.62"}],
-                          route="geodesic")
-    url = "https://tiles.invalid/{z}/{x}/{y}.png?q=\"</script><script>alert(1)</script>"
+    flows = gf.read_flows(
+        [{"origin": "50.45, 30.52", "destination": "55.75, 37.62"}], route="geodesic"
+    )
+    url = 'https://tiles.invalid/{z}/{x}/{y}.png?q="</script><script>alert(1)</script>'
     path = flows.save_map(tmp_path / "tiles.html", tiles=url)
     assert "<script>alert(1)" not in path.read_text(encoding="utf-8")
     page = probe.open(path).page
