@@ -166,6 +166,53 @@ def _flat_coords(geoms: np.ndarray, precision: int) -> tuple[np.ndarray, list[in
     return q / 10**precision, delta.ravel().tolist(), offsets.tolist()
 
 
+def _corridor_offsets(
+    xy: np.ndarray,
+    offsets: list[int],
+    widths: np.ndarray,
+    kinds: list[str],
+    vias: list[str],
+    gap: float = 1.5,
+) -> np.ndarray:
+    """Pixel offsets that keep flows sharing a corridor side by side instead of on top.
+
+    Flows with the same two ends (either direction), waypoints and route kind share a
+    corridor. Each is drawn shifted to its own right by the widths of the flows listed before
+    it in the same direction, so A→B and B→A sit on either side of the lane and several claims
+    about one movement stack up visibly. A flow alone in its corridor is not shifted.
+    """
+    n = len(widths)
+    out = np.zeros(n)
+    if n == 0:
+        return out
+    starts = np.asarray(offsets[:-1])
+    ends = np.asarray(offsets[1:]) - 1
+    a = np.round(xy[starts], 3)
+    b = np.round(xy[ends], 3)
+    corridors: dict[tuple[Any, ...], list[int]] = {}
+    forward: list[bool] = []
+    for i in range(n):
+        pa, pb = (float(a[i, 0]), float(a[i, 1])), (float(b[i, 0]), float(b[i, 1]))
+        first = bool(pa <= pb)
+        forward.append(first)
+        key = (
+            min(pa, pb),
+            max(pa, pb),
+            kinds[i],
+            vias[i] if first else ";".join(reversed(vias[i].split(";"))),
+        )
+        corridors.setdefault(key, []).append(i)
+    for members in corridors.values():
+        if len(members) < 2:
+            continue
+        for direction in (True, False):
+            used = gap / 2
+            for i in (m for m in members if forward[m] == direction):
+                out[i] = used + widths[i] / 2
+                used += widths[i] + gap
+    return out
+
+
 def decode_coords(payload: dict[str, Any]) -> np.ndarray:
     """The (lon, lat) vertices of a payload, decoded from its delta-encoded integers.
 
@@ -321,6 +368,10 @@ def build_payload(
     ]
     fields += [[str(c), _text(g[c])] for c in extras]
 
+    offset = _corridor_offsets(
+        xy, offsets, np.maximum(width, halo), _text(g["route_kind"]), _text(g["via_coords"])
+    )
+
     # Places: every resolved origin and destination, sized by the number of flows through it
     # (volumes of different units cannot be summed). A marker sits at its line's end, so with
     # unwrapped longitudes it is on the same copy of the world as the line.
@@ -371,6 +422,7 @@ def build_payload(
         "coords": coords,
         "width": np.round(width, 2).tolist(),
         "halo": np.round(halo, 2).tolist(),
+        "offset": np.round(offset, 2).tolist(),
         "unknown": unknown.astype(int).tolist(),
         "unknownWidth": 1.0,
         "unknownDash": "4 5",

@@ -383,3 +383,22 @@ def test_save_map_writes_the_page(tmp_path: Path, three: gf.FlowSet, page: str) 
     out = three.save_map(tmp_path / "sub" / "map.html", **GOLDEN_OPTIONS)
     assert out.read_text(encoding="utf-8") == page
     assert [p.name for p in out.parent.iterdir()] == ["map.html"]  # no temp file left
+
+
+def test_corridor_offsets_stack_shared_lanes() -> None:
+    """Flows sharing a lane (either direction) get pixel offsets; a flow alone gets none."""
+    flows = gf.read_flows(
+        [
+            {"origin": "Rajin", "destination": "Vladivostok", "mode": "sea", "volume": 10},
+            {"origin": "Rajin", "destination": "Vladivostok", "mode": "sea", "volume": 40},
+            {"origin": "Vladivostok", "destination": "Rajin", "mode": "sea", "volume": 10},
+            {"origin": "Moscow", "destination": "Kyiv", "volume": 10},
+        ]
+    )
+    p = build_payload(flows)
+    off, width = p["offset"], p["width"]
+    assert off[3] == 0
+    # Same direction: stacked, the second beyond the first; the reverse flow on its own right.
+    assert 0 < off[0] < off[1]
+    assert off[1] - off[0] >= (width[0] + width[1]) / 2
+    assert off[2] > 0

@@ -35,7 +35,7 @@
     var n = P.n;
     var renderer = P.renderer === "canvas" ? L.canvas({ padding: 0.5 }) : L.svg({ padding: 0.5 });
     var state = {
-      flows: [], halos: [], arrows: [], visible: new Array(n),
+      flows: [], halos: [], arrows: [], visible: new Array(n), shift: new Float64Array(n),
       hidden: { color: {}, unit: {}, conf: {} }, day: P.at, all: P.at === null
     };
     var group = L.layerGroup().addTo(map);
@@ -127,6 +127,36 @@
       state.flows[i] = line;
     }
 
+    // Flows sharing a corridor are shifted to their right, in pixels, at every zoom.
+    var shiftedFlows = [];
+    for (var o = 0; o < n; o++) if (P.offset[o]) shiftedFlows.push(o);
+
+    function shifted(i) {
+      var pts = latlngs(i), d = P.offset[i], px = new Array(pts.length), out = new Array(pts.length);
+      var length = 0;
+      for (var k = 0; k < pts.length; k++) {
+        px[k] = map.project(pts[k]);
+        if (k) length += px[k].distanceTo(px[k - 1]);
+      }
+      // A line only a few pixels long at this zoom is shifted less, so it stays by its ends.
+      d *= Math.min(1, length / (8 * Math.abs(d)));
+      state.shift[i] = d;
+      for (var q = 0; q < px.length; q++) {
+        var prev = px[Math.max(q - 1, 0)], next = px[Math.min(q + 1, px.length - 1)];
+        var dx = next.x - prev.x, dy = next.y - prev.y, len = Math.sqrt(dx * dx + dy * dy) || 1;
+        out[q] = map.unproject(L.point(px[q].x - dy / len * d, px[q].y + dx / len * d));
+      }
+      return out;
+    }
+
+    function applyOffsets() {
+      for (var k = 0; k < shiftedFlows.length; k++) {
+        var i = shiftedFlows[k], pts = shifted(i);
+        state.flows[i].setLatLngs(pts);
+        if (state.halos[i]) state.halos[i].setLatLngs(pts);
+      }
+    }
+
     function active(i) {
       if (state.all) return true;
       var t0 = P.t0[i], t1 = P.t1[i];
@@ -156,6 +186,7 @@
         var dx = b.x - a.x, dy = b.y - a.y, len = Math.sqrt(dx * dx + dy * dy);
         if (!(len > 0)) continue;
         dx /= len; dy /= len;
+        a = L.point(a.x - dy * state.shift[j], a.y + dx * state.shift[j]);
         var size = 5 + P.width[j] * 1.2;
         var tip = L.point(a.x + dx * size * 0.5, a.y + dy * size * 0.5);
         var left = L.point(tip.x - dx * size - dy * size * 0.6, tip.y - dy * size + dx * size * 0.6);
@@ -365,8 +396,9 @@
       slider.addTo(map);
     }
 
-    map.on("zoomend", drawArrows);
+    map.on("zoomend", function () { applyOffsets(); drawArrows(); });
     update();
+    applyOffsets();
     if (fit && P.bounds) {
       // Keep the flows clear of the legend in the bottom-right corner.
       var box = legend.getContainer();

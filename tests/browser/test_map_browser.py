@@ -495,3 +495,35 @@ def test_screenshot_script(browser, popup_map: Path, tmp_path: Path) -> None:
     assert rgb.shape == (400, 640, 3)
     # not a blank page: the flows' colours are there
     assert len(np.unique(rgb.reshape(-1, 3), axis=0)) > 20
+
+
+def test_two_way_flows_are_drawn_apart(probe: Probe, tmp_path: Path) -> None:
+    """A→B and B→A along the same sea lane are two visible lines, one on each side."""
+    flows = gf.read_flows(
+        [
+            {
+                "id": "ab",
+                "origin": "Rajin",
+                "destination": "Vladivostok",
+                "mode": "sea",
+                "volume": 100,
+                "unit": "t",
+            },
+            {
+                "id": "ba",
+                "origin": "Vladivostok",
+                "destination": "Rajin",
+                "mode": "sea",
+                "volume": 100,
+                "unit": "t",
+            },
+        ]
+    )
+    assert flows.to_geodataframe()["route_kind"].tolist() == ["sea", "sea"]
+    probe.open(_save(flows, tmp_path, "two_way.html"))
+    _settle(probe)
+    (x0, y0), (x1, y1) = _center_point(probe, 0), _center_point(probe, 1)
+    width = build_payload(flows)["width"][0]
+    # The two centre lines are at least one line width apart on screen: they do not overlap.
+    assert ((x0 - x1) ** 2 + (y0 - y1) ** 2) ** 0.5 >= width
+    probe.assert_quiet()
