@@ -124,7 +124,7 @@ class FlowSet:
     >>> len(flows) > 10
     True
     >>> gdf = flows.to_geodataframe()
-    >>> gdf.geometry.geom_type.isin(["LineString", "MultiLineString"]).all()
+    >>> bool(gdf.geometry.geom_type.isin(["LineString", "MultiLineString"]).all())
     True
     """
 
@@ -607,14 +607,14 @@ class FlowSet:
         p.parent.mkdir(parents=True, exist_ok=True)
         tmp = p.with_name(f".{p.name}.tmp{p.suffix}")
         try:
-            ax.figure.savefig(
-                tmp,
-                dpi=dpi,
-                bbox_inches="tight",
-                metadata={"Date": None, "Software": None}
-                if p.suffix.lower() in (".png", ".svg")
-                else None,
-            )
+            # No creation date or version in the file: the same flows give the same bytes.
+            metadata = {
+                ".png": {"Software": None},
+                ".svg": {"Date": None, "Creator": None},
+                ".pdf": {"CreationDate": None, "Creator": None, "Producer": None},
+            }.get(p.suffix.lower())
+            with plt.rc_context({"svg.hashsalt": "geoflows"}):
+                ax.figure.savefig(tmp, dpi=dpi, bbox_inches="tight", metadata=metadata)
             os.replace(tmp, p)
         finally:
             tmp.unlink(missing_ok=True)

@@ -160,7 +160,7 @@ def width_scale(
     Examples
     --------
     >>> widths, legend = width_scale([0, 250, 1000], min_width=1, max_width=9)
-    >>> [round(w, 1) for w in widths]
+    >>> [round(float(w), 1) for w in widths]
     [1.0, 5.0, 9.0]
     """
     if scale not in SCALES:
