@@ -106,6 +106,15 @@ def main(argv: list[str] | None = None) -> None:
     print(f"{'case':<32}{'geoflows (s)':>14}{'alternative (s)':>17}{'speed-up':>10}")
     for name, ours, theirs in rows:
         print(f"{name:<32}{ours:>14.3f}{theirs:>17.3f}{theirs / ours:>9.1f}x")
+    (_, g_ours, g_theirs), (_, s_ours, s_theirs) = rows
+    print(
+        f"RATIO routes.geodesic.{n_geo // 1000}k: {g_theirs / g_ours:.1f}x "
+        f"(time, Geod.npts + LineString loop / geoflows geodesic, {n_geo:,} flows)"
+    )
+    print(
+        f"RATIO routes.sea.{n_sea}: {s_theirs / s_ours:.1f}x "
+        f"(time, searoute per flow / geoflows build_routes, {n_sea:,} flows over {lanes} lanes)"
+    )
 
 
 if __name__ == "__main__":

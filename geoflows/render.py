@@ -124,6 +124,16 @@ def safe_json(obj: Any) -> str:
     >>> safe_json({"t": "</script>{{7*7}}"})
     '{"t":"\\\\u003c/script\\\\u003e\\\\u007b\\\\u007b7*7\\\\u007d\\\\u007d"}'
     """
+    # Braces can be structural, so in strings they first become two noncharacters (which
+    # never occur in real text; if they do, the slower regex path below is taken), then
+    # every unsafe character is replaced in one C-level pass over the JSON text.
+    try:
+        marked = _mark_braces(obj)
+    except _SentinelFound:
+        marked = None
+    if marked is not None:
+        text = json.dumps(marked, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+        return text.translate(_TRANSLATE)
     text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
     def fix(match: re.Match[str]) -> str:
@@ -133,11 +143,77 @@ def safe_json(obj: Any) -> str:
     return _STRING_RE.sub(fix, text)
 
 
+_OPEN, _CLOSE = "\ufdd0", "\ufdd1"
+_BRACES = str.maketrans({"{": _OPEN, "}": _CLOSE})
+_TRANSLATE = str.maketrans(
+    {
+        "<": "\\u003c",
+        ">": "\\u003e",
+        "&": "\\u0026",
+        "\u2028": "\\u2028",
+        "\u2029": "\\u2029",
+        _OPEN: "\\u007b",
+        _CLOSE: "\\u007d",
+    }
+)
+
+
+class _SentinelFound(Exception):
+    pass
+
+
+def _mark_braces(obj: Any) -> Any:
+    """Copy of ``obj`` with braces inside strings (values and keys) replaced by sentinels."""
+    if isinstance(obj, str):
+        if _OPEN in obj or _CLOSE in obj:
+            raise _SentinelFound
+        return obj.translate(_BRACES) if ("{" in obj or "}" in obj) else obj
+    if isinstance(obj, dict):
+        return {_mark_braces(k): _mark_braces(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        if (
+            obj
+            and not isinstance(obj[0], (str, list, tuple, dict))
+            and all(not isinstance(x, (str, list, tuple, dict)) for x in obj)
+        ):
+            return obj  # numbers, booleans, None: nothing to mark
+        return [_mark_braces(x) for x in obj]
+    return obj
+
+
 def _text(values: Any) -> list[str]:
     return [
         "" if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NaT else str(v)
         for v in values
     ]
+
+
+def _column(values: list[str]) -> list[str] | dict[str, list[Any]]:
+    """A text column as is, or dictionary-encoded (``{"k": keys, "i": codes}``) when its
+    values repeat: categories, kinds, units and routes are few, and 100k copies are not."""
+    codes, keys = pd.factorize(pd.Series(values, dtype=object), sort=False)
+    if len(keys) * 2 > len(values):
+        return values
+    return {"k": [str(k) for k in keys], "i": codes.tolist()}
+
+
+def payload_fields(payload: dict[str, Any]) -> dict[str, list[Any]]:
+    """The popup fields of a payload as ``{name: values}``, dictionary-encoded columns decoded.
+
+    Examples
+    --------
+    >>> import geoflows as gf
+    >>> p = build_payload(gf.read_flows([{"origin": "Rajin", "destination": "Vladivostok",
+    ...                                    "kind": "shipment"}]))
+    >>> payload_fields(p)["kind"]
+    ['shipment']
+    """
+    out = {}
+    for name, column in payload["fields"]:
+        if isinstance(column, dict):
+            column = [column["k"][i] for i in column["i"]]
+        out[name] = column
+    return out
 
 
 def _date_text(series: pd.Series) -> list[str]:
@@ -241,9 +317,11 @@ def build_payload(
     at: str | None = None,
     time_window_days: int = 30,
     precision: int = 4,
+    simplify: float = 0.005,
     arrows: bool = True,
-    arrow_limit: int = 20000,
+    arrow_limit: int = 5000,
     markers: bool = True,
+    marker_limit: int = 5000,
     renderer: str | None = None,
     filter_open: bool = False,
 ) -> dict[str, Any]:
@@ -268,7 +346,10 @@ def build_payload(
     g = g[drawn].reset_index(drop=True)
     n = len(g)
     geoms = g.geometry.to_numpy()
-    xy, coords, offsets = _flat_coords(geoms, precision)
+    # Vertices closer than ``simplify`` degrees (~500 m) to the line add nothing a reader can
+    # see at flow-map zooms; dropping them shrinks the page and the browser's work.
+    drawn_geoms = shapely.simplify(geoms, simplify) if simplify > 0 else geoms
+    xy, coords, offsets = _flat_coords(drawn_geoms, precision)
 
     vol = g["volume"].to_numpy(float)
     low = g["volume_low"].to_numpy(float)
@@ -293,10 +374,12 @@ def build_payload(
     )
     colors = category_colors(color_values, palette)
     color_keys = list(colors)
-    color_idx = [color_keys.index(v) for v in color_values]
+    color_pos = {k: i for i, k in enumerate(color_keys)}
+    color_idx = [color_pos[v] for v in color_values]
     conf = [_CONF_ORDER.index(confidence_level(c)) for c in g["confidence"]]
     unit_keys = sorted(set(units.tolist()))
-    unit_idx = [unit_keys.index(u) for u in units]
+    unit_pos = {k: i for i, k in enumerate(unit_keys)}
+    unit_idx = [unit_pos[u] for u in units]
 
     mid = shapely.line_interpolate_point(geoms, 0.5, normalized=True)
     ahead = shapely.line_interpolate_point(geoms, 0.52, normalized=True)
@@ -311,19 +394,6 @@ def build_payload(
         format_volume(v, lo, hi, u) for v, lo, hi, u in zip(vol, low, high, units, strict=True)
     ]
     starts, ends = _date_text(g["start"]), _date_text(g["end"])
-    dates = [
-        f"{s} – {e}" if s and e and s != e else (s or e) for s, e in zip(starts, ends, strict=True)
-    ]
-    meta = [
-        " · ".join(x for x in parts if x)
-        for parts in zip(
-            _text(g["kind"]),
-            _text(g["category"]),
-            _text(g["mode"]),
-            _text(g["confidence"]),
-            strict=True,
-        )
-    ]
 
     def place_text(prefix: str) -> list[str]:
         out = []
@@ -380,6 +450,9 @@ def build_payload(
     where: list[tuple[float, float]] = []
     p_in: list[list[int]] = []
     p_out: list[list[int]] = []
+    if markers and n:
+        # Beyond marker_limit places, markers hide the flows instead of labelling them.
+        markers = len(set(g["origin_name"]) | set(g["destination_name"])) <= marker_limit
     if markers and n:
         for end, bucket in (("origin", p_out), ("destination", p_in)):
             at_end = xy[ends[end]]
@@ -444,8 +517,8 @@ def build_payload(
         "window": int(time_window_days),
         "slider": bool(time_slider),
         "at": day_at,
-        "text": {"label": labels, "volume": volume_text, "dates": dates, "meta": meta},
-        "fields": fields,
+        "label": labels,
+        "fields": [[name, _column(values)] for name, values in fields],
         "sources": [split_list(s) for s in g["source"]],
         "places": {
             "name": place_names,
@@ -672,7 +745,11 @@ def flow_map(
         ``title``, ``scale`` (``sqrt``/``linear``/``log``/``quantiles``/``natural_breaks``),
         ``min_width``, ``max_width``, ``color_by`` (``category``/``kind``/``mode``/``source``/
         ``unit``/``confidence``), ``palette``, ``time_slider``, ``at`` (ISO date shown first),
-        ``time_window_days``, ``precision``, ``arrows``, ``markers``, ``renderer``.
+        ``time_window_days``, ``precision`` (decimals of coordinates), ``simplify`` (degrees;
+        vertices closer than this to the line are dropped), ``arrows``, ``arrow_limit`` (no
+        arrowheads when more flows are visible), ``markers``, ``marker_limit`` (no place
+        markers above this many places), ``renderer`` (``svg``/``canvas``; canvas above
+        2,000 flows by default), ``filter_open``.
 
     Returns
     -------

@@ -20,7 +20,7 @@ import shapely
 import geoflows as gf
 from geoflows.flows import Flow, best_volume
 from geoflows.io import DATE_FIELDS, FLOW_FIELDS, RESOLVED_FIELDS, read_table, split_list
-from geoflows.render import build_payload
+from geoflows.render import build_payload, payload_fields
 from geoflows.style import format_volume
 
 ROOT = Path(__file__).parents[1]
@@ -133,7 +133,7 @@ def check_payload(flows: gf.FlowSet, expected: list[dict[str, object]]) -> list[
     payload = build_payload(flows)
     gdf = flows.to_geodataframe()
     drawn = [i for i, g in enumerate(gdf.geometry) if g is not None and not g.is_empty]
-    fields = dict((name, values) for name, values in payload["fields"])
+    fields = payload_fields(payload)
     lost = []
     for k, i in enumerate(drawn):
         e = expected[i]
@@ -153,10 +153,9 @@ def check_payload(flows: gf.FlowSet, expected: list[dict[str, object]]) -> list[
             lost.append(
                 f"payload: record {i + 1} source {e['source']!r} shown as {payload['sources'][k]!r}"
             )
-        if e["label"] and payload["text"]["label"][k] != e["label"]:
+        if e["label"] and payload["label"][k] != e["label"]:
             lost.append(
-                f"payload: record {i + 1} label {e['label']!r} shown as "
-                f"{payload['text']['label'][k]!r}"
+                f"payload: record {i + 1} label {e['label']!r} shown as {payload['label'][k]!r}"
             )
         for name, v in e["_extra"].items():  # type: ignore[union-attr]
             if name not in fields:
@@ -297,7 +296,7 @@ def test_ranges_and_unknown_volumes_are_kept(tmp_path):
     )
     flows = gf.read_flows(table)
     assert_nothing_lost(table, flows, tmp_path)
-    texts = dict(build_payload(flows)["fields"])["volume"]
+    texts = payload_fields(build_payload(flows))["volume"]
     assert texts == [
         "1,000–2,000 containers",
         "volume unknown",

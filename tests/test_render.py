@@ -109,13 +109,12 @@ def test_payload_shape(three: gf.FlowSet) -> None:
     for key in ("width", "halo", "unknown", "color", "conf", "unit", "t0", "t1"):
         assert len(p[key]) == n, key
     assert len(p["mid"]) == 4 * n
-    for name, values in p["fields"]:
+    for name, values in render.payload_fields(p).items():
         assert len(values) == n, name
-    for key in ("label", "volume", "dates", "meta"):
-        assert len(p["text"][key]) == n, key
+    assert len(p["label"]) == n
     assert len(p["sources"]) == n
     assert p["sources"][0] == ["https://example.org/a", "Ministry briefing"]
-    assert p["text"]["volume"][1].startswith("2–10 missiles")
+    assert render.payload_fields(p)["volume"][1].startswith("2–10 missiles")
     assert p["unknown"] == [0, 0, 1]
     assert p["halo"][1] > p["width"][1] > 0 and p["halo"][0] == 0
     assert sorted(p["colorKeys"]) == ["missiles", "munitions", "troops"]
@@ -419,3 +418,15 @@ def test_static_figures_are_reproducible(tmp_path) -> None:
     assert b"<svg" in s1.read_bytes() and s1.read_bytes() == s2.read_bytes()
     # The flow's colour (first palette colour, #0072B2) is drawn.
     assert b"#0072b2" in s1.read_bytes().lower()
+
+
+def test_payload_is_compact(three: gf.FlowSet) -> None:
+    """Repeated text is dictionary-encoded; markers stop above marker_limit places."""
+    many = gf.read_flows(
+        [{"origin": "Rajin", "destination": "Vladivostok", "category": "shells"}] * 10
+    )
+    column = dict(build_payload(many)["fields"])["category"]
+    assert column == {"k": ["shells"], "i": [0] * 10}
+    assert render.payload_fields(build_payload(many))["category"] == ["shells"] * 10
+    assert build_payload(three, marker_limit=1)["places"]["name"] == []
+    assert build_payload(three)["places"]["name"] != []

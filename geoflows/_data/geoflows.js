@@ -55,14 +55,25 @@
       return out;
     }
 
+    // Field columns are arrays, or dictionary-encoded as {k: keys, i: codes}.
+    var fieldAt = {};
+    for (var fi = 0; fi < P.fields.length; fi++) fieldAt[P.fields[fi][0]] = P.fields[fi][1];
+    function cell(column, i) {
+      if (!column) return "";
+      return Array.isArray(column) ? column[i] : column.k[column.i[i]];
+    }
+    function field(name, i) { return cell(fieldAt[name], i); }
+
     function tooltipFor(i) {
       return function () {
         var box = el("div", "gf-tip");
-        box.appendChild(el("div", "gf-tip-title", P.text.label[i]));
-        box.appendChild(el("div", "gf-tip-line", P.text.volume[i]));
-        var when = P.text.dates[i];
+        box.appendChild(el("div", "gf-tip-title", P.label[i]));
+        box.appendChild(el("div", "gf-tip-line", field("volume", i)));
+        var start = field("start", i), end = field("end", i);
+        var when = start && end && start !== end ? start + " – " + end : (start || end);
         if (when) box.appendChild(el("div", "gf-tip-line", when));
-        box.appendChild(el("div", "gf-tip-line", P.text.meta[i]));
+        var meta = [field("kind", i), field("category", i), field("mode", i), field("confidence", i)];
+        box.appendChild(el("div", "gf-tip-line", meta.filter(function (x) { return x; }).join(" · ")));
         return box;
       };
     }
@@ -70,10 +81,10 @@
     function popupFor(i) {
       return function () {
         var box = el("div", "gf-popup");
-        box.appendChild(el("div", "gf-popup-title", P.text.label[i]));
+        box.appendChild(el("div", "gf-popup-title", P.label[i]));
         var table = el("table", "gf-fields");
         for (var f = 0; f < P.fields.length; f++) {
-          var value = P.fields[f][1][i];
+          var value = cell(P.fields[f][1], i);
           if (value === null || value === "") continue;
           var tr = el("tr");
           tr.appendChild(el("th", null, P.fields[f][0]));
@@ -173,10 +184,7 @@
     function drawArrows() {
       arrowGroup.clearLayers();
       state.arrows = [];
-      if (!P.arrows) return;
-      var count = 0;
-      for (var i = 0; i < n; i++) if (state.visible[i]) count++;
-      if (count > P.arrowLimit) return;
+      if (!P.arrows || state.count > P.arrowLimit) return;
       for (var j = 0; j < n; j++) {
         if (!state.visible[j]) continue;
         // project() does not round to whole pixels, so short lines keep a direction.
@@ -199,6 +207,14 @@
       }
     }
 
+    var arrowsPending = false;
+    function scheduleArrows() {
+      // Several triggers in one frame (filter, fit, zoom) build the arrowheads once.
+      if (arrowsPending) return;
+      arrowsPending = true;
+      L.Util.requestAnimFrame(function () { arrowsPending = false; drawArrows(); });
+    }
+
     function update() {
       for (var i = 0; i < n; i++) {
         var want = shown(i);
@@ -212,9 +228,10 @@
           group.removeLayer(state.flows[i]);
         }
       }
-      drawArrows();
+      scheduleArrows();
       var count = 0;
       for (var j = 0; j < n; j++) if (state.visible[j]) count++;
+      state.count = count;
       map.getContainer().setAttribute("data-geoflows-visible", String(count));
     }
 
@@ -237,7 +254,7 @@
             var ul = el("ul", "gf-place-flows");
             for (var q = 0; q < lists[k][1].length; q++) {
               var f = lists[k][1][q];
-              ul.appendChild(el("li", null, P.text.label[f] + " — " + P.text.volume[f]));
+              ul.appendChild(el("li", null, P.label[f] + " — " + field("volume", f)));
             }
             box.appendChild(ul);
           }
@@ -396,7 +413,7 @@
       slider.addTo(map);
     }
 
-    map.on("zoomend", function () { applyOffsets(); drawArrows(); });
+    map.on("zoomend", function () { applyOffsets(); scheduleArrows(); });
     update();
     applyOffsets();
     if (fit && P.bounds) {

@@ -1,0 +1,396 @@
+"""Benchmark the geoflows map against the obvious folium ways of drawing the same flows.
+
+Run with ``python benchmarks/bench_render.py`` (1,000, 10,000 and 100,000 flows), ``--quick``
+(200 and 1,000 flows), ``--sizes 1000,10000`` or ``--no-browser``.
+
+For each size, random Eurasian flows (fixed seed; lat 20–65, lon 20–150; lognormal volumes;
+6 categories; geodesic routes) are read **once**, outside every timed section, so geometry is
+never timed. Each contender then builds a map of those flows and renders it to one HTML page:
+
+* ``geoflows``: ``flows.to_html(tiles=None)`` (one JSON payload, drawn by our script);
+* ``folium PolyLine``: one ``folium.PolyLine`` per flow with a tooltip (the obvious folium way);
+* ``folium GeoJson``: one ``folium.GeoJson`` of ``flows.to_geodataframe()`` with a
+  ``style_function`` (width from volume, colour from category) and a ``GeoJsonTooltip``;
+* ``explore``: ``GeoDataFrame.explore(column="category", tiles=None)`` on the same lines.
+
+Measured per contender: build + render time (``m.get_root().render()`` for folium), HTML size,
+and the time headless Chromium takes from navigation start to the first frame after the map's
+vector layers exist. Every figure is also printed as a ratio, theirs / ours (above 1: geoflows
+is faster or smaller), on a ``RATIO`` line (see ``benchmarks/README.md``).
+
+A contender that took longer than ``--budget`` seconds at one size is skipped at the larger
+sizes, and the table says so.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+SEED = 20240501
+CATEGORIES = ("crude oil", "coal", "grain", "munitions", "containers", "vehicles")
+PALETTE = dict(
+    zip(CATEGORIES, ("#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02"), strict=True)
+)
+MIN_WIDTH, MAX_WIDTH = 1.5, 14.0
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+#: Until the map's vector layers exist: SVG paths (folium, small geoflows maps) or a canvas.
+DRAWN = ".leaflet-overlay-pane path.leaflet-interactive, .leaflet-overlay-pane canvas"
+LEAFLET_DIR = Path(__file__).resolve().parents[1] / "geoflows" / "_data" / "leaflet"
+
+
+# --------------------------------------------------------------------------- data
+def random_flows(n: int, seed: int = SEED) -> pd.DataFrame:
+    """``n`` random Eurasian flow records with ``"lat, lon"`` places (no gazetteer needed)."""
+    rng = np.random.default_rng(seed)
+    olat, dlat = rng.uniform(20, 65, n), rng.uniform(20, 65, n)
+    olon, dlon = rng.uniform(20, 150, n), rng.uniform(20, 150, n)
+    return pd.DataFrame(
+        {
+            "origin": [f"{a:.4f}, {b:.4f}" for a, b in zip(olat, olon, strict=True)],
+            "destination": [f"{a:.4f}, {b:.4f}" for a, b in zip(dlat, dlon, strict=True)],
+            "volume": np.round(rng.lognormal(mean=6.0, sigma=1.5, size=n), 1),
+            "unit": "tonnes",
+            "category": np.asarray(CATEGORIES, dtype=object)[rng.integers(0, 6, n)],
+            "kind": "shipment",
+        }
+    )
+
+
+def _width(volume: float, vmax: float) -> float:
+    # The same square-root scale geoflows uses by default.
+    if not (volume > 0 and vmax > 0):
+        return MIN_WIDTH
+    return MIN_WIDTH + (MAX_WIDTH - MIN_WIDTH) * math.sqrt(volume / vmax)
+
+
+# --------------------------------------------------------------------------- contenders
+def build_geoflows(flows: Any, gdf: Any, latlngs: list) -> str:
+    return flows.to_html(tiles=None)
+
+
+def build_geoflows_lines(flows: Any, gdf: Any, latlngs: list) -> str:
+    return flows.to_html(tiles=None, arrows=False, markers=False)
+
+
+def build_polyline(flows: Any, gdf: Any, latlngs: list) -> str:
+    import folium
+
+    m = folium.Map(tiles=None)
+    vmax = float(np.nanmax(gdf["volume"].to_numpy(float)))
+    for pts, origin, dest, vol, cat in zip(
+        latlngs, gdf["origin"], gdf["destination"], gdf["volume"], gdf["category"], strict=True
+    ):
+        folium.PolyLine(
+            pts,
+            color=PALETTE[cat],
+            weight=_width(vol, vmax),
+            opacity=0.85,
+            tooltip=f"{origin} → {dest}: {vol:,.0f} tonnes ({cat})",
+        ).add_to(m)
+    return m.get_root().render()
+
+
+def build_geojson(flows: Any, gdf: Any, latlngs: list) -> str:
+    import folium
+
+    m = folium.Map(tiles=None)
+    vmax = float(np.nanmax(gdf["volume"].to_numpy(float)))
+
+    def style(feature: dict) -> dict:
+        p = feature["properties"]
+        return {
+            "color": PALETTE[p["category"]],
+            "weight": _width(p["volume"], vmax),
+            "opacity": 0.85,
+        }
+
+    folium.GeoJson(
+        gdf,
+        style_function=style,
+        tooltip=folium.GeoJsonTooltip(["origin", "destination", "volume", "unit", "category"]),
+    ).add_to(m)
+    return m.get_root().render()
+
+
+def build_explore(flows: Any, gdf: Any, latlngs: list) -> str:
+    return gdf.explore(column="category", tiles=None).get_root().render()
+
+
+#: Rows that are geoflows itself: shown in the table, never printed as RATIO lines.
+OURS = ("geoflows", "lines")
+CONTENDERS: list[tuple[str, str, Callable[[Any, Any, list], str]]] = [
+    ("geoflows", "geoflows to_html", build_geoflows),
+    ("lines", "geoflows, no arrows/markers", build_geoflows_lines),
+    ("polyline", "folium PolyLine per flow", build_polyline),
+    ("geojson", "folium GeoJson + style_function", build_geojson),
+    ("explore", "GeoDataFrame.explore", build_explore),
+]
+
+
+def prepare(n: int) -> tuple[Any, Any, list]:
+    """Flows, their GeoDataFrame and per-flow (lat, lon) lists: the untimed part."""
+    import shapely
+
+    import geoflows as gf
+
+    flows = gf.read_flows(random_flows(n), route="geodesic")
+    gdf = flows.to_geodataframe()
+    coords, index = shapely.get_coordinates(gdf.geometry.to_numpy(), return_index=True)
+    cuts = np.flatnonzero(np.diff(index)) + 1
+    latlngs = [part[:, ::-1].tolist() for part in np.split(coords, cuts)]
+    return flows, gdf, latlngs
+
+
+# --------------------------------------------------------------------------- browser
+class Browser:
+    """One headless Debian Chromium; every page is loaded from a file with the network blocked.
+
+    folium's pages name Leaflet (and jQuery, Bootstrap, Font Awesome, awesome-markers) by CDN
+    URL. Those requests are answered here: Leaflet's JS and CSS with geoflows' vendored copies,
+    everything else with an empty file, so folium pays no network and no parsing for the extras.
+    """
+
+    def __init__(self) -> None:
+        from playwright.sync_api import sync_playwright
+
+        self._pw = sync_playwright().start()
+        self._browser = self._pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        self._leaflet = {
+            "leaflet.js": (LEAFLET_DIR / "leaflet.js").read_bytes(),
+            "leaflet.css": (LEAFLET_DIR / "leaflet.css").read_bytes(),
+        }
+
+    def _route(self, route: Any) -> None:
+        url = route.request.url
+        if url.startswith("file:"):
+            route.continue_()
+            return
+        name = url.split("?")[0].rsplit("/", 1)[-1]
+        if name in self._leaflet:
+            kind = "text/css" if name.endswith(".css") else "application/javascript"
+            route.fulfill(status=200, body=self._leaflet[name], content_type=kind)
+        else:
+            kind = "text/css" if name.endswith(".css") else "application/javascript"
+            route.fulfill(status=200, body=b"", content_type=kind)
+
+    def load_time(self, path: Path, timeout_s: float, repeat: int = 1) -> float:
+        """Best of ``repeat`` loads, each in a fresh context: seconds from navigation start to
+        the first frame after the vector layers exist."""
+        return min(self._load_once(path, timeout_s) for _ in range(repeat))
+
+    def _load_once(self, path: Path, timeout_s: float) -> float:
+        context = self._browser.new_context(viewport={"width": 1280, "height": 800})
+        try:
+            page = context.new_page()
+            page.route("**/*", self._route)
+            page.goto(path.as_uri(), wait_until="load", timeout=timeout_s * 1000)
+            page.wait_for_selector(DRAWN, state="attached", timeout=timeout_s * 1000)
+            ms = page.evaluate(
+                "() => new Promise(r => requestAnimationFrame(() => "
+                "requestAnimationFrame(() => r(performance.now()))))"
+            )
+            return float(ms) / 1000.0
+        finally:
+            context.close()
+
+    def close(self) -> None:
+        self._browser.close()
+        self._pw.stop()
+
+
+# --------------------------------------------------------------------------- running
+def _best_time(fn: Callable[..., str], data: tuple) -> tuple[str, float]:
+    """The page and the best of up to 3 timings, repeating only while a run takes < 1 s."""
+    best = math.inf
+    for _ in range(3):
+        t0 = time.perf_counter()
+        page = fn(*data)
+        best = min(best, time.perf_counter() - t0)
+        if best >= 1.0:
+            break
+    return page, best
+
+
+def _label(n: int) -> str:
+    return f"{n // 1000}k" if n >= 1000 and n % 1000 == 0 else str(n)
+
+
+def _log(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+def run(sizes: list[int], *, browser: bool, budget: float, load_timeout: float) -> list[str]:
+    """Run every contender at every size; print one table per size; return the RATIO lines."""
+    # Warm up: first-use imports (mapclassify, matplotlib colormaps, branca) are not timed.
+    _log("warming up (imports, first render) ...")
+    small = prepare(20)
+    warm_pages = [fn(*small) for _, _, fn in CONTENDERS]
+
+    chromium = Browser() if browser else None
+    too_slow: dict[str, str] = {}  # contender -> why it is skipped from now on
+    too_slow_load: dict[str, str] = {}
+    ratio_lines: list[str] = []
+    try:
+        with tempfile.TemporaryDirectory(prefix="geoflows-bench-") as tmp:
+            if chromium is not None:
+                for i, page in enumerate(warm_pages):
+                    path = Path(tmp) / f"warm_{i}.html"
+                    path.write_text(page, encoding="utf-8")
+                    chromium.load_time(path, load_timeout)
+            for n in sizes:
+                _log(f"n = {n:,}: reading flows (untimed) ...")
+                t0 = time.perf_counter()
+                data = prepare(n)
+                _log(f"  read_flows + geodataframe: {time.perf_counter() - t0:.1f} s (untimed)")
+                rows: dict[str, dict[str, Any]] = {}
+                for key, _, fn in CONTENDERS:
+                    row: dict[str, Any] = {}
+                    rows[key] = row
+                    if key in too_slow:
+                        row["skip"] = too_slow[key]
+                        _log(f"  {key}: {too_slow[key]}")
+                        continue
+                    _log(f"  {key}: building ...")
+                    page, row["time"] = _best_time(fn, data)
+                    row["size"] = len(page.encode("utf-8"))
+                    path = Path(tmp) / f"{key}_{n}.html"
+                    path.write_text(page, encoding="utf-8")
+                    del page
+                    _log(f"  {key}: {row['time']:.2f} s, {row['size'] / 1e6:.1f} MB")
+                    if row["time"] > budget:
+                        too_slow[key] = f"skipped (>{budget:.0f} s at {_label(n)})"
+                    if chromium is None:
+                        continue
+                    if key in too_slow_load:
+                        row["load_skip"] = too_slow_load[key]
+                    else:
+                        try:
+                            row["load"] = chromium.load_time(
+                                path, load_timeout, repeat=3 if n <= 10000 else 1
+                            )
+                            _log(f"  {key}: loaded in {row['load']:.2f} s")
+                            if row["load"] > budget:
+                                too_slow_load[key] = f"skipped (>{budget:.0f} s at {_label(n)})"
+                        except Exception as exc:  # noqa: BLE001 - a timeout or a crashed tab
+                            row["load_skip"] = f"failed ({type(exc).__name__})"
+                            too_slow_load[key] = f"skipped (failed at {_label(n)})"
+                            _log(f"  {key}: load failed: {exc}")
+                    path.unlink()
+                ratio_lines += print_table(n, rows, browser=chromium is not None)
+    finally:
+        if chromium is not None:
+            chromium.close()
+    return ratio_lines
+
+
+def print_table(n: int, rows: dict[str, dict[str, Any]], *, browser: bool) -> list[str]:
+    ours = rows["geoflows"]
+    metrics = [("time", "build+render s", ".3f", "skip"), ("size", "HTML MB", ".1f", "skip")]
+    if browser:
+        metrics.append(("load", "Chromium load s", ".2f", "load_skip"))
+    print(f"\n{n:,} flows (geodesic, 6 categories); ratio = theirs / geoflows")
+    head = f"{'contender':<32}"
+    for _, title, _, _ in metrics:
+        head += f" | {title:>16} {'ratio':>8}"
+    print(head)
+    print("-" * len(head))
+    ratios: list[str] = []
+    for key, name, _ in CONTENDERS:
+        row = rows[key]
+        line = f"{name:<32}"
+        for metric, _title, fmt, skip_key in metrics:
+            value = row.get(metric)
+            shown = value / 1e6 if metric == "size" and value is not None else value
+            if value is None:
+                text = row.get(skip_key) or row.get("skip") or "—"
+                line += f" | {text:>25}"
+                if key not in OURS:
+                    ratios.append(f"SKIP render.{metric}.{key}.{_label(n)}: {text}")
+                continue
+            ratio_text = ""
+            if metric in ours and ours[metric] > 0:
+                ratio = value / ours[metric]
+                ratio_text = f"{ratio:.1f}x"
+                if key not in OURS:
+                    what = {
+                        "time": "build+render time",
+                        "size": "HTML size",
+                        "load": "Chromium load time",
+                    }
+                    ratios.append(
+                        f"RATIO render.{metric}.{key}.{_label(n)}: {ratio:.1f}x "
+                        f"({what[metric]}, {name} / geoflows, {n:,} flows)"
+                    )
+            line += f" | {format(shown, fmt):>16} {ratio_text:>8}"
+        print(line)
+    print()
+    for line in ratios:
+        print(line)
+    sys.stdout.flush()
+    return ratios
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="200 and 1,000 flows only")
+    parser.add_argument("--sizes", help="comma-separated flow counts, e.g. 1000,10000")
+    parser.add_argument("--no-browser", action="store_true", help="skip the Chromium load times")
+    parser.add_argument(
+        "--budget",
+        type=float,
+        default=None,
+        help="skip a contender at larger sizes once it took longer than this (s); "
+        "default 60, 10 with --quick",
+    )
+    parser.add_argument(
+        "--contenders",
+        help="comma-separated subset of " + ",".join(k for k, _, _ in CONTENDERS),
+    )
+    parser.add_argument("--load-timeout", type=float, default=300.0, help="per page (s)")
+    args = parser.parse_args(argv)
+    if args.sizes:
+        sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
+    elif args.quick:
+        sizes = [200, 1000]
+    else:
+        sizes = [1000, 10000, 100000]
+    keys = [k for k, _, _ in CONTENDERS]
+    chosen = args.contenders.split(",") if args.contenders else keys
+    if unknown := set(chosen) - set(keys):
+        parser.error(f"unknown contenders {sorted(unknown)}; choose from {','.join(keys)}")
+    if "geoflows" not in chosen:
+        chosen.insert(0, "geoflows")  # the ratios need it
+    CONTENDERS[:] = [c for c in CONTENDERS if c[0] in chosen]
+    budget = args.budget if args.budget is not None else (10.0 if args.quick else 60.0)
+    browser = not args.no_browser
+    if browser and not Path(CHROMIUM).exists():
+        _log(f"{CHROMIUM} not found (apt-get install chromium): browser load times skipped")
+        browser = False
+    print(
+        f"geoflows render benchmark: sizes {', '.join(f'{s:,}' for s in sizes)}; "
+        f"budget {budget:.0f} s; browser {'on' if browser else 'off'}"
+    )
+    run(sorted(sizes), browser=browser, budget=budget, load_timeout=args.load_timeout)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
