@@ -324,6 +324,7 @@ def build_payload(
     marker_limit: int = 5000,
     renderer: str | None = None,
     filter_open: bool = False,
+    basemap: str | None = None,
 ) -> dict[str, Any]:
     """The data the browser draws: one dict of arrays for all flows (see :func:`flow_map`).
 
@@ -547,7 +548,20 @@ def build_payload(
         },
         "bounds": bounds,
         "filterOpen": bool(filter_open),
+        "basemap": _basemap(basemap),
     }
+
+
+BASEMAPS = ("countries",)
+
+
+def _basemap(name: str | None) -> dict[str, Any] | None:
+    """Country outlines for maps without tiles (Natural Earth 1:110m via world-atlas)."""
+    if name is None:
+        return None
+    if name not in BASEMAPS:
+        raise GeoflowsError(f"basemap must be one of {', '.join(BASEMAPS)} or None; got {name!r}")
+    return json.loads(_asset("basemap/countries_110m.json"))
 
 
 def _short_number(x: float) -> str:
@@ -724,6 +738,7 @@ def flow_map(
     tiles: Any = "OpenStreetMap",
     assets: str = "inline",
     height: str = "100%",
+    basemap: str | None = "auto",
     **options: Any,
 ) -> folium.Map:
     """A folium Map showing the flows (or the flows added to ``m``).
@@ -741,6 +756,10 @@ def flow_map(
         tiles. ``cdn`` links pinned Leaflet files with integrity hashes.
     height : str
         CSS height of the map.
+    basemap : {'auto', 'countries', None}
+        Offline country outlines (Natural Earth 1:110m, shipped with geoflows) drawn under the
+        flows. ``auto`` (default) draws them when the map has no tiles, so a fully offline
+        map still shows where things are.
     **options
         ``title``, ``scale`` (``sqrt``/``linear``/``log``/``quantiles``/``natural_breaks``),
         ``min_width``, ``max_width``, ``color_by`` (``category``/``kind``/``mode``/``source``/
@@ -780,7 +799,9 @@ def flow_map(
         layer = _tile_layer(tiles)
         if layer is not None:
             layer.add_to(m)
-    FlowLayer(flows, assets=assets, fit=created, **options).add_to(m)
+    if basemap == "auto":
+        basemap = "countries" if created and _tile_layer(tiles) is None else None
+    FlowLayer(flows, assets=assets, fit=created, basemap=basemap, **options).add_to(m)
     if created:
         _stable_ids(m.get_root())
     return m

@@ -276,7 +276,7 @@ def test_inline_page_fetches_nothing(page: str) -> None:
 
 
 def test_cdn_assets_have_integrity(three: gf.FlowSet) -> None:
-    page = map_html(three, tiles=None, assets="cdn")
+    page = map_html(three, tiles=None, basemap=None, assets="cdn")
     tags = re.findall(r"<(?:script|link)[^>]+(?:src|href)=\"https://[^>]+>", page)
     assert len(tags) == 2
     for tag, name in zip(sorted(tags), ("leaflet.css", "leaflet.js"), strict=True):
@@ -288,7 +288,7 @@ def test_cdn_assets_have_integrity(three: gf.FlowSet) -> None:
         "L.Map=" not in page
         and "leaflet-container" not in page.split("</head>")[0].split("<style>")[0]
     )  # no inlined Leaflet
-    assert len(page) < len(map_html(three, tiles=None)) / 3
+    assert len(page) < len(map_html(three, tiles=None, basemap=None)) / 3
 
 
 def test_vendored_leaflet_is_the_release() -> None:
@@ -430,3 +430,15 @@ def test_payload_is_compact(three: gf.FlowSet) -> None:
     assert render.payload_fields(build_payload(many))["category"] == ["shells"] * 10
     assert build_payload(three, marker_limit=1)["places"]["name"] == []
     assert build_payload(three)["places"]["name"] != []
+
+
+def test_offline_basemap_only_without_tiles(three: gf.FlowSet) -> None:
+    """tiles=None draws shipped country outlines; a tiled map does not carry them."""
+    offline = three.to_html(tiles=None)
+    tiled = three.to_html(tiles="OpenStreetMap")
+    p = build_payload(three, basemap="countries")
+    assert p["basemap"]["precision"] == 2 and len(p["basemap"]["rings"]) > 200
+    assert build_payload(three)["basemap"] is None
+    assert '"basemap":null' in tiled and '"basemap":null' not in offline
+    with pytest.raises(gf.GeoflowsError, match="basemap"):
+        build_payload(three, basemap="moon")

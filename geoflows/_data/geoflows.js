@@ -31,6 +31,33 @@
     L.DomEvent.disableScrollPropagation(node);
   }
 
+  // Offline country outlines under the flows (maps without tiles); copies east and west of
+  // the antimeridian when the flows cross it.
+  function drawBasemap(map, B, bounds) {
+    var pane = map.createPane("geoflows-basemap");
+    pane.style.zIndex = 250;
+    map.getContainer().style.background = "#dfe8ef";
+    var renderer = L.svg({ pane: pane, padding: 0.5 });
+    var scale = Math.pow(10, B.precision), shifts = [0];
+    if (bounds && bounds[1][1] > 180) shifts.push(360);
+    if (bounds && bounds[0][1] < -180) shifts.push(-360);
+    for (var s = 0; s < shifts.length; s++) {
+      var polys = [];
+      for (var r = 0; r < B.rings.length; r++) {
+        var ring = B.rings[r], pts = new Array(ring.length / 2), x = 0, y = 0;
+        for (var k = 0; k < ring.length; k += 2) {
+          x += ring[k]; y += ring[k + 1];
+          pts[k / 2] = [y / scale, x / scale + shifts[s]];
+        }
+        polys.push([pts]);
+      }
+      L.polygon(polys, {
+        pane: pane, renderer: renderer, interactive: false, color: "#a9a9a9", weight: 0.7,
+        fillColor: "#f7f5f0", fillOpacity: 1, className: "geoflows-basemap"
+      }).addTo(map);
+    }
+  }
+
   function draw(map, P, fit) {
     var n = P.n;
     var renderer = P.renderer === "canvas" ? L.canvas({ padding: 0.5 }) : L.svg({ padding: 0.5 });
@@ -38,6 +65,7 @@
       flows: [], halos: [], arrows: [], visible: new Array(n), shift: new Float64Array(n),
       hidden: { color: {}, unit: {}, conf: {} }, day: P.at, all: P.at === null
     };
+    if (P.basemap) drawBasemap(map, P.basemap, P.bounds);
     var group = L.layerGroup().addTo(map);
     var arrowGroup = L.layerGroup().addTo(map);
 

@@ -527,3 +527,17 @@ def test_two_way_flows_are_drawn_apart(probe: Probe, tmp_path: Path) -> None:
     # The two centre lines are at least one line width apart on screen: they do not overlap.
     assert ((x0 - x1) ** 2 + (y0 - y1) ** 2) ** 0.5 >= width
     probe.assert_quiet()
+
+
+def test_offline_basemap_is_drawn_under_the_flows(probe: Probe, tmp_path: Path) -> None:
+    """With no tiles, land is drawn from the shipped outlines, below the flows, offline."""
+    flows = gf.read_flows([{"origin": "Rajin", "destination": "Vladivostok", "volume": 5}])
+    probe.open(_save(flows, tmp_path, "basemap.html"))
+    _settle(probe)
+    assert probe.page.locator("path.geoflows-basemap").count() >= 1
+    z_base = probe.page.evaluate(f"Number({JS_MAP}.getPane('geoflows-basemap').style.zIndex)")
+    z_flows = probe.page.evaluate(
+        f"Number(getComputedStyle({JS_MAP}.getPane('overlayPane')).zIndex)"
+    )
+    assert z_base < z_flows
+    probe.assert_quiet()
