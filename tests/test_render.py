@@ -151,7 +151,7 @@ def test_payload_options(three: gf.FlowSet) -> None:
 
 
 def test_canvas_above_threshold(monkeypatch: pytest.MonkeyPatch, three: gf.FlowSet) -> None:
-    monkeypatch.setattr(render, "CANVAS_THRESHOLD", 2)
+    monkeypatch.setattr(render._payload, "CANVAS_THRESHOLD", 2)
     assert build_payload(three)["renderer"] == "canvas"
 
 
@@ -373,7 +373,7 @@ def test_notebook_warns_when_large(monkeypatch: pytest.MonkeyPatch, three: gf.Fl
     with warnings.catch_warnings():
         warnings.simplefilter("error", gf.GeoflowsWarning)
         notebook_html(three, tiles=None)  # small: no warning
-    monkeypatch.setattr(render, "NOTEBOOK_WARN_BYTES", 1000)
+    monkeypatch.setattr(render._folium, "NOTEBOOK_WARN_BYTES", 1000)
     with pytest.warns(gf.GeoflowsWarning, match="MB"):
         notebook_html(three, tiles=None)
 

@@ -1,0 +1,46 @@
+"""Rendering: the FlowLayer, offline assets, deterministic HTML, notebook display, static plots.
+
+All flows of a map travel to the browser as **one** JSON payload (numpy-built arrays, rounded
+coordinates), drawn by our own small script (``_data/geoflows.js``). Text from data is escaped
+in the payload (``<``, ``>``, ``&``, ``{``, ``}``, U+2028, U+2029 become ``\\uXXXX``), the script
+element is added to the page as raw text (never parsed by Jinja2), and the browser puts every
+string into the page with ``textContent``. See ``docs/safety.md``.
+"""
+
+from __future__ import annotations
+
+from geoflows.render._assets import LEAFLET_VERSION
+from geoflows.render._folium import (
+    ASSETS,
+    NOTEBOOK_WARN_BYTES,
+    FlowLayer,
+    flow_map,
+    map_html,
+    notebook_html,
+)
+from geoflows.render._payload import (
+    BASEMAPS,
+    CANVAS_THRESHOLD,
+    build_payload,
+    decode_coords,
+    payload_fields,
+    safe_json,
+)
+from geoflows.render._static import plot_flows
+
+__all__ = [
+    "ASSETS",
+    "BASEMAPS",
+    "CANVAS_THRESHOLD",
+    "LEAFLET_VERSION",
+    "NOTEBOOK_WARN_BYTES",
+    "FlowLayer",
+    "build_payload",
+    "decode_coords",
+    "flow_map",
+    "map_html",
+    "notebook_html",
+    "payload_fields",
+    "plot_flows",
+    "safe_json",
+]

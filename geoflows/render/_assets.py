@@ -1,0 +1,53 @@
+"""Offline assets of a map page: vendored Leaflet, our script and style, raw elements."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+from functools import cache
+from importlib import resources
+from typing import Any
+
+LEAFLET_VERSION = "1.9.4"
+
+
+@cache
+def _asset(name: str) -> str:
+    return resources.files("geoflows").joinpath("_data", name).read_text(encoding="utf-8")
+
+
+@cache
+def _asset_bytes(name: str) -> bytes:
+    return resources.files("geoflows").joinpath("_data", name).read_bytes()
+
+
+@cache
+def _leaflet_css_inline() -> str:
+    css = _asset("leaflet/leaflet.css")
+
+    def data_uri(match: re.Match[str]) -> str:
+        png = base64.b64encode(_asset_bytes("leaflet/" + match.group(1))).decode("ascii")
+        return f"url(data:image/png;base64,{png})"
+
+    return re.sub(r"url\((images/[\w.-]+\.png)\)", data_uri, css)
+
+
+def _sri(data: bytes) -> str:
+    return "sha384-" + base64.b64encode(hashlib.sha384(data).digest()).decode("ascii")
+
+
+def _raw_element(text: str) -> Any:
+    """A branca Element that renders ``text`` verbatim: never parsed as a Jinja2 template."""
+    from branca.element import Element
+
+    class _Raw(Element):
+        def render(self, **kwargs: Any) -> str:
+            return text
+
+    return _Raw()
+
+
+def _inline_script(js: str) -> str:
+    # "</" cannot end our own vendored scripts early: escape the sequence inside them.
+    return "<script>" + js.replace("</script", "<\\/script") + "</script>"

@@ -1,0 +1,321 @@
+"""The folium side: FlowLayer, the map, deterministic HTML and the notebook display."""
+
+from __future__ import annotations
+
+import html
+import re
+import warnings
+from typing import TYPE_CHECKING, Any
+
+from geoflows.errors import GeoflowsError, GeoflowsWarning
+from geoflows.render._assets import (
+    LEAFLET_VERSION,
+    _asset,
+    _asset_bytes,
+    _inline_script,
+    _leaflet_css_inline,
+    _raw_element,
+    _sri,
+)
+from geoflows.render._payload import build_payload, safe_json
+
+if TYPE_CHECKING:
+    import folium
+
+    from geoflows.flows import FlowSet
+
+ASSETS = ("inline", "cdn")
+#: Payload size above which the notebook display warns.
+NOTEBOOK_WARN_BYTES = 5_000_000
+
+
+class FlowLayer:
+    """Adds flows to a folium Map as one layer drawn from one escaped JSON payload.
+
+    Use :meth:`FlowSet.to_folium` unless you are assembling a map by hand. The layer's script
+    is added to the page as raw text, never parsed as a Jinja2 template.
+
+    Parameters
+    ----------
+    flows : FlowSet
+    assets : {'inline', 'cdn'}
+        Where Leaflet comes from: vendored and inlined (works offline), or a pinned CDN URL with
+        a subresource-integrity hash.
+    fit : bool
+        Fit the map to the flows when it opens.
+    **options
+        Passed to :func:`build_payload`.
+
+    Examples
+    --------
+    >>> import folium, geoflows as gf
+    >>> m = folium.Map(tiles=None)
+    >>> _ = FlowLayer(gf.read_flows("data/dprk_russia_2023_2024.csv")).add_to(m)
+    """
+
+    def __init__(
+        self, flows: FlowSet, *, assets: str = "inline", fit: bool = True, **options: Any
+    ) -> None:
+        if assets not in ASSETS:
+            raise GeoflowsError(f"assets must be 'inline' or 'cdn'; got {assets!r}")
+        self.payload = build_payload(flows, **options)
+        self.assets = assets
+        self.fit = fit
+
+    def payload_json(self) -> str:
+        """The payload as safe JSON text (see :func:`safe_json`).
+
+        Examples
+        --------
+        >>> import geoflows as gf
+        >>> layer = FlowLayer(gf.read_flows([{"origin": "Rajin", "destination": "Vladivostok"}]))
+        >>> layer.payload_json().startswith('{"v":1')
+        True
+        """
+        return safe_json(self.payload)
+
+    def add_to(self, m: folium.Map) -> folium.Map:
+        """Add the layer's assets, script and data to ``m`` and return ``m``.
+
+        Examples
+        --------
+        >>> import folium, geoflows as gf
+        >>> m = FlowLayer(gf.read_flows([{"origin": "Rajin", "destination": "Vladivostok"}])).add_to(folium.Map(tiles=None))
+        >>> "geoflowsDraw" in m.get_root().render()
+        True
+        """
+        from branca.element import MacroElement
+
+        layer = self
+        name = f"flow_layer_{_count(m)}"
+
+        class _Layer(MacroElement):
+            def render(self, **kwargs: Any) -> None:
+                figure = self.get_root()
+                header = figure.header
+                if layer.assets == "inline":
+                    header.add_child(
+                        _raw_element(_inline_script(_asset("leaflet/leaflet.js"))), name="leaflet"
+                    )
+                    header.add_child(
+                        _raw_element(f"<style>{_leaflet_css_inline()}</style>"), name="leaflet_css"
+                    )
+                else:
+                    base = f"https://cdn.jsdelivr.net/npm/leaflet@{LEAFLET_VERSION}/dist"
+                    header.add_child(
+                        _raw_element(
+                            f'<script src="{base}/leaflet.js" integrity="{_sri(_asset_bytes("leaflet/leaflet.js"))}" '
+                            'crossorigin="anonymous"></script>'
+                        ),
+                        name="leaflet",
+                    )
+                    header.add_child(
+                        _raw_element(
+                            f'<link rel="stylesheet" href="{base}/leaflet.css" integrity="{_sri(_asset_bytes("leaflet/leaflet.css"))}" '
+                            'crossorigin="anonymous"/>'
+                        ),
+                        name="leaflet_css",
+                    )
+                header.add_child(
+                    _raw_element(_inline_script(_asset("geoflows.js"))), name="geoflows_js"
+                )
+                header.add_child(
+                    _raw_element(f"<style>{_asset('geoflows.css')}</style>"), name="geoflows_css"
+                )
+                script = (
+                    f"geoflowsDraw({self._parent.get_name()}, {layer.payload_json()}, "
+                    f"{'true' if layer.fit else 'false'});"
+                )
+                figure.script.add_child(_raw_element(script), name=self.get_name())
+
+        element = _Layer()
+        element._name = "FlowLayer"
+        element._id = name
+        m.add_child(element, name=name)
+        return m
+
+
+def _count(m: Any) -> int:
+    return sum(1 for c in m._children.values() if getattr(c, "_name", "") == "FlowLayer")
+
+
+def _tile_layer(tiles: Any) -> Any:
+    import folium
+    import xyzservices
+
+    if tiles is None or (isinstance(tiles, str) and tiles.lower() == "none"):
+        return None
+    if isinstance(tiles, xyzservices.TileProvider):
+        return folium.TileLayer(
+            tiles.build_url(),
+            attr=tiles.html_attribution,
+            name=tiles.name,
+            max_zoom=tiles.get("max_zoom", 18),
+        )
+    if isinstance(tiles, str) and re.search(r"\{\{|\{%|\{#", tiles):
+        raise GeoflowsError(
+            f"tiles URL {tiles!r} contains '{{{{', '{{%' or '{{#'; an XYZ URL uses {{z}}/{{x}}/{{y}}"
+        )
+    if isinstance(tiles, str) and (
+        "{z}" in tiles or tiles.startswith(("http://", "https://", "file:", "/"))
+    ):
+        return folium.TileLayer(
+            tiles,
+            attr="Map tiles: " + html.escape(tiles.split("/")[2] if "//" in tiles else "local"),
+        )
+    if isinstance(tiles, str):
+        try:
+            provider = xyzservices.providers.query_name(tiles)
+        except ValueError:
+            # A group name ("OpenStreetMap", "CartoDB") means its first style, as in folium.
+            group = xyzservices.providers.get(tiles)
+            if (
+                isinstance(group, xyzservices.Bunch)
+                and not isinstance(group, xyzservices.TileProvider)
+                and group
+            ):
+                return _tile_layer(next(iter(group.values())))
+            provider = None
+        if provider is None:
+            raise GeoflowsError(
+                f"tiles={tiles!r} is not an xyzservices provider name or an XYZ URL; try "
+                "'OpenStreetMap', 'OpenTopoMap', an 'https://…/{z}/{x}/{y}.png' URL, or None"
+            ) from None
+        return _tile_layer(provider)
+    raise GeoflowsError(
+        f"tiles must be a name, a URL, an xyzservices provider or None; got {tiles!r}"
+    )
+
+
+def flow_map(
+    flows: FlowSet,
+    *,
+    m: folium.Map | None = None,
+    tiles: Any = "OpenStreetMap",
+    assets: str = "inline",
+    height: str = "100%",
+    basemap: str | None = "auto",
+    **options: Any,
+) -> folium.Map:
+    """A folium Map showing the flows (or the flows added to ``m``).
+
+    Parameters
+    ----------
+    flows : FlowSet
+    m : folium.Map, optional
+        Map to draw onto; by default a new one fitted to the flows.
+    tiles : str, xyzservices.TileProvider or None
+        ``"OpenStreetMap"`` (default), any xyzservices provider name (``"CartoDB.Positron"``),
+        an XYZ URL template, or None for no basemap (fully offline).
+    assets : {'inline', 'cdn'}
+        ``inline`` (default) embeds the vendored Leaflet: the page needs no network but for
+        tiles. ``cdn`` links pinned Leaflet files with integrity hashes.
+    height : str
+        CSS height of the map.
+    basemap : {'auto', 'countries', None}
+        Offline country outlines (Natural Earth 1:110m, shipped with geoflows) drawn under the
+        flows. ``auto`` (default) draws them when the map has no tiles, so a fully offline
+        map still shows where things are.
+    **options
+        ``title``, ``scale`` (``sqrt``/``linear``/``log``/``quantiles``/``natural_breaks``),
+        ``min_width``, ``max_width``, ``color_by`` (``category``/``kind``/``mode``/``source``/
+        ``unit``/``confidence``), ``palette``, ``time_slider``, ``at`` (ISO date shown first),
+        ``time_window_days``, ``precision`` (decimals of coordinates), ``simplify`` (degrees;
+        vertices closer than this to the line are dropped), ``arrows``, ``arrow_limit`` (no
+        arrowheads when more flows are visible), ``markers``, ``marker_limit`` (no place
+        markers above this many places), ``renderer`` (``svg``/``canvas``; canvas above
+        2,000 flows by default), ``filter_open``.
+
+    Returns
+    -------
+    folium.Map
+
+    Examples
+    --------
+    >>> import geoflows as gf
+    >>> m = flow_map(gf.read_flows("data/dprk_russia_2023_2024.csv"), tiles=None, title="Transfers")
+    >>> m.get_root().render().count("geoflowsDraw(") == 1
+    True
+    """
+    import folium
+
+    created = m is None
+    if m is None:
+        m = folium.Map(
+            location=[0, 0],
+            zoom_start=2,
+            tiles=None,
+            height=height,
+            control_scale=True,
+            world_copy_jump=False,
+        )
+        # Leaflet comes from FlowLayer (inline or pinned CDN); folium's CDN defaults are not needed.
+        m.default_js = []
+        m.default_css = []
+        layer = _tile_layer(tiles)
+        if layer is not None:
+            layer.add_to(m)
+    if basemap == "auto":
+        basemap = "countries" if created and _tile_layer(tiles) is None else None
+    FlowLayer(flows, assets=assets, fit=created, basemap=basemap, **options).add_to(m)
+    if created:
+        _stable_ids(m.get_root())
+    return m
+
+
+def _stable_ids(root: Any) -> None:
+    """Replace branca's random element ids with a counter, so the HTML is reproducible."""
+    counter = 0
+
+    def walk(element: Any) -> None:
+        nonlocal counter
+        if getattr(element, "_name", "") != "FlowLayer":
+            element._id = f"{counter:04d}"
+            counter += 1
+        children = list(element._children.values())
+        element._children.clear()
+        for child in children:
+            walk(child)
+            element._children[child.get_name()] = child
+
+    walk(root)
+
+
+def map_html(flows: FlowSet, **options: Any) -> str:
+    """The map of ``flows`` as one HTML page; the same input and options give the same bytes.
+
+    Examples
+    --------
+    >>> import geoflows as gf
+    >>> flows = gf.read_flows("data/dprk_russia_2023_2024.csv")
+    >>> map_html(flows, tiles=None) == map_html(flows, tiles=None)
+    True
+    """
+    return flow_map(flows, **options).get_root().render()
+
+
+def notebook_html(flows: FlowSet, height: int = 520, **options: Any) -> str:
+    """The map for Jupyter: the page in a sandboxed iframe (scripts, no same-origin access).
+
+    Warns (:class:`GeoflowsWarning`) when the payload passes a few MB, since notebooks carry
+    it in every saved copy.
+
+    Examples
+    --------
+    >>> import geoflows as gf
+    >>> out = notebook_html(gf.read_flows([{"origin": "Rajin", "destination": "Vladivostok"}]))
+    >>> 'sandbox="allow-scripts"' in out and "allow-same-origin" not in out
+    True
+    """
+    page = map_html(flows, **options)
+    if len(page) > NOTEBOOK_WARN_BYTES:
+        warnings.warn(
+            f"the map is {len(page) / 1e6:.1f} MB; notebooks store it in every saved copy. "
+            "Consider flows.save_map('map.html') and opening the file, or fewer flows.",
+            GeoflowsWarning,
+            stacklevel=3,
+        )
+    return (
+        f'<iframe sandbox="allow-scripts" title="geoflows map" srcdoc="{html.escape(page, quote=True)}" '
+        f'style="width:100%;height:{int(height)}px;border:none"></iframe>'
+    )
