@@ -30,7 +30,6 @@ import os
 import re
 import signal
 import sys
-import tempfile
 import time
 import warnings
 from collections.abc import Mapping, Sequence
@@ -51,6 +50,7 @@ from geoflows.errors import (
     InputFileError,
     PlaceNotFound,
 )
+from geoflows.io import write_atomic
 
 __all__ = [
     "BuildReport",
@@ -959,56 +959,6 @@ def _write_if_changed(path: Path, data: bytes, *, force: bool = False) -> bool:
             return False
     write_atomic(path, data)
     return True
-
-
-def write_atomic(path: str | os.PathLike[str], data: bytes) -> Path:
-    """Write ``data`` to ``path`` so readers see the old file or the new one, never a part.
-
-    The bytes go to a temporary file in the same folder, are flushed to disk, and the temporary
-    file is renamed over ``path``. On any error or interruption the temporary file is removed.
-
-    Examples
-    --------
-    >>> import pathlib, tempfile
-    >>> from geoflows.build import write_atomic
-    >>> p = write_atomic(pathlib.Path(tempfile.mkdtemp()) / "x.html", b"<html></html>")
-    >>> p.read_bytes()
-    b'<html></html>'
-    """
-    path = Path(path)
-    try:
-        mode = path.stat().st_mode & 0o7777
-    except FileNotFoundError:
-        mode = 0o644
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-    _fsync_dir(path.parent)
-    return path
-
-
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 _TEMP_RE = re.compile(r"^\..+\.html\..+\.tmp$")

@@ -576,15 +576,56 @@ def read_flows(
 
 
 # --------------------------------------------------------------------------- writing
-def _atomic_target(path: Path) -> tuple[int, str]:
+def write_atomic(path: str | os.PathLike, data: bytes) -> Path:
+    """Write ``data`` to ``path`` so readers see the old file or the new one, never a part.
+
+    The bytes go to a temporary file in the same folder, are flushed to disk, and the temporary
+    file is renamed over ``path`` (keeping an existing file's permissions); the folder entry is
+    flushed too. On any error or interruption the temporary file is removed.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> p = write_atomic(pathlib.Path(tempfile.mkdtemp()) / "x.html", b"<html></html>")
+    >>> p.read_bytes()
+    b'<html></html>'
+    """
+    path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    return tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        mode = path.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        mode = 0o644
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    _fsync_dir(path.parent)
+    return path
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def write_text_atomic(path: str | os.PathLike, text: str) -> Path:
-    """Write ``text`` to ``path`` atomically: a temporary file in the same folder, then rename.
-
-    A reader never sees a half-written file, and an interrupted write leaves the old file.
+    """Write ``text`` (UTF-8) to ``path`` atomically; see :func:`write_atomic`.
 
     Examples
     --------
@@ -593,18 +634,7 @@ def write_text_atomic(path: str | os.PathLike, text: str) -> Path:
     >>> p.read_text()
     'hi'
     """
-    p = Path(path)
-    fd, tmp = _atomic_target(p)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, p)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return p
+    return write_atomic(path, text.encode("utf-8"))
 
 
 def _export_frame(flows: FlowSet) -> Any:

@@ -19,8 +19,8 @@ from geoflows.build import (
     build_schema,
     describe_error,
     load_build_file,
-    write_atomic,
 )
+from geoflows.io import write_atomic
 
 DATA = Path(__file__).parent / "data" / "build"
 
