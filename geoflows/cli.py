@@ -28,13 +28,13 @@ import click
 
 import geoflows
 from geoflows.build import (
-    _schema_text,
     build,
     concat_flowsets,
     describe_error,
     load_build_file,
     text_table,
 )
+from geoflows.build._spec import _schema_text
 from geoflows.errors import BuildError, FlowValidationError, GeoflowsError
 from geoflows.routes import ROUTE_KINDS
 from geoflows.style import COLOR_FIELDS, SCALES

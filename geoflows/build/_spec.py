@@ -1,0 +1,458 @@
+"""The build file: its JSON Schema, validation naming key paths, and the typed spec."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import difflib
+import json
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from geoflows.errors import (
+    BuildError,
+)
+
+#: Options :func:`build` sets unless the build file says otherwise: saved maps work offline.
+_BUILD_OPTION_DEFAULTS: dict[str, Any] = {"assets": "inline"}
+
+
+# --------------------------------------------------------------------------------------------
+# The build file
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InputSpec:
+    """One named flow input of a build file.
+
+    Parameters
+    ----------
+    name : str
+        The name maps refer to it by.
+    path : pathlib.Path
+        The flow file, already resolved against the build file's folder.
+    route : str
+        Route builder passed to :func:`geoflows.read_flows` (``auto``, ``sea``, ...).
+    country : str or None
+        ISO country code that biases place-name resolution.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> from geoflows.build import InputSpec
+    >>> InputSpec("grain", Path("grain.csv"), route="sea").route
+    'sea'
+    """
+
+    name: str
+    path: Path
+    route: str = "auto"
+    country: str | None = None
+
+
+@dataclass(frozen=True)
+class MapSpec:
+    """One map of a build file.
+
+    Parameters
+    ----------
+    name : str
+        Output file stem: the map is written to ``<output_dir>/<name>.html``.
+    inputs : tuple of str
+        Names of the inputs whose flows are drawn (concatenated in this order).
+    filter : dict
+        Keyword arguments for :meth:`FlowSet.filter` (``start``, ``end``, ``kinds``, ...).
+    options : dict
+        Map options for :meth:`FlowSet.to_html`: the build file's ``defaults`` overridden by the
+        map's ``options`` and ``title``.
+
+    Examples
+    --------
+    >>> from geoflows.build import MapSpec
+    >>> MapSpec("m", ("a",), options={"scale": "log"}).options["scale"]
+    'log'
+    """
+
+    name: str
+    inputs: tuple[str, ...]
+    filter: dict[str, Any] = field(default_factory=dict)
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class BuildSpec:
+    """A validated build file: inputs, maps, output folder.
+
+    Build one with :func:`load_build_file` (from YAML) or :meth:`from_dict` (from plain data).
+
+    Parameters
+    ----------
+    inputs : dict of str to InputSpec
+        Named inputs.
+    maps : list of MapSpec
+        Maps to build, in file order.
+    output_dir : pathlib.Path
+        Folder the maps are written to.
+    gazetteer : pathlib.Path or None
+        Optional CSV of the analyst's own places (:meth:`Gazetteer.from_csv`).
+    source : pathlib.Path or None
+        The build file this came from, if any.
+    version : int
+        Build-file format version.
+
+    Examples
+    --------
+    >>> from geoflows.build import BuildSpec
+    >>> spec = BuildSpec.from_dict(
+    ...     {"output_dir": "out", "inputs": {"a": "a.csv"}, "maps": [{"name": "m", "input": "a"}]},
+    ...     base_dir="/data",
+    ... )
+    >>> str(spec.output_path(spec.maps[0]))
+    '/data/out/m.html'
+    """
+
+    inputs: dict[str, InputSpec]
+    maps: list[MapSpec]
+    output_dir: Path
+    gazetteer: Path | None = None
+    source: Path | None = None
+    version: int = 1
+
+    def output_path(self, map_spec: MapSpec) -> Path:
+        """Return the HTML path of ``map_spec``.
+
+        Examples
+        --------
+        >>> from pathlib import Path
+        >>> from geoflows.build import BuildSpec, MapSpec
+        >>> m = MapSpec("m", ("a",))
+        >>> BuildSpec({}, [m], Path("out")).output_path(m).as_posix()
+        'out/m.html'
+        """
+        return self.output_dir / f"{map_spec.name}.html"
+
+    @classmethod
+    def from_dict(
+        cls,
+        data: Mapping[str, Any],
+        *,
+        base_dir: str | os.PathLike[str] = ".",
+        source: str | os.PathLike[str] | None = None,
+    ) -> BuildSpec:
+        """Validate plain data (as parsed from YAML) and return a :class:`BuildSpec`.
+
+        Parameters
+        ----------
+        data : mapping
+            The build file's content.
+        base_dir : path-like
+            Folder relative paths are resolved against (the build file's folder).
+        source : path-like, optional
+            Name of the file the data came from, used in error messages.
+
+        Returns
+        -------
+        BuildSpec
+
+        Raises
+        ------
+        BuildError
+            Listing every problem, each with its key path (``maps[2].options.scale``).
+
+        Examples
+        --------
+        >>> import geoflows as gf
+        >>> from geoflows.build import BuildSpec
+        >>> try:
+        ...     BuildSpec.from_dict({"maps": [{"name": "m"}]})
+        ... except gf.BuildError as e:
+        ...     print(str(e).splitlines()[1])
+          - maps[0].input: required key is missing
+        """
+        where = str(source) if source is not None else "the build file"
+        data = _plain(data)
+        problems = validate_build_data(data)
+        if problems:
+            raise _build_error(where, problems)
+        base = Path(base_dir)
+
+        def at(relative: str) -> Path:
+            return Path(os.path.normpath(base / relative))
+
+        inputs: dict[str, InputSpec] = {}
+        for name, value in (data.get("inputs") or {}).items():
+            if isinstance(value, str):
+                value = {"path": value}
+            inputs[name] = InputSpec(
+                name=name,
+                path=at(value["path"]),
+                route=value.get("route", "auto"),
+                country=value.get("country"),
+            )
+        defaults = dict(data.get("defaults") or {})
+        maps: list[MapSpec] = []
+        seen: dict[str, int] = {}
+        for i, m in enumerate(data["maps"]):
+            names = (m["input"],) if isinstance(m["input"], str) else tuple(m["input"])
+            for j, n in enumerate(names):
+                if n not in inputs:
+                    key = f"maps[{i}].input" + ("" if isinstance(m["input"], str) else f"[{j}]")
+                    known = ", ".join(sorted(inputs)) or "none are defined"
+                    problems.append(
+                        f"{key}: {n!r} is not a named input (inputs: {known}){_did_you_mean(n, inputs)}"
+                    )
+            if m["name"] in seen:
+                problems.append(
+                    f"maps[{i}].name: {m['name']!r} is already used by maps[{seen[m['name']]}]; "
+                    "map names must be unique (they name the output files)"
+                )
+            seen.setdefault(m["name"], i)
+            options = {**_BUILD_OPTION_DEFAULTS, **defaults, **(m.get("options") or {})}
+            if "title" in m:
+                options["title"] = m["title"]
+            flt = {
+                k: ([v] if isinstance(v, str) and k not in ("start", "end") else v)
+                for k, v in (m.get("filter") or {}).items()
+            }
+            maps.append(MapSpec(name=m["name"], inputs=names, filter=flt, options=options))
+        if problems:
+            raise _build_error(where, problems)
+        return cls(
+            inputs=inputs,
+            maps=maps,
+            output_dir=at(data.get("output_dir", ".")),
+            gazetteer=at(data["gazetteer"]) if data.get("gazetteer") else None,
+            source=Path(source) if source is not None else None,
+            version=data.get("version", 1),
+        )
+
+
+def build_schema() -> dict[str, Any]:
+    """Return the JSON Schema (Draft 2020-12) of build files.
+
+    Examples
+    --------
+    >>> from geoflows.build import build_schema
+    >>> build_schema()["required"]
+    ['maps']
+    """
+    return json.loads(_schema_text())
+
+
+@cache
+def _schema_text() -> str:
+    return resources.files("geoflows").joinpath("_data/build.schema.json").read_text("utf-8")
+
+
+def load_build_file(path: str | os.PathLike[str]) -> BuildSpec:
+    """Read and validate a YAML build file.
+
+    Paths inside the file are relative to the file's folder.
+
+    Parameters
+    ----------
+    path : path-like
+        The ``.yaml`` build file.
+
+    Returns
+    -------
+    BuildSpec
+
+    Raises
+    ------
+    BuildError
+        If the file cannot be read, is not valid YAML, or breaks the schema; the message names the
+        file and lists every problem with its key path.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, geoflows as gf
+    >>> from geoflows.build import load_build_file
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (d / "b.yaml").write_text("maps:\\n  - {name: m, input: a, options: {scale: cubic}}\\n")
+    >>> try:
+    ...     load_build_file(d / "b.yaml")
+    ... except gf.BuildError as e:
+    ...     print(str(e).splitlines()[1])
+      - maps[0].options.scale: 'cubic' is not one of 'sqrt', 'linear', 'log', 'quantiles', 'natural_breaks'
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise BuildError(f"build file not found: {path}") from None
+    except IsADirectoryError:
+        raise BuildError(f"build file {path} is a directory, not a YAML file") from None
+    except UnicodeDecodeError as e:
+        raise BuildError(f"build file {path} is not UTF-8 text ({e.reason})") from None
+    except OSError as e:
+        raise BuildError(f"cannot read build file {path}: {e.strerror or e}") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        at = f" (line {mark.line + 1}, column {mark.column + 1})" if mark is not None else ""
+        problem = getattr(e, "problem", None) or str(e).splitlines()[0]
+        raise BuildError(f"{path}: invalid YAML{at}: {problem}") from None
+    if data is None:
+        raise BuildError(f"{path}: the build file is empty; it needs at least a `maps:` list")
+    if not isinstance(data, dict):
+        raise BuildError(
+            f"{path}: a build file is a mapping with `inputs:` and `maps:`, "
+            f"not a {type(data).__name__}"
+        )
+    return BuildSpec.from_dict(data, base_dir=path.parent, source=path)
+
+
+def validate_build_data(data: Any) -> list[str]:
+    """Return every schema problem of build-file data, one line each (empty when valid).
+
+    Examples
+    --------
+    >>> from geoflows.build import validate_build_data
+    >>> validate_build_data({"version": 1})
+    ['maps: required key is missing']
+    """
+    import jsonschema
+
+    validator = jsonschema.Draft202012Validator(build_schema())
+    errors = sorted(validator.iter_errors(_plain(data)), key=lambda e: _sort_key(e.absolute_path))
+    lines: list[str] = []
+    for err in errors:
+        for line in _describe(err):
+            if line not in lines:
+                lines.append(line)
+    return lines
+
+
+def _build_error(where: str, problems: list[str]) -> BuildError:
+    head = f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in {where}:"
+    return BuildError("\n".join([head] + [f"  - {p}" for p in problems]))
+
+
+def _plain(value: Any) -> Any:
+    """YAML turns ``2023-01-01`` into a date; the schema (and filters) want ISO text."""
+    if isinstance(value, _dt.datetime):
+        return value.isoformat()
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _sort_key(path: Sequence[Any]) -> tuple:
+    return tuple((0, p, "") if isinstance(p, int) else (1, 0, str(p)) for p in path)
+
+
+def _key_path(path: Sequence[Any], *extra: Any) -> str:
+    out = ""
+    for p in (*path, *extra):
+        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
+    return out or "(top level)"
+
+
+_TYPE_WORDS = {
+    "string": "text",
+    "array": "a list",
+    "object": "a mapping",
+    "number": "a number",
+    "integer": "an integer",
+    "boolean": "true or false",
+    "null": "null",
+}
+
+
+def _expected(schema: Mapping[str, Any]) -> str:
+    if "$ref" in schema:
+        schema = _resolve(schema["$ref"])
+    if "description" in schema and "pattern" in schema:
+        return str(schema["description"])
+    if "enum" in schema:
+        return "one of " + ", ".join(repr(v) for v in schema["enum"])
+    if "anyOf" in schema:
+        return " or ".join(_expected(s) for s in schema["anyOf"])
+    t = schema.get("type")
+    if isinstance(t, list):
+        return " or ".join(_TYPE_WORDS.get(x, x) for x in t)
+    if t == "array" and isinstance(schema.get("items"), Mapping):
+        return f"a list of {_expected(schema['items']).removeprefix('a ')}"
+    return _TYPE_WORDS.get(t, "a valid value") if t else "a valid value"
+
+
+def _resolve(ref: str) -> dict[str, Any]:
+    node: Any = build_schema()
+    for part in ref.removeprefix("#/").split("/"):
+        node = node[part]
+    return node
+
+
+def _describe(err: Any) -> list[str]:
+    """Turn one jsonschema error into lines that name the key path and what was expected."""
+    path = list(err.absolute_path)
+    where = _key_path(path)
+    v, inst, sch = err.validator, err.instance, err.schema
+    if v == "required":
+        present = inst if isinstance(inst, Mapping) else {}
+        return [
+            f"{_key_path(path, k)}: required key is missing"
+            for k in sch["required"]
+            if k not in present
+        ]
+    if v == "additionalProperties":
+        allowed = sorted(sch.get("properties", {}))
+        return [
+            f"{_key_path(path, k)}: unknown key{_did_you_mean(k, allowed)} "
+            f"(allowed: {', '.join(allowed)})"
+            for k in inst
+            if k not in allowed
+        ]
+    if v == "enum":
+        return [f"{where}: {inst!r} is not one of {', '.join(repr(x) for x in sch['enum'])}"]
+    if v == "const":
+        return [f"{where}: must be {sch['const']!r}, got {inst!r}"]
+    if v in ("anyOf", "oneOf"):
+        # An error deeper inside one branch (a bad key of an input object) says more.
+        deep = [e for e in err.context if len(e.relative_path) > 0]
+        if deep:
+            best = min(deep, key=lambda e: -len(e.relative_path))
+            return _describe(best)
+        return [f"{where}: expected {_expected(sch)}, got {_show(inst)}"]
+    if v == "type":
+        return [f"{where}: expected {_expected(sch)}, got {_show(inst)}"]
+    if v == "pattern":
+        return [f"{where}: {inst!r} is not {sch.get('description', 'valid')}"]
+    if v == "propertyNames":
+        return [f"{where}: key {inst!r} is not a valid name ({_expected(sch)})"]
+    if v == "minItems":
+        return [f"{where}: needs at least {sch['minItems']} item(s)"]
+    if v == "minLength":
+        return [f"{where}: must not be empty"]
+    if v in ("minimum", "exclusiveMinimum"):
+        op = "≥" if v == "minimum" else ">"
+        return [f"{where}: {inst!r} must be {op} {sch[v]}"]
+    return [f"{where}: {err.message}"]
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, Mapping):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "null"
+    return f"{value!r} ({_TYPE_WORDS.get(type(value).__name__, type(value).__name__)})"
+
+
+def _did_you_mean(word: str, choices: Any) -> str:
+    close = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
