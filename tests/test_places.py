@@ -371,3 +371,12 @@ def test_online_failure_reported(gaz):
     assert df.status.tolist() == ["not_found", "ok"]
     assert "timed out" in df.message[0]
     assert len(og.failures) == 2
+
+
+def test_a_site_near_its_namesake_city_keeps_far_namesakes_out():
+    """'Dunai' is the Primorye pier's town, not Dunāi in India; with mode='sea', the pier."""
+    town = geocode("Dunai")
+    assert (town.country, town.kind) == ("RU", "city")
+    assert any(p.id == "site:dunai" for p in town.alternatives)
+    pier = geocode("Dunai", mode="sea")
+    assert (pier.country, pier.kind, pier.id) == ("RU", "port", "site:dunai")
