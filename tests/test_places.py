@@ -190,6 +190,7 @@ def test_geocode_all(gaz):
     assert df.country[3] == "UA" and 0 <= df.score[3] <= 100
     assert df.lat.dtype == "float64"
     assert df.runner_up[3] is None and df.name[1] is None
+    assert df.runner_up[4] == "Rajin (KP, port)"  # the town won; the port came second
 
 
 def test_geocode_all_dedupes(gaz, monkeypatch):

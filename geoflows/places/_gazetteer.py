@@ -657,7 +657,7 @@ class Gazetteer:
         alts = place.alternatives
         return (
             query, "ok", place, place.name, place.lat, place.lon, place.country, place.kind,
-            score, str(alts[0]) if alts else None, [], [place, *alts], "",
+            score, _runner_up(alts[0]) if alts else None, [], [place, *alts], "",
         )  # fmt: skip
 
     def search(self, text: str, limit: int = 10, country: str | None = None) -> list[Place]:
@@ -725,6 +725,11 @@ def _mode(mode: Any) -> str | None:
     if mode is None or (isinstance(mode, float) and math.isnan(mode)):
         return None
     return str(mode).strip().lower() or None
+
+
+def _runner_up(p: Place) -> str:
+    """'Rajin (KP, port)': the name, country and kind of the candidate that came second."""
+    return f"{p.name} ({p.country or '?'}, {p.kind})"
 
 
 def _describe(p: Place) -> str:
