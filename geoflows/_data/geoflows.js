@@ -264,7 +264,7 @@
     }
 
     // Place markers, sized by the number of flows through the place.
-    var places = L.layerGroup().addTo(map);
+    var places = L.layerGroup();
     for (var p = 0; p < P.places.name.length; p++) {
       (function (p) {
         var marker = L.circleMarker([P.places.lat[p], P.places.lon[p]], {
@@ -441,15 +441,17 @@
       slider.addTo(map);
     }
 
-    map.on("zoomend", function () { applyOffsets(); scheduleArrows(); });
-    update();
-    applyOffsets();
+    // Fit first, then add the flows: every line is projected once, at the final zoom.
     if (fit && P.bounds) {
       // Keep the flows clear of the legend in the bottom-right corner.
       var box = legend.getContainer();
-      map.fitBounds(P.bounds, { paddingTopLeft: [20, 20],
+      map.fitBounds(P.bounds, { animate: false, paddingTopLeft: [20, 20],
         paddingBottomRight: [Math.min(box.offsetWidth + 20, map.getSize().x / 3), 20] });
     }
+    map.on("zoomend", function () { applyOffsets(); scheduleArrows(); });
+    applyOffsets();
+    places.addTo(map);  // under the flows, as a thick line must stay easy to hover
+    update();
     window.geoflowsLayers = window.geoflowsLayers || [];
     window.geoflowsLayers.push({ flows: state.flows, arrows: state, update: update });
   }
