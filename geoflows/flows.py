@@ -111,6 +111,34 @@ def best_volume(volume: Any, low: Any, high: Any) -> np.ndarray:
     return np.where(np.isfinite(v), v, mid)
 
 
+def _saved_places(records: pd.DataFrame, field_: str) -> np.ndarray | None:
+    """Places stored in an export's ``<field>_lat/_lon/_name/_country/_kind`` columns."""
+    from geoflows.places import Place
+
+    lat_c, lon_c = f"{field_}_lat", f"{field_}_lon"
+    if lat_c not in records.columns or lon_c not in records.columns:
+        return None
+    lat = pd.to_numeric(records[lat_c], errors="coerce").to_numpy(dtype=float)
+    lon = pd.to_numeric(records[lon_c], errors="coerce").to_numpy(dtype=float)
+    valid = np.isfinite(lat) & np.isfinite(lon) & (np.abs(lat) <= 90) & (np.abs(lon) <= 180)
+
+    def column(suffix: str) -> list[Any]:
+        c = f"{field_}_{suffix}"
+        if c not in records.columns:
+            return [None] * len(records)
+        return [None if pd.isna(v) or v == "" else str(v) for v in records[c]]
+
+    names, countries, kinds = column("name"), column("country"), column("kind")
+    given = records[field_].tolist()
+    out = np.empty(len(records), dtype=object)
+    for i in np.flatnonzero(valid):
+        out[i] = Place(
+            names[i] or given[i], float(lat[i]), float(lon[i]), countries[i],
+            kinds[i] or "coordinates", "file",
+        )  # fmt: skip
+    return out
+
+
 class FlowSet:
     """A collection of flows: a GeoDataFrame with one row per flow, plus the map.
 
@@ -155,81 +183,69 @@ class FlowSet:
         import geopandas as gpd
 
         from geoflows.io import Problem, split_list
-        from geoflows.places import geocode_all, parse_coordinates
+        from geoflows.places import geocode_all
         from geoflows.routes import build_routes
 
         n = len(records)
         vias = [split_list(v) for v in records["via"]]
-        # One lookup table for every name: origin, destination and via, each with its mode.
-        names: list[str] = []
-        modes: list[str] = []
-        where: list[tuple[int, str]] = []
-        for field_ in ("origin", "destination"):
-            names += records[field_].tolist()
-            modes += records["mode"].tolist()
-            where += [(i, field_) for i in range(n)]
-        for i, vs in enumerate(vias):
-            names += vs
-            modes += [records["mode"].iat[i]] * len(vs)
-            where += [(i, "via")] * len(vs)
-        # Exported files carry resolved coordinates: use them instead of looking names up again.
-        known = {}
-        for field_ in ("origin", "destination"):
-            lat_c, lon_c = f"{field_}_lat", f"{field_}_lon"
-            if lat_c in records.columns and lon_c in records.columns:
-                for i in range(n):
-                    p = parse_coordinates(f"{records[lat_c].iat[i]}, {records[lon_c].iat[i]}")
-                    if p is not None:
-                        known[(i, field_)] = p
+        row_modes = records["mode"].tolist()
+        # One lookup table for every name: origins, destinations, then waypoints, each with
+        # its flow's mode (a sea flow to "Vladivostok" may mean the port).
+        via_rows = np.repeat(np.arange(n), [len(v) for v in vias])
+        names = (
+            records["origin"].tolist()
+            + records["destination"].tolist()
+            + [name for vs in vias for name in vs]
+        )
+        modes = row_modes * 2 + [row_modes[i] for i in via_rows]
+        rows_of = np.concatenate([np.arange(n), np.arange(n), via_rows]).astype(int)
+        field_of = ["origin"] * n + ["destination"] * n + ["via"] * len(via_rows)
         table = geocode_all(
             names, country=country, mode=[m or None for m in modes], gazetteer=gazetteer
         )
+        place = np.empty(len(names), dtype=object)
+        place[:] = table["place"].tolist()
+        status = np.array(table["status"].tolist(), dtype=object)
+        # Exported files carry the resolved places: use them instead of the names' lookups.
+        for j, field_ in enumerate(("origin", "destination")):
+            saved = _saved_places(records, field_)
+            if saved is not None:
+                has = np.array([p is not None for p in saved], dtype=bool)
+                place[j * n + np.flatnonzero(has)] = saved[has]
+                status[j * n + np.flatnonzero(has)] = "ok"
         problems: list[Problem] = []
         unresolved_rows: list[dict[str, object]] = []
         bad = np.zeros(n, dtype=bool)
-        places: dict[tuple[int, str], list[Any]] = {}
-        statuses, found, messages = (table[c].tolist() for c in ("status", "place", "message"))
         row_numbers = records["_row"].tolist()
-        for k, (i, field_) in enumerate(where):
-            if (i, field_) in known:
-                places.setdefault((i, field_), []).append(known[(i, field_)])
-                continue
-            if statuses[k] == "ok":
-                places.setdefault((i, field_), []).append(found[k])
-                continue
+        for k in np.flatnonzero(status != "ok"):
+            i, field_ = int(rows_of[k]), field_of[k]
             bad[i] = True
-            message = str(messages[k])
+            message = str(table["message"].iat[k])
             problems.append(Problem(source, int(row_numbers[i]), field_, names[k], message))
             unresolved_rows.append(
                 {
                     "row": int(row_numbers[i]),
                     "field": field_,
                     "value": names[k],
-                    "status": statuses[k],
+                    "status": status[k],
                     "message": message,
                 }
             )
         if problems and not allow_unresolved:
             raise FlowValidationError(problems, source or None)
 
-        def take(field_: str, attr: str) -> list[Any]:
-            out = []
-            for i in range(n):
-                ps = places.get((i, field_))
-                out.append(getattr(ps[0], attr) if ps and not bad[i] else None)
-            return out
-
         gdf = records.copy()
-        for field_ in ("origin", "destination"):
-            gdf[f"{field_}_name"] = pd.Series(take(field_, "name"), dtype=object)
-            gdf[f"{field_}_lat"] = pd.Series(take(field_, "lat"), dtype=float)
-            gdf[f"{field_}_lon"] = pd.Series(take(field_, "lon"), dtype=float)
-            gdf[f"{field_}_country"] = pd.Series(take(field_, "country"), dtype=object)
-            gdf[f"{field_}_kind"] = pd.Series(take(field_, "kind"), dtype=object)
-        via_pts = [
-            [(p.lon, p.lat) for p in places.get((i, "via"), [])] if not bad[i] else []
-            for i in range(n)
-        ]
+        for j, field_ in enumerate(("origin", "destination")):
+            ends = place[j * n : (j + 1) * n]
+            for attr, dtype in (("name", object), ("lat", float), ("lon", float),
+                                ("country", object), ("kind", object)):  # fmt: skip
+                values = [None if b else getattr(p, attr) for p, b in zip(ends, bad, strict=True)]
+                gdf[f"{field_}_{attr}"] = pd.Series(values, dtype=dtype)
+        via_pts: list[list[tuple[float, float]]] = [[] for _ in range(n)]
+        for k in range(2 * n, len(names)):
+            i = int(rows_of[k])
+            if not bad[i]:
+                via_pts[i].append((place[k].lon, place[k].lat))
         gdf["via_coords"] = [
             ";".join(f"{lat:.6f},{lon:.6f}" for lon, lat in pts) for pts in via_pts
         ]

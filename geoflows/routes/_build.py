@@ -14,6 +14,7 @@ from geoflows.routes._geometry import (
     _check_coords,
     _wrap_near,
     arc,
+    distance_km,
     geodesic,
     line_lengths_km,
     straight,
@@ -318,11 +319,17 @@ def build_routes(
             elif failed.size:
                 notes[i] = "; ".join(f"leg {k + 1} of {n_legs[i]}: {leg_notes[k]}" for k in failed)
     _warn_fallbacks(notes, ids)
+    # A geodesic leg's length is its endpoints' geodesic distance (one Geod.inv per leg, not
+    # one per vertex); other legs are measured along their vertices.
+    leg_len = np.empty(leg_geom.size)
+    geo = leg_kind == "geodesic"
+    leg_len[geo] = distance_km(lo_lon[geo], lo_lat[geo], ld_lon[geo], ld_lat[geo])
+    leg_len[~geo] = line_lengths_km(leg_geom[~geo])
     return Routes(
         geometry=geometry,
         route_kind=route_kind.astype(str),
         route_note=notes.astype(str),
-        length_km=line_lengths_km(geometry),
+        length_km=np.bincount(leg_flow, weights=leg_len, minlength=n),
     )
 
 
