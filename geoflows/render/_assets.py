@@ -33,6 +33,29 @@ def _leaflet_css_inline() -> str:
     return re.sub(r"url\((images/[\w.-]+\.png)\)", data_uri, css)
 
 
+def _png_uri(name: str) -> str:
+    return "data:image/png;base64," + base64.b64encode(
+        _asset_bytes("leaflet/images/" + name)
+    ).decode("ascii")
+
+
+@cache
+def _leaflet_inline_js() -> str:
+    """Leaflet, plus its default marker icons as data URIs.
+
+    Leaflet finds its icon images next to its CSS file; inlined there is no such file, so a
+    folium Marker a user adds to the map would ask for ``marker-icon.png`` and fail offline.
+    """
+    icons = (
+        'L.Icon.Default.imagePath = "";'
+        "L.Icon.Default.mergeOptions({"
+        f'iconUrl: "{_png_uri("marker-icon.png")}", '
+        f'iconRetinaUrl: "{_png_uri("marker-icon-2x.png")}", '
+        f'shadowUrl: "{_png_uri("marker-shadow.png")}"}});'
+    )
+    return _inline_script(_asset("leaflet/leaflet.js")) + _inline_script(icons)
+
+
 def _sri(data: bytes) -> str:
     return "sha384-" + base64.b64encode(hashlib.sha384(data).digest()).decode("ascii")
 

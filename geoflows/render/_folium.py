@@ -14,6 +14,7 @@ from geoflows.render._assets import (
     _asset_bytes,
     _inline_script,
     _leaflet_css_inline,
+    _leaflet_inline_js,
     _raw_element,
     _sri,
 )
@@ -94,9 +95,7 @@ class FlowLayer:
                 figure = self.get_root()
                 header = figure.header
                 if layer.assets == "inline":
-                    header.add_child(
-                        _raw_element(_inline_script(_asset("leaflet/leaflet.js"))), name="leaflet"
-                    )
+                    header.add_child(_raw_element(_leaflet_inline_js()), name="leaflet")
                     header.add_child(
                         _raw_element(f"<style>{_leaflet_css_inline()}</style>"), name="leaflet_css"
                     )
