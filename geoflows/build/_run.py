@@ -71,23 +71,59 @@ class BuildReport:
 
     @property
     def ok(self) -> bool:
-        """True when every map was built or unchanged."""
+        """True when every map was built or unchanged.
+
+        Examples
+        --------
+        >>> from geoflows.build import BuildReport, MapResult
+        >>> r = BuildReport([MapResult("a", None, "built", "", 3, 0.1),
+        ...                  MapResult("b", None, "failed", "bad.csv: no such file", None, 0.0)])
+        >>> r.ok
+        False
+        """
         return all(r.status in ("built", "unchanged") for r in self.results)
 
     @property
     def failed(self) -> list[MapResult]:
-        """The results of the maps that failed."""
+        """The results of the maps that failed.
+
+        Examples
+        --------
+        >>> from geoflows.build import BuildReport, MapResult
+        >>> r = BuildReport([MapResult("a", None, "built", "", 3, 0.1),
+        ...                  MapResult("b", None, "failed", "bad.csv: no such file", None, 0.0)])
+        >>> [m.name for m in r.failed]
+        ['b']
+        """
         return [r for r in self.results if r.status == "failed"]
 
     def counts(self) -> dict[str, int]:
-        """Return the number of maps per status."""
+        """Return the number of maps per status.
+
+        Examples
+        --------
+        >>> from geoflows.build import BuildReport, MapResult
+        >>> r = BuildReport([MapResult("a", None, "built", "", 3, 0.1),
+        ...                  MapResult("b", None, "failed", "bad.csv: no such file", None, 0.0)])
+        >>> r.counts()
+        {'built': 1, 'unchanged': 0, 'failed': 1}
+        """
         out = {"built": 0, "unchanged": 0, "failed": 0}
         for r in self.results:
             out[r.status] = out.get(r.status, 0) + 1
         return out
 
     def table(self) -> str:
-        """Return a plain-text summary table, one line per map and a total line."""
+        """Return a plain-text summary table, one line per map and a total line.
+
+        Examples
+        --------
+        >>> from geoflows.build import BuildReport, MapResult
+        >>> r = BuildReport([MapResult("a", None, "built", "", 3, 0.1),
+        ...                  MapResult("b", None, "failed", "bad.csv: no such file", None, 0.0)])
+        >>> r.table().splitlines()[-1]
+        '2 maps: 1 built, 0 unchanged, 1 failed'
+        """
         rows = [
             [
                 r.name,

@@ -128,7 +128,14 @@ class Gazetteer:
     # ------------------------------------------------------------------ construction
     @property
     def index(self) -> Index:
-        """The loaded place index (loaded from the disk cache on first use)."""
+        """The loaded place index (loaded from the disk cache on first use).
+
+        Examples
+        --------
+        >>> from geoflows.places import Gazetteer
+        >>> len(Gazetteer.default().index.names) > 200_000
+        True
+        """
         if self._index is None:
             with self._lock:
                 if self._index is None:
