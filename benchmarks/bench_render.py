@@ -25,6 +25,7 @@ sizes, and the table says so.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import math
 import sys
 import tempfile
@@ -42,15 +43,19 @@ PALETTE = dict(
     zip(CATEGORIES, ("#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02"), strict=True)
 )
 MIN_WIDTH, MAX_WIDTH = 1.5, 14.0
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+
+
+def _chromium_settings() -> tuple[str, list[str]]:
+    """Binary and flags from scripts/screenshot.py, the project's one Chromium launcher."""
+    path = Path(__file__).resolve().parents[1] / "scripts" / "screenshot.py"
+    spec = importlib.util.spec_from_file_location("geoflows_screenshot", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault(spec.name, module)
+    spec.loader.exec_module(module)
+    return module.default_chromium(), list(module.CHROMIUM_ARGS)
+
+
+CHROMIUM, CHROMIUM_ARGS = _chromium_settings()
 #: Until the map's vector layers exist: SVG paths (folium, small geoflows maps) or a canvas.
 DRAWN = ".leaflet-overlay-pane path.leaflet-interactive, .leaflet-overlay-pane canvas"
 LEAFLET_DIR = Path(__file__).resolve().parents[1] / "geoflows" / "_data" / "leaflet"

@@ -11,8 +11,9 @@ Run only these tests with ``pytest -m browser``; skip them with ``pytest -m "not
 
 from __future__ import annotations
 
+import importlib.util
 import os
-import shutil
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,15 +21,20 @@ from typing import Any
 
 import pytest
 
-CHROMIUM = os.environ.get("GEOFLOWS_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+
+def _screenshot_script() -> Any:
+    """scripts/screenshot.py: the one place that says which Chromium runs and how."""
+    path = Path(__file__).resolve().parents[2] / "scripts" / "screenshot.py"
+    spec = importlib.util.spec_from_file_location("geoflows_screenshot", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+_SCRIPT = _screenshot_script()
+CHROMIUM = _SCRIPT.default_chromium()
+CHROMIUM_ARGS = _SCRIPT.CHROMIUM_ARGS
 VIEWPORT = {"width": 1000, "height": 700}
 EXAMPLE_CSV = Path(__file__).resolve().parents[2] / "data" / "dprk_russia_2023_2024.csv"
 
