@@ -20,9 +20,11 @@ from geoflows.errors import (
     GeoflowsError,
     GeoflowsWarning,
     InputFileError,
+    OptionError,
     PlaceNotFound,
     RouteFallbackWarning,
 )
+from geoflows.options import options
 
 # Heavy modules (pandas, geopandas, folium) load on first use, so `import geoflows` and a first
 # `gf.geocode()` stay fast in a new process (PEP 562 module __getattr__).
@@ -71,6 +73,7 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "__version__",
+    "options",
     "Flow",
     "FlowLayer",
     "FlowSet",
@@ -103,6 +106,7 @@ __all__ = [
     "GeoflowsError",
     "GeoflowsWarning",
     "InputFileError",
+    "OptionError",
     "PlaceNotFound",
     "RouteFallbackWarning",
 ]

@@ -120,6 +120,17 @@ class BuildError(GeoflowsError, ValueError):
     """
 
 
+class OptionError(GeoflowsError, ValueError):
+    """An option or argument has a value geoflows does not know; the message lists the valid ones.
+
+    Examples
+    --------
+    >>> import geoflows as gf
+    >>> issubclass(gf.OptionError, ValueError)
+    True
+    """
+
+
 class GeoflowsWarning(UserWarning):
     """Base class of geoflows warnings.
 
@@ -150,3 +161,53 @@ class CacheWarning(GeoflowsWarning):
     >>> issubclass(gf.CacheWarning, gf.GeoflowsWarning)
     True
     """
+
+
+def _user_stacklevel() -> int:
+    """The ``stacklevel`` that makes a warning point at the first frame outside geoflows.
+
+    Like pandas' ``find_stack_level``: a warning raised deep inside ``read_flows`` then names the
+    user's own line (a notebook cell, a script), not a line of geoflows.
+    """
+    import inspect
+    import os
+
+    package = os.path.dirname(os.path.abspath(__file__))
+    frame = inspect.currentframe()
+    level = 0
+    try:
+        while frame is not None:
+            filename = os.path.abspath(frame.f_code.co_filename)
+            if not filename.startswith(package + os.sep):
+                break
+            frame = frame.f_back
+            level += 1
+    finally:
+        del frame
+    # level counts the frames inside geoflows, this helper included; warnings.warn is called one
+    # frame below its caller, which the helper's own frame stands in for.
+    return max(level, 1)
+
+
+def warn(message: str, category: type[Warning], **attributes: object) -> None:
+    """Issue ``category(message)`` at the user's line, with structured ``attributes``.
+
+    Attributes (for example ``reason`` and ``flows``) are set on the warning object, so code that
+    catches warnings reads them instead of parsing the message.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from geoflows.errors import GeoflowsWarning, warn
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     warn("something to know", GeoflowsWarning, reason="example")
+    >>> caught[0].message.reason, caught[0].filename.endswith("errors.py")
+    ('example', False)
+    """
+    import warnings
+
+    w = category(message)
+    for key, value in attributes.items():
+        setattr(w, key, value)
+    warnings.warn(w, stacklevel=_user_stacklevel())

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 import os
-import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -19,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from geoflows.errors import FlowValidationError, GeoflowsWarning
+from geoflows.errors import FlowValidationError, GeoflowsWarning, warn
 
 if TYPE_CHECKING:
     import folium
@@ -275,13 +274,13 @@ class FlowSet:
         gdf["length_km"] = length
         out = gpd.GeoDataFrame(gdf, geometry=list(geometry), crs=CRS)
         if unresolved_rows:
-            warnings.warn(
+            warn(
                 f"{int(bad.sum())} flow(s) have unresolved places and are not drawn: "
                 + "; ".join(
                     f"row {u['row']} {u['field']} {u['value']!r}" for u in unresolved_rows[:5]
                 ),
                 GeoflowsWarning,
-                stacklevel=3,
+                reason="unresolved",
             )
         return cls(out, unresolved=pd.DataFrame(unresolved_rows), source=source)
 
@@ -561,6 +560,23 @@ class FlowSet:
         from geoflows.render import notebook_html
 
         return notebook_html(self)
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        """The notebook display: live map, a plain summary and a picture of the flows.
+
+        Viewers that cannot run the map (untrusted notebooks, static viewers) show the picture
+        or the summary instead of nothing; see :data:`geoflows.options`.
+
+        Examples
+        --------
+        >>> import geoflows as gf
+        >>> flows = gf.read_flows([{"origin": "Rajin", "destination": "Vladivostok"}])
+        >>> print(flows._repr_mimebundle_()["text/plain"])
+        1 flow between 2 places; units: (no unit) (1 flow); undated; places: Rajin, Vladivostok.
+        """
+        from geoflows.render._notebook import notebook_bundle
+
+        return notebook_bundle(self)
 
     def to_file(self, path: str | os.PathLike, *, driver: str | None = None) -> Path:
         """Write the flows to GeoJSON, GeoPackage, GeoParquet or CSV (see :func:`write_flows`).

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import shapely
 
-from geoflows.errors import RouteFallbackWarning
+from geoflows.errors import RouteFallbackWarning, warn
 from geoflows.routes._geometry import (
     _check_coords,
     _wrap_near,
@@ -81,10 +80,11 @@ def _warn_fallbacks(notes: np.ndarray, ids) -> None:
         named = ", ".join(_label(ids, i) for i in idx[:_MAX_NAMED])
         more = f" and {len(idx) - _MAX_NAMED} more" if len(idx) > _MAX_NAMED else ""
         parts.append(f"{reason} ({named}{more})")
-    warnings.warn(
+    warn(
         f"{bad.size} of {notes.size} flow(s) drawn another way than asked: " + "; ".join(parts),
         RouteFallbackWarning,
-        stacklevel=3,
+        reasons=tuple(by_reason),
+        flows=tuple(_label(ids, i).strip("'") for i in bad),
     )
 
 

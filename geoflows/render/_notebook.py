@@ -1,0 +1,122 @@
+"""How a FlowSet shows itself in a notebook: live map, plain summary and a picture.
+
+Jupyter picks the richest part of the bundle it may show: a trusted notebook runs the live map
+(``text/html``); an untrusted JupyterLab notebook, which strips the map's iframe, and static
+viewers show the picture (``image/png``) or the summary (``text/plain``) instead of nothing.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from geoflows.flows import FlowSet
+
+__all__ = ["flows_summary", "notebook_bundle"]
+
+#: Shown under the map, and hidden by the map's frame once it loads: what to do when the map
+#: cannot show. JupyterLab 4 has no "Trust" menu item: the command is in the command palette.
+TRUST_HINT = (
+    "No map above? The notebook is probably not trusted, so its maps cannot run: in JupyterLab "
+    "open the command palette (Ctrl+Shift+C), run \u201cTrust Notebook\u201d and run the cell "
+    "again; in VS Code or Classic Notebook use \u201cTrust\u201d. Or save the map with "
+    "flows.save_map(\u201cmap.html\u201d) and open the file."
+)
+
+
+def flows_summary(flows: FlowSet) -> str:
+    """One paragraph that says what a FlowSet holds: flows, places, units, dates, sources.
+
+    Examples
+    --------
+    >>> import geoflows as gf
+    >>> print(flows_summary(gf.read_flows("data/black_sea_grain_2023.csv")))  # doctest: +ELLIPSIS
+    5 flows between 5 places; units: tonnes (4 flows), ships (1 flow); dates 2022-08-01 to ...
+    """
+    gdf = flows.to_geodataframe(split_antimeridian=False)
+    n = len(gdf)
+    names = sorted(set(gdf["origin"].dropna()) | set(gdf["destination"].dropna()))
+    parts = [f"{n} flow{'s' if n != 1 else ''} between {len(names)} places"]
+    if len(flows.unresolved):
+        parts[0] += f" ({len(flows.unresolved)} with unresolved places, not drawn)"
+    counts = gdf["unit"].fillna("").replace("", "(no unit)").value_counts()
+    units = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    parts.append(
+        "units: "
+        + ", ".join(f"{u} ({c} flow{'s' if c != 1 else ''})" for u, c in units[:6])
+        + (f" and {len(units) - 6} more" if len(units) > 6 else "")
+    )
+    starts, ends = gdf["start"].dropna(), gdf["end"].fillna(gdf["start"]).dropna()
+    if len(starts):
+        parts.append(f"dates {starts.min():%Y-%m-%d} to {max(ends.max(), starts.max()):%Y-%m-%d}")
+    else:
+        parts.append("undated")
+    shown = ", ".join(names[:8]) + (f" and {len(names) - 8} more" if len(names) > 8 else "")
+    parts.append(f"places: {shown}")
+    return "; ".join(parts) + "."
+
+
+def _png(flows: FlowSet) -> bytes | None:
+    """The static figure as PNG bytes, small enough to keep in a notebook."""
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    if not len(flows.to_geodataframe(split_antimeridian=False)):
+        return None
+    ax = flows.plot()
+    fig = ax.figure
+    try:
+        fig.set_size_inches(8, 4.5)
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=80, metadata={"Software": None})
+        return buf.getvalue()
+    finally:
+        plt.close(fig)
+
+
+def notebook_bundle(flows: FlowSet, **options: Any) -> dict[str, Any]:
+    """The notebook display of ``flows``: ``text/html``, ``text/plain`` and ``image/png``.
+
+    ``gf.options.notebook_assets`` chooses where the live map takes Leaflet from and
+    ``gf.options.notebook_png`` whether the picture is added.
+
+    Examples
+    --------
+    >>> import geoflows as gf
+    >>> bundle = notebook_bundle(gf.read_flows("data/black_sea_grain_2023.csv"))
+    >>> sorted(bundle)
+    ['image/png', 'text/html', 'text/plain']
+    >>> bundle["image/png"][:4]
+    b'\\x89PNG'
+    """
+    import html
+
+    from geoflows.options import options as session
+    from geoflows.render._folium import notebook_html
+
+    options.setdefault("assets", session.notebook_assets)
+    frame = notebook_html(flows, **options)
+    # The frame hides the hint once it has loaded; where frames are stripped (untrusted
+    # notebooks, static viewers) no handler runs and the hint stays.
+    frame = frame.replace(
+        "<iframe ",
+        "<iframe onload=\"this.nextElementSibling.style.display='none'\" ",
+        1,
+    )
+    hint = (
+        '<p class="geoflows-hint" style="font:12px/1.4 sans-serif;color:#555;margin:4px 0">'
+        + html.escape(TRUST_HINT)
+        + "</p>"
+    )
+    bundle: dict[str, Any] = {
+        "text/html": f'<div class="geoflows-output">{frame}{hint}</div>',
+        "text/plain": flows_summary(flows),
+    }
+    if session.notebook_png:
+        png = _png(flows)
+        if png is not None:
+            bundle["image/png"] = png
+    return bundle
