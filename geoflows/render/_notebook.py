@@ -7,6 +7,7 @@ viewers show the picture (``image/png``) or the summary (``text/plain``) instead
 
 from __future__ import annotations
 
+import base64
 import io
 from typing import TYPE_CHECKING, Any
 
@@ -71,7 +72,7 @@ def _png(flows: FlowSet) -> bytes | None:
     try:
         fig.set_size_inches(8, 4.5)
         buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=80, metadata={"Software": None})
+        fig.savefig(buf, format="png", dpi=64, metadata={"Software": None})
         return buf.getvalue()
     finally:
         plt.close(fig)
@@ -99,24 +100,33 @@ def notebook_bundle(flows: FlowSet, **options: Any) -> dict[str, Any]:
 
     options.setdefault("assets", session.notebook_assets)
     frame = notebook_html(flows, **options)
-    # The frame hides the hint once it has loaded; where frames are stripped (untrusted
-    # notebooks, static viewers) no handler runs and the hint stays.
+    # The frame hides the picture and the hint once it has loaded; where frames are stripped
+    # (untrusted notebooks, static viewers) no handler runs and they stay.
     frame = frame.replace(
         "<iframe ",
         "<iframe onload=\"this.nextElementSibling.style.display='none'\" ",
         1,
     )
-    hint = (
+    png = _png(flows) if session.notebook_png else None
+    picture = ""
+    if png is not None:
+        # The same picture inside the HTML, for viewers that show sanitised HTML (untrusted
+        # JupyterLab notebooks) rather than the image part of the bundle.
+        data = base64.b64encode(png).decode("ascii")
+        picture = (
+            f'<img src="data:image/png;base64,{data}" alt="{html.escape(flows_summary(flows))}" '
+            'style="max-width:100%;display:block">'
+        )
+    fallback = (
+        f'<div class="geoflows-fallback">{picture}'
         '<p class="geoflows-hint" style="font:12px/1.4 sans-serif;color:#555;margin:4px 0">'
         + html.escape(TRUST_HINT)
-        + "</p>"
+        + "</p></div>"
     )
     bundle: dict[str, Any] = {
-        "text/html": f'<div class="geoflows-output">{frame}{hint}</div>',
+        "text/html": f'<div class="geoflows-output">{frame}{fallback}</div>',
         "text/plain": flows_summary(flows),
     }
-    if session.notebook_png:
-        png = _png(flows)
-        if png is not None:
-            bundle["image/png"] = png
+    if png is not None:
+        bundle["image/png"] = png
     return bundle

@@ -23,7 +23,7 @@ def test_hint_hidden_when_the_map_shows(new_probe: Callable, output_html: str) -
     probe.page.set_content(f"<html><body>{output_html}</body></html>", wait_until="load")
     frame = probe.page.frames[1]
     frame.wait_for_function("window.geoflowsLayers && window.geoflowsLayers.length > 0")
-    assert probe.page.locator(".geoflows-hint").is_hidden()
+    assert probe.page.locator(".geoflows-fallback").is_hidden()
     assert probe.page_errors == [] and probe.dialogs == []
 
 
@@ -36,3 +36,6 @@ def test_hint_shown_where_frames_are_stripped(new_probe: Callable, output_html: 
     hint = probe.page.locator(".geoflows-hint")
     assert hint.is_visible()
     assert "Trust Notebook" in hint.inner_text()
+    picture = probe.page.locator(".geoflows-fallback img")
+    assert picture.is_visible()
+    assert picture.evaluate("img => img.naturalWidth") == 512
