@@ -91,7 +91,7 @@ class FlowWidget(anywidget.AnyWidget):
 
     page = traitlets.Unicode("").tag(sync=True)
     height = traitlets.Int(520).tag(sync=True)
-    at = traitlets.Unicode(None, allow_none=True).tag(sync=True)
+    at = traitlets.Any(None, allow_none=True).tag(sync=True)
     selected_ids = traitlets.List(traitlets.Unicode()).tag(sync=True)
     visible_ids = traitlets.List(traitlets.Unicode()).tag(sync=True)
     time_window = traitlets.List(traitlets.Unicode()).tag(sync=True)
