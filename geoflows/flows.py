@@ -62,6 +62,7 @@ class Flow:
     notes: str = ""
     length_km: float = math.nan
     route_kind: str = ""
+    route_note: str = ""
     extra: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def __eq__(self, other: object) -> bool:
@@ -368,11 +369,12 @@ class FlowSet:
                 notes=rec["notes"],
                 length_km=rec["length_km"],
                 route_kind=rec["route_kind"],
+                route_note=rec.get("route_note") or "",
                 extra={k: v for k, v in rec.items() if k not in FLOW_FIELDS},
             )
 
-    def __getitem__(self, key: Any) -> FlowSet:
-        """Select flows with a boolean mask or positions, keeping a FlowSet.
+    def __getitem__(self, key: Any) -> Any:
+        """One flow by position (a :class:`Flow`), or a FlowSet by mask, positions or slice.
 
         Examples
         --------
@@ -380,7 +382,14 @@ class FlowSet:
         >>> flows = gf.read_flows("data/dprk_russia_2023_2024.csv")
         >>> len(flows[flows.to_geodataframe()["kind"] == "visit"]) >= 1
         True
+        >>> flows[0].id, flows[-1].id == list(flows)[-1].id, len(flows[:3])
+        ('dprk_ru_001', True, 3)
         """
+        if isinstance(key, int | np.integer):
+            n = len(self._gdf)
+            if not -n <= key < n:
+                raise IndexError(f"flow position {key} is out of range for {n} flows")
+            return next(iter(self[[int(key) % n]]))
         if isinstance(key, (pd.Series, np.ndarray, list)) and np.asarray(key).dtype == bool:
             sub = self._gdf[np.asarray(key)]
         else:
@@ -475,21 +484,25 @@ class FlowSet:
         >>> set(flows.filter(kinds=["shipment"]).to_geodataframe()["kind"])
         {'shipment'}
         """
-        from geoflows.style import confidence_level
+        from geoflows.io import KINDS, MODES
+        from geoflows.style import CONFIDENCE_LEVELS, confidence_level
 
+        kinds = _choices("kinds", kinds, KINDS)
+        modes = _choices("modes", modes, MODES)
+        confidence = _choices("confidence", confidence, (*CONFIDENCE_LEVELS, "unknown"))
         g = self._gdf
         keep = np.ones(len(g), dtype=bool)
         for column, allowed in (
             ("kind", kinds),
-            ("category", categories),
+            ("category", _choices("categories", categories)),
             ("mode", modes),
-            ("unit", units),
+            ("unit", _choices("units", units)),
         ):
             if allowed is not None:
-                keep &= g[column].isin(list(allowed)).to_numpy()
+                keep &= g[column].isin(allowed).to_numpy()
         if confidence is not None:
             levels = np.array([confidence_level(c) for c in g["confidence"]])
-            keep &= np.isin(levels, list(confidence))
+            keep &= np.isin(levels, confidence)
         fs, fe = g["start"], g["end"].fillna(g["start"])
         if start is not None:
             keep &= (fe.isna() | (fe >= pd.Timestamp(start))).to_numpy()
@@ -652,6 +665,26 @@ class FlowSet:
             tmp.unlink(missing_ok=True)
             plt.close(ax.figure)
         return p
+
+
+def _choices(
+    name: str, values: str | Sequence[str] | None, allowed: Sequence[str] | None = None
+) -> list[str] | None:
+    """``values`` as a list (a bare string is a list of one), checked against ``allowed``."""
+    import difflib
+
+    from geoflows.errors import OptionError
+
+    if values is None:
+        return None
+    out = [values] if isinstance(values, str) else list(values)
+    for value in out if allowed is not None else ():
+        if value not in allowed:
+            close = difflib.get_close_matches(str(value).lower(), allowed, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            valid = ", ".join(repr(a) for a in allowed)
+            raise OptionError(f"unknown {name} value {value!r}{hint} (valid: {valid})")
+    return out
 
 
 def concat(flowsets: Sequence[FlowSet]) -> FlowSet:

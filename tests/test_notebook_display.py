@@ -112,3 +112,35 @@ def test_unresolved_warning_points_at_the_users_line_and_can_be_silenced() -> No
         warnings.simplefilter("ignore", gf.GeoflowsWarning)
         gf.read_flows(rows, allow_unresolved=True)
     assert not [w for w in caught if issubclass(w.category, gf.GeoflowsWarning)]
+
+
+# Small doors of FlowSet a notebook user meets first (issue 14's bug list).
+def test_a_flow_by_position_and_its_route_note() -> None:
+    flows = gf.read_flows(EXAMPLE)
+    first, last = flows[0], flows[-1]
+    assert isinstance(first, gf.Flow) and first.id == "dprk_ru_001" and first.unit == "containers"
+    assert last == list(flows)[-1]
+    notes = {f.id: f.route_note for f in flows}
+    assert notes["dprk_ru_005"].startswith("rail route not found")
+    with pytest.raises(IndexError, match="flow position 25 is out of range for 25 flows"):
+        flows[25]
+
+
+@pytest.mark.parametrize(
+    ("options", "match"),
+    [
+        ({"kinds": ["shipments"]}, "unknown kinds value 'shipments'; did you mean 'shipment'?"),
+        ({"confidence": ["Confirmed"]}, "unknown confidence value 'Confirmed'; did you mean"),
+        ({"modes": ["ship"]}, r"unknown modes value 'ship' \(valid: 'sea', 'rail'"),
+    ],
+)
+def test_filter_refuses_unknown_vocabulary(options: dict, match: str) -> None:
+    flows = gf.read_flows("data/black_sea_grain_2023.csv")
+    with pytest.raises(gf.OptionError, match=match):
+        flows.filter(**options)
+
+
+def test_filter_takes_a_bare_string_as_a_list_of_one() -> None:
+    flows = gf.read_flows(EXAMPLE)
+    assert len(flows.filter(modes="sea")) == len(flows.filter(modes=["sea"])) > 0
+    assert len(flows.filter(confidence="unknown")) == len(flows.filter(confidence=["unknown"]))
