@@ -20,6 +20,7 @@ from geoflows.errors import (
     GeoflowsError,
     GeoflowsWarning,
     InputFileError,
+    OptionError,
     PlaceNotFound,
     RouteFallbackWarning,
 )
@@ -103,6 +104,7 @@ __all__ = [
     "GeoflowsError",
     "GeoflowsWarning",
     "InputFileError",
+    "OptionError",
     "PlaceNotFound",
     "RouteFallbackWarning",
 ]

@@ -120,6 +120,17 @@ class BuildError(GeoflowsError, ValueError):
     """
 
 
+class OptionError(GeoflowsError, ValueError):
+    """An option or argument has a value geoflows does not know; the message lists the valid ones.
+
+    Examples
+    --------
+    >>> import geoflows as gf
+    >>> issubclass(gf.OptionError, ValueError)
+    True
+    """
+
+
 class GeoflowsWarning(UserWarning):
     """Base class of geoflows warnings.
 
