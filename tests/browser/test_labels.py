@@ -158,6 +158,21 @@ def _assert_no_overlap(shown: list[list[Any]], width: int = 1000, height: int = 
     )
 
 
+def _assert_clear_of_heavier_markers(probe: Any, places: list[dict[str, Any]], shown: list) -> None:
+    """No label covers the marker (radius 4) of a place that weighs more than its own."""
+    points = probe.page.evaluate(
+        """(places) => places.map(p => { const q = T.map.latLngToContainerPoint([p.lat, p.lon]);
+             return [q.x, q.y]; })""",
+        places,
+    )
+    weight = {p["name"]: p["weight"] for p in places if p["name"]}
+    for name, x0, y0, x1, y1 in shown:
+        for p, (x, y) in zip(places, points, strict=True):
+            if p["weight"] > weight[name]:
+                covered = x0 < x + 4 and x1 > x - 4 and y0 < y + 4 and y1 > y - 4
+                assert not covered, f"the label {name!r} covers the marker of {p['name']!r}"
+
+
 @pytest.mark.slow
 def test_every_example_place_is_labelled_at_some_zoom(probe):
     places, flows = _example_places()
@@ -199,6 +214,7 @@ def test_visible_example_labels_never_overlap_at_any_zoom(probe):
         shown = probe.page.evaluate(SHOWN_JS)
         assert shown, f"no label at zoom {zoom}"
         _assert_no_overlap(shown)
+        _assert_clear_of_heavier_markers(probe, places, shown)
         seen |= {s[0] for s in shown}
     # The regional views around Rajin name the border crossing's places one by one.
     assert {"Rajin", "Tumangang", "Khasan", "Friendship Bridge", "Vladivostok"} <= seen
@@ -268,6 +284,24 @@ def test_labels_follow_pans_and_can_be_hidden(probe):
     )
     probe.page.evaluate("() => T.labels.setVisible(true)")
     assert probe.page.evaluate(SHOWN_JS)
+    probe.assert_quiet()
+
+
+def test_labels_are_laid_out_again_when_the_window_shrinks(probe):
+    places = _dense_places(600)
+    _open(probe, places, [])
+    before = len(probe.page.evaluate(SHOWN_JS))
+    probe.page.set_viewport_size({"width": 500, "height": 350})
+    # Leaflet follows the window on its own (invalidateSize, then a debounced moveend).
+    probe.page.wait_for_function(
+        """() => Array.from(document.querySelectorAll('.gf-label'))
+             .filter(n => n.style.display !== 'none')
+             .every(n => n.getBoundingClientRect().right <= 500
+                         && n.getBoundingClientRect().bottom <= 350)"""
+    )
+    shown = probe.page.evaluate(SHOWN_JS)
+    _assert_no_overlap(shown, 500, 350)
+    assert 0 < len(shown) < before
     probe.assert_quiet()
 
 
@@ -405,6 +439,7 @@ def test_search_works_from_the_keyboard_and_by_click(probe):
     probe.assert_quiet()
 
 
+@pytest.mark.slow
 def test_layout_is_the_same_after_a_round_trip_and_on_a_new_page(probe, new_probe):
     places = _dense_places(600)
     _open(probe, places, [])

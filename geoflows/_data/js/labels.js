@@ -4,11 +4,17 @@
  *   places:  [{name, lat, lon, weight, radius?}]; entries without a name get no label.
  *   options: {pane: "gf-labels", zIndex: 550, gap: 3, radius: 4, padding: 2, cell: 64}
  *
- * Layout, on every zoomend / moveend / resize: places in order of weight (heaviest first, then
- * by their index) try four spots beside their marker (right, left, above, below); the first spot
- * that is fully on screen and overlaps no label or marker placed before it wins, otherwise the
- * label is hidden (display:none) until there is room. Placed boxes live in a uniform grid of
- * `cell`-pixel buckets, so a layout of n places costs O(n) box tests, not O(n^2).
+ * Layout, on every moveend (Leaflet fires one after each zoom, pan and resize): every place's
+ * marker (named or not) is reserved first; then places in order of weight (heaviest first, then
+ * by their index) try four spots beside their marker (right, left, above, below). The first spot
+ * that is fully on screen and overlaps no label placed before it and no marker wins; failing
+ * that, the first that covers only markers of less important places (so a heavy place in a
+ * cluster keeps its name); otherwise the label is hidden (display:none) until there is room.
+ * Placed boxes live in a uniform grid of `cell`-pixel buckets, so a layout of n places costs
+ * O(n) box tests, not O(n^2).
+ *
+ * The returned update() lays out now (the render code calls it after changing the view without
+ * events); setVisible(false) hides every label and stops the layout until setVisible(true).
  *
  * Safety rule: the name goes into the page with textContent only, never as markup.
  */
@@ -29,23 +35,29 @@ function gfLabels(map, places, options) {
   L.DomEvent.on(pane, "mousedown touchstart pointerdown dblclick click contextmenu",
     L.DomEvent.stopPropagation);
 
-  // One entry per named place, heaviest first; ties keep the input order (deterministic).
-  var items = [];
+  // Every place's marker, and one label entry per named place, heaviest first; ties keep the
+  // input order (deterministic).
+  var marks = [], items = [];
   for (var i = 0; i < places.length; i++) {
     var p = places[i];
-    if (!p || p.name === null || p.name === undefined || String(p.name).trim() === "") continue;
-    if (!isFinite(p.lat) || !isFinite(p.lon)) continue;
+    if (!p || !isFinite(p.lat) || !isFinite(p.lon)) continue;
+    marks.push({ lat: +p.lat, lon: +p.lon, radius: isFinite(p.radius) ? +p.radius : defaultRadius,
+      weight: +p.weight || 0, index: i, rank: 0 });
+    if (p.name === null || p.name === undefined || String(p.name).trim() === "") continue;
     var node = document.createElement("div");
     node.className = "gf-label";
     node.setAttribute("dir", "auto");
     node.textContent = String(p.name);
     node.style.display = "none";
     items.push({
-      index: i, node: node, lat: +p.lat, lon: +p.lon, weight: +p.weight || 0,
-      radius: isFinite(p.radius) ? +p.radius : defaultRadius, w: 0, h: 0, shown: false, x: NaN, y: NaN
+      index: i, mark: marks.length - 1, node: node, weight: +p.weight || 0,
+      w: 0, h: 0, shown: false, x: NaN, y: NaN
     });
   }
-  items.sort(function (a, b) { return (b.weight - a.weight) || (a.index - b.index); });
+  function heavierFirst(a, b) { return (b.weight - a.weight) || (a.index - b.index); }
+  items.sort(heavierFirst);
+  var ranked = marks.slice().sort(heavierFirst);
+  for (var j = 0; j < ranked.length; j++) ranked[j].rank = j;
   var frag = document.createDocumentFragment();
   for (var k = 0; k < items.length; k++) frag.appendChild(items[k].node);
   pane.appendChild(frag);
@@ -80,13 +92,15 @@ function gfLabels(map, places, options) {
     var cols = Math.max(1, Math.ceil(W / cell)), rows = Math.max(1, Math.ceil(H / cell));
     var grid = new Array(cols * rows);
     var boxes = [];  // flat x0, y0, x1, y1 of every box placed so far
+    var owners = [];  // per box: -1 for a label, else the rank of the place whose marker it is
     var centerLon = map.getCenter().lng;
 
     function cellsOf(x0, y0, x1, y1) {
       return [Math.max(0, Math.floor(x0 / cell)), Math.max(0, Math.floor(y0 / cell)),
         Math.min(cols - 1, Math.floor(x1 / cell)), Math.min(rows - 1, Math.floor(y1 / cell))];
     }
-    function free(x0, y0, x1, y1) {
+    // Free of every label, and of every marker ranked before `below` (Infinity: all markers).
+    function free(x0, y0, x1, y1, below) {
       var c = cellsOf(x0, y0, x1, y1);
       for (var cy = c[1]; cy <= c[3]; cy++) {
         for (var cx = c[0]; cx <= c[2]; cx++) {
@@ -94,7 +108,7 @@ function gfLabels(map, places, options) {
           if (!bucket) continue;
           for (var b = 0; b < bucket.length; b++) {
             var o = bucket[b] * 4;
-            if (x0 < boxes[o + 2] && x1 > boxes[o] && y0 < boxes[o + 3] && y1 > boxes[o + 1]) {
+            if (owners[bucket[b]] < below && x0 < boxes[o + 2] && x1 > boxes[o] && y0 < boxes[o + 3] && y1 > boxes[o + 1]) {
               return false;
             }
           }
@@ -102,10 +116,11 @@ function gfLabels(map, places, options) {
       }
       return true;
     }
-    function insert(x0, y0, x1, y1) {
+    function insert(x0, y0, x1, y1, owner) {
       if (x1 < 0 || y1 < 0 || x0 > W || y0 > H) return;
       var id = boxes.length / 4;
       boxes.push(x0, y0, x1, y1);
+      owners.push(owner);
       var c = cellsOf(x0, y0, x1, y1);
       for (var cy = c[1]; cy <= c[3]; cy++) {
         for (var cx = c[0]; cx <= c[2]; cx++) {
@@ -118,13 +133,18 @@ function gfLabels(map, places, options) {
     // Reads and decisions first; DOM writes after, and only where something changed. Positions
     // are kept in layer coordinates, which a pan does not change.
     var origin = map.containerPointToLayerPoint([0, 0]);
+    var px = new Float64Array(marks.length), py = new Float64Array(marks.length), m;
+    for (m = 0; m < marks.length; m++) {
+      // The copy of the place nearest the view's centre (maps across the antimeridian).
+      var lon = marks[m].lon + 360 * Math.round((centerLon - marks[m].lon) / 360);
+      var q = map.latLngToContainerPoint([marks[m].lat, lon]), rm = marks[m].radius;
+      px[m] = q.x; py[m] = q.y;
+      insert(q.x - rm, q.y - rm, q.x + rm, q.y + rm, marks[m].rank);
+    }
     var changes = [];
     for (var k = 0; k < items.length; k++) {
-      var it = items[k];
-      // The copy of the place nearest the view's centre (maps across the antimeridian).
-      var lon = it.lon + 360 * Math.round((centerLon - it.lon) / 360);
-      var pt = map.latLngToContainerPoint([it.lat, lon]);
-      var r = it.radius, w = it.w, h = it.h, placed = false, x = 0, y = 0;
+      var it = items[k], pt = { x: px[it.mark], y: py[it.mark] };
+      var r = marks[it.mark].radius, w = it.w, h = it.h, placed = false, x = 0, y = 0;
       if (pt.x + r + gap + w >= 0 && pt.x - r - gap - w <= W &&
           pt.y + r + gap + h >= 0 && pt.y - r - gap - h <= H) {
         var spots = [
@@ -133,17 +153,18 @@ function gfLabels(map, places, options) {
           pt.x - w / 2, pt.y - r - gap - h,        // above
           pt.x - w / 2, pt.y + r + gap             // below
         ];
-        for (var s = 0; s < 8; s += 2) {
-          var x0 = spots[s], y0 = spots[s + 1], x1 = x0 + w, y1 = y0 + h;
-          if (x0 < 0 || y0 < 0 || x1 > W || y1 > H) continue;
-          if (!free(x0 - pad, y0 - pad, x1 + pad, y1 + pad)) continue;
-          placed = true; x = Math.round(x0 + origin.x); y = Math.round(y0 + origin.y);
-          insert(x0, y0, x1, y1);
-          break;
+        var limits = [Infinity, marks[it.mark].rank];
+        for (var pass = 0; pass < 2 && !placed; pass++) {
+          for (var s = 0; s < 8; s += 2) {
+            var x0 = spots[s], y0 = spots[s + 1], x1 = x0 + w, y1 = y0 + h;
+            if (x0 < 0 || y0 < 0 || x1 > W || y1 > H) continue;
+            if (!free(x0 - pad, y0 - pad, x1 + pad, y1 + pad, limits[pass])) continue;
+            placed = true; x = Math.round(x0 + origin.x); y = Math.round(y0 + origin.y);
+            insert(x0, y0, x1, y1, -1);
+            break;
+          }
         }
       }
-      // The marker stays clear of the labels of less important places.
-      insert(pt.x - r, pt.y - r, pt.x + r, pt.y + r);
       if (placed !== it.shown || (placed && (x !== it.x || y !== it.y))) {
         changes.push(it, placed, x, y);
       }
@@ -174,7 +195,8 @@ function gfLabels(map, places, options) {
     if (visible) update();
   }
 
-  map.on("zoomend moveend resize viewreset", update);
+  // Leaflet ends every zoom and every resize (invalidateSize) with a moveend.
+  map.on("moveend viewreset", update);
   update();
   return { update: update, setVisible: setVisible };
 }
