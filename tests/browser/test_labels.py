@@ -305,15 +305,25 @@ def test_labels_are_laid_out_again_when_the_window_shrinks(probe):
     probe.assert_quiet()
 
 
-def test_a_label_is_text_a_reader_can_select_without_moving_the_map(probe):
+def test_a_label_is_text_a_reader_can_select_and_drag_the_map_by(probe):
     places, flows = _example_places()
     fit = _open(probe, places, flows)
     vlad = next(p for p in places if p["name"] == "Vladivostok")
     _set_view(probe, vlad["lat"], vlad["lon"], fit + 3)
     label = probe.page.locator(".gf-label", has_text="Vladivostok")
+    # Dragging on a label pans the map like dragging anywhere else.
+    box = label.bounding_box()
+    before = probe.page.evaluate("() => T.map.getCenter()")
+    probe.page.mouse.move(box["x"] + 5, box["y"] + box["height"] / 2)
+    probe.page.mouse.down()
+    probe.page.mouse.move(box["x"] - 120, box["y"] + 60, steps=6)
+    probe.page.mouse.up()
+    after = probe.page.evaluate("() => T.map.getCenter()")
+    assert after["lng"] > before["lng"] and after["lat"] > before["lat"]
+    # A double click selects the name and does not zoom.
     label.dblclick()
     assert probe.page.evaluate("() => String(window.getSelection())").strip() == "Vladivostok"
-    assert probe.page.evaluate("() => T.map.getZoom()") == fit + 3  # no double-click zoom
+    assert probe.page.evaluate("() => T.map.getZoom()") == fit + 3
     style = probe.page.evaluate(
         """() => { const s = getComputedStyle(document.querySelector('.gf-label'));
              return [s.unicodeBidi, s.textShadow !== 'none', s.userSelect || s.webkitUserSelect]; }"""

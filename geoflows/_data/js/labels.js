@@ -31,9 +31,18 @@ function gfLabels(map, places, options) {
   L.DomUtil.addClass(pane, "gf-labels");
   // Leaflet hides .leaflet-zoom-hide during a zoom animation: labels reappear laid out anew.
   L.DomUtil.addClass(pane, "leaflet-zoom-hide");
-  // A press on a label selects its text instead of dragging the map.
-  L.DomEvent.on(pane, "mousedown touchstart pointerdown dblclick click contextmenu",
-    L.DomEvent.stopPropagation);
+  // Dragging on a label pans the map as anywhere else; a double (or triple) click selects the
+  // label's text instead of zooming, and the context menu offers to copy it. Leaflet starts its
+  // drag (which blocks text selection) on the first press, so the second press of a double
+  // click on the same label is kept from the map. Timed per event type: one press fires
+  // pointerdown and mousedown (or touchstart) together.
+  var lastPress = {};
+  L.DomEvent.on(pane, "pointerdown mousedown touchstart", function (e) {
+    var now = Date.now(), last = lastPress[e.type];
+    lastPress[e.type] = { target: e.target, time: now };
+    if (last && last.target === e.target && now - last.time < 500) L.DomEvent.stopPropagation(e);
+  });
+  L.DomEvent.on(pane, "dblclick contextmenu", L.DomEvent.stopPropagation);
 
   // Every place's marker, and one label entry per named place, heaviest first; ties keep the
   // input order (deterministic).
