@@ -46,8 +46,8 @@ window.gfSearch = gfSearch;
 
 
 # Builds the map from data handed over by Playwright (never spliced into the page's source).
-SETUP_JS = """([places, flows]) => {
-  const map = L.map('map', { zoomAnimation: false, fadeAnimation: false, zoomSnap: 1 });
+SETUP_JS = """([places, flows, animate]) => {
+  const map = L.map('map', { zoomAnimation: !!animate, fadeAnimation: false, zoomSnap: 1 });
   const renderer = L.canvas();
   for (const [a, b] of flows) {
     L.polyline([[places[a].lat, places[a].lon], [places[b].lat, places[b].lon]],
@@ -131,9 +131,11 @@ def _dense_places(n: int = 2000) -> list[dict[str, Any]]:
     ]
 
 
-def _open(probe: Any, places: list[dict[str, Any]], flows: list[tuple[int, int]]) -> int:
+def _open(
+    probe: Any, places: list[dict[str, Any]], flows: list[tuple[int, int]], animate: bool = False
+) -> int:
     probe.page.set_content(_page_html())
-    return int(probe.page.evaluate(SETUP_JS, [places, flows]))
+    return int(probe.page.evaluate(SETUP_JS, [places, flows, animate]))
 
 
 def _set_view(probe: Any, lat: float, lon: float, zoom: int) -> None:
@@ -287,6 +289,34 @@ def test_labels_follow_pans_and_can_be_hidden(probe):
     probe.assert_quiet()
 
 
+def test_labels_hide_during_an_animated_zoom_and_come_back_laid_out(probe):
+    places, flows = _example_places()
+    fit = _open(probe, places, flows, animate=True)
+    probe.page.evaluate(
+        """() => { T.map.setView([42.8, 131.5], T.map.getZoom() + 2, { animate: false });
+                   window.__ends = 0; T.map.on('zoomend', () => { window.__ends += 1; });
+                   T.map.setZoom(T.map.getZoom() + 2); }"""
+    )
+    probe.page.wait_for_function("() => window.__ends > 0")
+    assert probe.page.evaluate("() => T.map.getZoom()") == fit + 4
+    shown = probe.page.evaluate(SHOWN_JS)
+    assert len(shown) > 3
+    _assert_no_overlap(shown)
+    # Each shown label sits beside its place at the new zoom.
+    gaps = probe.page.evaluate(
+        """(places) => Array.from(document.querySelectorAll('.gf-label'))
+             .filter(n => n.style.display !== 'none').map(n => {
+               const p = places.find(p => p.name === n.textContent);
+               const q = T.map.latLngToContainerPoint([p.lat, p.lon]);
+               const r = n.getBoundingClientRect();
+               return Math.max(r.left - q.x, q.x - r.right, r.top - q.y, q.y - r.bottom); })""",
+        places,
+    )
+    assert all(6 <= g <= 8 for g in gaps), gaps
+    assert "leaflet-zoom-hide" in probe.page.get_attribute(".gf-labels", "class")
+    probe.assert_quiet()
+
+
 def test_labels_are_laid_out_again_when_the_window_shrinks(probe):
     places = _dense_places(600)
     _open(probe, places, [])
@@ -372,6 +402,7 @@ def test_search_finds_a_place_by_prefix_and_zooms_to_it(probe):
     results = probe.page.locator(".gf-search-result")
     assert results.all_text_contents() == ["Vladivostok"]
     assert search.get_attribute("aria-expanded") == "true"
+    assert probe.page.locator(".gf-search-status").text_content() == "1 place found"
     search.press("Enter")
     assert probe.page.evaluate("() => T.selected") == [vlad]
     center, zoom = probe.page.evaluate("() => [T.map.getCenter(), T.map.getZoom()]")
@@ -410,6 +441,10 @@ def test_search_ignores_case_and_accents_and_ranks_prefixes_first(probe):
     assert probe.page.evaluate(find, "zurich 8") == probe.page.evaluate(find, "Zürich 8")
     assert probe.page.evaluate(find, "") == []
     assert probe.page.evaluate(find, "no such place") == []
+    probe.page.locator(".gf-search-input").fill("no such place")
+    assert probe.page.locator(".gf-search-status").text_content() == "No places found"
+    probe.page.locator(".gf-search-input").fill("usti")
+    assert probe.page.locator(".gf-search-status").text_content() == "8 places found"
     probe.assert_quiet()
 
 

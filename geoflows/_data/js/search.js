@@ -64,6 +64,10 @@ function gfSearch(map, places, onSelect, options) {
   input.setAttribute("autocomplete", "off");
   input.setAttribute("spellcheck", "false");
   var list = L.DomUtil.create("ul", "gf-search-results", container);
+  // Read out by screen readers as the results change ("3 places found").
+  var status = L.DomUtil.create("span", "gf-search-status", container);
+  status.setAttribute("role", "status");
+  status.setAttribute("aria-live", "polite");
   list.id = listId;
   list.setAttribute("role", "listbox");
   list.hidden = true;
@@ -94,6 +98,7 @@ function gfSearch(map, places, onSelect, options) {
 
   function close() {
     results = []; active = -1;
+    status.textContent = "";
     render();
   }
 
@@ -101,7 +106,9 @@ function gfSearch(map, places, onSelect, options) {
     var place = places[index];
     input.value = String(place.name);
     close();
-    map.setView([+place.lat, +place.lon], Math.max(map.getZoom(), minZoom));
+    // The copy of the place nearest the view (no jump round the world on maps across 180°).
+    var lon = +place.lon + 360 * Math.round((map.getCenter().lng - place.lon) / 360);
+    map.setView([+place.lat, lon], Math.max(map.getZoom(), minZoom));
     if (onSelect) onSelect(index);
   }
 
@@ -109,6 +116,8 @@ function gfSearch(map, places, onSelect, options) {
     results = find(input.value);
     active = -1;
     render();
+    status.textContent = fold(input.value) === "" ? "" : results.length === 1 ? "1 place found" :
+      (results.length || "No") + " places found";
   });
   L.DomEvent.on(input, "keydown", function (e) {
     var key = e.key;
