@@ -317,6 +317,26 @@ def test_labels_hide_during_an_animated_zoom_and_come_back_laid_out(probe):
     probe.assert_quiet()
 
 
+def test_labels_made_before_the_map_has_a_view_show_once_it_has_one(probe):
+    probe.page.set_content(_page_html())
+    shown = probe.page.evaluate(
+        """() => {
+          const map = L.map('map');
+          const labels = gfLabels(map, [
+            { name: 'Rajin', lat: 42.245, lon: 130.3, weight: 2 },
+            { name: 'No coordinates', lat: null, lon: null, weight: 9 },
+            { name: 'Half', lat: 42.0, lon: '', weight: 9 },
+            { name: 'Vladivostok', lat: 43.1056, lon: 131.8736, weight: 1 }], {});
+          const before = document.querySelectorAll('.gf-label').length;
+          map.fitBounds([[42, 130], [43.5, 132]], { animate: false });
+          return [before, Array.from(document.querySelectorAll('.gf-label'))
+            .filter(n => n.style.display !== 'none').map(n => n.textContent)];
+        }"""
+    )
+    assert shown == [2, ["Rajin", "Vladivostok"]]
+    probe.assert_quiet()
+
+
 def test_labels_are_laid_out_again_when_the_window_shrinks(probe):
     places = _dense_places(600)
     _open(probe, places, [])

@@ -27,7 +27,8 @@ function gfLabels(map, places, options) {
   var cell = opts.cell || 64;
 
   var pane = map.getPane(paneName) || map.createPane(paneName);
-  pane.style.zIndex = opts.zIndex === undefined ? 550 : opts.zIndex;  // above flows (400), below tooltips (650)
+  // Above the flows (overlayPane, 400), below tooltips (650) and popups (700).
+  pane.style.zIndex = opts.zIndex === undefined ? 550 : opts.zIndex;
   L.DomUtil.addClass(pane, "gf-labels");
   // Leaflet hides .leaflet-zoom-hide during a zoom animation: labels reappear laid out anew.
   L.DomUtil.addClass(pane, "leaflet-zoom-hide");
@@ -46,11 +47,12 @@ function gfLabels(map, places, options) {
 
   // Every place's marker, and one label entry per named place, heaviest first; ties keep the
   // input order (deterministic).
+  function finite(v) { return v !== null && v !== undefined && v !== "" && isFinite(v); }
   var marks = [], items = [];
   for (var i = 0; i < places.length; i++) {
     var p = places[i];
-    if (!p || !isFinite(p.lat) || !isFinite(p.lon)) continue;
-    marks.push({ lat: +p.lat, lon: +p.lon, radius: isFinite(p.radius) ? +p.radius : defaultRadius,
+    if (!p || !finite(p.lat) || !finite(p.lon)) continue;
+    marks.push({ lat: +p.lat, lon: +p.lon, radius: finite(p.radius) ? +p.radius : defaultRadius,
       weight: +p.weight || 0, index: i, rank: 0 });
     if (p.name === null || p.name === undefined || String(p.name).trim() === "") continue;
     var node = document.createElement("div");
@@ -96,6 +98,11 @@ function gfLabels(map, places, options) {
 
   function update() {
     if (!visible) return;
+    try {
+      map.getCenter();
+    } catch (e) {
+      return;  // no view yet: the first setView / fitBounds fires viewreset and moveend
+    }
     if (!measured) measure();
     var size = map.getSize(), W = size.x, H = size.y;
     var cols = Math.max(1, Math.ceil(W / cell)), rows = Math.max(1, Math.ceil(H / cell));

@@ -23,12 +23,13 @@ function gfSearch(map, places, onSelect, options) {
     return s.toLowerCase().replace(/[\s\-\u2010-\u2015_.,/'\u2019()]+/g, " ").trim();
   }
 
+  function finite(v) { return v !== null && v !== undefined && v !== "" && isFinite(v); }
   var entries = [];
   for (var i = 0; i < places.length; i++) {
     var p = places[i];
     if (!p || p.name === null || p.name === undefined) continue;
     var key = fold(p.name);
-    if (key === "" || !isFinite(p.lat) || !isFinite(p.lon)) continue;
+    if (key === "" || !finite(p.lat) || !finite(p.lon)) continue;
     entries.push({ index: i, key: key, name: String(p.name), weight: +p.weight || 0 });
   }
 
