@@ -337,6 +337,31 @@ def test_labels_made_before_the_map_has_a_view_show_once_it_has_one(probe):
     probe.assert_quiet()
 
 
+def test_a_name_shows_once_for_places_of_that_name_close_together(probe):
+    probe.page.set_content(_page_html())
+    probe.page.evaluate(
+        SETUP_JS,
+        [
+            [
+                {"name": "Rajin", "lat": 42.245, "lon": 130.3, "weight": 5},
+                {"name": "Rajin", "lat": 42.26, "lon": 130.28, "weight": 3},
+                {"name": "__proto__", "lat": 42.5, "lon": 131.5, "weight": 1},
+                {"name": "constructor", "lat": 42.0, "lon": 131.0, "weight": 1},
+                {"name": "Vladivostok", "lat": 43.1056, "lon": 131.8736, "weight": 4},
+            ],
+            [],
+            False,
+        ],
+    )
+    _set_view(probe, 42.6, 131.0, 8)
+    texts = sorted(s[0] for s in probe.page.evaluate(SHOWN_JS))
+    assert texts == ["Rajin", "Vladivostok", "__proto__", "constructor"]
+    # Far enough apart at a closer zoom, each place has its own label.
+    _set_view(probe, 42.25, 130.29, 13)
+    assert [s[0] for s in probe.page.evaluate(SHOWN_JS)] == ["Rajin", "Rajin"]
+    probe.assert_quiet()
+
+
 def test_labels_are_laid_out_again_when_the_window_shrinks(probe):
     places = _dense_places(600)
     _open(probe, places, [])

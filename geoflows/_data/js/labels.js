@@ -2,7 +2,8 @@
  *
  * gfLabels(map, places, options) -> {update(), setVisible(bool)}
  *   places:  [{name, lat, lon, weight, radius?}]; entries without a name get no label.
- *   options: {pane: "gf-labels", zIndex: 550, gap: 3, radius: 4, padding: 2, cell: 64}
+ *   options: {pane: "gf-labels", zIndex: 550, gap: 3, radius: 4, padding: 2, cell: 64,
+ *             repeatDistance: 48}
  *
  * Layout, on every moveend (Leaflet fires one after each zoom, pan and resize): every place's
  * marker (named or not) is reserved first; then places in order of weight (heaviest first, then
@@ -10,6 +11,7 @@
  * that is fully on screen and overlaps no label placed before it and no marker wins; failing
  * that, the first that covers only markers of less important places (so a heavy place in a
  * cluster keeps its name); otherwise the label is hidden (display:none) until there is room.
+ * A name already shown for a place less than repeatDistance px away is not shown again.
  * Placed boxes live in a uniform grid of `cell`-pixel buckets, so a layout of n places costs
  * O(n) box tests, not O(n^2).
  *
@@ -25,6 +27,8 @@ function gfLabels(map, places, options) {
   var pad = opts.padding === undefined ? 2 : opts.padding;
   var defaultRadius = opts.radius === undefined ? 4 : opts.radius;
   var cell = opts.cell || 64;
+  // Two places of the same name closer than this (px) show the name once: the heavier one's.
+  var repeat = opts.repeatDistance === undefined ? 48 : opts.repeatDistance;
 
   var pane = map.getPane(paneName) || map.createPane(paneName);
   // Above the flows (overlayPane, 400), below tooltips (650) and popups (700).
@@ -61,7 +65,7 @@ function gfLabels(map, places, options) {
     node.textContent = String(p.name);
     node.style.display = "none";
     items.push({
-      index: i, mark: marks.length - 1, node: node, weight: +p.weight || 0,
+      index: i, mark: marks.length - 1, node: node, text: node.textContent, weight: +p.weight || 0,
       w: 0, h: 0, shown: false, x: NaN, y: NaN
     });
   }
@@ -158,10 +162,15 @@ function gfLabels(map, places, options) {
       insert(q.x - rm, q.y - rm, q.x + rm, q.y + rm, marks[m].rank);
     }
     var changes = [];
+    var named = Object.create(null);  // name -> flat x, y of the places labelled with it
     for (var k = 0; k < items.length; k++) {
       var it = items[k], pt = { x: px[it.mark], y: py[it.mark] };
       var r = marks[it.mark].radius, w = it.w, h = it.h, placed = false, x = 0, y = 0;
-      if (pt.x + r + gap + w >= 0 && pt.x - r - gap - w <= W &&
+      var same = named[it.text], near = false;
+      for (var d = 0; same && d < same.length && !near; d += 2) {
+        near = Math.abs(same[d] - pt.x) < repeat && Math.abs(same[d + 1] - pt.y) < repeat;
+      }
+      if (!near && pt.x + r + gap + w >= 0 && pt.x - r - gap - w <= W &&
           pt.y + r + gap + h >= 0 && pt.y - r - gap - h <= H) {
         var spots = [
           pt.x + r + gap, pt.y - h / 2,            // right
@@ -177,6 +186,7 @@ function gfLabels(map, places, options) {
             if (!free(x0 - pad, y0 - pad, x1 + pad, y1 + pad, limits[pass])) continue;
             placed = true; x = Math.round(x0 + origin.x); y = Math.round(y0 + origin.y);
             insert(x0, y0, x1, y1, -1);
+            (named[it.text] || (named[it.text] = [])).push(pt.x, pt.y);
             break;
           }
         }
