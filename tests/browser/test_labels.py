@@ -467,6 +467,7 @@ def test_search_ignores_case_and_accents_and_ranks_prefixes_first(probe):
         {"name": "Port Vostochny", "lat": 42.75, "lon": 133.08, "weight": 1},
         {"name": "Vostochny Cosmodrome", "lat": 51.88, "lon": 128.33, "weight": 0},
         {"name": "VOSTOK", "lat": 44.0, "lon": 135.0, "weight": 0},
+        {"name": "Rostov-on-Don", "lat": 47.23, "lon": 39.72, "weight": 0},
     ]
     _open(probe, places, [])
     find = "(q) => T.search.find(q).map(i => window.__places[i].name)"
@@ -477,6 +478,7 @@ def test_search_ignores_case_and_accents_and_ranks_prefixes_first(probe):
         "Port Vostochny",
     ]
     assert probe.page.evaluate(find, "pyongyang") == ["Pyongyang"]
+    assert probe.page.evaluate(find, "rostov on don") == ["Rostov-on-Don"]
     usti = probe.page.evaluate(find, "USTI")
     assert len(usti) == 8 and all(n.startswith("Ústí ") for n in usti)
     weights = probe.page.evaluate(
