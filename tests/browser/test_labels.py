@@ -437,6 +437,59 @@ def test_hostile_names_show_literally_and_create_no_element(probe):
     probe.assert_quiet()
 
 
+def _hostile_suite() -> list[str]:
+    """The hostile strings of test_safety.py, the project's one list of them."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "geoflows_test_safety", Path(__file__).with_name("test_safety.py")
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return list(module.HOSTILE)
+
+
+def test_every_hostile_string_is_a_plain_label_and_search_result(probe):
+    hostile = _hostile_suite() + HOSTILE_NAMES
+    assert len(hostile) >= 15
+    places = [
+        {
+            "name": f"{k:02d} {name}",
+            "lat": 30.0 + 3 * (k % 5),
+            "lon": 60.0 + 12 * (k // 5),
+            "weight": k,
+        }
+        for k, name in enumerate(hostile)
+    ]
+    _open(probe, places, [])
+    # Every label holds exactly its name as one text node, shown or not.
+    labels = probe.page.evaluate(
+        """() => Array.from(document.querySelectorAll('.gf-label')).map(
+             n => [n.textContent, n.childNodes.length, n.firstChild.nodeType])"""
+    )
+    assert sorted(labels) == sorted([p["name"], 1, 3] for p in places)
+    assert probe.page.evaluate(SHOWN_JS), "no label is shown"
+    # Searching by its number finds each one, shown as text.
+    search = probe.page.locator(".gf-search-input")
+    results = probe.page.locator(".gf-search-result")
+    for k, p in enumerate(places):
+        search.fill(f"{k:02d} ")
+        assert results.all_text_contents() == [p["name"]]
+        assert probe.page.evaluate(
+            "() => Array.from(document.querySelectorAll('.gf-search-result'))"
+            ".every(li => li.childNodes.length === 1 && li.firstChild.nodeType === 3)"
+        )
+    counts = probe.page.evaluate(
+        """() => [document.querySelectorAll('script').length,
+                  document.querySelectorAll('img, iframe, textarea, b').length,
+                  document.querySelectorAll('svg').length]"""
+    )
+    # The page's own two scripts, no element from any string, only Leaflet's attribution flag.
+    assert counts == [2, 0, 1]
+    assert probe.dialogs == []
+    probe.assert_quiet()
+
+
 def test_search_finds_a_place_by_prefix_and_zooms_to_it(probe):
     places, flows = _example_places()
     fit = _open(probe, places, flows)
