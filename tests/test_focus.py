@@ -116,3 +116,9 @@ def test_the_same_focus_gives_the_same_bounds_every_time():
         resolve_focus(["Rajin", "Vladivostok"], NAMES, LATS, LONS) == first for _ in range(3)
     )
     assert all(isinstance(v, float) for pair in first for v in pair)
+
+
+def test_numpy_columns_work_like_lists():
+    names = np.array(NAMES, dtype=object)
+    as_lists = resolve_focus(["Rajin", "Dunai"], NAMES, LATS, LONS)
+    assert resolve_focus(["Rajin", "Dunai"], names, np.array(LATS), np.array(LONS)) == as_lists
