@@ -160,6 +160,18 @@ def _assert_no_overlap(shown: list[list[Any]], width: int = 1000, height: int = 
     )
 
 
+def _assert_clear_of_controls(probe: Any, shown: list) -> None:
+    """No shown label lies under a map control (zoom buttons, search box)."""
+    controls = probe.page.evaluate(
+        """() => Array.from(document.querySelectorAll('.leaflet-control')).map(c => {
+             const r = c.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; })"""
+    )
+    assert len(controls) >= 3  # zoom, search, attribution
+    for name, x0, y0, x1, y1 in shown:
+        for c0, d0, c1, d1 in controls:
+            assert not (x0 < c1 and x1 > c0 and y0 < d1 and y1 > d0), f"{name!r} is under a control"
+
+
 def _assert_clear_of_heavier_markers(probe: Any, places: list[dict[str, Any]], shown: list) -> None:
     """No label covers the marker (radius 4) of a place that weighs more than its own."""
     points = probe.page.evaluate(
@@ -241,6 +253,7 @@ def test_dense_labels_never_overlap_and_fill_in_as_the_map_zooms(probe):
         _set_view(probe, 50.0, 15.0, zoom)
         shown = probe.page.evaluate(SHOWN_JS)
         _assert_no_overlap(shown)
+        _assert_clear_of_controls(probe, shown)
         counts.append(len(shown))
         names = {s[0] for s in shown}
         in_view = probe.page.evaluate(

@@ -11,7 +11,8 @@
  * that is fully on screen and overlaps no label placed before it and no marker wins; failing
  * that, the first that covers only markers of less important places (so a heavy place in a
  * cluster keeps its name); otherwise the label is hidden (display:none) until there is room.
- * A name already shown for a place less than repeatDistance px away is not shown again.
+ * A name already shown for a place less than repeatDistance px away is not shown again. The
+ * map's controls (zoom buttons, search box, legend) count as placed labels: none hides a name.
  * Placed boxes live in a uniform grid of `cell`-pixel buckets, so a layout of n places costs
  * O(n) box tests, not O(n^2).
  *
@@ -153,6 +154,16 @@ function gfLabels(map, places, options) {
     // Reads and decisions first; DOM writes after, and only where something changed. Positions
     // are kept in layer coordinates, which a pan does not change.
     var origin = map.containerPointToLayerPoint([0, 0]);
+    // The map's controls (zoom, search, legend, ...) sit above every pane: a label under one
+    // could not be read, so their boxes are taken like placed labels.
+    var box = map.getContainer().getBoundingClientRect();
+    var controls = map.getContainer().querySelectorAll(".leaflet-control");
+    for (var n = 0; n < controls.length; n++) {
+      var cr = controls[n].getBoundingClientRect();
+      if (cr.width > 0 && cr.height > 0) {
+        insert(cr.left - box.left, cr.top - box.top, cr.right - box.left, cr.bottom - box.top, -1);
+      }
+    }
     var px = new Float64Array(marks.length), py = new Float64Array(marks.length), m;
     for (m = 0; m < marks.length; m++) {
       // The copy of the place nearest the view's centre (maps across the antimeridian).
