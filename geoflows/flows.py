@@ -139,6 +139,19 @@ def _saved_places(records: pd.DataFrame, field_: str) -> np.ndarray | None:
     return out
 
 
+def _keep_given_lines(given, ok, geometry, kind, note, length) -> None:
+    """Rows whose user gave their own line keep it, as ``route_kind="given"`` (in place)."""
+    from geoflows._layouts import GIVEN
+    from geoflows.routes._geometry import line_lengths_km
+
+    idx = np.flatnonzero(ok & np.array([g is not None for g in given], dtype=bool))
+    if idx.size:
+        geometry[idx] = given[idx]
+        kind[idx] = GIVEN
+        note[idx] = ""
+        length[idx] = line_lengths_km(given[idx])
+
+
 class FlowSet:
     """A collection of flows: a GeoDataFrame with one row per flow, plus the map.
 
@@ -234,7 +247,8 @@ class FlowSet:
         if problems and not allow_unresolved:
             raise FlowValidationError(problems, source or None)
 
-        gdf = records.copy()
+        gdf = records.drop(columns=["_given"], errors="ignore")
+        given = records["_given"].to_numpy() if "_given" in records.columns else np.full(n, None)
         for j, field_ in enumerate(("origin", "destination")):
             ends = place[j * n : (j + 1) * n]
             for attr, dtype in (("name", object), ("lat", float), ("lon", float),
@@ -254,6 +268,8 @@ class FlowSet:
         kind = np.full(n, "", dtype=object)
         note = np.full(n, "unresolved place", dtype=object)
         length = np.full(n, np.nan)
+        _keep_given_lines(given, ok, geometry, kind, note, length)
+        ok = ok & np.array([g is None for g in given], dtype=bool)
         if ok.any():
             idx = np.flatnonzero(ok)
             routes = build_routes(
@@ -562,8 +578,17 @@ class FlowSet:
 
         return notebook_html(self)
 
-    def to_file(self, path: str | os.PathLike, *, driver: str | None = None) -> Path:
-        """Write the flows to GeoJSON, GeoPackage, GeoParquet or CSV (see :func:`write_flows`).
+    def to_file(
+        self,
+        path: str | os.PathLike,
+        *,
+        driver: str | None = None,
+        format: str | None = None,
+        layer: str | None = None,
+    ) -> Path:
+        """Write the flows to GeoJSON, GeoPackage, GeoParquet, CSV, flowmap.blue or kepler.gl.
+
+        See :func:`geoflows.write_flows` for ``format`` and ``layer``.
 
         Examples
         --------
@@ -574,7 +599,7 @@ class FlowSet:
         """
         from geoflows.io import write_flows
 
-        return write_flows(self, path, driver=driver)
+        return write_flows(self, path, driver=driver, format=format, layer=layer)
 
     def plot(self, ax: Any = None, **options: Any) -> Any:
         """Draw the flows on a static matplotlib figure (widths, colours, legends).
