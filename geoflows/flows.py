@@ -514,6 +514,49 @@ class FlowSet:
             keep &= (fs.isna() | (fs <= pd.Timestamp(end))).to_numpy()
         return self[keep]
 
+    def aggregate(
+        self, by: Sequence[str] | str | None = None, *, period: str | None = None
+    ) -> FlowSet:
+        """Combine the flows of each lane, unit (and period) into one flow.
+
+        Rules: volumes are summed only within one unit (``unit`` is always part of the key,
+        with ``origin`` and ``destination``); ranges are summed as low and high; records
+        without a volume are counted in ``n_volume_unknown``, not taken as zero (a group with
+        any has only a lower bound, ``volume_low``); sources are merged without duplicates;
+        ``n_records`` counts the records; confidence is the weakest of the group; ``start`` and
+        ``end`` span the group; ids are a hash of the group's key. Each group keeps the places
+        and the line of its first flow.
+
+        Parameters
+        ----------
+        by : sequence of str, optional
+            More fields to group by (``kind``, ``category``, ``mode`` or your own columns).
+        period : {None, "W", "M", "Q", "Y"}
+            Also group by week (from Monday), month, quarter or year of ``start``.
+
+        Returns
+        -------
+        FlowSet
+            One flow per group, with ``n_records``, ``n_volume_unknown`` (and ``period``).
+
+        See Also
+        --------
+        geoflows.aggregate_flows : the same on Dask, for records that do not fit in memory.
+
+        Examples
+        --------
+        >>> import geoflows as gf
+        >>> flows = gf.read_flows([
+        ...     {"origin": "Rajin", "destination": "Vladivostok", "volume": 10, "unit": "t"},
+        ...     {"origin": "Rajin", "destination": "Vladivostok", "volume": 5, "unit": "t"},
+        ...     {"origin": "Rajin", "destination": "Vladivostok", "volume": 2, "unit": "ships"}])
+        >>> flows.aggregate().to_geodataframe()[["unit", "volume", "n_records"]].values.tolist()
+        [['ships', 2.0, 1], ['t', 15.0, 2]]
+        """
+        from geoflows.aggregate import aggregate_flowset
+
+        return aggregate_flowset(self, by, period)
+
     # ------------------------------------------------------------------ output
     def to_folium(self, m: folium.Map | None = None, **options: Any) -> folium.Map:
         """Draw the flows on a folium Map (a new one, or ``m``) and return it.
