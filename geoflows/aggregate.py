@@ -154,6 +154,8 @@ def _prepare(df: pd.DataFrame, keys: list[str], period: str | None) -> pd.DataFr
     out["confidence_rank"] = _confidence_rank(conf)
     out["start"] = start
     out["end"] = end
+    src = df["source"] if "source" in df.columns else pd.Series("", index=df.index)
+    out["source"] = src.astype("string").fillna("").astype(object)
     for f in SHARED_FIELDS:
         if f not in keys and f in df.columns:
             text = df[f].astype("string").fillna("").str.strip().str.lower()
@@ -293,8 +295,7 @@ def aggregate_flowset(
     sums = grouped.agg(_agg_spec(prep.columns)).reset_index()
     gid = grouped.ngroup().to_numpy()
     _, first = np.unique(gid, return_index=True)
-    pairs = pd.concat([prep[group_cols], g["source"].reset_index(drop=True)], axis=1)
-    pairs = pairs.drop_duplicates()
+    pairs = prep[group_cols + ["source"]].drop_duplicates()
     out = _finish(sums, keys, period, _merged_sources(pairs, sums, group_cols))
     firsts = g.iloc[first].reset_index(drop=True)
     for c in RESOLVED_FIELDS:
@@ -420,11 +421,7 @@ def aggregate_flows(
     prep = ddf.map_partitions(_prepare, keys, period, meta=meta)
     group_cols = keys + ["period"]
     lazy_sums = prep.groupby(group_cols, dropna=False).agg(_agg_spec(meta.columns))
-    if "source" in ddf.columns:
-        src = ddf["source"].astype(str).where(ddf["source"].notna(), "")
-        lazy_pairs = prep[group_cols].assign(source=src).drop_duplicates()
-    else:
-        lazy_pairs = prep[group_cols].assign(source="").drop_duplicates()
+    lazy_pairs = prep[group_cols + ["source"]].drop_duplicates()
     import dask
 
     sums, pairs = dask.compute(lazy_sums, lazy_pairs)
