@@ -128,7 +128,7 @@ def _prepare(df: pd.DataFrame, keys: list[str], period: str | None) -> pd.DataFr
     out = pd.DataFrame(index=df.index)
     for k in keys:
         col = df[k] if k in df.columns else pd.Series("", index=df.index)
-        out[k] = col.astype("string").fillna("").str.strip().astype(object)
+        out[k] = col.astype("string").fillna("").str.strip()
     none = pd.Series(np.full(n, np.nan), index=df.index)
     v, bad_v = _numbers(df["volume"] if "volume" in df.columns else none)
     lo, bad_lo = _numbers(df["volume_low"] if "volume_low" in df.columns else none)
@@ -150,17 +150,19 @@ def _prepare(df: pd.DataFrame, keys: list[str], period: str | None) -> pd.DataFr
     out["volume_sum"] = np.where(fv, v, 0.0)
     out["low_sum"] = np.where(flo, lo, np.where(fv, v, 0.0))
     out["high_sum"] = np.where(np.isfinite(high), high, 0.0)
-    conf = df["confidence"] if "confidence" in df.columns else pd.Series("", index=df.index)
-    out["confidence_rank"] = _confidence_rank(conf)
+    if "confidence" in df.columns:
+        out["confidence_rank"] = _confidence_rank(df["confidence"])
+    else:
+        out["confidence_rank"] = np.full(n, -1, dtype=np.int64)
     out["start"] = start
     out["end"] = end
     src = df["source"] if "source" in df.columns else pd.Series("", index=df.index)
-    out["source"] = src.astype("string").fillna("").astype(object)
+    out["source"] = src.astype("string").fillna("")
     for f in SHARED_FIELDS:
         if f not in keys and f in df.columns:
             text = df[f].astype("string").fillna("").str.strip().str.lower()
-            out[f"{f}_min"] = text.astype(object)
-            out[f"{f}_max"] = text.astype(object)
+            out[f"{f}_min"] = text
+            out[f"{f}_max"] = text
     return out
 
 
@@ -421,7 +423,8 @@ def aggregate_flows(
     prep = ddf.map_partitions(_prepare, keys, period, meta=meta)
     group_cols = keys + ["period"]
     lazy_sums = prep.groupby(group_cols, dropna=False).agg(_agg_spec(meta.columns))
-    lazy_pairs = prep[group_cols + ["source"]].drop_duplicates()
+    # The distinct (group, source) pairs are few: gather them in one piece, without a shuffle.
+    lazy_pairs = prep[group_cols + ["source"]].drop_duplicates(split_out=1)
     import dask
 
     sums, pairs = dask.compute(lazy_sums, lazy_pairs)
