@@ -34,7 +34,7 @@ import json, resource, sys, time
 import pandas as pd
 t = time.perf_counter()
 df = pd.read_parquet(sys.argv[1])
-month = df["start"].dt.to_period("M").astype(str)
+month = df["start"].dt.to_period("M")
 g = df.assign(period=month).groupby(["origin", "destination", "unit", "period"])
 sums = g["volume"].sum()
 seconds = time.perf_counter() - t

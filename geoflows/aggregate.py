@@ -181,6 +181,13 @@ def _confidence_rank(values: pd.Series) -> np.ndarray:
     return out.astype(np.int64)
 
 
+def _partial_sums(df: pd.DataFrame, keys: list[str], period: str | None) -> pd.DataFrame:
+    """One partition's sums per group and source: the records never leave their partition."""
+    prep = _prepare(df, keys, period)
+    cols = keys + ["period", "source"]
+    return prep.groupby(cols, sort=False, dropna=False).agg(_agg_spec(prep.columns)).reset_index()
+
+
 def _agg_spec(prepared_columns: Sequence[str]) -> dict[str, str]:
     spec = {c: "sum" for c in _SUMS + _FLOATS}
     spec.update({"confidence_rank": "min", "start": "min", "end": "max"})
@@ -419,16 +426,16 @@ def aggregate_flows(
     wanted = set(keys) | {"volume", "volume_low", "volume_high", "start", "end", "confidence"}
     wanted |= {"source", *SHARED_FIELDS}
     ddf = ddf[[c for c in ddf.columns if c in wanted]]
-    meta = _prepare(ddf._meta, keys, period)
-    prep = ddf.map_partitions(_prepare, keys, period, meta=meta)
     group_cols = keys + ["period"]
-    lazy_sums = prep.groupby(group_cols, dropna=False).agg(_agg_spec(meta.columns))
-    # The distinct (group, source) pairs are few: gather them in one piece, without a shuffle.
-    lazy_pairs = prep[group_cols + ["source"]].drop_duplicates(split_out=1)
-    import dask
-
-    sums, pairs = dask.compute(lazy_sums, lazy_pairs)
-    sums = sums.reset_index().sort_values(group_cols, kind="stable").reset_index(drop=True)
+    meta = _partial_sums(ddf._meta, keys, period)
+    partial = ddf.map_partitions(_partial_sums, keys, period, meta=meta)
+    # One row per lane, unit, period and source comes back: small enough for one piece, so
+    # Dask's tree reduction needs no shuffle.
+    spec = _agg_spec(meta.columns)
+    by_source = partial.groupby(group_cols + ["source"], dropna=False).agg(spec, split_out=1)
+    by_source = by_source.compute().reset_index()
+    sums = by_source.groupby(group_cols, sort=True, dropna=False).agg(spec).reset_index()
+    pairs = by_source[group_cols + ["source"]]
     out = _finish(sums, keys, period, _merged_sources(pairs, sums, group_cols))
     _warn_invalid(sums, where)
     records = validate_flows(out, source=where)
