@@ -597,10 +597,6 @@ def read_flows(
         flowmap.blue's locations table (``id, name, lat, lon``); ``data`` is then its flows
         table (``origin, dest, count[, time]``), ids resolved through the locations.
 
-    Rows that carry a LineString (a GeoDataFrame, GeoJSON, GeoPackage, GeoParquet) keep it as
-    their route, with ``route_kind="given"``; a movingpandas ``TrajectoryCollection`` becomes
-    one flow per trajectory.
-
     Returns
     -------
     FlowSet
@@ -609,6 +605,12 @@ def read_flows(
     ------
     FlowValidationError
         Every broken rule and every unresolved place, all at once.
+
+    Notes
+    -----
+    Rows that carry a LineString (a GeoDataFrame, GeoJSON, GeoPackage, GeoParquet) keep it as
+    their route, with ``route_kind="given"``; a movingpandas ``TrajectoryCollection`` becomes
+    one flow per trajectory (its track, its first and last fix and time).
 
     Examples
     --------
