@@ -510,8 +510,14 @@ def places_frame(flows: FlowSet) -> Any:
     table = first.join(counts.reindex(columns=["out", "in"], fill_value=0).rename(
         columns={"out": "flows_out", "in": "flows_in"}))  # fmt: skip
     known = long[np.isfinite(long["volume"])]
+    taken = {c.lower() for c in table.columns} | {"name", "lat", "lon", "geometry", "fid"}
     for unit in sorted(set(long["unit"])):
         suffix = f"_{unit}" if unit else ""
+        # GIS column names ignore case: "Tonnes" and "tonnes" must not collide.
+        k = 2
+        while f"volume_out{suffix}".lower() in taken:
+            suffix, k = f"_{unit}_{k}", k + 1
+        taken |= {f"volume_out{suffix}".lower(), f"volume_in{suffix}".lower()}
         for way in ("out", "in"):
             sel = known[(known["unit"] == unit) & (known["way"] == way)]
             table[f"volume_{way}{suffix}"] = sel.groupby(key)["volume"].sum()

@@ -305,3 +305,33 @@ def test_read_table_keeps_lines(tmp_path):
     df = read_table(p)
     assert isinstance(df.loc[0, "geometry"], shapely.LineString)
     assert Path(p).exists()
+
+
+def test_places_columns_of_units_differing_in_case(tmp_path):
+    import pyogrio
+
+    flows = gf.read_flows(
+        [
+            {"origin": "Rajin", "destination": "Vladivostok", "volume": 1, "unit": "Tonnes"},
+            {"origin": "Rajin", "destination": "Vladivostok", "volume": 2, "unit": "tonnes"},
+        ]
+    )
+    out = flows.to_file(tmp_path / "f.gpkg")
+    places = pyogrio.read_dataframe(out, layer="f_places")
+    rajin = places[places["name"] == "Rajin"].iloc[0]
+    assert (rajin["volume_out_Tonnes"], rajin["volume_out_tonnes_2"]) == (1.0, 2.0)
+
+
+def test_cli_export_to_kepler_and_flowmap_blue(tmp_path):
+    src = tmp_path / "theirs.csv"
+    FLOWMAP_LAYOUT.to_csv(src, index=False)
+    text = ",".join(f"{k}={v}" for k, v in MAPPING.items())
+    for driver, out in (("kepler.gl", tmp_path / "k.csv"), ("flowmap.blue", tmp_path / "fm")):
+        res = CliRunner().invoke(
+            cli,
+            ["export", str(src), "-o", str(out), "--columns", text, "--driver", driver],
+            catch_exceptions=False,
+        )
+        assert res.exit_code == 0, res.output
+    assert pd.read_csv(tmp_path / "k.csv")["source_lat"].tolist() == [42.2, 46.49]
+    assert pd.read_csv(tmp_path / "fm" / "flows.csv")["count"].tolist() == [1000.0, 3000.0]
