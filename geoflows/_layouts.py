@@ -330,8 +330,8 @@ def given_lines(df: pd.DataFrame) -> np.ndarray | None:
     """The user's own lines per row (None where a row has none), or None if no row has one.
 
     A file geoflows exported carries the lines geoflows drew; they are rebuilt, not kept,
-    unless their ``route_kind`` is ``given``. A CSV export's WKT lines count as given lines only
-    on such rows.
+    unless their ``route_kind`` is ``given``. A ``geometry`` column of text (a CSV) is read as
+    WKT.
 
     Examples
     --------
@@ -347,11 +347,10 @@ def given_lines(df: pd.DataFrame) -> np.ndarray | None:
     geoms = df["geometry"].to_numpy(dtype=object)
     kinds = df["route_kind"].astype(str).to_numpy() if "route_kind" in df.columns else None
     keep = np.ones(len(df), dtype=bool) if kinds is None else kinds == GIVEN
-    if kinds is not None and geoms.size and all(isinstance(g, str) for g in geoms[keep]):
-        text = np.where(keep, geoms, None)
-        geoms = shapely.from_wkt(
-            np.array([t if t else None for t in text], dtype=object), on_invalid="ignore"
-        )
+    if geoms.size and any(isinstance(g, str) for g in geoms[keep]):
+        text = [t if k and isinstance(t, str) and t.strip() else None
+                for t, k in zip(geoms, keep, strict=True)]  # fmt: skip
+        geoms = shapely.from_wkt(np.array(text, dtype=object), on_invalid="ignore")
     is_geom = np.array([isinstance(g, shapely.Geometry) for g in geoms], dtype=bool)
     if not is_geom.any():
         return None

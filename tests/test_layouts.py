@@ -335,3 +335,18 @@ def test_cli_export_to_kepler_and_flowmap_blue(tmp_path):
         assert res.exit_code == 0, res.output
     assert pd.read_csv(tmp_path / "k.csv")["source_lat"].tolist() == [42.2, 46.49]
     assert pd.read_csv(tmp_path / "fm" / "flows.csv")["count"].tolist() == [1000.0, 3000.0]
+
+
+def test_a_csv_with_wkt_lines_keeps_them(tmp_path):
+    p = tmp_path / "tracks.csv"
+    pd.DataFrame(
+        {"origin": ["Rajin"], "destination": ["Vladivostok"], "geometry": [TRACK.wkt]}
+    ).to_csv(p, index=False)
+    g = _gdf(gf.read_flows(p))
+    assert g["route_kind"].tolist() == ["given"]
+    assert len(g.geometry.iloc[0].coords) == 4
+    # Text that is not WKT is not a line: the route is built as usual.
+    pd.DataFrame(
+        {"origin": ["Rajin"], "destination": ["Vladivostok"], "geometry": ["somewhere"]}
+    ).to_csv(p, index=False)
+    assert _gdf(gf.read_flows(p))["route_kind"].tolist() == ["geodesic"]
