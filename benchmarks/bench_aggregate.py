@@ -124,6 +124,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="400,000 records")
     parser.add_argument("--records", type=int, help="number of records (default 20,000,000)")
     args = parser.parse_args(argv)
+    # Measure this checkout's geoflows (the workers inherit sys.path), not another installed one.
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     n = args.records or (400_000 if args.quick else 20_000_000)
     label = f"{n / 1e6:g}M" if n >= 1_000_000 else f"{n // 1000}k"
     with tempfile.TemporaryDirectory(prefix="geoflows-bench-agg-") as tmp:
