@@ -139,17 +139,47 @@ def _saved_places(records: pd.DataFrame, field_: str) -> np.ndarray | None:
     return out
 
 
-def _keep_given_lines(given, ok, geometry, kind, note, length) -> None:
-    """Rows whose user gave their own line keep it, as ``route_kind="given"`` (in place)."""
+#: A given line whose end lies farther than this from its named place gets a note and a warning.
+GIVEN_END_TOLERANCE_KM = 50.0
+
+
+def _keep_given_lines(given, ok, geometry, kind, note, length, gdf) -> None:
+    """Rows whose user gave their own line keep it, as ``route_kind="given"`` (in place).
+
+    The line is the user's evidence and is drawn as it is; where it starts or ends far from the
+    place its row names, the row's ``route_note`` says so and one warning lists those rows.
+    """
+    import shapely
+
     from geoflows._layouts import GIVEN
-    from geoflows.routes._geometry import line_lengths_km
+    from geoflows.routes._geometry import distance_km, line_lengths_km
 
     idx = np.flatnonzero(ok & np.array([g is not None for g in given], dtype=bool))
-    if idx.size:
-        geometry[idx] = given[idx]
-        kind[idx] = GIVEN
-        note[idx] = ""
-        length[idx] = line_lengths_km(given[idx])
+    if idx.size == 0:
+        return
+    geometry[idx] = given[idx]
+    kind[idx] = GIVEN
+    note[idx] = ""
+    length[idx] = line_lengths_km(given[idx])
+    first = shapely.get_coordinates(shapely.get_point(given[idx], 0))
+    last = shapely.get_coordinates(shapely.get_point(given[idx], -1))
+    far: list[str] = []
+    for end, xy in (("origin", first), ("destination", last)):
+        km = distance_km(
+            xy[:, 0], xy[:, 1], gdf[f"{end}_lon"].to_numpy()[idx], gdf[f"{end}_lat"].to_numpy()[idx]
+        )
+        for j in np.flatnonzero(km > GIVEN_END_TOLERANCE_KM):
+            i = idx[j]
+            text = f"line {'starts' if end == 'origin' else 'ends'} {km[j]:,.0f} km from the {end}"
+            note[i] = f"{note[i]}; {text}" if note[i] else text
+            far.append(f"{gdf['id'].iat[i]!r} ({text})")
+    if far:
+        warnings.warn(
+            f"{len(far)} given line end(s) lie more than {GIVEN_END_TOLERANCE_KM:g} km from the "
+            f"place named in their row; the lines are drawn as given: {'; '.join(far[:5])}",
+            GeoflowsWarning,
+            stacklevel=4,
+        )
 
 
 class FlowSet:
@@ -268,7 +298,7 @@ class FlowSet:
         kind = np.full(n, "", dtype=object)
         note = np.full(n, "unresolved place", dtype=object)
         length = np.full(n, np.nan)
-        _keep_given_lines(given, ok, geometry, kind, note, length)
+        _keep_given_lines(given, ok, geometry, kind, note, length, gdf)
         ok = ok & np.array([g is None for g in given], dtype=bool)
         if ok.any():
             idx = np.flatnonzero(ok)

@@ -205,7 +205,7 @@ def test_kepler_csv_has_source_and_target_columns(tmp_path):
 # --------------------------------------------------------------------------- given lines
 def _track_frame() -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(
-        {"origin": ["Petropavlovsk-Kamchatsky"], "destination": ["Anchorage"], "volume": [1]},
+        {"origin": ["50.0, 170.0"], "destination": ["52.0, -170.0"], "volume": [1]},
         geometry=[TRACK],
         crs="EPSG:4326",
     )
@@ -340,7 +340,7 @@ def test_cli_export_to_kepler_and_flowmap_blue(tmp_path):
 def test_a_csv_with_wkt_lines_keeps_them(tmp_path):
     p = tmp_path / "tracks.csv"
     pd.DataFrame(
-        {"origin": ["Rajin"], "destination": ["Vladivostok"], "geometry": [TRACK.wkt]}
+        {"origin": ["50.0, 170.0"], "destination": ["52.0, -170.0"], "geometry": [TRACK.wkt]}
     ).to_csv(p, index=False)
     g = _gdf(gf.read_flows(p))
     assert g["route_kind"].tolist() == ["given"]
@@ -350,3 +350,20 @@ def test_a_csv_with_wkt_lines_keeps_them(tmp_path):
         {"origin": ["Rajin"], "destination": ["Vladivostok"], "geometry": ["somewhere"]}
     ).to_csv(p, index=False)
     assert _gdf(gf.read_flows(p))["route_kind"].tolist() == ["geodesic"]
+
+
+def test_a_line_far_from_its_named_places_is_noted_and_warned():
+    far = gpd.GeoDataFrame(
+        {"id": ["v1"], "origin": ["Rajin"], "destination": ["Okhotsk"]},
+        geometry=[shapely.LineString([(130.3, 42.25), (142.0, 52.0), (143.0, 53.5)])],
+        crs="EPSG:4326",
+    )
+    with pytest.warns(gf.GeoflowsWarning, match=r"'v1' \(line ends \d+ km from the destination\)"):
+        g = _gdf(gf.read_flows(far))
+    assert g["route_kind"].tolist() == ["given"]
+    assert g["route_note"].iloc[0].startswith("line ends ")
+    # Within the tolerance there is no note.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", gf.GeoflowsWarning)
+        near = _gdf(gf.read_flows(_track_frame()))
+    assert near["route_note"].tolist() == [""]
