@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 STAMP_RUN  := $(VENV)/.stamp-run
 STAMP_TEST := $(VENV)/.stamp-test
 
-.PHONY: maps test lint docs bench chromium clean
+.PHONY: maps test lint docs bench chromium gdal clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,11 +32,18 @@ chromium:
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
+# GDAL's ogrinfo (Debian gdal-bin) opens the GIS exports in the tests, as QGIS users would.
+gdal:
+	@command -v ogrinfo >/dev/null 2>&1 || { \
+	  echo "installing Debian's gdal-bin (apt)"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq gdal-bin >/dev/null; }
+
 lint: $(STAMP_TEST)
 	$(BIN)/ruff check geoflows tests benchmarks scripts
 	$(BIN)/ruff format --check geoflows tests benchmarks scripts
 
-test: $(STAMP_TEST) chromium lint
+test: $(STAMP_TEST) chromium gdal lint
 	$(BIN)/python -m pytest -n 2 --doctest-modules geoflows tests
 
 docs: $(STAMP_TEST)

@@ -12,6 +12,7 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 from geoflows.errors import (
+    AggregationError,
     AmbiguousPlace,
     BuildError,
     CacheWarning,
@@ -53,6 +54,7 @@ _LAZY = {
     "FlowWidget": "geoflows.widget",
     "concat": "geoflows.flows",
     "build_maps": "geoflows.build",
+    "aggregate_flows": "geoflows.aggregate",
     "load_build_file": "geoflows.build",
 }
 
@@ -100,6 +102,8 @@ __all__ = [
     "read_flows",
     "validate_flows",
     "write_flows",
+    "aggregate_flows",
+    "AggregationError",
     "AmbiguousPlace",
     "BuildError",
     "CacheWarning",

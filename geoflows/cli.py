@@ -112,12 +112,20 @@ def _read(
     country: str | None = None,
     route: str = "auto",
     allow_unresolved: bool = False,
+    columns: str | None = None,
 ) -> Any:
     from geoflows import read_flows
+    from geoflows._layouts import parse_columns
 
+    mapping = parse_columns(columns) if columns else None
     parts = [
         read_flows(
-            p, gazetteer=gazetteer, country=country, route=route, allow_unresolved=allow_unresolved
+            p,
+            gazetteer=gazetteer,
+            country=country,
+            route=route,
+            allow_unresolved=allow_unresolved,
+            columns=mapping,
         )
         for p in inputs
     ]
@@ -143,6 +151,11 @@ _input_options = [
         "--allow-unresolved",
         is_flag=True,
         help="Keep going when a place is unknown: leave those flows off and warn.",
+    ),
+    click.option(
+        "--columns",
+        metavar="THEIRS=field,...",
+        help="Map your column names onto the contract, e.g. OrigName=origin,FlowMag=volume.",
     ),
 ]
 
@@ -219,6 +232,7 @@ def map_cmd(
     gazetteer: str | None,
     country: str | None,
     allow_unresolved: bool,
+    columns: str | None,
 ) -> None:
     """Draw flows from one or more files on an interactive HTML map.
 
@@ -237,6 +251,7 @@ def map_cmd(
         country=country,
         route=route,
         allow_unresolved=allow_unresolved,
+        columns=columns,
     )
     options: dict[str, Any] = {"title": title}
     if tiles is not None:
@@ -568,8 +583,8 @@ def validate_cmd(
 )
 @click.option(
     "--driver",
-    type=click.Choice(["GeoJSON", "GPKG", "Parquet", "CSV"]),
-    help="Format, when the suffix does not say.",
+    type=click.Choice(["GeoJSON", "GPKG", "Parquet", "CSV", "flowmap.blue", "kepler.gl"]),
+    help="Format, when the suffix does not say (flowmap.blue: OUT is a folder).",
 )
 @_with_input_options
 @click.pass_context
@@ -582,6 +597,7 @@ def export_cmd(
     gazetteer: str | None,
     country: str | None,
     allow_unresolved: bool,
+    columns: str | None,
 ) -> None:
     """Resolve places, build the lines, and write the flows as a GIS file.
 
@@ -600,6 +616,7 @@ def export_cmd(
         country=country,
         route=route,
         allow_unresolved=allow_unresolved,
+        columns=columns,
     )
     out = flows.to_file(output, driver=driver)
     if not _quiet(ctx):

@@ -131,6 +131,21 @@ class OptionError(GeoflowsError, ValueError):
     """
 
 
+class AggregationError(GeoflowsError, ValueError):
+    """An aggregation was asked for something the records cannot give (a column, a period).
+
+    Examples
+    --------
+    >>> import geoflows as gf
+    >>> flows = gf.read_flows([{"origin": "Rajin", "destination": "Vladivostok"}])
+    >>> try:
+    ...     flows.aggregate(period="D")
+    ... except gf.AggregationError as e:
+    ...     print(e)
+    period 'D' is not a valid option, must be one of None, 'W', 'M', 'Q', 'Y'
+    """
+
+
 class GeoflowsWarning(UserWarning):
     """Base class of geoflows warnings.
 

@@ -139,6 +139,49 @@ def _saved_places(records: pd.DataFrame, field_: str) -> np.ndarray | None:
     return out
 
 
+#: A given line whose end lies farther than this from its named place gets a note and a warning.
+GIVEN_END_TOLERANCE_KM = 50.0
+
+
+def _keep_given_lines(given, ok, geometry, kind, note, length, gdf) -> None:
+    """Rows whose user gave their own line keep it, as ``route_kind="given"`` (in place).
+
+    The line is the user's evidence and is drawn as it is; where it starts or ends far from the
+    place its row names, the row's ``route_note`` says so and one warning lists those rows.
+    """
+    import shapely
+
+    from geoflows._layouts import GIVEN
+    from geoflows.routes._geometry import distance_km, line_lengths_km
+
+    idx = np.flatnonzero(ok & np.array([g is not None for g in given], dtype=bool))
+    if idx.size == 0:
+        return
+    geometry[idx] = given[idx]
+    kind[idx] = GIVEN
+    note[idx] = ""
+    length[idx] = line_lengths_km(given[idx])
+    first = shapely.get_coordinates(shapely.get_point(given[idx], 0))
+    last = shapely.get_coordinates(shapely.get_point(given[idx], -1))
+    far: list[str] = []
+    for end, xy in (("origin", first), ("destination", last)):
+        km = distance_km(
+            xy[:, 0], xy[:, 1], gdf[f"{end}_lon"].to_numpy()[idx], gdf[f"{end}_lat"].to_numpy()[idx]
+        )
+        for j in np.flatnonzero(km > GIVEN_END_TOLERANCE_KM):
+            i = idx[j]
+            text = f"line {'starts' if end == 'origin' else 'ends'} {km[j]:,.0f} km from the {end}"
+            note[i] = f"{note[i]}; {text}" if note[i] else text
+            far.append(f"{gdf['id'].iat[i]!r} ({text})")
+    if far:
+        warnings.warn(
+            f"{len(far)} given line end(s) lie more than {GIVEN_END_TOLERANCE_KM:g} km from the "
+            f"place named in their row; the lines are drawn as given: {'; '.join(far[:5])}",
+            GeoflowsWarning,
+            stacklevel=4,
+        )
+
+
 class FlowSet:
     """A collection of flows: a GeoDataFrame with one row per flow, plus the map.
 
@@ -234,7 +277,8 @@ class FlowSet:
         if problems and not allow_unresolved:
             raise FlowValidationError(problems, source or None)
 
-        gdf = records.copy()
+        gdf = records.drop(columns=["_given"], errors="ignore")
+        given = records["_given"].to_numpy() if "_given" in records.columns else np.full(n, None)
         for j, field_ in enumerate(("origin", "destination")):
             ends = place[j * n : (j + 1) * n]
             for attr, dtype in (("name", object), ("lat", float), ("lon", float),
@@ -254,6 +298,8 @@ class FlowSet:
         kind = np.full(n, "", dtype=object)
         note = np.full(n, "unresolved place", dtype=object)
         length = np.full(n, np.nan)
+        _keep_given_lines(given, ok, geometry, kind, note, length, gdf)
+        ok = ok & np.array([g is None for g in given], dtype=bool)
         if ok.any():
             idx = np.flatnonzero(ok)
             routes = build_routes(
@@ -510,6 +556,49 @@ class FlowSet:
             keep &= (fs.isna() | (fs <= pd.Timestamp(end))).to_numpy()
         return self[keep]
 
+    def aggregate(
+        self, by: Sequence[str] | str | None = None, *, period: str | None = None
+    ) -> FlowSet:
+        """Combine the flows of each lane, unit (and period) into one flow.
+
+        Rules: volumes are summed only within one unit (``unit`` is always part of the key,
+        with ``origin`` and ``destination``); ranges are summed as low and high; records
+        without a volume are counted in ``n_volume_unknown``, not taken as zero (a group with
+        any has only a lower bound, ``volume_low``); sources are merged without duplicates;
+        ``n_records`` counts the records; confidence is the weakest of the group; ``start`` and
+        ``end`` span the group; ids are a hash of the group's key. Each group keeps the places
+        and the line of its first flow.
+
+        Parameters
+        ----------
+        by : sequence of str, optional
+            More fields to group by (``kind``, ``category``, ``mode`` or your own columns).
+        period : {None, "W", "M", "Q", "Y"}
+            Also group by week (from Monday), month, quarter or year of ``start``.
+
+        Returns
+        -------
+        FlowSet
+            One flow per group, with ``n_records``, ``n_volume_unknown`` (and ``period``).
+
+        See Also
+        --------
+        geoflows.aggregate_flows : the same on Dask, for records that do not fit in memory.
+
+        Examples
+        --------
+        >>> import geoflows as gf
+        >>> flows = gf.read_flows([
+        ...     {"origin": "Rajin", "destination": "Vladivostok", "volume": 10, "unit": "t"},
+        ...     {"origin": "Rajin", "destination": "Vladivostok", "volume": 5, "unit": "t"},
+        ...     {"origin": "Rajin", "destination": "Vladivostok", "volume": 2, "unit": "ships"}])
+        >>> flows.aggregate().to_geodataframe()[["unit", "volume", "n_records"]].values.tolist()
+        [['ships', 2.0, 1], ['t', 15.0, 2]]
+        """
+        from geoflows.aggregate import aggregate_flowset
+
+        return aggregate_flowset(self, by, period)
+
     # ------------------------------------------------------------------ output
     def to_folium(self, m: folium.Map | None = None, **options: Any) -> folium.Map:
         """Draw the flows on a folium Map (a new one, or ``m``) and return it.
@@ -591,8 +680,17 @@ class FlowSet:
 
         return notebook_bundle(self)
 
-    def to_file(self, path: str | os.PathLike, *, driver: str | None = None) -> Path:
-        """Write the flows to GeoJSON, GeoPackage, GeoParquet or CSV (see :func:`write_flows`).
+    def to_file(
+        self,
+        path: str | os.PathLike,
+        *,
+        driver: str | None = None,
+        format: str | None = None,
+        layer: str | None = None,
+    ) -> Path:
+        """Write the flows to GeoJSON, GeoPackage, GeoParquet, CSV, flowmap.blue or kepler.gl.
+
+        See :func:`geoflows.write_flows` for ``format`` and ``layer``.
 
         Examples
         --------
@@ -603,7 +701,7 @@ class FlowSet:
         """
         from geoflows.io import write_flows
 
-        return write_flows(self, path, driver=driver)
+        return write_flows(self, path, driver=driver, format=format, layer=layer)
 
     def plot(self, ax: Any = None, **options: Any) -> Any:
         """Draw the flows on a static matplotlib figure (widths, colours, legends).

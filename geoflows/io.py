@@ -149,8 +149,9 @@ def read_table(path: str | os.PathLike, *, encoding: str | None = None) -> pd.Da
 
     CSV files are read as text (UTF-8, with or without a byte-order mark; another encoding must
     be named with ``encoding=``); the separator (``,``, ``;`` or tab) is taken from the header
-    line. GeoJSON, GeoPackage and GeoParquet are read with pyogrio/geopandas; their geometry is
-    dropped here (flows are rebuilt from the place columns).
+    line. GeoJSON, GeoPackage and GeoParquet are read with pyogrio/geopandas; their lines are
+    kept in a ``geometry`` column (EPSG:4326) as the rows' own routes, other geometry is
+    dropped (flows are built from the place columns).
 
     Parameters
     ----------
@@ -217,10 +218,15 @@ def read_table(path: str | os.PathLike, *, encoding: str | None = None) -> pd.Da
         if kind == "Parquet":
             gdf = gpd.read_parquet(p)
         else:
-            gdf = gpd.read_file(p)
+            import pyogrio
+
+            # The flows are the first layer; a geoflows export adds a places layer after it.
+            gdf = gpd.read_file(p, layer=str(pyogrio.list_layers(p)[0][0]))
     except Exception as exc:  # pyogrio/arrow raise many types; name the file either way
         raise InputFileError(f"{p}: cannot be read as {kind} ({exc})") from None
-    return pd.DataFrame(gdf.drop(columns=gdf.geometry.name, errors="ignore"))
+    from geoflows._layouts import frame_with_geometry
+
+    return frame_with_geometry(gdf)
 
 
 def _to_frame(data: object, encoding: str | None = None) -> tuple[pd.DataFrame, str, int]:
@@ -230,6 +236,14 @@ def _to_frame(data: object, encoding: str | None = None) -> tuple[pd.DataFrame, 
         df = read_table(p, encoding=encoding)
         offset = 2 if FLOW_FILE_SUFFIXES.get(p.suffix.lower(), "CSV") == "CSV" else 1
         return df, str(data), offset
+    from geoflows._layouts import frame_with_geometry, is_trajectory_collection
+
+    if is_trajectory_collection(data):
+        from geoflows._layouts import trajectories_frame
+
+        return trajectories_frame(data), "", 1
+    if isinstance(data, pd.DataFrame) and hasattr(data, "_geometry_column_name"):
+        return frame_with_geometry(data.reset_index(drop=True)), "", 1
     if isinstance(data, pd.DataFrame):
         df = pd.DataFrame(data.drop(columns="geometry", errors="ignore")).reset_index(drop=True)
         return df, "", 1
@@ -301,7 +315,12 @@ def split_list(value: object) -> list[str]:
 
 
 def validate_flows(
-    data: object, *, source: str | None = None, encoding: str | None = None
+    data: object,
+    *,
+    source: str | None = None,
+    encoding: str | None = None,
+    columns: Mapping[str, str] | None = None,
+    locations: object = None,
 ) -> pd.DataFrame:
     """Check flow records against the data contract and return them typed.
 
@@ -317,6 +336,12 @@ def validate_flows(
         Name used for the input in messages (default: the path, or none).
     encoding : str, optional
         Encoding of a CSV file that is not UTF-8 (see :func:`read_table`).
+    columns : dict, optional
+        Your column names mapped onto the contract's fields, e.g. ``{"OrigName": "origin"}``
+        (see :func:`read_flows`).
+    locations : path, DataFrame or list of dict, optional
+        flowmap.blue's locations table (``id, name, lat, lon``); ``data`` is then its flows
+        table (``origin, dest, count``).
 
     Returns
     -------
@@ -340,6 +365,7 @@ def validate_flows(
     name = source if source is not None else name
     problems: list[Problem] = []
     df.columns = [str(c).strip() for c in df.columns]
+    df, given = _apply_layout(df, name, offset, columns, locations)
     lower = {c: c.lower() for c in df.columns if c.lower() in FLOW_FIELDS and c != c.lower()}
     df = df.rename(columns=lower)
     if df.columns.duplicated().any():
@@ -508,7 +534,24 @@ def validate_flows(
     for c in extras:
         out[c] = df[c].to_numpy()
     out["_row"] = rows
+    if given is not None:
+        out["_given"] = given
     return out
+
+
+def _apply_layout(
+    df: pd.DataFrame, name: str, offset: int, columns: Any, locations: object
+) -> tuple[pd.DataFrame, np.ndarray | None]:
+    """Map other layouts onto the contract; return the rows and their own lines (or None)."""
+    from geoflows import _layouts
+
+    if columns:
+        df = _layouts.apply_columns(df, columns, name)
+    if locations is not None:
+        df = _layouts.flowmap_blue_frame(df, locations, name, offset)
+    given = _layouts.given_lines(df)
+    df = _layouts.fill_names_from_lines(df, given)
+    return _layouts.fill_names_from_coordinates(df), given
 
 
 # --------------------------------------------------------------------------- reading flows
@@ -520,6 +563,8 @@ def read_flows(
     route: str = "auto",
     allow_unresolved: bool = False,
     encoding: str | None = None,
+    columns: Mapping[str, str] | None = None,
+    locations: object = None,
 ) -> FlowSet:
     """Read, validate and resolve flows into a :class:`~geoflows.flows.FlowSet`.
 
@@ -543,6 +588,14 @@ def read_flows(
         flows are kept without geometry and listed in :attr:`FlowSet.unresolved`.
     encoding : str, optional
         Encoding of a CSV that is not UTF-8.
+    columns : dict, optional
+        Your column names mapped onto the contract's fields, e.g. ``{"OrigName": "origin",
+        "OrigLat": "origin_lat", "OrigLon": "origin_lon", "FlowMag": "volume"}``. Targets are
+        the contract's fields and ``origin_lat``, ``origin_lon``, ``destination_lat``,
+        ``destination_lon`` (coordinates given beside the names are used as they are).
+    locations : path, DataFrame or list of dict, optional
+        flowmap.blue's locations table (``id, name, lat, lon``); ``data`` is then its flows
+        table (``origin, dest, count[, time]``), ids resolved through the locations.
 
     Returns
     -------
@@ -552,6 +605,12 @@ def read_flows(
     ------
     FlowValidationError
         Every broken rule and every unresolved place, all at once.
+
+    Notes
+    -----
+    Rows that carry a LineString (a GeoDataFrame, GeoJSON, GeoPackage, GeoParquet) keep it as
+    their route, with ``route_kind="given"``; a movingpandas ``TrajectoryCollection`` becomes
+    one flow per trajectory (its track, its first and last fix and time).
 
     Examples
     --------
@@ -563,7 +622,7 @@ def read_flows(
     """
     from geoflows.flows import FlowSet
 
-    records = validate_flows(data, encoding=encoding)
+    records = validate_flows(data, encoding=encoding, columns=columns, locations=locations)
     source = str(data) if isinstance(data, (str, os.PathLike)) else ""
     return FlowSet._from_records(
         records,
@@ -647,20 +706,85 @@ def _export_frame(flows: FlowSet) -> Any:
     return gdf
 
 
-def write_flows(flows: FlowSet, path: str | os.PathLike, *, driver: str | None = None) -> Path:
-    """Write flows to GeoJSON, GeoPackage, GeoParquet or CSV, atomically.
+#: The time GDAL writes into GeoPackages (``OGR_CURRENT_DATE``), so exports are byte-identical;
+#: set the environment variable ``OGR_CURRENT_DATE`` to write another.
+EXPORT_DATE = "2000-01-01T00:00:00.000Z"
+#: Formats of :func:`write_flows` besides the GDAL/Arrow ones.
+TABLE_FORMATS = ("flowmap.blue", "kepler.gl")
+
+
+def _dated_frame(gdf: Any) -> Any:
+    """``start``/``end`` as real date columns (Arrow ``date32``) for GeoPackage and GeoParquet."""
+    import pyarrow as pa
+
+    out = gdf.copy()
+    for field in DATE_FIELDS:
+        out[field] = out[field].astype("datetime64[s]").astype(pd.ArrowDtype(pa.date32()))
+    return out
+
+
+def _write_gis(flows: FlowSet, gdf: Any, tmp: Path, kind: str, layer: str) -> None:
+    """GeoJSON / GeoPackage / GeoParquet with named layers and no timestamps."""
+    import pyogrio
+
+    from geoflows._layouts import places_frame
+
+    if kind == "GeoJSON":
+        gdf.to_file(
+            tmp, driver="GeoJSON", engine="pyogrio", layer=layer, layer_options={"RFC7946": "YES"}
+        )
+        return
+    dated = _dated_frame(flows.to_geodataframe())
+    if kind == "Parquet":
+        dated.to_parquet(tmp, index=False)
+        return
+    own = "OGR_CURRENT_DATE" not in os.environ
+    if own:
+        pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": EXPORT_DATE})
+    try:
+        dated.to_file(tmp, driver="GPKG", engine="pyogrio", layer=layer, use_arrow=True)
+        places_frame(flows).to_file(
+            tmp, driver="GPKG", engine="pyogrio", layer=f"{layer}_places", append=True
+        )
+    finally:
+        if own:
+            pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": None})
+
+
+def write_flows(
+    flows: FlowSet,
+    path: str | os.PathLike,
+    *,
+    driver: str | None = None,
+    format: str | None = None,
+    layer: str | None = None,
+) -> Path:
+    """Write flows to GeoJSON, GeoPackage, GeoParquet, CSV, flowmap.blue or kepler.gl, atomically.
 
     GeoJSON follows RFC 7946 (lines across 180° split into MultiLineStrings). Every field of
     the contract is kept, plus the resolved coordinates, so reading the file back with
-    :func:`read_flows` gives the same flows without the gazetteer.
+    :func:`read_flows` gives the same flows without the gazetteer; lines the user gave
+    (``route_kind="given"``) come back as they were.
+
+    The same flows give the same bytes: layers are named after the file (or ``layer``), and
+    GeoPackages carry the fixed time :data:`EXPORT_DATE` instead of the current one. GeoPackage
+    and GeoParquet hold real date columns, and a places layer beside the flows (one point per
+    place with its flows in and out and its totals per unit): the GeoPackage layer
+    ``<layer>_places``, or the file ``<name>.places.parquet`` beside a GeoParquet.
 
     Parameters
     ----------
     flows : FlowSet
     path : str or path-like
-        ``.geojson``/``.json``, ``.gpkg``, ``.parquet`` or ``.csv`` (geometry as WKT).
+        ``.geojson``/``.json``, ``.gpkg``, ``.parquet`` or ``.csv`` (geometry as WKT); for
+        ``flowmap.blue`` a folder that receives ``locations.csv`` and ``flows.csv``.
     driver : str, optional
         ``GeoJSON``, ``GPKG``, ``Parquet`` or ``CSV``; taken from the suffix when omitted.
+    format : str, optional
+        Same as ``driver``, and also ``flowmap.blue`` (its two tables) or ``kepler.gl`` (one
+        CSV with ``source_lat, source_lng, target_lat, target_lng`` and every field).
+    layer : str, optional
+        Layer name in GeoJSON and GeoPackage files (default: the file name without suffix).
 
     Returns
     -------
@@ -671,16 +795,30 @@ def write_flows(flows: FlowSet, path: str | os.PathLike, *, driver: str | None =
     >>> import geoflows as gf, tempfile, pathlib
     >>> flows = gf.read_flows([{"origin": "Rajin", "destination": "Vladivostok"}])
     >>> out = write_flows(flows, pathlib.Path(tempfile.mkdtemp()) / "flows.gpkg")
-    >>> import pyogrio; pyogrio.read_info(out)["features"]
-    1
+    >>> import pyogrio; pyogrio.list_layers(out)[:, 0].tolist()
+    ['flows', 'flows_places']
+    >>> fm = write_flows(flows, out.parent / "fm", format="flowmap.blue")
+    >>> sorted(p.name for p in fm.iterdir())
+    ['flows.csv', 'locations.csv']
     """
     p = Path(path)
-    kind = driver or FLOW_FILE_SUFFIXES.get(p.suffix.lower())
-    if kind not in ("GeoJSON", "GPKG", "Parquet", "CSV"):
+    if driver is not None and format is not None and driver != format:
+        raise GeoflowsError(f"write_flows: driver={driver!r} and format={format!r} disagree")
+    kind = format or driver or FLOW_FILE_SUFFIXES.get(p.suffix.lower())
+    if kind == "flowmap.blue":
+        from geoflows._layouts import write_flowmap_blue
+
+        return write_flowmap_blue(flows, p)
+    if kind not in ("GeoJSON", "GPKG", "Parquet", "CSV", "kepler.gl"):
         raise GeoflowsError(
             f"{p}: cannot tell the format from the suffix '{p.suffix}'; use .geojson, .gpkg, "
-            f".parquet or .csv, or pass driver="
+            f".parquet or .csv, or pass format= (GeoJSON, GPKG, Parquet, CSV, "
+            f"{', '.join(TABLE_FORMATS)})"
         )
+    if kind == "kepler.gl":
+        from geoflows._layouts import kepler_frame
+
+        return write_text_atomic(p, kepler_frame(flows).to_csv(index=False, lineterminator="\r\n"))
     gdf = _export_frame(flows)
     p.parent.mkdir(parents=True, exist_ok=True)
     tmp = p.with_name(f".{p.name}.{os.getpid()}.tmp{p.suffix}")
@@ -690,14 +828,22 @@ def write_flows(flows: FlowSet, path: str | os.PathLike, *, driver: str | None =
             frame["geometry"] = gdf.geometry.to_wkt(rounding_precision=6)
             # CRLF (RFC 4180) makes the csv module quote any field holding \r or \n.
             frame.to_csv(tmp, index=False, encoding="utf-8", lineterminator="\r\n")
-        elif kind == "Parquet":
-            gdf.to_parquet(tmp, index=False)
-        elif kind == "GeoJSON":
-            gdf.to_file(tmp, driver="GeoJSON", engine="pyogrio", layer_options={"RFC7946": "YES"})
         else:
-            gdf.to_file(tmp, driver="GPKG", engine="pyogrio", layer="flows")
+            _write_gis(flows, gdf, tmp, kind, layer or p.stem)
         os.replace(tmp, p)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+    if kind == "Parquet":
+        from geoflows._layouts import places_frame
+
+        write_atomic(p.with_name(f"{p.stem}.places.parquet"), _parquet_bytes(places_frame(flows)))
     return p
+
+
+def _parquet_bytes(gdf: Any) -> bytes:
+    import io as _io
+
+    buf = _io.BytesIO()
+    gdf.to_parquet(buf, index=False)
+    return buf.getvalue()

@@ -338,6 +338,7 @@ def _read_input(
                     country=inp.country,
                     route=inp.route,
                     allow_unresolved=allow_unresolved,
+                    columns=dict(inp.columns) or None,
                 )
                 result: tuple[bool, Any] = (True, flows)
             except Exception as e:

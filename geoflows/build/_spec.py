@@ -42,6 +42,9 @@ class InputSpec:
         Route builder passed to :func:`geoflows.read_flows` (``auto``, ``sea``, ...).
     country : str or None
         ISO country code that biases place-name resolution.
+    columns : tuple of (str, str)
+        The file's column names mapped onto the contract's fields, as pairs (``columns=`` of
+        :func:`geoflows.read_flows`); empty when the file uses the contract's names.
 
     Examples
     --------
@@ -55,6 +58,7 @@ class InputSpec:
     path: Path
     route: str = "auto"
     country: str | None = None
+    columns: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -195,6 +199,7 @@ class BuildSpec:
                 path=at(value["path"]),
                 route=value.get("route", "auto"),
                 country=value.get("country"),
+                columns=tuple((value.get("columns") or {}).items()),
             )
         defaults = dict(data.get("defaults") or {})
         maps: list[MapSpec] = []

@@ -1,0 +1,554 @@
+"""Flow tables as other tools lay them out, both ways (the layout half of :mod:`geoflows.io`).
+
+Reading: the user's column names mapped onto the contract (``columns=``), flowmap.blue's two
+tables (``locations=``), LineStrings the user already has (kept as ``route_kind="given"``) and
+movingpandas trajectories. Writing: flowmap.blue's two CSVs, a kepler.gl CSV and the places
+table of the GIS exports. Nothing here reads or writes a file but through :mod:`geoflows.io`.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from geoflows.errors import FlowValidationError, GeoflowsError, GeoflowsWarning
+from geoflows.io import FLOW_FIELDS, Problem
+
+if TYPE_CHECKING:
+    from geoflows.flows import FlowSet
+
+#: Coordinates a row may give beside its place names.
+COORDINATE_FIELDS = ("origin_lat", "origin_lon", "destination_lat", "destination_lon")
+#: flowmap.blue's flow columns and the contract's names for them.
+FLOWMAP_BLUE_FLOWS = {"origin": "origin", "dest": "destination", "count": "volume", "time": "start"}
+#: flowmap.blue's locations columns.
+FLOWMAP_BLUE_LOCATIONS = ("id", "name", "lat", "lon")
+#: The ``route_kind`` of a line the user gave (kept as it is, never rebuilt).
+GIVEN = "given"
+
+
+def mappable_fields() -> tuple[str, ...]:
+    """The names a column may be mapped onto: the contract's fields and the coordinates.
+
+    Examples
+    --------
+    >>> "origin_lat" in mappable_fields() and "volume" in mappable_fields()
+    True
+    """
+    return tuple(FLOW_FIELDS) + COORDINATE_FIELDS
+
+
+def parse_columns(text: str) -> dict[str, str]:
+    """Parse ``"OrigName=origin,FlowMag=volume"`` (the CLI's ``--columns``) into a mapping.
+
+    Examples
+    --------
+    >>> parse_columns("OrigName=origin, DestName=destination")
+    {'OrigName': 'origin', 'DestName': 'destination'}
+    """
+    out: dict[str, str] = {}
+    for part in (p.strip() for p in text.split(",")):
+        if not part:
+            continue
+        theirs, sep, ours = part.partition("=")
+        if not sep or not theirs.strip() or not ours.strip():
+            raise GeoflowsError(
+                f"columns: {part!r} is not YOUR_COLUMN=field; write e.g. "
+                "'OrigName=origin,DestName=destination,FlowMag=volume'"
+            )
+        out[theirs.strip()] = ours.strip()
+    return out
+
+
+def apply_columns(df: pd.DataFrame, columns: Mapping[str, str], name: str) -> pd.DataFrame:
+    """Rename the user's columns onto the contract; every wrong entry is a problem.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"OrigName": ["Rajin"], "DestName": ["Vladivostok"]})
+    >>> list(apply_columns(df, {"OrigName": "origin", "DestName": "destination"}, ""))
+    ['origin', 'destination']
+    """
+    if not isinstance(columns, Mapping):
+        raise GeoflowsError(
+            f"columns must map your column names to fields, e.g. {{'OrigName': 'origin'}}; "
+            f"got {type(columns).__name__}"
+        )
+    allowed = mappable_fields()
+    problems = []
+    for theirs, ours in columns.items():
+        if ours not in allowed:
+            problems.append(
+                Problem(name, 1, str(ours), theirs,
+                        f"columns maps {theirs!r} to unknown field {ours!r}; the contract's "
+                        f"fields are: {', '.join(allowed)}")
+            )  # fmt: skip
+        elif theirs not in df.columns:
+            problems.append(
+                Problem(name, 1, str(ours), theirs,
+                        f"columns names {theirs!r}, which is not a column; the header has: "
+                        f"{', '.join(map(str, df.columns)) or '(nothing)'}")
+            )  # fmt: skip
+    targets = list(columns.values())
+    for ours in sorted({t for t in targets if targets.count(t) > 1}):
+        problems.append(
+            Problem(name, 1, ours, ours, "columns maps several columns onto this field; keep one")
+        )
+    if problems:
+        raise FlowValidationError(problems, name or None)
+    clashes = [c for c in df.columns if c in targets and c not in columns]
+    return df.drop(columns=clashes).rename(columns=dict(columns))
+
+
+def fill_names_from_coordinates(df: pd.DataFrame) -> pd.DataFrame:
+    """Give ``origin``/``destination`` as ``"lat, lon"`` where only coordinates are given.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"origin_lat": [42.3], "origin_lon": [130.4], "destination": ["B"]})
+    >>> fill_names_from_coordinates(df)["origin"].tolist()
+    ['42.3, 130.4']
+    """
+    for end in ("origin", "destination"):
+        lat, lon = f"{end}_lat", f"{end}_lon"
+        if end not in df.columns and lat in df.columns and lon in df.columns:
+            df = df.copy()
+            df[end] = [
+                "" if pd.isna(a) or pd.isna(b) else f"{a}, {b}"
+                for a, b in zip(df[lat], df[lon], strict=True)
+            ]
+    return df
+
+
+# --------------------------------------------------------------------------- flowmap.blue
+def _locations_frame(locations: object) -> tuple[pd.DataFrame, str]:
+    from geoflows.io import read_table
+
+    if isinstance(locations, (str, os.PathLike)):
+        return read_table(locations), str(locations)
+    if isinstance(locations, pd.DataFrame):
+        return pd.DataFrame(locations).reset_index(drop=True), "locations"
+    if isinstance(locations, list):
+        return pd.DataFrame([dict(r) for r in locations]), "locations"
+    raise GeoflowsError(
+        f"locations takes a path, a DataFrame or a list of dicts (id, name, lat, lon); got "
+        f"{type(locations).__name__}"
+    )
+
+
+def flowmap_blue_frame(df: pd.DataFrame, locations: object, name: str, offset: int) -> pd.DataFrame:
+    """Turn flowmap.blue's flows (``origin, dest, count``) and locations into contract rows.
+
+    Origin and destination ids are looked up in the locations table (``id, name, lat, lon``):
+    each row gets the location's name and its coordinates. Unknown ids, and locations without
+    valid coordinates, are problems naming their rows.
+
+    Examples
+    --------
+    >>> flows = pd.DataFrame({"origin": ["1"], "dest": ["2"], "count": ["40"]})
+    >>> locs = pd.DataFrame({"id": [1, 2], "name": ["Rajin", "Vladivostok"],
+    ...                      "lat": [42.25, 43.12], "lon": [130.3, 131.9]})
+    >>> flowmap_blue_frame(flows, locs, "", 1)[["origin", "destination", "volume"]].values.tolist()
+    [['Rajin', 'Vladivostok', '40']]
+    """
+    locs, loc_name = _locations_frame(locations)
+    locs.columns = [str(c).strip().lower() for c in locs.columns]
+    missing = [c for c in FLOWMAP_BLUE_LOCATIONS if c not in locs.columns and c != "name"]
+    if missing:
+        raise FlowValidationError(
+            [Problem(loc_name, 1, c, "", f"the locations table needs columns id, name, lat, lon; "
+                     f"'{c}' is missing (the header has: {', '.join(locs.columns)})")
+             for c in missing],
+            loc_name,
+        )  # fmt: skip
+    loc_offset = 2 if isinstance(locations, (str, os.PathLike)) else 1
+    lat = pd.to_numeric(locs["lat"], errors="coerce").to_numpy(dtype=float)
+    lon = pd.to_numeric(locs["lon"], errors="coerce").to_numpy(dtype=float)
+    ids = [str(v).strip() for v in locs["id"]]
+    given_names = locs["name"].tolist() if "name" in locs.columns else ids
+    names = [i if pd.isna(v) or not str(v).strip() else str(v).strip()
+             for v, i in zip(given_names, ids, strict=True)]  # fmt: skip
+    problems: list[Problem] = []
+    table: dict[str, tuple[str, float, float]] = {}
+    for k, i in enumerate(ids):
+        if (
+            not (np.isfinite(lat[k]) and np.isfinite(lon[k]))
+            or abs(lat[k]) > 90
+            or abs(lon[k]) > 180
+        ):
+            problems.append(Problem(loc_name, k + loc_offset, "lat", f"{locs['lat'][k]}, {locs['lon'][k]}",
+                                    "a location needs lat in [-90, 90] and lon in [-180, 180]"))  # fmt: skip
+        elif i in table:
+            problems.append(Problem(loc_name, k + loc_offset, "id", i, "duplicate location id"))
+        else:
+            table[i] = (names[k], float(lat[k]), float(lon[k]))
+    out = df.rename(
+        columns={k: v for k, v in FLOWMAP_BLUE_FLOWS.items()
+                 if k in df.columns and k != v and v not in df.columns}
+    )  # fmt: skip
+    for end in ("origin", "destination"):
+        if end not in out.columns:
+            problems.append(Problem(name, 1, end, "", f"flowmap.blue flows need columns origin, "
+                                    f"dest, count; the header has: {', '.join(df.columns)}"))  # fmt: skip
+            continue
+        given = [str(v).strip() for v in out[end]]
+        hits = [table.get(v) for v in given]
+        for r in np.flatnonzero([h is None for h in hits]):
+            problems.append(Problem(name, int(r) + offset, end, given[r],
+                                    f"no location with this id in {loc_name}"))  # fmt: skip
+        out[end] = [h[0] if h else v for h, v in zip(hits, given, strict=True)]
+        out[f"{end}_name"] = out[end]
+        out[f"{end}_lat"] = [h[1] if h else np.nan for h in hits]
+        out[f"{end}_lon"] = [h[2] if h else np.nan for h in hits]
+    if problems:
+        raise FlowValidationError(problems, name or None)
+    return out
+
+
+def flowmap_blue_tables(flows: FlowSet) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """flowmap.blue's two tables (locations ``id, name, lat, lon``; flows ``origin, dest,
+    count[, time]``) for a FlowSet; location ids count places in order of appearance.
+
+    Examples
+    --------
+    >>> import geoflows as gf
+    >>> locs, rows = flowmap_blue_tables(gf.read_flows(
+    ...     [{"origin": "Rajin", "destination": "Vladivostok", "volume": 5}]))
+    >>> locs["name"].tolist(), rows.values.tolist()
+    (['Rajin', 'Vladivostok'], [['1', '2', 5.0]])
+    """
+    from geoflows.flows import best_volume
+
+    g = flows.to_geodataframe()
+    g = g[g["origin_lat"].notna() & g["destination_lat"].notna()]
+    units = sorted({u for u in g["unit"] if u})
+    if len(units) > 1:
+        warnings.warn(
+            f"flowmap.blue has no units and sums the counts it shows; these flows have "
+            f"{len(units)} units ({', '.join(units)}): write one file per unit with "
+            "flows.filter(units=[...])",
+            GeoflowsWarning,
+            stacklevel=4,
+        )
+    keys: dict[tuple[str, float, float], str] = {}
+    ends = {}
+    for end in ("origin", "destination"):
+        ids = []
+        for nm, la, lo in zip(g[f"{end}_name"], g[f"{end}_lat"], g[f"{end}_lon"], strict=True):
+            key = (str(nm), round(float(la), 6), round(float(lo), 6))
+            ids.append(keys.setdefault(key, str(len(keys) + 1)))
+        ends[end] = ids
+    # Origins first, then destinations, in row order: ids follow the order of appearance.
+    order = sorted(keys.items(), key=lambda kv: int(kv[1]))
+    locs = pd.DataFrame(
+        {
+            "id": [i for _, i in order],
+            "name": [k[0] for k, _ in order],
+            "lat": [k[1] for k, _ in order],
+            "lon": [k[2] for k, _ in order],
+        }
+    )
+    rows = pd.DataFrame(
+        {
+            "origin": ends["origin"],
+            "dest": ends["destination"],
+            "count": best_volume(g["volume"], g["volume_low"], g["volume_high"]),
+        }
+    )
+    if g["start"].notna().any():
+        rows["time"] = g["start"].dt.strftime("%Y-%m-%d").where(g["start"].notna(), "").to_numpy()
+    return locs, rows
+
+
+def kepler_frame(flows: FlowSet) -> pd.DataFrame:
+    """A kepler.gl-ready table: ``source_lat, source_lng, target_lat, target_lng`` first, then
+    the contract's fields (dates as ``YYYY-MM-DD``).
+
+    Examples
+    --------
+    >>> import geoflows as gf
+    >>> df = kepler_frame(gf.read_flows([{"origin": "Rajin", "destination": "Vladivostok"}]))
+    >>> list(df.columns[:4])
+    ['source_lat', 'source_lng', 'target_lat', 'target_lng']
+    """
+    g = flows.to_geodataframe()
+    out = pd.DataFrame(
+        {
+            "source_lat": g["origin_lat"].to_numpy(),
+            "source_lng": g["origin_lon"].to_numpy(),
+            "target_lat": g["destination_lat"].to_numpy(),
+            "target_lng": g["destination_lon"].to_numpy(),
+        }
+    )
+    for c in FLOW_FIELDS:
+        values = g[c]
+        if c in ("start", "end"):
+            values = values.dt.strftime("%Y-%m-%d").where(values.notna(), "")
+        out[c] = values.to_numpy()
+    return out
+
+
+# --------------------------------------------------------------------------- given lines
+def frame_with_geometry(gdf: Any) -> pd.DataFrame:
+    """A GeoDataFrame as a plain frame whose ``geometry`` column holds its shapes in EPSG:4326.
+
+    Without any line there is nothing to keep, and the geometry is dropped (flows are built
+    from the place columns). Lines without a CRS are an error: their coordinates cannot be
+    read as longitude and latitude without knowing it.
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely
+    >>> g = gpd.GeoDataFrame({"origin": ["A"]}, geometry=[shapely.LineString([(0, 0), (1, 1)])],
+    ...                      crs="EPSG:4326")
+    >>> frame_with_geometry(g)["geometry"].iloc[0].geom_type
+    'LineString'
+    """
+    name = gdf.geometry.name
+    types = gdf.geometry.geom_type
+    if not types.isin(["LineString", "MultiLineString"]).any():
+        return pd.DataFrame(gdf.drop(columns=name))
+    if gdf.crs is None:
+        raise GeoflowsError(
+            "the GeoDataFrame's lines have no CRS, so their coordinates cannot be read as "
+            "longitude/latitude; set one, e.g. gdf.set_crs('EPSG:4326')"
+        )
+    if gdf.crs.to_epsg() != 4326:
+        gdf = gdf.to_crs("EPSG:4326")
+    out = pd.DataFrame(gdf.drop(columns=name))
+    out["geometry"] = gdf.geometry.to_numpy()
+    return out
+
+
+def given_lines(df: pd.DataFrame) -> np.ndarray | None:
+    """The user's own lines per row (None where a row has none), or None if no row has one.
+
+    A file geoflows exported carries the lines geoflows drew; they are rebuilt, not kept,
+    unless their ``route_kind`` is ``given``. A ``geometry`` column of text (a CSV) is read as
+    WKT.
+
+    Examples
+    --------
+    >>> import shapely
+    >>> df = pd.DataFrame({"geometry": [shapely.LineString([(0, 0), (1, 1)]), None]})
+    >>> [g is not None for g in given_lines(df)]
+    [True, False]
+    """
+    import shapely
+
+    if "geometry" not in df.columns:
+        return None
+    geoms = df["geometry"].to_numpy(dtype=object)
+    kinds = df["route_kind"].astype(str).to_numpy() if "route_kind" in df.columns else None
+    keep = np.ones(len(df), dtype=bool) if kinds is None else kinds == GIVEN
+    if geoms.size and any(isinstance(g, str) for g in geoms[keep]):
+        text = [t if k and isinstance(t, str) and t.strip() else None
+                for t, k in zip(geoms, keep, strict=True)]  # fmt: skip
+        geoms = shapely.from_wkt(np.array(text, dtype=object), on_invalid="ignore")
+    is_geom = np.array([isinstance(g, shapely.Geometry) for g in geoms], dtype=bool)
+    if not is_geom.any():
+        return None
+    types = shapely.get_type_id(np.where(is_geom, geoms, None))
+    lines = (
+        keep & is_geom & np.isin(types, [1, 5]) & ~shapely.is_empty(np.where(is_geom, geoms, None))
+    )
+    if not lines.any():
+        return None
+    from geoflows.routes import join_antimeridian
+
+    out = np.full(len(df), None, dtype=object)
+    out[lines] = join_antimeridian(geoms[lines])
+    return out
+
+
+def fill_names_from_lines(df: pd.DataFrame, lines: np.ndarray | None) -> pd.DataFrame:
+    """Without ``origin``/``destination`` columns, a row with a line starts and ends at its
+    first and last vertex (given as ``"lat, lon"``).
+
+    Examples
+    --------
+    >>> import shapely
+    >>> line = shapely.LineString([(130.5, 42.25), (131.9, 43.1)])
+    >>> fill_names_from_lines(pd.DataFrame({"x": [1]}), np.array([line]))["origin"].tolist()
+    ['42.25, 130.5']
+    """
+    import shapely
+
+    if lines is None:
+        return df
+    for end, at in (("origin", 0), ("destination", -1)):
+        if end in df.columns:
+            continue
+        df = df.copy()
+        names = []
+        for g in lines:
+            if g is None:
+                names.append("")
+                continue
+            x, y = shapely.get_coordinates(g)[at]
+            x = (x + 180) % 360 - 180
+            names.append(f"{round(float(y), 6)}, {round(float(x), 6)}")
+        df[end] = names
+    return df
+
+
+# --------------------------------------------------------------------------- movingpandas
+def is_trajectory_collection(data: object) -> bool:
+    """True for a movingpandas ``TrajectoryCollection`` (or one ``Trajectory``).
+
+    Examples
+    --------
+    >>> is_trajectory_collection(pd.DataFrame())
+    False
+    """
+    return type(data).__name__ in ("TrajectoryCollection", "Trajectory") and any(
+        c.__module__.startswith("movingpandas") for c in type(data).__mro__
+    )
+
+
+def trajectories_frame(data: Any) -> pd.DataFrame:
+    """One flow per trajectory: its track as the line, its first and last fix as origin and
+    destination (``"lat, lon"``), its first and last time as ``start`` and ``end``.
+
+    Needs the ``movingpandas`` extra (``pip install geoflows[movingpandas]``).
+
+    Examples
+    --------
+    >>> import movingpandas as mpd, geopandas as gpd, shapely
+    >>> t = pd.date_range("2024-01-01", periods=3, freq="D")
+    >>> pts = gpd.GeoDataFrame({"t": t, "ship": "A"}, crs="EPSG:4326",
+    ...     geometry=[shapely.Point(130.5, 42.2), shapely.Point(131, 42.6), shapely.Point(131.9, 43.1)])
+    >>> tc = mpd.TrajectoryCollection(pts, "ship", t="t")
+    >>> trajectories_frame(tc)[["id", "origin", "destination", "end"]].values.tolist()
+    [['A', '42.2, 130.5', '43.1, 131.9', '2024-01-03']]
+    """
+    try:
+        import movingpandas  # noqa: F401
+    except ImportError as exc:
+        raise ImportError(
+            f"reading trajectories needs movingpandas: pip install 'geoflows[movingpandas]' ({exc})"
+        ) from exc
+    import shapely
+
+    trajectories = data.trajectories if hasattr(data, "trajectories") else [data]
+    rows = []
+    for tr in trajectories:
+        df = tr.df
+        crs = df.crs
+        geom = tr.to_linestring()
+        if crs is not None and crs.to_epsg() != 4326:
+            import geopandas as gpd
+
+            geom = gpd.GeoSeries([geom], crs=crs).to_crs("EPSG:4326").iloc[0]
+        (x0, y0), (x1, y1) = shapely.get_coordinates(geom)[[0, -1]]
+        times = df.index
+        rows.append(
+            {
+                "id": str(tr.id),
+                "origin": f"{round(float(y0), 6)}, {round(float(x0), 6)}",
+                "destination": f"{round(float(y1), 6)}, {round(float(x1), 6)}",
+                "start": pd.Timestamp(times.min()).strftime("%Y-%m-%d"),
+                "end": pd.Timestamp(times.max()).strftime("%Y-%m-%d"),
+                "geometry": geom,
+            }
+        )
+    if not rows:
+        raise GeoflowsError("the TrajectoryCollection holds no trajectories")
+    return pd.DataFrame(rows)
+
+
+# --------------------------------------------------------------------------- places table
+def places_frame(flows: FlowSet) -> Any:
+    """One point per place with its flows in and out and its totals per unit.
+
+    Totals are ``volume_out`` / ``volume_in`` columns per unit (``volume_out_tonnes``…; a
+    flow without a unit counts in ``volume_out`` / ``volume_in``); volumes of different units
+    are never added together. Flows without a volume count in ``flows_out``/``flows_in`` only.
+
+    Examples
+    --------
+    >>> import geoflows as gf
+    >>> p = places_frame(gf.read_flows([{"origin": "Rajin", "destination": "Vladivostok",
+    ...                                  "volume": 5, "unit": "containers"}]))
+    >>> p[["name", "flows_out", "volume_out_containers", "volume_in_containers"]].values.tolist()
+    [['Rajin', 1, 5.0, 0.0], ['Vladivostok', 0, 0.0, 5.0]]
+    """
+    import geopandas as gpd
+
+    from geoflows.flows import best_volume
+
+    g = flows.to_geodataframe()
+    g = g[g["origin_lat"].notna() & g["destination_lat"].notna()]
+    vol = best_volume(g["volume"], g["volume_low"], g["volume_high"])
+    parts = []
+    for end, way in (("origin", "out"), ("destination", "in")):
+        parts.append(
+            pd.DataFrame(
+                {
+                    "name": g[f"{end}_name"].astype(str).to_numpy(),
+                    "country": g[f"{end}_country"].fillna("").astype(str).to_numpy(),
+                    "kind": g[f"{end}_kind"].fillna("").astype(str).to_numpy(),
+                    "lat": g[f"{end}_lat"].round(6).to_numpy(),
+                    "lon": g[f"{end}_lon"].round(6).to_numpy(),
+                    "way": way,
+                    "unit": g["unit"].astype(str).to_numpy(),
+                    "volume": vol,
+                }
+            )
+        )
+    long = pd.concat(parts, ignore_index=True)
+    key = ["name", "lat", "lon"]
+    first = long.groupby(key, sort=True)[["country", "kind"]].first()
+    counts = long.pivot_table(index=key, columns="way", values="unit", aggfunc="size", fill_value=0)
+    table = first.join(counts.reindex(columns=["out", "in"], fill_value=0).rename(
+        columns={"out": "flows_out", "in": "flows_in"}))  # fmt: skip
+    known = long[np.isfinite(long["volume"])]
+    taken = {c.lower() for c in table.columns} | {"name", "lat", "lon", "geometry", "fid"}
+    for unit in sorted(set(long["unit"])):
+        suffix = f"_{unit}" if unit else ""
+        # GIS column names ignore case: "Tonnes" and "tonnes" must not collide.
+        k = 2
+        while f"volume_out{suffix}".lower() in taken:
+            suffix, k = f"_{unit}_{k}", k + 1
+        taken |= {f"volume_out{suffix}".lower(), f"volume_in{suffix}".lower()}
+        for way in ("out", "in"):
+            sel = known[(known["unit"] == unit) & (known["way"] == way)]
+            table[f"volume_{way}{suffix}"] = sel.groupby(key)["volume"].sum()
+            table[f"volume_{way}{suffix}"] = table[f"volume_{way}{suffix}"].fillna(0.0)
+    table = table.reset_index()
+    table[["flows_out", "flows_in"]] = table[["flows_out", "flows_in"]].astype("int64")
+    return gpd.GeoDataFrame(
+        table, geometry=gpd.points_from_xy(table["lon"], table["lat"]), crs="EPSG:4326"
+    )
+
+
+def write_flowmap_blue(flows: FlowSet, folder: Path) -> Path:
+    """Write ``locations.csv`` and ``flows.csv`` into ``folder`` (see :func:`flowmap_blue_tables`).
+
+    Examples
+    --------
+    >>> import geoflows as gf, tempfile, pathlib
+    >>> out = write_flowmap_blue(gf.read_flows([{"origin": "Rajin", "destination": "Vladivostok"}]),
+    ...                          pathlib.Path(tempfile.mkdtemp()) / "fm")
+    >>> sorted(p.name for p in out.iterdir())
+    ['flows.csv', 'locations.csv']
+    """
+    from geoflows.io import write_text_atomic
+
+    locs, rows = flowmap_blue_tables(flows)
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise GeoflowsError(
+            f"{folder}: flowmap.blue needs a folder for its two tables (locations.csv, "
+            "flows.csv); give a folder path"
+        )
+    folder.mkdir(parents=True, exist_ok=True)
+    write_text_atomic(folder / "locations.csv", locs.to_csv(index=False, lineterminator="\r\n"))
+    write_text_atomic(folder / "flows.csv", rows.to_csv(index=False, lineterminator="\r\n"))
+    return folder

@@ -1,0 +1,124 @@
+"""Exports a GIS user can query, byte for byte (issue 13 §6), checked with GDAL's ogrinfo.
+
+``ogrinfo`` is Debian's ``gdal-bin`` (``make test`` installs it like chromium): it opens the
+files the way QGIS does, independently of the pyogrio that wrote them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pyarrow.parquet as pq
+import pyogrio
+import pytest
+
+import geoflows as gf
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "data" / "dprk_russia_2023_2024.csv"
+OGRINFO = shutil.which("ogrinfo")
+needs_ogrinfo = pytest.mark.skipif(
+    OGRINFO is None, reason="GDAL's ogrinfo missing: apt-get install gdal-bin (make gdal)"
+)
+
+
+def ogrinfo(*args: str) -> str:
+    proc = subprocess.run(
+        [OGRINFO, "-ro", "-so", *args], capture_output=True, text=True, check=True
+    )
+    return proc.stdout
+
+
+@pytest.fixture(scope="module")
+def flows() -> gf.FlowSet:
+    return gf.read_flows(DATA, route="geodesic")
+
+
+@needs_ogrinfo
+def test_geojson_layer_is_named_after_the_file_or_layer(flows, tmp_path):
+    out = flows.to_file(tmp_path / "dprk.geojson")
+    info = ogrinfo(str(out))
+    assert "1: dprk (Line String)" in info and ".tmp" not in info
+    named = flows.to_file(tmp_path / "x.geojson", layer="DPRK to Russia")
+    assert "1: DPRK to Russia (Line String)" in ogrinfo(str(named))
+
+
+@needs_ogrinfo
+def test_geopackage_has_dates_and_a_places_layer(flows, tmp_path):
+    out = flows.to_file(tmp_path / "dprk.gpkg")
+    layers = ogrinfo(str(out))
+    assert "1: dprk (Line String)" in layers and "2: dprk_places (Point)" in layers
+    info = ogrinfo(str(out), "dprk")
+    assert "start: Date" in info and "end: Date" in info
+    assert f"Feature Count: {len(flows)}" in info
+    places = ogrinfo(str(out), "dprk_places")
+    for column in ("name: String", "flows_out: Integer64", "volume_out_containers: Real"):
+        assert column in places
+
+
+def test_places_layer_totals_per_unit(flows, tmp_path):
+    out = flows.to_file(tmp_path / "dprk.gpkg")
+    places = pyogrio.read_dataframe(out, layer="dprk_places")
+    g = flows.to_geodataframe()
+    rajin = places[places["name"] == g["origin_name"].iloc[0]].iloc[0]
+    mine = g[(g["origin_name"] == rajin["name"]) & (g["unit"] == "containers")]
+    assert rajin["volume_out_containers"] == pytest.approx(mine["volume"].sum())
+    assert rajin["flows_out"] == (g["origin_name"] == rajin["name"]).sum()
+    # Totals of different units stay in different columns.
+    assert {c for c in places.columns if c.startswith("volume_out_")} == {
+        f"volume_out_{u}" if u else "volume_out" for u in set(g["unit"])
+    }
+
+
+def test_geoparquet_has_dates_and_a_places_file(flows, tmp_path):
+    out = flows.to_file(tmp_path / "dprk.parquet")
+    schema = pq.read_schema(out)
+    assert str(schema.field("start").type) == "date32[day]"
+    assert str(schema.field("end").type) == "date32[day]"
+    places = pd.read_parquet(tmp_path / "dprk.places.parquet")
+    assert {"name", "lat", "lon", "flows_in", "flows_out", "volume_in_containers"} <= set(places)
+    back = gf.read_flows(out, route="geodesic")
+    pd.testing.assert_series_equal(
+        back.to_geodataframe()["start"], flows.to_geodataframe()["start"], check_dtype=False
+    )
+
+
+_WRITE = """
+import sys, geoflows as gf
+flows = gf.read_flows(sys.argv[1], route="geodesic")
+for suffix in ("geojson", "gpkg", "parquet"):
+    flows.to_file(f"{sys.argv[2]}/dprk.{suffix}")
+"""
+
+
+def _digests(folder: Path) -> dict[str, str]:
+    return {
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.iterdir())
+        if p.is_file()
+    }
+
+
+@pytest.mark.slow
+def test_exports_are_byte_identical_across_two_processes(tmp_path):
+    folders = [tmp_path / "a", tmp_path / "b"]
+    for f in folders:
+        f.mkdir()
+        subprocess.run(
+            [sys.executable, "-c", _WRITE, str(DATA), str(f)], check=True, cwd=ROOT, timeout=300
+        )
+    a, b = (_digests(f) for f in folders)
+    assert set(a) == {"dprk.geojson", "dprk.gpkg", "dprk.parquet", "dprk.places.parquet"}
+    assert a == b
+
+
+def test_exports_are_byte_identical_in_one_process(flows, tmp_path):
+    for suffix in ("geojson", "gpkg", "parquet"):
+        first = flows.to_file(tmp_path / f"one.{suffix}").read_bytes()
+        second = flows.to_file(tmp_path / f"one.{suffix}").read_bytes()
+        assert first == second, suffix
