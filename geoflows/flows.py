@@ -174,11 +174,11 @@ def _keep_given_lines(given, ok, geometry, kind, note, length, gdf) -> None:
             note[i] = f"{note[i]}; {text}" if note[i] else text
             far.append(f"{gdf['id'].iat[i]!r} ({text})")
     if far:
-        warnings.warn(
+        warn(
             f"{len(far)} given line end(s) lie more than {GIVEN_END_TOLERANCE_KM:g} km from the "
             f"place named in their row; the lines are drawn as given: {'; '.join(far[:5])}",
             GeoflowsWarning,
-            stacklevel=4,
+            reason="given_end_far",
         )
 
 
