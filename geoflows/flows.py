@@ -619,9 +619,9 @@ class FlowSet:
         import matplotlib.pyplot as plt
 
         ax = self.plot(**options)
+        from geoflows.io import atomic_output
+
         p = Path(path)
-        p.parent.mkdir(parents=True, exist_ok=True)
-        tmp = p.with_name(f".{p.name}.tmp{p.suffix}")
         try:
             # No creation date or version in the file: the same flows give the same bytes.
             metadata = {
@@ -629,11 +629,9 @@ class FlowSet:
                 ".svg": {"Date": None, "Creator": None},
                 ".pdf": {"CreationDate": None, "Creator": None, "Producer": None},
             }.get(p.suffix.lower())
-            with plt.rc_context({"svg.hashsalt": "geoflows"}):
+            with atomic_output(p) as tmp, plt.rc_context({"svg.hashsalt": "geoflows"}):
                 ax.figure.savefig(tmp, dpi=dpi, bbox_inches="tight", metadata=metadata)
-            os.replace(tmp, p)
         finally:
-            tmp.unlink(missing_ok=True)
             plt.close(ax.figure)
         return p
 

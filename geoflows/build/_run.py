@@ -6,6 +6,7 @@ import concurrent.futures as cf
 import hashlib
 import os
 import re
+import shutil
 import signal
 import sys
 import time
@@ -455,7 +456,10 @@ def _sweep_temp_files(spec: BuildSpec) -> None:
         for p in spec.output_dir.glob(f".{m.name}.html.*.tmp"):
             if _TEMP_RE.match(p.name):
                 try:
-                    p.unlink()
+                    if p.is_dir() and not p.is_symlink():  # io.atomic_output's private folder
+                        shutil.rmtree(p)
+                    else:
+                        p.unlink()
                 except OSError:
                     pass
 
