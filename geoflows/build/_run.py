@@ -315,9 +315,10 @@ def _worker_build(spec: BuildSpec, m: MapSpec, allow_unresolved: bool, force: bo
 def _load_gazetteer(path: Path, cache: dict[Any, Any]) -> Any:
     key = ("gazetteer", str(path))
     if key not in cache:
+        from geoflows.io import check_input_file
         from geoflows.places import Gazetteer
 
-        cache[key] = Gazetteer.from_csv(path)
+        cache[key] = Gazetteer.from_csv(check_input_file(path, what="gazetteer"))
     return cache[key]
 
 
