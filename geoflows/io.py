@@ -695,6 +695,7 @@ def read_flows(
     route: str = "auto",
     allow_unresolved: bool = False,
     encoding: str | None = None,
+    strict: bool = True,
 ) -> FlowSet:
     """Read, validate and resolve flows into a :class:`~geoflows.flows.FlowSet`.
 
@@ -718,6 +719,10 @@ def read_flows(
         flows are kept without geometry and listed in :attr:`FlowSet.unresolved`.
     encoding : str, optional
         Encoding of a CSV that is not UTF-8.
+    strict : bool
+        If True (default), coordinates given beside a place name (``origin_lat``,
+        ``origin_lon``…) that lie more than 50 km from every place of that name are a
+        validation problem; if False they are drawn with a warning.
 
     Returns
     -------
@@ -747,6 +752,7 @@ def read_flows(
         route=route,
         allow_unresolved=allow_unresolved,
         source=source,
+        strict=strict,
     )
 
 
