@@ -244,6 +244,47 @@ def _name_coordinate_mismatches(
     return problems
 
 
+def _check_geometry_range(geoms: np.ndarray, records: pd.DataFrame) -> None:
+    """Refuse geometry with non-finite or off-globe vertices (and bad ``*_lat/*_lon`` columns).
+
+    Such numbers hang line simplification (1e308) or overflow integer maths (1e20) later.
+    Longitudes up to ±360 are accepted: a line unwrapped across 180° passes beyond ±180.
+    """
+    import shapely
+
+    from geoflows.io import Problem
+
+    coords, index = shapely.get_coordinates(geoms, return_index=True)
+    with np.errstate(invalid="ignore"):
+        ok = (
+            np.isfinite(coords).all(axis=1)
+            & (np.abs(coords[:, 1]) <= 90)
+            & (np.abs(coords[:, 0]) <= 360)
+        )
+    problems = []
+    rows_seen: set[int] = set()
+    for k in np.flatnonzero(~ok):
+        i = int(index[k])
+        if i in rows_seen:
+            continue
+        rows_seen.add(i)
+        x, y = coords[k]
+        problems.append(
+            Problem(
+                "",
+                int(records["_row"].iat[i]),
+                "geometry",
+                f"({float(x)!r}, {float(y)!r})",
+                "a vertex lies off the globe: longitude must be -360..360 and latitude "
+                "-90..90, both finite (EPSG:4326 degrees); fix or drop this flow's geometry",
+            )
+        )
+    for field_ in ("origin", "destination"):
+        problems += _coordinate_column_problems(records, field_, "")
+    if problems:
+        raise FlowValidationError(problems, "the GeoDataFrame")
+
+
 class FlowSet:
     """A collection of flows: a GeoDataFrame with one row per flow, plus the map.
 
@@ -442,6 +483,7 @@ class FlowSet:
             raise ValueError("the GeoDataFrame has no CRS; set one with gdf.set_crs('EPSG:4326')")
         g = gdf.to_crs(CRS) if gdf.crs.to_epsg() != 4326 else gdf
         records = validate_flows(pd.DataFrame(g.drop(columns=g.geometry.name)))
+        _check_geometry_range(g.geometry.to_numpy(), records)
         for c in g.columns:
             if c not in records.columns and c not in FLOW_FIELDS and c != g.geometry.name:
                 records[c] = g[c].to_numpy()
