@@ -360,15 +360,18 @@ def read_table(path: str | os.PathLike, *, encoding: str | None = None) -> pd.Da
 
 
 #: A cell (or header) that :func:`neutralize_formulas` marked: ``'`` then a formula character.
-_MARKED_CELL_RE = re.compile(r"(^|[,;\t\n\"])'+[=+\-@\t\r]")
+#: (Searched for as is, a literal first: a hit anywhere only means the exact restore pass runs.)
+_MARKED_CELL_RE = re.compile(r"'[=+\-@\t\r]")
 
 
 def _check_header(p: Path, text: str, sep: str) -> None:
     """Refuse a header naming one column twice (pandas would rename the second ``notes.1``)."""
     import io as _io
 
+    text = text.lstrip("\ufeff")
+    first_line = text.split("\n", 1)[0]
     header = pd.read_csv(
-        _io.StringIO(text.lstrip("\ufeff")),
+        _io.StringIO(text if '"' in first_line else first_line),
         sep=sep,
         header=None,
         nrows=1,
