@@ -161,14 +161,17 @@ def _prepare_rail_arrays(path: str) -> dict[str, np.ndarray]:
     ``nodes=[[lat, lon], ...]``. Its punctuation is blanked out and the numbers read in one
     pass; the number of ``:`` between each ``{`` and ``}`` gives each node's edge count.
     """
-    raw = np.fromfile(path, dtype=np.uint8)
-    data = raw.tobytes()
+    with open(path, "rb") as fh:
+        data = fh.read()
+    raw = np.frombuffer(data, dtype=np.uint8)  # a view of the bytes, no copy
     g_at, n_at = data.index(b"graph=") + len(b"graph="), data.index(b"\nnodes=")
     end = data.find(b"\n", n_at + 1)
     end = len(data) if end < 0 else end
     graph = raw[g_at:n_at]
-    colons = np.cumsum(graph == ord(":"))
-    counts = colons[np.flatnonzero(graph == ord("}"))] - colons[np.flatnonzero(graph == ord("{"))]
+    colons = np.flatnonzero(graph == ord(":"))
+    counts = np.searchsorted(colons, np.flatnonzero(graph == ord("}"))) - np.searchsorted(
+        colons, np.flatnonzero(graph == ord("{"))
+    )
     pairs = _numbers(graph, b"[]{}:,")
     nodes = _numbers(raw[n_at + len(b"\nnodes=") : end], b"[],").reshape(-1, 2)
     km = pairs[1::2]
