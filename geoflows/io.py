@@ -261,8 +261,9 @@ def read_input_bytes(
         _check_stat(p, os.fstat(fd), what, limit)
         data = fh.read(limit + 1)
     if len(data) > limit:
-        _check_stat(
-            p, os.stat_result((stat.S_IFREG, 0, 0, 0, 0, 0, len(data), 0, 0, 0)), what, limit
+        raise InputFileError(
+            f"{p}: grew past the {limit:,} bytes geoflows reads from a {what} while it was read; "
+            "read it once it is complete (or raise GEOFLOWS_MAX_INPUT_MB)"
         )
     return data
 

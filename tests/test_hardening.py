@@ -415,3 +415,12 @@ def test_coordinates_near_the_name_and_exports_read_back_quietly(tmp_path):
         )
         assert len(gf.read_flows(out, route="geodesic")) > 10
     assert flows.to_geodataframe().origin_lat[0] == 42.0
+
+
+def test_read_never_goes_past_the_limit_even_if_the_size_check_is_passed(monkeypatch):
+    # a file that grows between the size check and the read: the read itself stops at the limit
+    monkeypatch.setattr(gio, "_check_stat", lambda *a: None)
+    with pytest.raises(
+        gf.InputFileError, match="grew past the 10 bytes geoflows reads from a flow file"
+    ):
+        gio.read_input_bytes(DATA / "dprk_russia_2023_2024.csv", what="flow file", max_bytes=10)
