@@ -11,6 +11,7 @@ import shapely
 
 from geoflows.errors import RouteFallbackWarning
 from geoflows.routes import (
+    RAIL_SNAP_KM,
     ROUTE_KINDS,
     Routes,
     _network,
@@ -322,3 +323,17 @@ def test_rail_graph_cache_that_is_damaged_is_rebuilt(tmp_path, monkeypatch, rail
     assert len(graph) == len(rail_graph)
     with np.load(cache, allow_pickle=False) as npz:
         assert npz["lat"].size == len(rail_graph)
+
+
+def test_rail_joins_the_network_both_ends_are_on_not_an_isolated_fragment(rail_graph):
+    # The node nearest Dunai (41 km) is on a 125-node fragment that never meets the main line;
+    # the route joins the main line 47 km away instead of giving up.
+    dunai, tikhoretsk = (132.3375, 42.8803), (40.125, 45.855)
+    start, goal = rail_graph._endpoints(dunai, tikhoretsk)
+    _, comp = rail_graph._matrix_and_components()
+    assert comp[start] == comp[goal]
+    r = rail(*_od((dunai, tikhoretsk)))
+    assert r.route_kind.tolist() == ["rail"], r.route_note
+    assert r.length_km[0] > _inv_km(dunai, tikhoretsk) * 1.05
+    first_leg = _inv_km(dunai, r.geometry[0].coords[1])
+    assert 40 < first_leg < RAIL_SNAP_KM

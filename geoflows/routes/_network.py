@@ -110,8 +110,8 @@ class _RailGraph:
 
     scgraph's GeoGraph keeps the network as Python dicts and lists (about 450 MB for the
     world's railways); these arrays hold the same graph in about 20 MB. A query joins the
-    network at the node closest to each endpoint (as scgraph's default ``kdclosest`` does,
-    by plain distance in degrees) and takes the shortest path by track length.
+    network near each endpoint (see :meth:`_endpoints`) and takes the shortest path by track
+    length.
     """
 
     def __init__(
@@ -120,23 +120,61 @@ class _RailGraph:
         self.lat, self.lon = lat, lon
         self.indptr, self.indices, self.km = indptr, indices, km
         self._matrix = None
+        self._components = None
 
     def __len__(self) -> int:
         return int(self.lat.size)
 
-    def _closest(self, lon: float, lat: float) -> int:
-        return int(np.argmin((self.lat - lat) ** 2 + (self.lon - lon) ** 2))
+    #: How many nearest nodes of each endpoint are searched for a network the other one is on.
+    _NEAR_NODES = 2000
+
+    def _matrix_and_components(self):
+        if self._matrix is None:
+            from scipy.sparse import csr_matrix
+            from scipy.sparse.csgraph import connected_components
+
+            n = len(self)
+            self._matrix = csr_matrix((self.km, self.indices, self.indptr), shape=(n, n))
+            self._components = connected_components(self._matrix, connection="weak")[1]
+        return self._matrix, self._components
+
+    def _endpoints(self, o: tuple[float, float], d: tuple[float, float]) -> tuple[int, int]:
+        """The nodes where the route joins and leaves the network.
+
+        The node closest to each endpoint (by plain distance in degrees, as scgraph's
+        ``kdclosest``), unless those two lie on networks that are not connected (the data has
+        hundreds of fragments: a port spur 41 km from Dunai that never meets the main line 47 km
+        away); then, among each endpoint's nearest nodes, the closest pair on one network.
+        """
+        _, comp = self._matrix_and_components()
+        d2o = (self.lat - o[1]) ** 2 + (self.lon - o[0]) ** 2
+        d2d = (self.lat - d[1]) ** 2 + (self.lon - d[0]) ** 2
+        start, goal = int(np.argmin(d2o)), int(np.argmin(d2d))
+        if comp[start] == comp[goal]:
+            return start, goal
+        k = min(self._NEAR_NODES, len(self) - 1)
+        best: list[tuple[float, int, int]] = []
+        near = []
+        for dist2 in (d2o, d2d):
+            idx = np.argpartition(dist2, k)[: k + 1]
+            idx = idx[np.argsort(dist2[idx], kind="stable")]
+            labels, first = np.unique(comp[idx], return_index=True)
+            near.append(dict(zip(labels.tolist(), idx[first].tolist(), strict=True)))
+        for label in near[0].keys() & near[1].keys():
+            a, b = near[0][label], near[1][label]
+            best.append((float(np.sqrt(d2o[a]) + np.sqrt(d2d[b])), a, b))
+        if not best:
+            return start, goal
+        _, start, goal = min(best)
+        return start, goal
 
     def shortest_path(self, o: tuple[float, float], d: tuple[float, float]) -> np.ndarray:
         """(lon, lat) vertices: ``o``, the network nodes of the shortest path, ``d``."""
-        from scipy.sparse import csr_matrix
         from scipy.sparse.csgraph import dijkstra
 
-        if self._matrix is None:
-            n = len(self)
-            self._matrix = csr_matrix((self.km, self.indices, self.indptr), shape=(n, n))
-        start, goal = self._closest(*o), self._closest(*d)
-        dist, pred = dijkstra(self._matrix, indices=start, return_predecessors=True)
+        matrix, _ = self._matrix_and_components()
+        start, goal = self._endpoints(o, d)
+        dist, pred = dijkstra(matrix, indices=start, return_predecessors=True)
         if not np.isfinite(dist[goal]):
             raise ValueError("the two points lie on railway networks that are not connected")
         nodes = [goal]
