@@ -7,11 +7,17 @@ Run with ``python benchmarks/bench_routes.py`` (``--quick`` for a smaller run).
    ``Geod.npts`` + ``shapely.LineString`` per flow, densified the same way.
 2. Sea routes for many flows over few distinct lanes: ``build_routes(mode='sea')`` (one
    searoute query per distinct lane, cached) against one ``searoute`` call per flow.
+3. Peak memory of a map with one rail flow (a fresh process: read, route, save the HTML) with
+   geoflows' compact cached rail graph, against the same map with no rail flow (the floor) and,
+   in the full run, against scgraph's ``GeoGraph`` holding the same network.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import subprocess
+import sys
 import time
 import warnings
 
@@ -97,6 +103,77 @@ def bench_sea(n: int, lanes: int) -> tuple[str, float, float]:
     return f"sea, {n:,} flows / {lanes} lanes", _time(ours), _time(theirs)
 
 
+_RAIL_MAP = """
+import resource, sys, tempfile, pathlib
+import geoflows as gf
+import numpy as np
+if sys.argv[1] == "scgraph":
+    import json
+    from scgraph import GeoGraph
+    from geoflows.routes import _network
+    def scgraph_graph():  # geoflows 0.1's loader: the network as a scgraph GeoGraph
+        src = open(_network._rail_data_source(), encoding="utf-8").read()
+        g_at, n_at = src.index("graph="), src.index("\\nnodes=")
+        end = src.index("\\n", n_at + 1)
+        graph_txt = (src[g_at + 6 : n_at].replace("{", '{"').replace(": ", '": ')
+            .replace(", ", ', "').replace('}, "{', "}, {").replace('{"}', "{}"))
+        graph = [{int(k): v for k, v in adj.items()} for adj in json.loads(graph_txt)]
+        return GeoGraph(graph=graph, nodes=json.loads(src[n_at + 7 : end]))
+    class Adapter:
+        def __init__(self, geograph):
+            self.geograph = geograph
+        def shortest_path(self, o, d):
+            out = self.geograph.get_shortest_path(
+                origin_node={"latitude": o[1], "longitude": o[0]},
+                destination_node={"latitude": d[1], "longitude": d[0]},
+                output_coordinate_path="list_of_lists_long_first", silent=True)
+            return np.asarray(out["coordinate_path"], dtype="float64")
+    _network._RAIL_GRAPH = Adapter(scgraph_graph())
+mode = "road" if sys.argv[1] == "none" else "rail"
+flows = gf.read_flows([{"origin": "Vladivostok", "destination": "Khabarovsk", "mode": mode}])
+flows.save_map(pathlib.Path(tempfile.mkdtemp()) / "m.html")
+assert flows.to_geodataframe().route_kind[0] == ("geodesic" if mode == "road" else "rail")
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+"""
+
+
+def _peak_mb(which: str) -> float:
+    """Peak RSS (MB) of a fresh process that builds the one-flow map; see ``_RAIL_MAP``."""
+    env = {**os.environ, "PYTHONPATH": os.getcwd()}
+    out = subprocess.run(
+        [sys.executable, "-c", _RAIL_MAP, which], capture_output=True, text=True, env=env
+    )
+    if out.returncode != 0:
+        raise RuntimeError(out.stderr)
+    return float(out.stdout.split()[-1])
+
+
+def bench_rail_memory(full: bool) -> None:
+    """Print peak RSS of the one-rail-flow map and its RATIO lines."""
+    try:
+        import scgraph_data  # noqa: F401
+        import scipy  # noqa: F401
+    except ImportError:
+        print("SKIP routes.rail_rss: the rail extra (scgraph-data, scipy) is not installed")
+        return
+    _peak_mb("rail")  # builds the prepared-graph cache once, outside the measurement
+    ours, floor = _peak_mb("rail"), _peak_mb("none")
+    print(f"peak RSS, map of one flow: rail {ours:.0f} MB, no rail {floor:.0f} MB")
+    print(
+        f"RATIO routes.rail_rss.norail: {floor / ours:.2f}x "
+        "(peak RSS, map of one road flow / map of one rail flow; 1x is the floor)"
+    )
+    if not full:
+        print("SKIP routes.rail_rss.scgraph: full run only (loading scgraph's GeoGraph takes ~5 s)")
+        return
+    theirs = _peak_mb("scgraph")
+    print(f"peak RSS, map of one rail flow on scgraph's GeoGraph: {theirs:.0f} MB")
+    print(
+        f"RATIO routes.rail_rss.scgraph: {theirs / ours:.2f}x "
+        "(peak RSS, one-rail-flow map, scgraph GeoGraph / geoflows compact graph)"
+    )
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller inputs")
@@ -115,6 +192,7 @@ def main(argv: list[str] | None = None) -> None:
         f"RATIO routes.sea.{n_sea}: {s_theirs / s_ours:.1f}x "
         f"(time, searoute per flow / geoflows build_routes, {n_sea:,} flows over {lanes} lanes)"
     )
+    bench_rail_memory(full=not args.quick)
 
 
 if __name__ == "__main__":

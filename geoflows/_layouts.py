@@ -539,9 +539,9 @@ def write_flowmap_blue(flows: FlowSet, folder: Path) -> Path:
     >>> sorted(p.name for p in out.iterdir())
     ['flows.csv', 'locations.csv']
     """
-    from geoflows.io import write_text_atomic
+    from geoflows.io import neutralize_formulas, write_text_atomic
 
-    locs, rows = flowmap_blue_tables(flows)
+    locs, rows = (neutralize_formulas(t) for t in flowmap_blue_tables(flows))
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():
         raise GeoflowsError(

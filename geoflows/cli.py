@@ -100,9 +100,10 @@ def _tiles(value: str | None) -> Any:
 def _gazetteer(path: str | None) -> Any:
     if path is None:
         return None
+    from geoflows.io import check_input_file
     from geoflows.places import Gazetteer
 
-    return Gazetteer.from_csv(path)
+    return Gazetteer.from_csv(check_input_file(path, what="gazetteer"))
 
 
 def _read(
@@ -445,7 +446,9 @@ def geocode_cmd(
         raise click.UsageError("give at least one NAME, or --csv FILE --column COL")
     df = geocode_all(queries, country=country)
     if fmt == "csv":
-        plain = _plain_geocode_frame(df, as_lists=False)
+        from geoflows.io import neutralize_formulas
+
+        plain = neutralize_formulas(_plain_geocode_frame(df, as_lists=False))
         click.echo(plain.to_csv(index=False, lineterminator="\n"), nl=False)
     elif fmt == "json":
         plain = _plain_geocode_frame(df, as_lists=True)

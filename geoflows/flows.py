@@ -182,6 +182,152 @@ def _keep_given_lines(given, ok, geometry, kind, note, length, gdf) -> None:
         )
 
 
+#: A place name and coordinates given beside it that lie farther apart than this (km) from
+#: every place of that name are reported (a problem, or a warning with ``strict=False``).
+NAME_COORDINATE_TOLERANCE_KM = 50.0
+
+
+def _coordinate_column_problems(records: pd.DataFrame, field_: str, source: str) -> list[Any]:
+    """Problems for ``<field>_lat/_lon`` values given but not finite or outside the globe."""
+    from geoflows.io import Problem, _is_blank
+
+    lat_c, lon_c = f"{field_}_lat", f"{field_}_lon"
+    if lat_c not in records.columns and lon_c not in records.columns:
+        return []
+    n = len(records)
+    raw_lat = records[lat_c] if lat_c in records.columns else pd.Series([None] * n)
+    raw_lon = records[lon_c] if lon_c in records.columns else pd.Series([None] * n)
+    lat = pd.to_numeric(raw_lat, errors="coerce").to_numpy(dtype=float)
+    lon = pd.to_numeric(raw_lon, errors="coerce").to_numpy(dtype=float)
+    with np.errstate(invalid="ignore"):
+        valid = np.isfinite(lat) & np.isfinite(lon) & (np.abs(lat) <= 90) & (np.abs(lon) <= 180)
+    given = ~(raw_lat.isna().to_numpy() & raw_lon.isna().to_numpy())
+    problems = []
+    for i in np.flatnonzero(given & ~valid):
+        a, b = raw_lat.iat[i], raw_lon.iat[i]
+        if _is_blank(a) and _is_blank(b):
+            continue
+        problems.append(
+            Problem(
+                source,
+                int(records["_row"].iat[i]),
+                f"{field_}_lat/{field_}_lon",
+                f"{a}, {b}",
+                "coordinates must be numbers with latitude -90..90 and longitude -180..180 "
+                "(both given, or both empty)",
+            )
+        )
+    return problems
+
+
+def _name_coordinate_mismatches(
+    records: pd.DataFrame,
+    field_: str,
+    saved: np.ndarray,
+    looked_up: np.ndarray,
+    candidates: list[Any],
+    source: str,
+) -> list[Any]:
+    """Problems for rows whose coordinates lie far from every place the name can mean.
+
+    ``saved`` holds the places from the ``<field>_lat/_lon`` columns, ``looked_up`` the
+    gazetteer's best place for the name (or None), ``candidates`` its tied places when the
+    name was ambiguous. A name the gazetteer does not know is not compared.
+    """
+    from geoflows.io import Problem
+    from geoflows.routes._geometry import distance_km
+
+    both = np.array(
+        [
+            a is not None and (b is not None or bool(c))
+            for a, b, c in zip(saved, looked_up, candidates, strict=True)
+        ],
+        dtype=bool,
+    )
+    rows = np.flatnonzero(both)
+    if rows.size == 0:
+        return []
+    # The best match first, vectorised; only rows far from it look at the other meanings.
+    best = [looked_up[i] if looked_up[i] is not None else candidates[i][0] for i in rows]
+    km = distance_km(
+        [saved[i].lon for i in rows],
+        [saved[i].lat for i in rows],
+        [p.lon for p in best],
+        [p.lat for p in best],
+    )
+    problems = []
+    for i, d, near in zip(rows, km, best, strict=True):
+        if d <= NAME_COORDINATE_TOLERANCE_KM:
+            continue
+        meanings = [near, *getattr(near, "alternatives", ()), *(candidates[i] or [])]
+        dists = distance_km(
+            [saved[i].lon] * len(meanings),
+            [saved[i].lat] * len(meanings),
+            [p.lon for p in meanings],
+            [p.lat for p in meanings],
+        )
+        k = int(np.argmin(dists))
+        if dists[k] <= NAME_COORDINATE_TOLERANCE_KM:
+            continue
+        place = meanings[k]
+        problems.append(
+            Problem(
+                source,
+                int(records["_row"].iat[i]),
+                field_,
+                records[field_].iat[i],
+                f"the coordinates given beside it ({saved[i].lat:.4f}, {saved[i].lon:.4f}) are "
+                f"{dists[k]:,.0f} km from {place.name}"
+                f"{f' ({place.country})' if place.country else ''} at "
+                f"({place.lat:.4f}, {place.lon:.4f}), the nearest place of that name (more than "
+                f"{NAME_COORDINATE_TOLERANCE_KM:,.0f} km); correct the name or the coordinates "
+                "(read_flows(..., strict=False) draws the coordinates with a warning)",
+            )
+        )
+    return problems
+
+
+def _check_geometry_range(geoms: np.ndarray, records: pd.DataFrame) -> None:
+    """Refuse geometry with non-finite or off-globe vertices (and bad ``*_lat/*_lon`` columns).
+
+    Such numbers hang line simplification (1e308) or overflow integer maths (1e20) later.
+    Longitudes up to ±360 are accepted: a line unwrapped across 180° passes beyond ±180.
+    """
+    import shapely
+
+    from geoflows.io import Problem
+
+    coords, index = shapely.get_coordinates(geoms, return_index=True)
+    with np.errstate(invalid="ignore"):
+        ok = (
+            np.isfinite(coords).all(axis=1)
+            & (np.abs(coords[:, 1]) <= 90)
+            & (np.abs(coords[:, 0]) <= 360)
+        )
+    problems = []
+    rows_seen: set[int] = set()
+    for k in np.flatnonzero(~ok):
+        i = int(index[k])
+        if i in rows_seen:
+            continue
+        rows_seen.add(i)
+        x, y = coords[k]
+        problems.append(
+            Problem(
+                "",
+                int(records["_row"].iat[i]),
+                "geometry",
+                f"({float(x)!r}, {float(y)!r})",
+                "a vertex lies off the globe: longitude must be -360..360 and latitude "
+                "-90..90, both finite (EPSG:4326 degrees); fix or drop this flow's geometry",
+            )
+        )
+    for field_ in ("origin", "destination"):
+        problems += _coordinate_column_problems(records, field_, "")
+    if problems:
+        raise FlowValidationError(problems, "the GeoDataFrame")
+
+
 class FlowSet:
     """A collection of flows: a GeoDataFrame with one row per flow, plus the map.
 
@@ -221,6 +367,7 @@ class FlowSet:
         route: str = "auto",
         allow_unresolved: bool = False,
         source: str = "",
+        strict: bool = True,
     ) -> FlowSet:
         """Resolve places and build routes for validated records (see :func:`read_flows`)."""
         import geopandas as gpd
@@ -249,13 +396,39 @@ class FlowSet:
         place = np.empty(len(names), dtype=object)
         place[:] = table["place"].tolist()
         status = np.array(table["status"].tolist(), dtype=object)
-        # Exported files carry the resolved places: use them instead of the names' lookups.
+        # Exported files carry the resolved places: use them instead of the names' lookups,
+        # after checking that they are coordinates at all and agree with the names.
+        coordinate_problems: list[Problem] = []
+        mismatches: list[Problem] = []
         for j, field_ in enumerate(("origin", "destination")):
+            coordinate_problems += _coordinate_column_problems(records, field_, source)
             saved = _saved_places(records, field_)
             if saved is not None:
+                part = slice(j * n, (j + 1) * n)
+                mismatches += _name_coordinate_mismatches(
+                    records,
+                    field_,
+                    saved,
+                    np.where(status[part] == "ok", place[part], None),
+                    table["candidates"].iloc[part].tolist()
+                    if "candidates" in table.columns
+                    else [None] * n,
+                    source,
+                )
                 has = np.array([p is not None for p in saved], dtype=bool)
                 place[j * n + np.flatnonzero(has)] = saved[has]
                 status[j * n + np.flatnonzero(has)] = "ok"
+        if coordinate_problems or (mismatches and strict):
+            raise FlowValidationError(
+                coordinate_problems + (mismatches if strict else []), source or None
+            )
+        if mismatches:
+            warn(
+                f"{len(mismatches)} place name(s) disagree with the coordinates given beside "
+                "them; the coordinates are drawn: " + "; ".join(str(p) for p in mismatches[:5]),
+                GeoflowsWarning,
+                reason="name_coordinates_disagree",
+            )
         problems: list[Problem] = []
         unresolved_rows: list[dict[str, object]] = []
         bad = np.zeros(n, dtype=bool)
@@ -356,6 +529,7 @@ class FlowSet:
             raise ValueError("the GeoDataFrame has no CRS; set one with gdf.set_crs('EPSG:4326')")
         g = gdf.to_crs(CRS) if gdf.crs.to_epsg() != 4326 else gdf
         records = validate_flows(pd.DataFrame(g.drop(columns=g.geometry.name)))
+        _check_geometry_range(g.geometry.to_numpy(), records)
         for c in g.columns:
             if c not in records.columns and c not in FLOW_FIELDS and c != g.geometry.name:
                 records[c] = g[c].to_numpy()
@@ -746,9 +920,9 @@ class FlowSet:
         import matplotlib.pyplot as plt
 
         ax = self.plot(**options)
+        from geoflows.io import atomic_output
+
         p = Path(path)
-        p.parent.mkdir(parents=True, exist_ok=True)
-        tmp = p.with_name(f".{p.name}.tmp{p.suffix}")
         try:
             # No creation date or version in the file: the same flows give the same bytes.
             metadata = {
@@ -756,11 +930,9 @@ class FlowSet:
                 ".svg": {"Date": None, "Creator": None},
                 ".pdf": {"CreationDate": None, "Creator": None, "Producer": None},
             }.get(p.suffix.lower())
-            with plt.rc_context({"svg.hashsalt": "geoflows"}):
+            with atomic_output(p) as tmp, plt.rc_context({"svg.hashsalt": "geoflows"}):
                 ax.figure.savefig(tmp, dpi=dpi, bbox_inches="tight", metadata=metadata)
-            os.replace(tmp, p)
         finally:
-            tmp.unlink(missing_ok=True)
             plt.close(ax.figure)
         return p
 

@@ -11,8 +11,11 @@ from __future__ import annotations
 import math
 import os
 import re
+import shutil
+import stat
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -135,6 +138,136 @@ def _is_blank(value: object) -> bool:
     return isinstance(value, str) and value.strip() == ""
 
 
+# --------------------------------------------------------------------------- input files
+#: Largest file geoflows reads as input (flows, gazetteers), in bytes. Set the environment
+#: variable ``GEOFLOWS_MAX_INPUT_MB`` (or this attribute, or pass ``max_bytes=``) for more.
+MAX_INPUT_BYTES = 2 << 30
+
+
+def _input_limit(max_bytes: int | None, default: int | None = None) -> int:
+    if max_bytes is not None:
+        return int(max_bytes)
+    env = os.environ.get("GEOFLOWS_MAX_INPUT_MB", "").strip()
+    if env:
+        try:
+            return int(float(env) * (1 << 20))
+        except ValueError:
+            raise GeoflowsError(
+                f"GEOFLOWS_MAX_INPUT_MB={env!r} is not a number of megabytes; e.g. 4096"
+            ) from None
+    return MAX_INPUT_BYTES if default is None else default
+
+
+def _file_kind(mode: int) -> str:
+    for test, name in (
+        (stat.S_ISDIR, "a directory"),
+        (stat.S_ISFIFO, "a FIFO (named pipe)"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+    ):
+        if test(mode):
+            return name
+    return "not a regular file"
+
+
+def _check_stat(p: Path, st: os.stat_result, what: str, limit: int) -> None:
+    if not stat.S_ISREG(st.st_mode):
+        raise InputFileError(
+            f"{p}: is {_file_kind(st.st_mode)}; a {what} must be a regular file (geoflows does "
+            "not read pipes, devices or sockets, which may never end); copy the data to a file"
+        )
+    if st.st_size > limit:
+        raise InputFileError(
+            f"{p}: {st.st_size:,} bytes is more than the {limit:,} bytes geoflows reads from a "
+            f"{what}; if the file is meant to be this large, raise the limit with "
+            f"GEOFLOWS_MAX_INPUT_MB={-(-st.st_size // (1 << 20))} (or max_bytes=)"
+        )
+
+
+def check_input_file(
+    path: str | os.PathLike, *, what: str = "input file", max_bytes: int | None = None
+) -> Path:
+    """Check that ``path`` is a readable regular file no larger than the input size limit.
+
+    Every file geoflows reads (flow files, gazetteers, build files) passes here first, so that
+    a device (``/dev/zero``), a FIFO or a socket is refused instead of read forever, and an
+    unexpectedly huge file is refused before it fills memory.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The file (a symlink to a regular file is fine).
+    what : str
+        What the file is, for messages: ``"flow file"``, ``"gazetteer"``, ``"build file"``.
+    max_bytes : int, optional
+        Size limit; default ``GEOFLOWS_MAX_INPUT_MB`` from the environment, else
+        :data:`MAX_INPUT_BYTES` (2 GiB).
+
+    Returns
+    -------
+    pathlib.Path
+
+    Raises
+    ------
+    InputFileError
+        Naming the file, what it is instead, or its size and the limit, and what to do.
+
+    Examples
+    --------
+    >>> check_input_file("data/dprk_russia_2023_2024.csv", what="flow file").name
+    'dprk_russia_2023_2024.csv'
+    >>> try:
+    ...     check_input_file("/dev/zero", what="gazetteer")
+    ... except InputFileError as e:
+    ...     print(str(e)[:50])
+    /dev/zero: is a character device; a gazetteer must
+    """
+    p = Path(path)
+    try:
+        st = p.stat()
+    except FileNotFoundError:
+        raise InputFileError(
+            f"{p}: no such file; check the path (relative to {Path.cwd()})"
+        ) from None
+    except OSError as exc:
+        raise InputFileError(f"{p}: cannot be read ({exc.strerror or exc})") from None
+    _check_stat(p, st, what, _input_limit(max_bytes))
+    return p
+
+
+def read_input_bytes(
+    path: str | os.PathLike, *, what: str = "input file", max_bytes: int | None = None
+) -> bytes:
+    """Read a whole input file after :func:`check_input_file`'s checks, never past the limit.
+
+    The file is opened without blocking (a FIFO swapped in after the check cannot hang the
+    read), checked on the open handle, and read up to the limit only, so a file that grows
+    while it is read is refused rather than followed.
+
+    Examples
+    --------
+    >>> read_input_bytes("data/dprk_russia_2023_2024.csv", what="flow file")[:6]
+    b'id,ori'
+    """
+    p = check_input_file(path, what=what, max_bytes=max_bytes)
+    limit = _input_limit(max_bytes)
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+    try:
+        fd = os.open(p, flags)
+    except OSError as exc:
+        raise InputFileError(f"{p}: cannot be read ({exc.strerror or exc})") from None
+    with os.fdopen(fd, "rb") as fh:
+        _check_stat(p, os.fstat(fd), what, limit)
+        data = fh.read(limit + 1)
+    if len(data) > limit:
+        raise InputFileError(
+            f"{p}: grew past the {limit:,} bytes geoflows reads from a {what} while it was read; "
+            "read it once it is complete (or raise GEOFLOWS_MAX_INPUT_MB)"
+        )
+    return data
+
+
 # --------------------------------------------------------------------------- reading tables
 def _sniff_separator(first_line: str) -> str:
     if first_line.count(";") > first_line.count(",") and first_line.count(";") > 0:
@@ -181,11 +314,12 @@ def read_table(path: str | os.PathLike, *, encoding: str | None = None) -> pd.Da
         raise InputFileError(f"{p}: no such file; check the path (relative to {Path.cwd()})")
     if p.is_dir():
         raise InputFileError(f"{p}: is a directory; give the path of a flow file inside it")
+    check_input_file(p, what="flow file")
     if p.stat().st_size == 0:
         raise InputFileError(f"{p}: the file is empty; a flow file needs a header row and records")
     kind = FLOW_FILE_SUFFIXES.get(p.suffix.lower(), "CSV")
     if kind == "CSV":
-        raw = p.read_bytes()
+        raw = read_input_bytes(p, what="flow file")
         enc = encoding or "utf-8-sig"
         try:
             text = raw.decode(enc)
@@ -211,6 +345,9 @@ def read_table(path: str | os.PathLike, *, encoding: str | None = None) -> pd.Da
         except pd.errors.ParserError as exc:
             raise InputFileError(f"{p}: cannot be parsed as CSV ({exc}); check quoting") from None
         df.columns = [str(c).strip().lstrip("\ufeff") for c in df.columns]
+        _check_header(p, text, _sniff_separator(first))
+        if _MARKED_CELL_RE.search(text):  # one scan: most files hold no neutralised cell
+            df = restore_formulas(df)
         return df
     import geopandas as gpd
 
@@ -227,6 +364,48 @@ def read_table(path: str | os.PathLike, *, encoding: str | None = None) -> pd.Da
     from geoflows._layouts import frame_with_geometry
 
     return frame_with_geometry(gdf)
+
+
+#: A cell (or header) that :func:`neutralize_formulas` marked: ``'`` then a formula character.
+#: (Searched for as is, a literal first: a hit anywhere only means the exact restore pass runs.)
+_MARKED_CELL_RE = re.compile(r"'[=+\-@\t\r]")
+
+
+def _check_header(p: Path, text: str, sep: str) -> None:
+    """Refuse a header naming one column twice (pandas would rename the second ``notes.1``)."""
+    import io as _io
+
+    text = text.lstrip("\ufeff")
+    first_line = text.split("\n", 1)[0]
+    header = pd.read_csv(
+        _io.StringIO(text if '"' in first_line else first_line),
+        sep=sep,
+        header=None,
+        nrows=1,
+        dtype=str,
+        keep_default_na=False,
+    ).iloc[0]
+    seen: dict[str, int] = {}
+    for number, name in enumerate(header.tolist(), start=1):
+        name = str(name).strip()
+        key = name.lower() if name.lower() in FLOW_FIELDS else name
+        if not name:  # trailing separators: pandas names these "Unnamed: n"
+            continue
+        if key in seen:
+            raise FlowValidationError(
+                [
+                    Problem(
+                        str(p),
+                        1,
+                        name,
+                        name,
+                        f"column appears twice in the header (columns {seen[key]} and {number}); "
+                        "rename or remove one",
+                    )
+                ],
+                str(p),
+            )
+        seen[key] = number
 
 
 def _to_frame(data: object, encoding: str | None = None) -> tuple[pd.DataFrame, str, int]:
@@ -565,6 +744,7 @@ def read_flows(
     encoding: str | None = None,
     columns: Mapping[str, str] | None = None,
     locations: object = None,
+    strict: bool = True,
 ) -> FlowSet:
     """Read, validate and resolve flows into a :class:`~geoflows.flows.FlowSet`.
 
@@ -596,6 +776,10 @@ def read_flows(
     locations : path, DataFrame or list of dict, optional
         flowmap.blue's locations table (``id, name, lat, lon``); ``data`` is then its flows
         table (``origin, dest, count[, time]``), ids resolved through the locations.
+    strict : bool
+        If True (default), coordinates given beside a place name (``origin_lat``,
+        ``origin_lon``…) that lie more than 50 km from every place of that name are a
+        validation problem; if False they are drawn with a warning.
 
     Returns
     -------
@@ -631,16 +815,152 @@ def read_flows(
         route=route,
         allow_unresolved=allow_unresolved,
         source=source,
+        strict=strict,
     )
 
 
+# --------------------------------------------------------------------------- spreadsheet formulas
+#: A text cell starting with one of these is a formula to a spreadsheet ("CSV injection").
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_RE = r"^'*[=+\-@\t\r]"
+_NEUTRALIZED_RE = r"^'+[=+\-@\t\r]"
+# Plain numbers and "lat, lon" pairs may start with + or -; a spreadsheet computes nothing from them.
+_NUMERIC_TEXT_RE = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?(\s*,\s*[+-]?(\d+\.?\d*|\.\d+))?$"
+
+
+def _matches(values: pd.Series, pattern: str) -> np.ndarray:
+    """Which values are text matching ``pattern`` (numbers, None and lists never are)."""
+    kind = pd.api.types.infer_dtype(values, skipna=True)
+    if kind != "string" and not kind.startswith("mixed"):
+        return np.zeros(len(values), dtype=bool)
+    return values.astype(object).str.match(pattern, na=False).to_numpy(dtype=bool)
+
+
+def _formula_mask(values: pd.Series) -> np.ndarray:
+    return _matches(values, _FORMULA_RE) & ~_matches(values, _NUMERIC_TEXT_RE)
+
+
+def neutralize_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """Copy of ``frame`` whose text cells cannot run as spreadsheet formulas.
+
+    As OWASP recommends against CSV injection, a text cell (or column name) that starts with
+    ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading ``'``, which
+    spreadsheets take as "this is text". So does a cell that already starts with ``'`` before
+    one of those, so that :func:`restore_formulas` (applied when geoflows reads a CSV) gives
+    back exactly the original text. Numbers are never changed: numeric columns are left alone,
+    and so is text that is a plain number or a ``"lat, lon"`` pair (``-12.5``, ``-33.9, 18.4``).
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"label": ["=SUM(A1:A9)", "-5", "@SUM(A1)", "ok"],
+    ...                    "volume": [-1.5, 2, 3, 4]})
+    >>> neutralize_formulas(df)["label"].tolist()
+    ["'=SUM(A1:A9)", '-5', "'@SUM(A1)", 'ok']
+    >>> restore_formulas(neutralize_formulas(df)).equals(df)
+    True
+    """
+    out = frame.copy()
+    for name in out.columns:
+        column = out[name]
+        if column.dtype == object or pd.api.types.is_string_dtype(column.dtype):
+            risky = _formula_mask(column)
+            if risky.any():
+                text = column.astype(object)
+                out[name] = text.where(~risky, "'" + text.astype(str)).astype(column.dtype)
+    names = pd.Series([str(c) for c in out.columns], dtype=object)
+    risky = _formula_mask(names)
+    if risky.any():
+        out.columns = [
+            "'" + n if r else c for n, r, c in zip(names, risky, out.columns, strict=True)
+        ]
+    return out
+
+
+def restore_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """Undo :func:`neutralize_formulas`: drop the one ``'`` it put before a formula character.
+
+    Examples
+    --------
+    >>> restore_formulas(pd.DataFrame({"'=x": ["'+1 (555)", "''=y", "'plain"]})).to_dict("list")
+    {'=x': ['+1 (555)', "'=y", "'plain"]}
+    """
+    out = frame.copy()
+    for name in out.columns:
+        column = out[name]
+        if column.dtype == object or pd.api.types.is_string_dtype(column.dtype):
+            marked = _matches(column, _NEUTRALIZED_RE)
+            if marked.any():
+                text = column.astype(object)
+                out[name] = text.where(~marked, text.str.slice(1)).astype(column.dtype)
+    names = pd.Series([str(c) for c in out.columns], dtype=object)
+    marked = names.str.match(_NEUTRALIZED_RE).to_numpy(dtype=bool)
+    if marked.any():
+        out.columns = [
+            n[1:] if m else c for n, m, c in zip(names, marked, out.columns, strict=True)
+        ]
+    return out
+
+
 # --------------------------------------------------------------------------- writing
+@contextmanager
+def atomic_output(path: str | os.PathLike) -> Iterator[Path]:
+    """Give a temporary path to write; on success it replaces ``path`` in one step.
+
+    Every file geoflows writes goes through here. The temporary path lies in a new private
+    folder (``tempfile.mkdtemp``: created exclusively, mode 0700) beside ``path``, so nothing
+    planted in advance (a symlink at a predictable name) can be written through, and the
+    rename stays on one file system. When the ``with`` block ends without error the file is
+    flushed to disk and renamed over ``path``; a symlink at ``path`` is replaced by the new
+    file, never followed, and the file keeps the permissions the writer created it with (the
+    user's umask), never a mode or special bit copied from what was there. On any error or
+    interruption the temporary folder is removed and ``path`` is left as it was.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The file to (re)place; missing parent folders are created.
+
+    Yields
+    ------
+    pathlib.Path
+        Where to write: same file name as ``path``, inside the private folder.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "flows.csv"
+    >>> with atomic_output(out) as tmp:
+    ...     _ = tmp.write_text("origin,destination\\n")
+    >>> out.read_text()
+    'origin,destination\\n'
+    >>> [p.name for p in out.parent.iterdir()]
+    ['flows.csv']
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    folder = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"))
+    try:
+        tmp = folder / path.name
+        yield tmp
+        if tmp.is_symlink() or not tmp.is_file():
+            raise GeoflowsError(f"{path}: the writer did not produce a file; nothing was written")
+        fd = os.open(tmp, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    _fsync_dir(path.parent)
+
+
 def write_atomic(path: str | os.PathLike, data: bytes) -> Path:
     """Write ``data`` to ``path`` so readers see the old file or the new one, never a part.
 
-    The bytes go to a temporary file in the same folder, are flushed to disk, and the temporary
-    file is renamed over ``path`` (keeping an existing file's permissions); the folder entry is
-    flushed too. On any error or interruption the temporary file is removed.
+    See :func:`atomic_output`: a private temporary folder beside ``path``, the file created
+    exclusively with the user's umask permissions, flushed, renamed over ``path`` (a symlink
+    there is replaced, not followed); on any error or interruption nothing is left behind.
 
     Examples
     --------
@@ -650,23 +970,10 @@ def write_atomic(path: str | os.PathLike, data: bytes) -> Path:
     b'<html></html>'
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        mode = path.stat().st_mode & 0o7777
-    except FileNotFoundError:
-        mode = 0o644
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
+    with atomic_output(path) as tmp:
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+        with os.fdopen(os.open(tmp, flags, 0o666), "wb") as fh:
             fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    _fsync_dir(path.parent)
     return path
 
 
@@ -818,22 +1125,18 @@ def write_flows(
     if kind == "kepler.gl":
         from geoflows._layouts import kepler_frame
 
-        return write_text_atomic(p, kepler_frame(flows).to_csv(index=False, lineterminator="\r\n"))
+        frame = neutralize_formulas(kepler_frame(flows))
+        return write_text_atomic(p, frame.to_csv(index=False, lineterminator="\r\n"))
     gdf = _export_frame(flows)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    tmp = p.with_name(f".{p.name}.{os.getpid()}.tmp{p.suffix}")
-    try:
+    with atomic_output(p) as tmp:
         if kind == "CSV":
             frame = pd.DataFrame(gdf.drop(columns="geometry"))
             frame["geometry"] = gdf.geometry.to_wkt(rounding_precision=6)
             # CRLF (RFC 4180) makes the csv module quote any field holding \r or \n.
+            frame = neutralize_formulas(frame)
             frame.to_csv(tmp, index=False, encoding="utf-8", lineterminator="\r\n")
         else:
             _write_gis(flows, gdf, tmp, kind, layer or p.stem)
-        os.replace(tmp, p)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
     if kind == "Parquet":
         from geoflows._layouts import places_frame
 

@@ -218,13 +218,15 @@ def test_report_table_and_ok():
     assert not r.ok and [x.name for x in r.failed] == ["c"]
 
 
-def test_write_atomic_keeps_mode_and_leaves_no_temp(tmp_path):
+def test_write_atomic_gives_umask_mode_and_leaves_no_temp(tmp_path):
     p = tmp_path / "m.html"
     p.write_bytes(b"old")
-    os.chmod(p, 0o640)
+    os.chmod(p, 0o4751)  # no mode, and no special bit, is carried over from the old file
     write_atomic(p, b"new")
     assert p.read_bytes() == b"new"
-    assert stat.S_IMODE(p.stat().st_mode) == 0o640
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(p.stat().st_mode) == 0o666 & ~umask
     assert sorted(x.name for x in tmp_path.iterdir()) == ["m.html"]
 
 

@@ -11,6 +11,7 @@ import shapely
 
 from geoflows.errors import RouteFallbackWarning
 from geoflows.routes import (
+    RAIL_SNAP_KM,
     ROUTE_KINDS,
     Routes,
     _network,
@@ -285,3 +286,54 @@ def test_rail_extra_missing_falls_back(monkeypatch):
     assert r.route_kind.tolist() == ["geodesic"]
     assert r.route_note[0].startswith("rail extra not installed")
     assert isinstance(r, Routes) and len(r) == 1
+
+
+# --- rail graph cache -------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_rail_graph_is_prepared_once_and_cached_as_plain_arrays(rail_graph, tmp_path, monkeypatch):
+    monkeypatch.setenv("GEOFLOWS_CACHE_DIR", str(tmp_path))
+    built = _network._load_rail_graph()
+    [cache] = tmp_path.glob("rail-graph-*.npz")
+    with np.load(cache, allow_pickle=False) as npz:
+        assert sorted(npz.files) == ["indices", "indptr", "km", "lat", "lon"]
+        assert all(npz[k].dtype != object for k in npz.files)
+        assert npz["lat"].size == len(built) > 200_000
+        assert npz["indptr"][-1] == npz["indices"].size == npz["km"].size
+    assert len(list(tmp_path.iterdir())) == 1  # no temporary file left behind
+
+    def no_rebuild(path):
+        raise AssertionError("the cached graph should have been used")
+
+    monkeypatch.setattr(_network, "_prepare_rail_arrays", no_rebuild)
+    again = _network._load_rail_graph()
+    np.testing.assert_array_equal(again.indices, built.indices)
+    path = again.shortest_path(VLADIVOSTOK, KHABAROVSK)
+    assert tuple(path[0]) == VLADIVOSTOK and tuple(path[-1]) == KHABAROVSK
+    np.testing.assert_array_equal(path, rail_graph.shortest_path(VLADIVOSTOK, KHABAROVSK))
+
+
+@pytest.mark.slow
+def test_rail_graph_cache_that_is_damaged_is_rebuilt(tmp_path, monkeypatch, rail_graph):
+    monkeypatch.setenv("GEOFLOWS_CACHE_DIR", str(tmp_path))
+    cache = _network._rail_cache_path(_network._rail_data_source())
+    cache.write_bytes(b"PK\x03\x04 not a zip")
+    graph = _network._load_rail_graph()
+    assert len(graph) == len(rail_graph)
+    with np.load(cache, allow_pickle=False) as npz:
+        assert npz["lat"].size == len(rail_graph)
+
+
+def test_rail_joins_the_network_both_ends_are_on_not_an_isolated_fragment(rail_graph):
+    # The node nearest Dunai (41 km) is on a 125-node fragment that never meets the main line;
+    # the route joins the main line 47 km away instead of giving up.
+    dunai, tikhoretsk = (132.3375, 42.8803), (40.125, 45.855)
+    start, goal = rail_graph._endpoints(dunai, tikhoretsk)
+    _, comp = rail_graph._matrix_and_components()
+    assert comp[start] == comp[goal]
+    r = rail(*_od((dunai, tikhoretsk)))
+    assert r.route_kind.tolist() == ["rail"], r.route_note
+    assert r.length_km[0] > _inv_km(dunai, tikhoretsk) * 1.05
+    first_leg = _inv_km(dunai, r.geometry[0].coords[1])
+    assert 40 < first_leg < RAIL_SNAP_KM

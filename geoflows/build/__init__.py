@@ -3,8 +3,8 @@
 A build file names flow inputs, the filters and map options of each map, and where the maps go.
 :func:`load_build_file` reads and validates it (every problem at once, each naming its key path);
 :func:`build` renders every map, each on its own: one failing map never stops the others. Each
-output is written atomically (temporary file in the same folder, ``fsync``, ``os.replace``) and
-left untouched when its content has not changed.
+output is written atomically (a private temporary folder beside it, ``fsync``, ``os.replace``; see
+:func:`geoflows.io.atomic_output`) and left untouched when its content has not changed.
 
 See ``docs/build.md`` for the file format, and ``geoflows schema`` for its JSON Schema.
 

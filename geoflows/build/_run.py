@@ -6,6 +6,7 @@ import concurrent.futures as cf
 import hashlib
 import os
 import re
+import shutil
 import signal
 import sys
 import time
@@ -314,9 +315,10 @@ def _worker_build(spec: BuildSpec, m: MapSpec, allow_unresolved: bool, force: bo
 def _load_gazetteer(path: Path, cache: dict[Any, Any]) -> Any:
     key = ("gazetteer", str(path))
     if key not in cache:
+        from geoflows.io import check_input_file
         from geoflows.places import Gazetteer
 
-        cache[key] = Gazetteer.from_csv(path)
+        cache[key] = Gazetteer.from_csv(check_input_file(path, what="gazetteer"))
     return cache[key]
 
 
@@ -456,7 +458,10 @@ def _sweep_temp_files(spec: BuildSpec) -> None:
         for p in spec.output_dir.glob(f".{m.name}.html.*.tmp"):
             if _TEMP_RE.match(p.name):
                 try:
-                    p.unlink()
+                    if p.is_dir() and not p.is_symlink():  # io.atomic_output's private folder
+                        shutil.rmtree(p)
+                    else:
+                        p.unlink()
                 except OSError:
                     pass
 

@@ -17,7 +17,12 @@ import yaml
 
 from geoflows.errors import (
     BuildError,
+    GeoflowsError,
 )
+
+#: Largest build file read, in bytes (a build file is a page of YAML); the environment variable
+#: ``GEOFLOWS_MAX_INPUT_MB`` raises it, as for every input file.
+MAX_BUILD_FILE_BYTES = 1 << 20
 
 #: Options :func:`build` sets unless the build file says otherwise: saved maps work offline.
 _BUILD_OPTION_DEFAULTS: dict[str, Any] = {"assets": "inline"}
@@ -288,19 +293,28 @@ def load_build_file(path: str | os.PathLike[str]) -> BuildSpec:
     ...     print(str(e).splitlines()[1])
       - maps[0].options.scale: 'cubic' is not one of 'sqrt', 'linear', 'log', 'quantiles', 'natural_breaks'
     """
+    from geoflows.io import _input_limit, read_input_bytes
+
     path = Path(path)
+    if not path.exists():
+        raise BuildError(f"build file not found: {path}")
+    if path.is_dir():
+        raise BuildError(f"build file {path} is a directory, not a YAML file")
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise BuildError(f"build file not found: {path}") from None
-    except IsADirectoryError:
-        raise BuildError(f"build file {path} is a directory, not a YAML file") from None
+        raw = read_input_bytes(
+            path, what="build file", max_bytes=_input_limit(None, MAX_BUILD_FILE_BYTES)
+        )
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as e:
         raise BuildError(f"build file {path} is not UTF-8 text ({e.reason})") from None
-    except OSError as e:
-        raise BuildError(f"cannot read build file {path}: {e.strerror or e}") from None
+    except OSError as e:  # InputFileError: not a regular file, or over the size limit
+        raise BuildError(
+            str(e)
+            if isinstance(e, GeoflowsError)
+            else f"cannot read build file {path}: {e.strerror or e}"
+        ) from None
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_BuildFileLoader)  # noqa: S506 (a SafeLoader, stricter)
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         at = f" (line {mark.line + 1}, column {mark.column + 1})" if mark is not None else ""
@@ -316,6 +330,55 @@ def load_build_file(path: str | os.PathLike[str]) -> BuildSpec:
     return BuildSpec.from_dict(data, base_dir=path.parent, source=path)
 
 
+class _BuildFileLoader(yaml.SafeLoader):
+    """``yaml.SafeLoader`` made strict for build files.
+
+    - Aliases (``*name``) are refused where the parser meets them, before anything is expanded:
+      a few hundred bytes of nested aliases ("billion laughs") would otherwise expand to
+      gigabytes. A build file is short; it can write each value out.
+    - A key given twice in one mapping is an error (plain YAML keeps the last one silently).
+    - Dates stay text (``2023-02-30`` is then reported by the schema as not a real date,
+      instead of aborting the parser with a ``ValueError``).
+    """
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(
+                None,
+                None,
+                f"alias *{event.anchor} is not allowed in a build file (aliases can expand "
+                "without bound); write the value out instead",
+                event.start_mark,
+            )
+        return super().compose_node(parent, index)
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+        seen: dict[Any, Any] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            try:
+                first = seen.get(key)
+            except TypeError:  # an unhashable key; the base class reports it
+                break
+            if first is not None:
+                raise yaml.constructor.ConstructorError(
+                    None,
+                    None,
+                    f"key {key!r} appears twice in this mapping (first on line "
+                    f"{first.line + 1}); remove or rename one",
+                    key_node.start_mark,
+                )
+            seen[key] = key_node.start_mark
+        return super().construct_mapping(node, deep=deep)
+
+
+_BuildFileLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def validate_build_data(data: Any) -> list[str]:
     """Return every schema problem of build-file data, one line each (empty when valid).
 
@@ -327,7 +390,9 @@ def validate_build_data(data: Any) -> list[str]:
     """
     import jsonschema
 
-    validator = jsonschema.Draft202012Validator(build_schema())
+    validator = jsonschema.Draft202012Validator(
+        build_schema(), format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+    )
     errors = sorted(validator.iter_errors(_plain(data)), key=lambda e: _sort_key(e.absolute_path))
     lines: list[str] = []
     for err in errors:
@@ -436,6 +501,8 @@ def _describe(err: Any) -> list[str]:
         return [f"{where}: expected {_expected(sch)}, got {_show(inst)}"]
     if v == "pattern":
         return [f"{where}: {inst!r} is not {sch.get('description', 'valid')}"]
+    if v == "format" and sch.get("format") == "date":
+        return [f"{where}: {inst!r} is not a real date (YYYY-MM-DD; check the month and day)"]
     if v == "propertyNames":
         return [f"{where}: key {inst!r} is not a valid name ({_expected(sch)})"]
     if v == "minItems":

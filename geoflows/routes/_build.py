@@ -386,11 +386,11 @@ def sea(olon, olat, dlon, dlat, *, via=None, ids=None, spacing_km: float = 50.0)
 
 
 def rail(olon, olat, dlon, dlat, *, via=None, ids=None, spacing_km: float = 50.0) -> Routes:
-    """Railway routes (scgraph world railway network, the ``geoflows[rail]`` extra).
+    """Railway routes (scgraph-data world railway network, the ``geoflows[rail]`` extra).
 
-    The network is loaded once per process on first use (about 1.5 s). Without the extra, or
-    when an endpoint is more than :data:`RAIL_SNAP_KM` (100 km) from a railway, the flow is
-    drawn as a geodesic with a note and a RouteFallbackWarning.
+    The network is loaded once per process on first use (prepared once, then cached as data).
+    Without the extra, or when an endpoint is more than :data:`RAIL_SNAP_KM` (100 km) from a
+    railway, the flow is drawn as a geodesic with a note and a RouteFallbackWarning.
 
     Parameters
     ----------

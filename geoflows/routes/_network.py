@@ -1,4 +1,4 @@
-"""Network routes: sea lanes (searoute) and railways (scgraph), cached per process.
+"""Network routes: sea lanes (searoute) and railways (scgraph-data), cached per process.
 
 Both work leg by leg on distinct (origin, destination) pairs: the network is asked once per
 pair and the answer kept in ``_ROUTE_CACHE`` (cleared by :func:`clear_route_cache`), so many
@@ -9,7 +9,6 @@ maps over the same lanes route each lane once. A leg that cannot be routed comes
 from __future__ import annotations
 
 import importlib.util
-import json
 import threading
 import warnings
 from collections.abc import Callable
@@ -102,33 +101,193 @@ def _rail_data_source() -> str:
     return spec.origin
 
 
-def _load_rail_graph():
-    """Load the world railway GeoGraph (scgraph + scgraph-data), offline.
+#: Version of the prepared rail graph cache file; bump it when its arrays change.
+_RAIL_CACHE_FORMAT = 1
 
-    scgraph-data 2.0.0 ships the graph as a Python module that imports ``scgraph.core``, which
-    scgraph 3.x no longer has; compiling its 17 MB of literals also takes ~6 s. We read the two
-    literals as JSON instead (~1.5 s) and build the GeoGraph with the installed scgraph.
+
+class _RailGraph:
+    """The world railway network as compact arrays: node coordinates and a CSR adjacency.
+
+    scgraph's GeoGraph keeps the network as Python dicts and lists (about 450 MB for the
+    world's railways); these arrays hold the same graph in about 20 MB. A query joins the
+    network near each endpoint (see :meth:`_endpoints`) and takes the shortest path by track
+    length.
     """
-    from scgraph import GeoGraph
 
-    path = _rail_data_source()
-    with open(path, encoding="utf-8") as fh:
-        src = fh.read()
-    g_at, n_at = src.index("graph="), src.index("\nnodes=")
-    end = src.index("\n", n_at + 1)
-    # quote the integer keys so the text is JSON: {1: 2.0, 3: 0.5} -> {"1": 2.0, "3": 0.5}
-    # (plain str.replace: a regex substitution here takes 2-3 s)
-    graph_txt = (
-        src[g_at + len("graph=") : n_at]
-        .replace("{", '{"')
-        .replace(": ", '": ')
-        .replace(", ", ', "')
-        .replace('}, "{', "}, {")
-        .replace('{"}', "{}")
+    def __init__(
+        self, lat: np.ndarray, lon: np.ndarray, indptr: np.ndarray, indices: np.ndarray, km
+    ):
+        self.lat, self.lon = lat, lon
+        self.indptr, self.indices, self.km = indptr, indices, km
+        self._matrix = None
+        self._components = None
+
+    def __len__(self) -> int:
+        return int(self.lat.size)
+
+    #: How many nearest nodes of each endpoint are searched for a network the other one is on.
+    _NEAR_NODES = 2000
+
+    def _matrix_and_components(self):
+        if self._matrix is None:
+            from scipy.sparse import csr_matrix
+            from scipy.sparse.csgraph import connected_components
+
+            n = len(self)
+            self._matrix = csr_matrix((self.km, self.indices, self.indptr), shape=(n, n))
+            self._components = connected_components(self._matrix, connection="weak")[1]
+        return self._matrix, self._components
+
+    def _endpoints(self, o: tuple[float, float], d: tuple[float, float]) -> tuple[int, int]:
+        """The nodes where the route joins and leaves the network.
+
+        The node closest to each endpoint (by plain distance in degrees, as scgraph's
+        ``kdclosest``), unless those two lie on networks that are not connected (the data has
+        hundreds of fragments: a port spur 41 km from Dunai that never meets the main line 47 km
+        away); then, among each endpoint's nearest nodes, the closest pair on one network.
+        """
+        _, comp = self._matrix_and_components()
+        d2o = (self.lat - o[1]) ** 2 + (self.lon - o[0]) ** 2
+        d2d = (self.lat - d[1]) ** 2 + (self.lon - d[0]) ** 2
+        start, goal = int(np.argmin(d2o)), int(np.argmin(d2d))
+        if comp[start] == comp[goal]:
+            return start, goal
+        k = min(self._NEAR_NODES, len(self) - 1)
+        best: list[tuple[float, int, int]] = []
+        near = []
+        for dist2 in (d2o, d2d):
+            idx = np.argpartition(dist2, k)[: k + 1]
+            idx = idx[np.argsort(dist2[idx], kind="stable")]
+            labels, first = np.unique(comp[idx], return_index=True)
+            near.append(dict(zip(labels.tolist(), idx[first].tolist(), strict=True)))
+        for label in near[0].keys() & near[1].keys():
+            a, b = near[0][label], near[1][label]
+            best.append((float(np.sqrt(d2o[a]) + np.sqrt(d2d[b])), a, b))
+        if not best:
+            return start, goal
+        _, start, goal = min(best)
+        return start, goal
+
+    def shortest_path(self, o: tuple[float, float], d: tuple[float, float]) -> np.ndarray:
+        """(lon, lat) vertices: ``o``, the network nodes of the shortest path, ``d``."""
+        from scipy.sparse.csgraph import dijkstra
+
+        matrix, _ = self._matrix_and_components()
+        start, goal = self._endpoints(o, d)
+        dist, pred = dijkstra(matrix, indices=start, return_predecessors=True)
+        if not np.isfinite(dist[goal]):
+            raise ValueError("the two points lie on railway networks that are not connected")
+        nodes = [goal]
+        while nodes[-1] != start:
+            nodes.append(int(pred[nodes[-1]]))
+        idx = np.asarray(nodes[::-1])
+        return np.vstack([[o], np.column_stack([self.lon[idx], self.lat[idx]]), [d]])
+
+
+def _numbers(text: np.ndarray, separators: bytes) -> np.ndarray:
+    """Every number in a byte array of Python literals, in order (separators become spaces)."""
+    text = text.copy()
+    for ch in separators:
+        text[text == ch] = ord(" ")
+    return np.fromstring(text.tobytes(), dtype=np.float64, sep=" ")
+
+
+def _prepare_rail_arrays(path: str) -> dict[str, np.ndarray]:
+    """Read scgraph-data's railway module as arrays, without executing or compiling it.
+
+    The module holds two literals, ``graph=[{node: km, ...}, ...]`` (one dict per node) and
+    ``nodes=[[lat, lon], ...]``. Its punctuation is blanked out and the numbers read in one
+    pass; the number of ``:`` between each ``{`` and ``}`` gives each node's edge count.
+    """
+    with open(path, "rb") as fh:
+        data = fh.read()
+    raw = np.frombuffer(data, dtype=np.uint8)  # a view of the bytes, no copy
+    g_at, n_at = data.index(b"graph=") + len(b"graph="), data.index(b"\nnodes=")
+    end = data.find(b"\n", n_at + 1)
+    end = len(data) if end < 0 else end
+    graph = raw[g_at:n_at]
+    colons = np.flatnonzero(graph == ord(":"))
+    counts = np.searchsorted(colons, np.flatnonzero(graph == ord("}"))) - np.searchsorted(
+        colons, np.flatnonzero(graph == ord("{"))
     )
-    graph = [{int(k): v for k, v in adj.items()} for adj in json.loads(graph_txt)]
-    nodes = json.loads(src[n_at + len("\nnodes=") : end])
-    return GeoGraph(graph=graph, nodes=nodes)
+    pairs = _numbers(graph, b"[]{}:,")
+    nodes = _numbers(raw[n_at + len(b"\nnodes=") : end], b"[],").reshape(-1, 2)
+    km = pairs[1::2]
+    # scipy drops zero-weight entries as "no edge"; a zero-length link is still a link
+    km[km <= 0] = 1e-9
+    return {
+        "lat": nodes[:, 0].copy(),
+        "lon": nodes[:, 1].copy(),
+        "indptr": np.r_[0, np.cumsum(counts)].astype(np.int64),
+        "indices": pairs[0::2].astype(np.int32),
+        "km": km.copy(),
+    }
+
+
+def _rail_cache_path(source: str):
+    import hashlib
+    import os
+    from pathlib import Path
+
+    h = hashlib.sha256(f"f{_RAIL_CACHE_FORMAT}".encode())
+    with open(source, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    env = os.environ.get("GEOFLOWS_CACHE_DIR")
+    folder = Path(env) if env else Path.home() / ".cache" / "geoflows"
+    return folder / f"rail-graph-{h.hexdigest()[:16]}.npz"
+
+
+def _read_rail_cache(cache) -> dict[str, np.ndarray] | None:
+    """The cached arrays, or None when the file is missing, damaged or inconsistent."""
+    import io
+    import zipfile
+
+    try:
+        with np.load(io.BytesIO(cache.read_bytes()), allow_pickle=False) as npz:
+            arrays = {k: npz[k] for k in ("lat", "lon", "indptr", "indices", "km")}
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+        return None
+    n, ptr = arrays["lat"].size, arrays["indptr"]
+    consistent = (
+        arrays["lon"].size == n
+        and ptr.size == n + 1
+        and ptr[-1] == arrays["indices"].size == arrays["km"].size
+        and (
+            arrays["indices"].size == 0
+            or 0 <= arrays["indices"].min() <= arrays["indices"].max() < n
+        )
+    )
+    return arrays if consistent else None
+
+
+def _load_rail_graph() -> _RailGraph:
+    """Load the world railway network (scgraph-data), offline, from a prepared cache.
+
+    The first call reads scgraph-data's module as text (see :func:`_prepare_rail_arrays`,
+    ~2 s) and stores the arrays as a plain ``.npz`` (no pickle) in the geoflows cache folder
+    (``$GEOFLOWS_CACHE_DIR`` or ``~/.cache/geoflows``), named by a hash of the data file;
+    later processes load that file in milliseconds. A cache that cannot be read is rebuilt; one
+    that cannot be written only costs the next process the same 2 s.
+    """
+    import io
+
+    import scipy.sparse.csgraph  # noqa: F401  (ImportError here: the rail extra is missing)
+
+    source = _rail_data_source()
+    cache = _rail_cache_path(source)
+    arrays = _read_rail_cache(cache)
+    if arrays is None:
+        arrays = _prepare_rail_arrays(source)
+        buf = io.BytesIO()
+        np.savez(buf, **arrays)
+        try:
+            from geoflows.io import write_atomic
+
+            write_atomic(cache, buf.getvalue())
+        except OSError:
+            pass
+    return _RailGraph(**arrays)
 
 
 def _rail_graph(loader: Callable | None = None):
@@ -150,18 +309,12 @@ def _rail_leg(o: tuple[float, float], d: tuple[float, float]):
     except ImportError:
         return None, RAIL_MISSING_NOTE
     try:
-        out = graph.get_shortest_path(
-            origin_node={"latitude": o[1], "longitude": o[0]},
-            destination_node={"latitude": d[1], "longitude": d[0]},
-            output_coordinate_path="list_of_lists_long_first",
-            silent=True,
-        )
-        path = np.asarray(out["coordinate_path"], dtype="float64")
-    except Exception as exc:  # scgraph raises plain Exceptions when no path exists
+        path = graph.shortest_path(o, d)
+    except ValueError as exc:
         return None, f"rail route not found ({exc}); drawn geodesic"
     if path.ndim != 2 or path.shape[0] < 2:
         return None, "rail route not found (no path between the two points); drawn geodesic"
-    # scgraph puts the query points first and last; measure from them to the network nodes
+    # the path starts and ends with the query points; measure from them to the network nodes
     inner = path[1:-1] if path.shape[0] > 2 else path
     if inner.shape[0] == 0:
         inner = path
