@@ -335,12 +335,33 @@ def _missing(value: object) -> bool:
 def format_volume(
     value: float, low: float = math.nan, high: float = math.nan, unit: str = ""
 ) -> str:
-    """Human text for a volume or a range, e.g. ``"1,000–2,000 containers"``.
+    """Human text for a volume or a range, saying exactly what the source says.
+
+    A range reads ``"1,000–2,000 containers"``; only a lower bound reads ``"more than 200
+    missiles"``; only an upper bound reads ``"up to 500 missiles"``. A best estimate given
+    beside a range or a bound is added in brackets.
+
+    Parameters
+    ----------
+    value : float
+        The volume (NaN if not given).
+    low, high : float
+        The bounds of the range (NaN if not given).
+    unit : str
+        Written after the number.
+
+    Returns
+    -------
+    str
 
     Examples
     --------
     >>> format_volume(float("nan"), 1000, 2000, "containers")
     '1,000–2,000 containers'
+    >>> format_volume(float("nan"), 200, unit="missiles")
+    'more than 200 missiles'
+    >>> format_volume(float("nan"), high=500, unit="missiles")
+    'up to 500 missiles'
     >>> format_volume(float("nan"))
     'volume unknown'
     """
@@ -349,12 +370,16 @@ def format_volume(
         return f"{x:,.0f}" if abs(x) >= 100 or float(x).is_integer() else f"{x:,.3g}"
 
     unit = f" {unit}" if unit else ""
-    has_range = math.isfinite(low) and math.isfinite(high) and low != high
-    if has_range:
-        mid = f" (best estimate {num(value)})" if math.isfinite(value) else ""
+    has_low, has_high = math.isfinite(low), math.isfinite(high)
+    mid = f" (best estimate {num(value)})" if math.isfinite(value) else ""
+    if has_low and has_high and low != high:
         return f"{num(low)}–{num(high)}{unit}{mid}"
+    if has_low and has_high:
+        return f"{num(value if math.isfinite(value) else low)}{unit}"
+    if has_low:
+        return f"more than {num(low)}{unit}{mid if value != low else ''}"
+    if has_high:
+        return f"up to {num(high)}{unit}{mid if value != high else ''}"
     if math.isfinite(value):
         return f"{num(value)}{unit}"
-    if math.isfinite(low):
-        return f"{num(low)}{unit}"
     return "volume unknown"
