@@ -22,6 +22,7 @@ from geoflows.errors import (
     InputFileError,
     PlaceNotFound,
     RouteFallbackWarning,
+    StyleError,
 )
 
 # Heavy modules (pandas, geopandas, folium) load on first use, so `import geoflows` and a first
@@ -105,4 +106,5 @@ __all__ = [
     "InputFileError",
     "PlaceNotFound",
     "RouteFallbackWarning",
+    "StyleError",
 ]

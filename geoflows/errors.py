@@ -120,6 +120,17 @@ class BuildError(GeoflowsError, ValueError):
     """
 
 
+class StyleError(GeoflowsError, ValueError):
+    """A style option (a width domain, a scale) is invalid; the message names it and its value.
+
+    Examples
+    --------
+    >>> import geoflows as gf
+    >>> issubclass(gf.StyleError, ValueError)
+    True
+    """
+
+
 class GeoflowsWarning(UserWarning):
     """Base class of geoflows warnings.
 
