@@ -282,12 +282,14 @@ def _parse_date(value: object, *, end: bool = False) -> pd.Timestamp | None:
         ts = pd.Timestamp(text)
     except (ValueError, TypeError):
         return None
-    if end and len(text) == 4:
-        return pd.Timestamp(year=ts.year, month=12, day=31)
-    if end and len(text) == 7:
-        return ts + pd.offsets.MonthEnd(0)
     if ts.tzinfo is not None:
         ts = ts.tz_convert(None)
+    if end and len(text) == 4:
+        ts = pd.Timestamp(year=ts.year, month=12, day=31)
+    elif end and len(text) == 7:
+        ts = ts + pd.offsets.MonthEnd(0)
+    if not pd.Timestamp("1678-01-01") <= ts <= pd.Timestamp("2262-04-01"):
+        return None  # outside what datetime64[ns] holds
     return ts.normalize()
 
 

@@ -153,7 +153,7 @@ def test_whole_period_end_is_kept_in_exports(tmp_path):
     assert (row["start"], row["end"]) == ("2023-12-01", "2023-12-31")
 
 
-@pytest.mark.parametrize("text", ["23", "2023-1", "12/2023", "2023-13"])
+@pytest.mark.parametrize("text", ["23", "2023-1", "12/2023", "2023-13", "1000", "9999-12"])
 def test_partial_dates_that_are_not_iso_are_refused(text):
     _, found = problems([dict(BASE, end=text)])
     assert [(p.field, p.rule) for p in found] == [
