@@ -207,3 +207,21 @@ def test_pdf_is_byte_identical_across_processes(tmp_path):
         )
     one = (tmp_path / "one.pdf").read_bytes()
     assert one.startswith(b"%PDF-") and one == (tmp_path / "two.pdf").read_bytes()
+
+
+def test_crowded_places_keep_clear_labels_and_hide_the_rest():
+    cities = ["Kyiv", "Kharkiv", "Odesa", "Lviv", "Dnipro", "Zaporizhzhia", "Mykolaiv", "Kherson",
+              "Poltava", "Chernihiv", "Sumy", "Vinnytsia", "Zhytomyr", "Cherkasy", "Kropyvnytskyi"]  # fmt: skip
+    flows = gf.read_flows(
+        [{"origin": "Moscow", "destination": c, "volume": i + 1} for i, c in enumerate(cities)],
+        route="geodesic",
+    )
+    ax = plot_flows(flows, figsize=(4, 3))
+    ax.figure.canvas.draw()
+    r = ax.figure.canvas.get_renderer()
+    texts = label_texts(ax)
+    boxes = [t.get_window_extent(r) for t in texts]
+    assert 3 <= len(texts) < len(cities) + 1  # a small figure cannot name all 16 places
+    assert all(not a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])
+    assert "Moscow" in [t.get_text() for t in texts]  # the most-used place is named first
+    plt.close(ax.figure)

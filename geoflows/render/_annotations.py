@@ -8,12 +8,15 @@ import textwrap
 from typing import Any
 from urllib.parse import urlsplit
 
+import numpy as np
 import pandas as pd
 
 from geoflows.style import DASHES, format_volume
 
 #: Dash of flows with no volume (drawn thin), in line widths.
 UNKNOWN_DASH = (2.0, 2.5)
+#: At most this many places are named on one figure (the most-used first).
+MAX_LABELS = 300
 #: Candidate label spots around a place, in points, tried in this order.
 _SPOTS = (
     ((5, 0), "left", "center"),
@@ -34,7 +37,8 @@ def _place_labels(
 
     Tried spots: right, upper right, lower right, left, above, below, upper left, lower left.
     A label that overlaps a label already placed, a place marker or an obstacle (the scale
-    bar), or leaves the axes, tries the next spot; with none free it is left out.
+    bar), or leaves the axes, tries the next spot; with none free it is left out. At most
+    :data:`MAX_LABELS` labels are drawn.
 
     Returns
     -------
@@ -45,23 +49,22 @@ def _place_labels(
     renderer = fig.canvas.get_renderer()
     x, y = to_map.transform(places["lon"].to_numpy(float), places["lat"].to_numpy(float))
     frame = ax.get_window_extent(renderer)
-    markers = []
-    for xi, yi, via, n in zip(x, y, places["via"], places["flows"], strict=True):
-        cx, cy = ax.transData.transform((xi, yi))
-        r = (1.5 if via else (2.2 + 1.2 * math.sqrt(n)) / 2) * fig.dpi / 72
-        markers.append((cx - r, cy - r, cx + r, cy + r))
-    taken: list[tuple[float, float, float, float]] = [
-        (b.x0, b.y0, b.x1, b.y1) for b in (o for o in (obstacles or []) if o is not None)
-    ]
+    cx, cy = ax.transData.transform(np.column_stack([x, y])).T
+    r = np.where(places["via"], 1.5, (2.2 + 1.2 * np.sqrt(places["flows"])) / 2) * fig.dpi / 72
+    markers = np.column_stack([cx - r, cy - r, cx + r, cy + r])
+    taken = np.array(
+        [(b.x0, b.y0, b.x1, b.y1) for b in obstacles or [] if b is not None], dtype=float
+    ).reshape(-1, 4)
+    visible = (frame.x0 <= cx) & (cx <= frame.x1) & (frame.y0 <= cy) & (cy <= frame.y1)
     drawn = []
-    for i, (name, xi, yi) in enumerate(zip(places["label"], x, y, strict=True)):
-        if not name or not (frame.x0 <= ax.transData.transform((xi, yi))[0] <= frame.x1):
+    for i, name in enumerate(places["label"]):
+        if not name or not visible[i] or len(drawn) >= MAX_LABELS:
             continue
-        others = markers[:i] + markers[i + 1 :]
+        others = np.vstack([taken, np.delete(markers, i, axis=0)])
         for offset, ha, va in _SPOTS:
             text = ax.annotate(
                 name,
-                (xi, yi),
+                (x[i], y[i]),
                 xytext=offset,
                 textcoords="offset points",
                 ha=ha,
@@ -72,18 +75,19 @@ def _place_labels(
                 bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.6},
             )
             b = text.get_window_extent(renderer)
-            box = (b.x0, b.y0, b.x1, b.y1)
             inside = frame.x0 <= b.x0 and b.x1 <= frame.x1 and frame.y0 <= b.y0 and b.y1 <= frame.y1
-            if inside and not any(_overlap(box, o) for o in taken + others):
-                taken.append(box)
+            hits = (
+                (others[:, 0] < b.x1)
+                & (b.x0 < others[:, 2])
+                & (others[:, 1] < b.y1)
+                & (b.y0 < others[:, 3])
+            )
+            if inside and not hits.any():
+                taken = np.vstack([taken, [(b.x0, b.y0, b.x1, b.y1)]])
                 drawn.append(text)
                 break
             text.remove()
     return drawn
-
-
-def _overlap(a: tuple, b: tuple) -> bool:
-    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
 def _draw_scale_bar(ax: Any) -> Any:
