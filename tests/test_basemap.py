@@ -54,10 +54,9 @@ def test_regional_map_puts_every_port_on_land_where_110m_did_not():
 def test_clipped_to_the_extent_plus_margin_and_simplified_to_a_pixel():
     bm = basemap("countries", REGIONAL)
     west, south, east, north = shapely.total_bounds(polygons(bm))
-    # margin: half the extent (at least 2°) on each side; land reaches the box's west, east
-    # and north edges (the south edge is sea)
-    assert 127.8 <= west < 127.9 and 39.76 <= south and east == pytest.approx(135.7, abs=0.01)
-    assert north == pytest.approx(45.1056, abs=0.01)
+    # margin: the extent again (at least 3°) on each side: 3.88° of longitude, 3° of latitude;
+    # land reaches every edge of that box (North Korea's east coast reaches 38.76°N)
+    assert (west, south, east, north) == pytest.approx((125.94, 38.76, 137.58, 46.1056), abs=0.01)
     assert bm["precision"] == 3 and fit_zoom((129.82, 41.76, 133.7, 43.1056)) == 8
     coarse_px = basemap("countries", [[20, 0], [70, 160]])
     assert coarse_px["precision"] == 2 and size(bm) < size(coarse_px)

@@ -33,8 +33,8 @@ MAX_BYTES = 400_000
 VIEWPORT = (1024, 640)
 #: Margin around the map's extent kept in the clipped basemap, as a share of the extent on
 #: each side (and at least :data:`MIN_MARGIN_DEG`), so panning and one zoom-out still show land.
-MARGIN = 0.5
-MIN_MARGIN_DEG = 2.0
+MARGIN = 1.0
+MIN_MARGIN_DEG = 3.0
 
 
 def basemap(
