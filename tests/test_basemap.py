@@ -123,3 +123,10 @@ def test_payload_helper_still_gives_the_world():
     from geoflows.render._payload import _basemap
 
     assert _basemap("countries") == basemap("countries") and _basemap(None) is None
+
+
+def test_shipped_data_is_small_and_licensed():
+    folder = ROOT / "geoflows" / "_data" / "basemap"
+    assert (folder / "countries_10m.bin.gz").stat().st_size < 2_000_000
+    licence = (folder / "LICENSE-world-atlas").read_text()
+    assert "Michael Bostock" in licence and "Natural Earth" in (folder / "README.md").read_text()
