@@ -24,6 +24,7 @@ from geoflows.errors import (
     OptionError,
     PlaceNotFound,
     RouteFallbackWarning,
+    StyleError,
 )
 from geoflows.options import options
 
@@ -115,4 +116,5 @@ __all__ = [
     "OptionError",
     "PlaceNotFound",
     "RouteFallbackWarning",
+    "StyleError",
 ]

@@ -131,6 +131,17 @@ class OptionError(GeoflowsError, ValueError):
     """
 
 
+class StyleError(OptionError):
+    """A style option (a width domain, a scale) is invalid; the message names it and its value.
+
+    Examples
+    --------
+    >>> import geoflows as gf
+    >>> issubclass(gf.StyleError, ValueError)
+    True
+    """
+
+
 class AggregationError(GeoflowsError, ValueError):
     """An aggregation was asked for something the records cannot give (a column, a period).
 

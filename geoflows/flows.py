@@ -878,15 +878,18 @@ class FlowSet:
         return write_flows(self, path, driver=driver, format=format, layer=layer)
 
     def plot(self, ax: Any = None, **options: Any) -> Any:
-        """Draw the flows on a static matplotlib figure (widths, colours, legends).
+        """Draw the flows as a print-ready matplotlib map (see :func:`geoflows.render.plot_flows`).
+
+        Land, sea and borders in a projection chosen from the extent, places named without
+        overlaps, a scale bar, the legend beside or under the map, a title and a sources line.
 
         Examples
         --------
         >>> import matplotlib; matplotlib.use("Agg")
         >>> import geoflows as gf
         >>> ax = gf.read_flows("data/dprk_russia_2023_2024.csv").plot()
-        >>> len(ax.lines) > 0
-        True
+        >>> len(ax.collections) > 0, ax.get_xticks().size
+        (True, 0)
         """
         from geoflows.render import plot_flows
 
@@ -913,6 +916,18 @@ class FlowSet:
         >>> p = gf.read_flows("data/dprk_russia_2023_2024.csv").save_svg(pathlib.Path(tempfile.mkdtemp()) / "m.svg")
         >>> b"<svg" in p.read_bytes()
         True
+        """
+        return self._save_figure(path, **options)
+
+    def save_pdf(self, path: str | os.PathLike, **options: Any) -> Path:
+        """Save :meth:`plot` as a PDF for print (vector; no dates in the file).
+
+        Examples
+        --------
+        >>> import geoflows as gf, tempfile, pathlib
+        >>> p = gf.read_flows("data/dprk_russia_2023_2024.csv").save_pdf(pathlib.Path(tempfile.mkdtemp()) / "m.pdf")
+        >>> p.read_bytes()[:5]
+        b'%PDF-'
         """
         return self._save_figure(path, **options)
 

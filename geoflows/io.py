@@ -458,7 +458,9 @@ def _parse_number(value: object) -> float | None:
     return None
 
 
-def _parse_date(value: object) -> pd.Timestamp | None:
+def _parse_date(value: object, *, end: bool = False) -> pd.Timestamp | None:
+    """Parse an ISO date; a month (``2023-12``) or a year (``2023``) means the whole period, so
+    as an ``end`` it is the period's last day, as a start its first day."""
     if isinstance(value, pd.Timestamp):
         return value.normalize()
     if hasattr(value, "isoformat") and not isinstance(value, str):
@@ -467,7 +469,7 @@ def _parse_date(value: object) -> pd.Timestamp | None:
         except (ValueError, TypeError):
             return None
     text = str(value).strip()
-    if not re.match(r"^\d{4}-\d{2}(-\d{2})?([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$", text):
+    if not re.match(r"^\d{4}(-\d{2}(-\d{2})?([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?)?$", text):
         return None
     try:
         ts = pd.Timestamp(text)
@@ -475,6 +477,12 @@ def _parse_date(value: object) -> pd.Timestamp | None:
         return None
     if ts.tzinfo is not None:
         ts = ts.tz_convert(None)
+    if end and len(text) == 4:
+        ts = pd.Timestamp(year=ts.year, month=12, day=31)
+    elif end and len(text) == 7:
+        ts = ts + pd.offsets.MonthEnd(0)
+    if not pd.Timestamp("1678-01-01") <= ts <= pd.Timestamp("2262-04-01"):
+        return None  # outside what datetime64[ns] holds
     return ts.normalize()
 
 
@@ -632,15 +640,18 @@ def validate_flows(
             )
         )
     vol = out["volume"].to_numpy()
-    outside = np.isfinite(vol) & np.isfinite(low) & np.isfinite(high) & ((vol < low) | (vol > high))
+    # NaN compares False, so an open-ended range (one bound only) is checked against that bound.
+    outside = (vol < low) | (vol > high)
     for i in np.flatnonzero(outside):
+        lo_text = "" if _is_blank(col("volume_low")[i]) else col("volume_low")[i]
+        hi_text = "" if _is_blank(col("volume_high")[i]) else col("volume_high")[i]
         problems.append(
             Problem(
                 name,
                 int(rows[i]),
                 "volume",
                 col("volume")[i],
-                f"lies outside the range {col('volume_low')[i]}–{col('volume_high')[i]}",
+                f"lies outside the range {lo_text}–{hi_text}; fix the volume or its bounds",
             )
         )
 
@@ -680,10 +691,16 @@ def validate_flows(
             if _is_blank(v):
                 parsed_dates.append(None)
                 continue
-            d = _parse_date(v)
+            d = _parse_date(v, end=field == "end")
             if d is None:
                 problems.append(
-                    Problem(name, int(rows[i]), field, v, "must be an ISO date, YYYY-MM-DD")
+                    Problem(
+                        name,
+                        int(rows[i]),
+                        field,
+                        v,
+                        "must be an ISO date, YYYY-MM-DD (or YYYY-MM, YYYY)",
+                    )
                 )
             parsed_dates.append(d)
         out[field] = pd.to_datetime(pd.Series(parsed_dates, dtype=object)).astype("datetime64[ns]")

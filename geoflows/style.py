@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from geoflows.errors import GeoflowsError
+from geoflows.errors import GeoflowsError, StyleError
 
 SCALES = ("sqrt", "linear", "log", "quantiles", "natural_breaks")
 #: Fields a map can colour its flows by.
@@ -52,6 +52,17 @@ MISSING_COLOR = "#7f7f7f"
 DASHES = {"confirmed": "", "reported": "8 6", "claimed": "2 6", "unknown": "1 4"}
 CONFIDENCE_LEVELS = ("confirmed", "reported", "claimed")
 
+#: Kinds whose volume is a count of events, not a quantity moved: drawn at one fixed width with
+#: a symbol, never on a volume scale (one visit is not "thin" beside 3,000,000 shells).
+EVENT_KINDS = ("visit",)
+#: Units that count events rather than measure a quantity (matched lower-case, trimmed).
+EVENT_UNITS = ("visit", "visits", "visit(s)", "strike", "strikes", "strike(s)", "event", "events")
+#: Pixel width of event flows (kinds in :data:`EVENT_KINDS` or units in :data:`EVENT_UNITS`).
+EVENT_WIDTH = 2.5
+
+#: A width domain: ``(low, high)`` for every unit, or ``{unit: (low, high)}``.
+WidthDomain = tuple[float, float] | Mapping[str, tuple[float, float]]
+
 
 @dataclass(frozen=True)
 class WidthLegend:
@@ -72,6 +83,8 @@ class WidthLegend:
     min_width: float
     max_width: float
     unknown_width: float = field(default=1.0)
+    #: The fixed ``(low, high)`` volume domain of the scale, or None when it is the data's range.
+    domain: tuple[float, float] | None = None
 
 
 def confidence_level(value: object) -> str:
@@ -131,6 +144,7 @@ def width_scale(
     unknown_width: float = 1.0,
     unit: str = "",
     k: int = 5,
+    domain: tuple[float, float] | None = None,
 ) -> tuple[np.ndarray, WidthLegend]:
     """Line widths in pixels for volumes of one unit, and their legend.
 
@@ -149,6 +163,12 @@ def width_scale(
         The unit these volumes are in; carried into the legend.
     k : int
         Number of classes for the class-break scales.
+    domain : (float, float), optional
+        Fix the scale to this ``(low, high)`` volume range instead of the data's range, so
+        maps of different flows can be compared by eye (``sqrt``, ``linear`` and ``log``
+        scales). ``high`` is drawn at ``max_width``; volumes beyond the domain are clipped.
+        ``sqrt`` and ``linear`` stay zero-based (0 is drawn at ``min_width``), so ``low``
+        matters only for ``log``.
 
     Returns
     -------
@@ -157,11 +177,19 @@ def width_scale(
     legend : WidthLegend
         Sample values (rounded to 1-2-5 steps) and their widths.
 
+    Raises
+    ------
+    StyleError
+        If ``domain`` is not two numbers with 0 <= low < high, or is used with a class-break scale.
+
     Examples
     --------
     >>> widths, legend = width_scale([0, 250, 1000], min_width=1, max_width=9)
     >>> [round(float(w), 1) for w in widths]
     [1.0, 5.0, 9.0]
+    >>> widths, legend = width_scale([250, 1000], min_width=1, max_width=9, domain=(0, 4000))
+    >>> [round(float(w), 1) for w in widths], legend.domain
+    ([3.0, 5.0], (0.0, 4000.0))
     """
     if scale not in SCALES:
         raise GeoflowsError(f"scale must be one of {', '.join(SCALES)}; got {scale!r}")
@@ -169,13 +197,20 @@ def width_scale(
         raise GeoflowsError(
             f"need 0 < min_width <= max_width; got min_width={min_width}, max_width={max_width}"
         )
+    if domain is not None:
+        domain = _check_domain(domain, unit)
+        if scale in ("quantiles", "natural_breaks"):
+            raise StyleError(
+                f"width_domain works with the sqrt, linear and log scales, not scale={scale!r}; "
+                f"drop width_domain or pick one of those scales"
+            )
     v = np.asarray(values, dtype=float)
     known = np.isfinite(v)
     widths = np.full(v.shape, float(unknown_width))
     if not known.any():
-        return widths, WidthLegend(unit, scale, (), (), min_width, max_width, unknown_width)
+        return widths, WidthLegend(unit, scale, (), (), min_width, max_width, unknown_width, domain)
     kv = v[known]
-    vmin, vmax = float(kv.min()), float(kv.max())
+    vmin, vmax = domain if domain is not None else (float(kv.min()), float(kv.max()))
 
     if scale in ("quantiles", "natural_breaks"):
         import mapclassify
@@ -235,13 +270,99 @@ def width_scale(
         min_width,
         max_width,
         unknown_width,
+        domain,
     )
     return widths, legend
+
+
+def _check_domain(domain: object, unit: str = "") -> tuple[float, float]:
+    """``(low, high)`` as floats, or a :class:`StyleError` naming ``width_domain`` and the value."""
+    where = f"width_domain[{unit!r}]" if unit else "width_domain"
+    try:
+        low, high = (float(x) for x in domain)  # type: ignore[union-attr]
+    except (TypeError, ValueError):
+        raise StyleError(
+            f"{where} must be two numbers (low, high) or a {{unit: (low, high)}} mapping; "
+            f"got {domain!r}"
+        ) from None
+    if not (math.isfinite(low) and math.isfinite(high) and 0 <= low < high):
+        raise StyleError(
+            f"{where} must have 0 <= low < high; got {domain!r}: give the smallest and the "
+            f"largest volume the scale should span"
+        )
+    return low, high
+
+
+def is_event(
+    kinds: Sequence[object] | np.ndarray, units: Sequence[object] | np.ndarray
+) -> np.ndarray:
+    """Which flows count events (a visit, a strike) rather than a quantity moved.
+
+    A flow is an event when its kind is in :data:`EVENT_KINDS` (``visit``) or its unit is in
+    :data:`EVENT_UNITS` (``visit(s)``, ``strike(s)``, ``event(s)``). Such flows are drawn at
+    :data:`EVENT_WIDTH` with a symbol, not on a volume scale.
+
+    Parameters
+    ----------
+    kinds, units : array-like of str
+        One kind and one unit per flow (missing values are allowed).
+
+    Returns
+    -------
+    numpy.ndarray of bool
+
+    Examples
+    --------
+    >>> is_event(["visit", "shipment", "transfer"], ["visits", "shells", "Strikes"]).tolist()
+    [True, False, True]
+    """
+    k = pd.Series(np.asarray(kinds, dtype=object)).fillna("").astype(str).str.strip().str.lower()
+    u = pd.Series(np.asarray(units, dtype=object)).fillna("").astype(str).str.strip().str.lower()
+    return (k.isin(EVENT_KINDS) | u.isin(EVENT_UNITS)).to_numpy()
+
+
+def volume_domains(
+    volumes: Sequence[float] | np.ndarray, units: Sequence[str] | np.ndarray
+) -> dict[str, tuple[float, float]]:
+    """The ``{unit: (low, high)}`` width domain that spans these volumes, per unit.
+
+    Build files use it with ``share_scale: true``: computed over every map's flows and passed
+    to each map as ``width_domain``, it makes one width mean one volume across the batch.
+    Units whose volumes are all unknown or zero get no domain.
+
+    Parameters
+    ----------
+    volumes : array-like of float
+        Volumes (NaN = unknown); pass the range tops too, so bands fit the domain.
+    units : array-like of str
+
+    Returns
+    -------
+    dict
+
+    Examples
+    --------
+    >>> volume_domains([1000, 6700, float("nan"), 5], ["containers", "containers", "t", "t"])
+    {'containers': (1000.0, 6700.0), 't': (0.0, 5.0)}
+    """
+    v = np.asarray(volumes, dtype=float)
+    u = pd.Series(np.asarray(units, dtype=object)).fillna("").astype(str).to_numpy()
+    out: dict[str, tuple[float, float]] = {}
+    for unit in sorted(set(u[np.isfinite(v)].tolist())):
+        kv = v[(u == unit) & np.isfinite(v)]
+        low, high = float(kv.min()), float(kv.max())
+        if high <= 0:
+            continue
+        out[unit] = (low if low < high else 0.0, high)
+    return out
 
 
 def widths_by_unit(
     volumes: Sequence[float] | np.ndarray,
     units: Sequence[str] | np.ndarray,
+    *,
+    domain: WidthDomain | None = None,
+    events: Sequence[bool] | np.ndarray | None = None,
     **kwargs: object,
 ) -> tuple[np.ndarray, list[WidthLegend]]:
     """Apply :func:`width_scale` separately to each unit, so no two units share a scale.
@@ -252,6 +373,12 @@ def widths_by_unit(
         One volume per flow (NaN = unknown).
     units : array-like of str
         One unit per flow ('' for none).
+    domain : (float, float) or dict, optional
+        Fixed volume domain: ``(low, high)`` for every unit, or ``{unit: (low, high)}`` (units
+        it does not name are scaled to their data). See :func:`width_scale`.
+    events : array-like of bool, optional
+        Flows that count events (see :func:`is_event`): drawn at :data:`EVENT_WIDTH`, kept off
+        the unit's scale and legend. The caller flags them for a symbol.
     **kwargs
         Passed to :func:`width_scale` (``scale``, ``min_width``, ``max_width`` ...).
 
@@ -259,21 +386,37 @@ def widths_by_unit(
     -------
     widths : numpy.ndarray
     legends : list of WidthLegend
-        One per unit that has at least one known volume, in sorted unit order.
+        One per unit that has at least one known, non-event volume, in sorted unit order.
+
+    Raises
+    ------
+    StyleError
+        If a domain is not ``(low, high)`` with 0 <= low < high.
 
     Examples
     --------
     >>> w, legends = widths_by_unit([1000, 2000, 5], ["containers", "containers", "missiles"])
     >>> [lg.unit for lg in legends], float(w[2])
     (['containers', 'missiles'], 14.0)
+    >>> w, legends = widths_by_unit([1000, 1], ["containers", "visits"], events=[False, True])
+    >>> [lg.unit for lg in legends], float(w[1])
+    (['containers'], 2.5)
     """
     v = np.asarray(volumes, dtype=float)
     u = pd.Series(np.asarray(units, dtype=object)).fillna("").astype(str).to_numpy()
+    ev = np.zeros(v.shape, bool) if events is None else np.asarray(events, dtype=bool)
+    domains: Mapping[str, tuple[float, float]] = {}
+    if isinstance(domain, Mapping):
+        domains = {str(k): _check_domain(d, str(k)) for k, d in domain.items()}
+    elif domain is not None:
+        shared = _check_domain(domain)
     widths = np.empty(v.shape)
+    widths[ev] = EVENT_WIDTH
     legends: list[WidthLegend] = []
-    for unit in sorted(set(u.tolist())):
-        mask = u == unit
-        w, legend = width_scale(v[mask], unit=unit, **kwargs)  # type: ignore[arg-type]
+    for unit in sorted(set(u[~ev].tolist())):
+        mask = (u == unit) & ~ev
+        d = domains.get(unit) if isinstance(domain, Mapping) or domain is None else shared
+        w, legend = width_scale(v[mask], unit=unit, domain=d, **kwargs)  # type: ignore[arg-type]
         widths[mask] = w
         if legend.values:
             legends.append(legend)
@@ -335,12 +478,33 @@ def _missing(value: object) -> bool:
 def format_volume(
     value: float, low: float = math.nan, high: float = math.nan, unit: str = ""
 ) -> str:
-    """Human text for a volume or a range, e.g. ``"1,000–2,000 containers"``.
+    """Human text for a volume or a range, saying exactly what the source says.
+
+    A range reads ``"1,000–2,000 containers"``; only a lower bound reads ``"more than 200
+    missiles"``; only an upper bound reads ``"up to 500 missiles"``. A best estimate given
+    beside a range or a bound is added in brackets.
+
+    Parameters
+    ----------
+    value : float
+        The volume (NaN if not given).
+    low, high : float
+        The bounds of the range (NaN if not given).
+    unit : str
+        Written after the number.
+
+    Returns
+    -------
+    str
 
     Examples
     --------
     >>> format_volume(float("nan"), 1000, 2000, "containers")
     '1,000–2,000 containers'
+    >>> format_volume(float("nan"), 200, unit="missiles")
+    'more than 200 missiles'
+    >>> format_volume(float("nan"), high=500, unit="missiles")
+    'up to 500 missiles'
     >>> format_volume(float("nan"))
     'volume unknown'
     """
@@ -349,12 +513,16 @@ def format_volume(
         return f"{x:,.0f}" if abs(x) >= 100 or float(x).is_integer() else f"{x:,.3g}"
 
     unit = f" {unit}" if unit else ""
-    has_range = math.isfinite(low) and math.isfinite(high) and low != high
-    if has_range:
-        mid = f" (best estimate {num(value)})" if math.isfinite(value) else ""
+    has_low, has_high = math.isfinite(low), math.isfinite(high)
+    mid = f" (best estimate {num(value)})" if math.isfinite(value) else ""
+    if has_low and has_high and low != high:
         return f"{num(low)}–{num(high)}{unit}{mid}"
+    if has_low and has_high:
+        return f"{num(value if math.isfinite(value) else low)}{unit}"
+    if has_low:
+        return f"more than {num(low)}{unit}{mid if value != low else ''}"
+    if has_high:
+        return f"up to {num(high)}{unit}{mid if value != high else ''}"
     if math.isfinite(value):
         return f"{num(value)}{unit}"
-    if math.isfinite(low):
-        return f"{num(low)}{unit}"
     return "volume unknown"

@@ -19,6 +19,7 @@ from geoflows.build import (
     build_schema,
     describe_error,
     load_build_file,
+    share_scales,
 )
 from geoflows.io import write_atomic
 
@@ -54,7 +55,7 @@ def test_missing_maps_and_unknown_keys():
     assert _problems(exc) == [
         "maps: required key is missing",
         "outptu_dir: unknown key (did you mean 'output_dir'?) (allowed: defaults, gazetteer, "
-        "inputs, maps, output_dir, version)",
+        "inputs, maps, output_dir, share_scale, version)",
         "version: must be 1, got 2",
     ]
 
@@ -166,8 +167,83 @@ def test_schema_is_draft_2020_12_and_documents_every_map_option():
     options = schema["$defs"]["options"]["properties"]
     assert set(options) == {
         "title", "tiles", "scale", "min_width", "max_width", "color_by", "time_slider", "at",
-        "assets", "height",
+        "assets", "height", "share_scale",
     }  # fmt: skip
+
+
+def test_share_scale_at_top_level_in_defaults_and_opted_out_per_map(tmp_path):
+    spec = BuildSpec.from_dict(
+        {
+            "share_scale": True,
+            "inputs": {"a": "a.csv"},
+            "maps": [
+                {"name": "m1", "input": "a"},
+                {"name": "m2", "input": "a", "options": {"share_scale": False}},
+            ],
+        }
+    )
+    assert [(m.share_scale, "share_scale" in m.options) for m in spec.maps] == [
+        (True, False),
+        (False, False),
+    ]
+    spec = BuildSpec.from_dict(
+        {"defaults": {"share_scale": True}, "inputs": {"a": "a.csv"}, "maps": [
+            {"name": "m1", "input": "a"}]}
+    )  # fmt: skip
+    assert spec.maps[0].share_scale is True
+    assert (
+        BuildSpec.from_dict({"inputs": {"a": "a.csv"}, "maps": [{"name": "m", "input": "a"}]})
+        .maps[0]
+        .share_scale
+        is False
+    )
+
+
+def test_share_scale_must_be_true_or_false():
+    with pytest.raises(gf.BuildError) as info:
+        BuildSpec.from_dict(
+            {"share_scale": "yes", "inputs": {"a": "a.csv"}, "maps": [{"name": "m", "input": "a"}]}
+        )
+    assert _problems(info) == ["share_scale: expected true or false, got 'yes' (str)"]
+
+
+@pytest.mark.slow
+def test_shared_scale_spans_every_sharing_maps_flows(tmp_path):
+    src = Path(__file__).parents[1] / "data" / "dprk_russia_2023_2024.csv"
+    shutil.copy(src, tmp_path / "dprk.csv")
+    spec = BuildSpec.from_dict(
+        {
+            "share_scale": True,
+            "inputs": {"dprk": "dprk.csv"},
+            "maps": [
+                {"name": "early", "input": "dprk", "filter": {"end": "2023-10-31"}},
+                {"name": "late", "input": "dprk", "filter": {"start": "2024-06-01"}},
+                {"name": "own", "input": "dprk", "options": {"share_scale": False}},
+            ],
+        },
+        base_dir=tmp_path,
+    )
+    early, late, own = share_scales(spec).maps
+    flows = gf.read_flows(tmp_path / "dprk.csv", route="geodesic")
+    tops = {}
+    for part in (flows.filter(end="2023-10-31"), flows.filter(start="2024-06-01")):
+        g = part.to_geodataframe()
+        for unit, top in g[["volume", "volume_low", "volume_high"]].max(axis=1).groupby(g["unit"]):
+            tops[unit] = max(tops.get(unit, 0.0), float(top.max()))
+    want_troops, want_containers = tops["troops"], tops["containers"]
+    assert early.options["width_domain"] is late.options["width_domain"]
+    domain = early.options["width_domain"]
+    assert domain["troops"][1] == want_troops == 10000.0
+    assert domain["containers"][1] == want_containers == 13000.0
+    assert domain["shells"] == (200000.0, 3000000.0)
+    assert "width_domain" not in own.options
+
+
+def test_no_sharing_map_leaves_the_spec_as_it_is():
+    spec = BuildSpec.from_dict(
+        {"inputs": {"a": "missing.csv"}, "maps": [{"name": "m", "input": "a"}]}
+    )
+    assert share_scales(spec) is spec
 
 
 def test_example_build_file_is_valid():

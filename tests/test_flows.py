@@ -74,6 +74,10 @@ def expected_records(table: pd.DataFrame) -> list[dict[str, object]]:
         for f in DATE_FIELDS:
             v = rec.get(f)
             e[f] = None if _blank(v) else pd.Timestamp(str(v)).strftime("%Y-%m-%d")
+            if f == "end" and not _blank(v) and len(str(v).strip()) in (4, 7):
+                # a month or a year as an end means its last day
+                period = pd.Period(str(v).strip(), freq="Y" if len(str(v).strip()) == 4 else "M")
+                e[f] = period.end_time.strftime("%Y-%m-%d")
         # other columns are kept as they are: only missing values (None/NaN) become ""
         e["_extra"] = {k: _raw(v) for k, v in rec.items() if k not in FLOW_FIELDS}
         out.append(e)

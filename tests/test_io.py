@@ -111,6 +111,56 @@ def test_volume_outside_its_own_range_is_reported():
     assert [p.field for p in found] == ["volume"] and "outside" in found[0].rule
 
 
+@pytest.mark.parametrize(
+    ("bounds", "rule"),
+    [
+        ({"volume_low": 100}, "lies outside the range 100–; fix the volume or its bounds"),
+        ({"volume_high": 20}, "lies outside the range –20; fix the volume or its bounds"),
+    ],
+)
+def test_volume_outside_an_open_ended_range_is_reported(bounds, rule):
+    _, found = problems([dict(BASE, volume=50, **bounds)])
+    assert [(p.row, p.field, p.value, p.rule) for p in found] == [(1, "volume", 50, rule)]
+
+
+def test_volume_on_or_inside_open_ended_bounds_is_accepted():
+    df = validate_flows(
+        [dict(BASE, volume=100, volume_low=100), dict(BASE, volume=5, volume_high=20)]
+    )
+    assert df["volume"].tolist() == [100.0, 5.0]
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "want"),
+    [
+        ("2023-12", "2023-12", ("2023-12-01", "2023-12-31")),
+        ("2024-02", "2024-02", ("2024-02-01", "2024-02-29")),
+        ("2023", "2023", ("2023-01-01", "2023-12-31")),
+        ("2023-12-05", "2024", ("2023-12-05", "2024-12-31")),
+        ("2023", "2023-03-04", ("2023-01-01", "2023-03-04")),
+    ],
+)
+def test_month_or_year_dates_mean_the_whole_period(start, end, want):
+    df = validate_flows([dict(BASE, start=start, end=end)])
+    got = (df.loc[0, "start"].strftime("%Y-%m-%d"), df.loc[0, "end"].strftime("%Y-%m-%d"))
+    assert got == want
+
+
+def test_whole_period_end_is_kept_in_exports(tmp_path):
+    flows = gf.read_flows([dict(BASE, start="2023-12", end="2023-12")], route="geodesic")
+    out = gf.write_flows(flows, tmp_path / "f.csv")
+    row = pd.read_csv(out).iloc[0]
+    assert (row["start"], row["end"]) == ("2023-12-01", "2023-12-31")
+
+
+@pytest.mark.parametrize("text", ["23", "2023-1", "12/2023", "2023-13", "1000", "9999-12"])
+def test_partial_dates_that_are_not_iso_are_refused(text):
+    _, found = problems([dict(BASE, end=text)])
+    assert [(p.field, p.rule) for p in found] == [
+        ("end", "must be an ISO date, YYYY-MM-DD (or YYYY-MM, YYYY)")
+    ]
+
+
 def test_confidence_number_in_unit_interval_is_accepted():
     assert validate_flows([dict(BASE, confidence="0.7")])["confidence"].tolist() == ["0.7"]
     with pytest.raises(gf.FlowValidationError):

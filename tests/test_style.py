@@ -10,12 +10,15 @@ import pytest
 import geoflows as gf
 from geoflows.style import (
     DASHES,
+    EVENT_WIDTH,
     MISSING_COLOR,
     PALETTE,
     SCALES,
     category_colors,
     confidence_level,
     format_volume,
+    is_event,
+    volume_domains,
     width_scale,
     widths_by_unit,
 )
@@ -100,7 +103,11 @@ def test_category_colors_palettes():
         ((NAN, 1000, 2000, "containers"), "1,000–2,000 containers"),
         ((1500, 1000, 2000, "t"), "1,000–2,000 t (best estimate 1,500)"),
         ((NAN, 5, 5, "t"), "5 t"),
-        ((NAN, 7, NAN, ""), "7"),
+        ((NAN, 7, NAN, ""), "more than 7"),
+        ((NAN, 200, NAN, "missiles"), "more than 200 missiles"),
+        ((NAN, NAN, 500, "missiles"), "up to 500 missiles"),
+        ((300, 200, NAN, "missiles"), "more than 200 missiles (best estimate 300)"),
+        ((500, NAN, 500, "t"), "up to 500 t"),
         ((NAN,), "volume unknown"),
         ((0,), "0"),
         ((0.25,), "0.25"),
@@ -138,3 +145,97 @@ def test_confidence_level(value, level):
 def test_every_level_has_a_dash():
     assert set(DASHES) == {"confirmed", "reported", "claimed", "unknown"}
     assert DASHES["confirmed"] == ""
+
+
+# --------------------------------------------------------------------------- width domains
+
+
+def test_a_fixed_domain_makes_one_width_mean_one_volume_across_maps():
+    march, _ = width_scale([1000], min_width=1, max_width=9, domain=(0, 4000))
+    august, lg = width_scale([250, 4000], min_width=1, max_width=9, domain=(0, 4000))
+    assert march.tolist() == pytest.approx([5.0]) and august.tolist() == pytest.approx([3.0, 9.0])
+    assert lg.domain == (0.0, 4000.0) and lg.values[-1] == 4000.0
+
+
+def test_volumes_beyond_the_domain_are_clipped():
+    # sqrt and linear stay zero-based (width in proportion to volume); only the top is fixed
+    w, _ = width_scale([10, 50_000], min_width=2, max_width=10, scale="linear", domain=(100, 1000))
+    assert w.tolist() == pytest.approx([2.08, 10.0])
+
+
+def test_log_scale_starts_at_the_domain_low():
+    w, _ = width_scale([9, 99, 999], min_width=1, max_width=3, scale="log", domain=(9, 999))
+    assert w.tolist() == pytest.approx([1.0, 2.0, 3.0])
+
+
+def test_no_domain_keeps_todays_widths_exactly():
+    values = [3, 40, 512, 9000]
+    assert width_scale(values)[0].tolist() == width_scale(values, domain=None)[0].tolist()
+    w, legends = widths_by_unit(values, ["t", "t", "t", "c"])
+    assert w.tolist() == [
+        *width_scale([3, 40, 512], unit="t")[0].tolist(),
+        14.0,
+    ] and all(lg.domain is None for lg in legends)
+
+
+def test_domain_per_unit_leaves_other_units_on_their_data():
+    w, legends = widths_by_unit(
+        [1000, 2000, 5], ["containers", "containers", "missiles"], domain={"containers": (0, 8000)}
+    )
+    assert w.tolist() == pytest.approx([1.5 + 12.5 * math.sqrt(1 / 8), 1.5 + 12.5 * 0.5, 14.0])
+    assert [lg.domain for lg in legends] == [(0.0, 8000.0), None]
+
+
+def test_one_domain_for_all_units():
+    w, legends = widths_by_unit([100, 100], ["a", "b"], domain=(0, 400), min_width=1, max_width=9)
+    assert w.tolist() == pytest.approx([5.0, 5.0])
+    assert [lg.domain for lg in legends] == [(0.0, 400.0), (0.0, 400.0)]
+
+
+@pytest.mark.parametrize(
+    ("domain", "match"),
+    [
+        ((5, 5), r"width_domain must have 0 <= low < high; got \(5, 5\)"),
+        ((10, 2), r"width_domain must have 0 <= low < high; got \(10, 2\)"),
+        ((-1, 2), r"width_domain must have 0 <= low < high; got \(-1, 2\)"),
+        ((0, math.inf), r"width_domain must have 0 <= low < high"),
+        ("big", r"width_domain must be two numbers \(low, high\).*got 'big'"),
+        ((1, 2, 3), r"width_domain must be two numbers"),
+        ({"shells": (9, 1)}, r"width_domain\['shells'\] must have 0 <= low < high; got \(9, 1\)"),
+    ],
+)
+def test_bad_domains_name_width_domain_and_the_value(domain, match):
+    with pytest.raises(gf.StyleError, match=match) as info:
+        widths_by_unit([1, 2], ["shells", "shells"], domain=domain)
+    assert isinstance(info.value, ValueError)
+
+
+def test_domain_with_class_breaks_is_refused():
+    with pytest.raises(gf.StyleError, match="width_domain works with the sqrt, linear and log"):
+        width_scale([1, 2, 3], scale="quantiles", domain=(0, 5))
+
+
+def test_volume_domains_span_values_and_range_tops_per_unit():
+    got = volume_domains(
+        [1000, 13000, NAN, 0, 0, 7, 7], ["c", "c", "c", "z", "z", "visits", "visits"]
+    )
+    assert got == {"c": (1000.0, 13000.0), "visits": (0.0, 7.0)}
+
+
+# --------------------------------------------------------------------------- events
+
+
+def test_events_are_visits_and_strikes_by_kind_or_unit():
+    kinds = ["visit", "Visit ", "transfer", "transfer", "shipment", None]
+    units = ["", "trips", "strike(s)", "missiles", "visits", None]
+    assert is_event(kinds, units).tolist() == [True, True, True, False, True, False]
+
+
+def test_events_get_one_fixed_width_off_the_scale_and_legend():
+    volumes = [1, 3_000_000, 1_000_000, 2]
+    units = ["visits", "shells", "shells", "visits"]
+    ev = is_event(["visit", "shipment", "shipment", "visit"], units)
+    w, legends = widths_by_unit(volumes, units, events=ev)
+    assert w[[0, 3]].tolist() == [EVENT_WIDTH, EVENT_WIDTH]
+    assert w[1] == 14.0 and w[2] == pytest.approx(1.5 + 12.5 * math.sqrt(1 / 3))
+    assert [lg.unit for lg in legends] == ["shells"]

@@ -233,6 +233,7 @@ def build(
         except Exception as e:
             msg, hint = describe_error(e)
             raise BuildError(f"cannot load the gazetteer {spec.gazetteer}: {msg} ({hint})") from e
+    spec = share_scales(spec, allow_unresolved=allow_unresolved)
     try:
         spec.output_dir.mkdir(parents=True, exist_ok=True)
     except OSError as e:
@@ -289,6 +290,77 @@ def build(
     finally:
         bar.close()
     return BuildReport([results[i] for i in range(n)], output_dir=spec.output_dir)
+
+
+def share_scales(spec: BuildSpec, *, allow_unresolved: bool = False) -> BuildSpec:
+    """Give every map with ``share_scale`` one width domain per unit, spanning all their flows.
+
+    The domain (:func:`geoflows.style.volume_domains`) covers the drawn volumes and the range
+    tops of every sharing map's filtered flows; each such map gets it as its ``width_domain``
+    option (a map that sets its own ``width_domain`` keeps it). Maps whose inputs cannot be read
+    are left out here; they fail on their own when built.
+
+    Parameters
+    ----------
+    spec : BuildSpec
+    allow_unresolved : bool
+        As for :func:`build`.
+
+    Returns
+    -------
+    BuildSpec
+        The same spec, with ``width_domain`` set on the sharing maps (unchanged if none share).
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> from geoflows.build import BuildSpec, share_scales
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (d / "f.csv").write_text(
+    ...     "origin,destination,volume,unit\\nRajin,Vladivostok,5,t\\nRajin,Dunai,50,t\\n")
+    >>> spec = BuildSpec.from_dict({"share_scale": True, "inputs": {"f": "f.csv"}, "maps": [
+    ...     {"name": "a", "input": "f", "filter": {"units": "t"}}, {"name": "b", "input": "f"}]},
+    ...     base_dir=d)
+    >>> [m.options["width_domain"] for m in share_scales(spec).maps]
+    [{'t': (5.0, 50.0)}, {'t': (5.0, 50.0)}]
+    """
+    import dataclasses
+
+    import numpy as np
+
+    from geoflows.flows import best_volume
+    from geoflows.style import volume_domains
+
+    sharing = [m for m in spec.maps if m.share_scale]
+    if not sharing:
+        return spec
+    cache: dict[Any, Any] = {}
+    volumes: list[Any] = []
+    units: list[Any] = []
+    for m in sharing:
+        try:
+            parts = [
+                _read_input(spec, spec.inputs[name], allow_unresolved, cache, [])
+                for name in m.inputs
+            ]
+            flows = concat_flowsets(parts)
+            if m.filter:
+                flows = flows.filter(**m.filter)
+        except Exception:  # reported when the map itself is built
+            continue
+        g = flows.to_geodataframe()
+        vol, low, high = (g[c].to_numpy(float) for c in ("volume", "volume_low", "volume_high"))
+        unit = g["unit"].fillna("").astype(str).to_numpy(object)
+        volumes += [best_volume(vol, low, high), high]
+        units += [unit, unit]
+    domains = volume_domains(np.concatenate(volumes), np.concatenate(units)) if volumes else {}
+    maps = [
+        dataclasses.replace(m, options={"width_domain": domains, **m.options})
+        if m.share_scale
+        else m
+        for m in spec.maps
+    ]
+    return dataclasses.replace(spec, maps=maps)
 
 
 def _isatty(stream: Any) -> bool:

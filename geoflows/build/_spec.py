@@ -81,6 +81,9 @@ class MapSpec:
     options : dict
         Map options for :meth:`FlowSet.to_html`: the build file's ``defaults`` overridden by the
         map's ``options`` and ``title``.
+    share_scale : bool
+        Use the batch's shared width scale (``share_scale: true`` at the top level, in
+        ``defaults`` or in the map's ``options``); see :func:`share_scales`.
 
     Examples
     --------
@@ -93,6 +96,7 @@ class MapSpec:
     inputs: tuple[str, ...]
     filter: dict[str, Any] = field(default_factory=dict)
     options: dict[str, Any] = field(default_factory=dict)
+    share_scale: bool = False
 
 
 @dataclass(frozen=True)
@@ -225,13 +229,18 @@ class BuildSpec:
                 )
             seen.setdefault(m["name"], i)
             options = {**_BUILD_OPTION_DEFAULTS, **defaults, **(m.get("options") or {})}
+            share = bool(options.pop("share_scale", data.get("share_scale", False)))
             if "title" in m:
                 options["title"] = m["title"]
             flt = {
                 k: ([v] if isinstance(v, str) and k not in ("start", "end") else v)
                 for k, v in (m.get("filter") or {}).items()
             }
-            maps.append(MapSpec(name=m["name"], inputs=names, filter=flt, options=options))
+            maps.append(
+                MapSpec(
+                    name=m["name"], inputs=names, filter=flt, options=options, share_scale=share
+                )
+            )
         if problems:
             raise _build_error(where, problems)
         return cls(

@@ -10,6 +10,7 @@ string into the page with ``textContent``. See ``docs/safety.md``.
 from __future__ import annotations
 
 from geoflows.render._assets import LEAFLET_VERSION
+from geoflows.render._basemap import BASEMAPS, basemap
 from geoflows.render._folium import (
     ASSETS,
     NOTEBOOK_WARN_BYTES,
@@ -19,7 +20,6 @@ from geoflows.render._folium import (
     notebook_html,
 )
 from geoflows.render._payload import (
-    BASEMAPS,
     CANVAS_THRESHOLD,
     build_payload,
     decode_coords,
@@ -35,6 +35,7 @@ __all__ = [
     "LEAFLET_VERSION",
     "NOTEBOOK_WARN_BYTES",
     "FlowLayer",
+    "basemap",
     "build_payload",
     "decode_coords",
     "flow_map",

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from geoflows.errors import GeoflowsError
-from geoflows.render._assets import _asset
+from geoflows.render._basemap import basemap as _basemap
 from geoflows.style import (
     COLOR_FIELDS,
     CONFIDENCE_LEVELS,
@@ -488,18 +488,6 @@ def build_payload(
         "filterOpen": bool(filter_open),
         "basemap": _basemap(basemap),
     }
-
-
-BASEMAPS = ("countries",)
-
-
-def _basemap(name: str | None) -> dict[str, Any] | None:
-    """Country outlines for maps without tiles (Natural Earth 1:110m via world-atlas)."""
-    if name is None:
-        return None
-    if name not in BASEMAPS:
-        raise GeoflowsError(f"basemap must be one of {', '.join(BASEMAPS)} or None; got {name!r}")
-    return json.loads(_asset("basemap/countries_110m.json"))
 
 
 def _short_number(x: float) -> str:

@@ -1,16 +1,48 @@
-"""Static figures: the same encoding as the HTML map, drawn with matplotlib."""
+"""Static figures for print: the same encoding as the HTML map, drawn with matplotlib.
+
+A figure shows land, sea and country borders (the shipped basemap, clipped to the flows) in a
+projection chosen from the extent (Lambert azimuthal equal-area around the flows, Equal Earth
+for a near-global extent): no degree axes. Places are named by labels that never overlap (a
+greedy placement, most-used places first; a label with no free spot is left out), with a scale
+bar, the legend beside the map (not over it), a title and a line of sources.
+
+The widths, colours and dashes come from :mod:`geoflows.style`, as on the HTML map. The
+figure is deterministic: the same flows give the same PNG, SVG and PDF bytes (see
+:meth:`FlowSet.save_png`).
+"""
 
 from __future__ import annotations
 
-import math
+import re
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import pandas as pd
 
-from geoflows.render._payload import build_payload, decode_coords
+from geoflows.errors import GeoflowsError
+from geoflows.render._annotations import (
+    UNKNOWN_DASH,
+    _draw_legend,
+    _draw_scale_bar,
+    _place_labels,
+    _sources_line,
+)
+from geoflows.style import (
+    COLOR_FIELDS,
+    DASHES,
+    category_colors,
+    confidence_level,
+    is_event,
+    widths_by_unit,
+)
 
 if TYPE_CHECKING:
     from geoflows.flows import FlowSet
+
+SEA = "#dbe7ef"
+LAND = "#f3f0e8"
+BORDER = "#9a9a9a"
+_COORDS_RE = re.compile(r"^\s*-?\d+(\.\d+)?\s*,\s*-?\d+(\.\d+)?\s*$")
 
 
 def plot_flows(
@@ -24,100 +56,389 @@ def plot_flows(
     palette: Any = None,
     title: str | None = None,
     figsize: tuple[float, float] = (10, 7),
+    width_domain: Any = None,
+    labels: bool = True,
+    sources: str | None = "auto",
+    scale_bar: bool = True,
+    basemap: str | None = "countries",
 ) -> Any:
-    """Draw the flows with matplotlib: same widths, colours and dashes as the HTML map.
+    """Draw the flows as a print-ready map: basemap, projection, labels, scale bar, legend.
+
+    Parameters
+    ----------
+    flows : FlowSet
+    ax : matplotlib.axes.Axes, optional
+        Draw into these (empty) axes; by default a new figure of ``figsize`` inches.
+    scale, min_width, max_width, width_domain : optional
+        Line widths (in points), as for the HTML map (:func:`geoflows.style.widths_by_unit`).
+    color_by : {'category', 'kind', 'mode', 'source', 'unit', 'confidence'}
+    palette : sequence or dict, optional
+        As for :func:`geoflows.style.category_colors`.
+    title : str, optional
+    labels : bool
+        Name the places (origins, destinations, waypoints), without overlaps.
+    sources : 'auto', str or None
+        The line under the map: ``auto`` lists the publishers and sites cited by the flows
+        (and the basemap's source); a string is written as given; None writes none.
+    scale_bar : bool
+        Draw a scale bar (true at the map's centre).
+    basemap : {'countries'} or None
+        Land, sea and borders (Natural Earth); None draws the flows alone.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        The map's axes; ``ax.figure`` is the figure.
 
     Examples
     --------
     >>> import matplotlib; matplotlib.use("Agg")
     >>> import geoflows as gf
     >>> ax = plot_flows(gf.read_flows("data/dprk_russia_2023_2024.csv"), title="Transfers")
-    >>> ax.get_title()
-    'Transfers'
+    >>> ax.get_title(), ax.get_xticks().size, "Rajin" in [t.get_text() for t in ax.texts]
+    ('Transfers', 0, True)
     """
     import matplotlib.pyplot as plt
-    from matplotlib.lines import Line2D
+    import shapely
 
-    payload = build_payload(
-        flows,
+    if color_by not in COLOR_FIELDS:
+        raise GeoflowsError(f"color_by must be one of {', '.join(COLOR_FIELDS)}; got {color_by!r}")
+    g = flows.to_geodataframe()
+    g = g[g.geometry.notna().to_numpy() & ~g.geometry.is_empty.to_numpy()].reset_index(drop=True)
+    if ax is None:
+        _, ax = plt.subplots(figsize=figsize)
+    ax.set_facecolor(SEA if basemap else "white")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_aspect("equal")
+    for side in ax.spines.values():
+        side.set_linewidth(0.6)
+        side.set_color("#555")
+    if title:
+        ax.set_title(title, fontsize=12)
+    if len(g) == 0:
+        return ax
+
+    lines = shapely.get_parts(g.geometry.to_numpy())
+    part_of = np.repeat(np.arange(len(g)), shapely.get_num_geometries(g.geometry.to_numpy()))
+    lonlat = shapely.get_coordinates(lines)
+    places = _places(g)
+    all_lon = np.r_[lonlat[:, 0], places["lon"].to_numpy(float)]
+    all_lat = np.r_[lonlat[:, 1], places["lat"].to_numpy(float)]
+    crs = projection_for(all_lon, all_lat)
+    from pyproj import Transformer
+
+    to_map = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
+    px, py = to_map.transform(all_lon, all_lat)
+    x0, x1, y0, y1 = float(px.min()), float(px.max()), float(py.min()), float(py.max())
+    pad = 0.08 * max(x1 - x0, y1 - y0, 50_000.0)
+    ax.set_xlim(x0 - pad, x1 + pad)
+    ax.set_ylim(y0 - pad, y1 + pad)
+
+    if basemap:
+        lon_c = _centre_lon(all_lon)
+        west, east = lon_c + _wrap(all_lon - lon_c).min(), lon_c + _wrap(all_lon - lon_c).max()
+        _draw_basemap(ax, to_map, basemap, (west, all_lat.min(), east, all_lat.max()))
+    enc = _encoding(g, scale, min_width, max_width, color_by, palette, width_domain)
+    _draw_flows(ax, to_map, g, lines, part_of, enc)
+    _draw_places(ax, to_map, places)
+    # Fix the axes' final box now (equal aspect shrinks it), so label boxes are measured where
+    # they will be drawn.
+    ax.apply_aspect()
+    obstacles = []
+    if scale_bar:
+        obstacles.append(_draw_scale_bar(ax))
+    if labels:
+        _place_labels(ax, to_map, places, obstacles=obstacles)
+    legend = _draw_legend(ax, enc, color_by)
+    if sources:
+        text = _sources_line(g) if sources == "auto" else str(sources)
+        under_legend = legend.get_bbox_to_anchor().y0 < ax.get_window_extent().y0
+        if text:
+            ax.annotate(
+                text,
+                xy=(0, 0),
+                xycoords=legend if under_legend else "axes fraction",
+                xytext=(0, -6),
+                textcoords="offset points",
+                va="top",
+                ha="left",
+                fontsize=6.5,
+                color="#444",
+                wrap=False,
+                annotation_clip=False,
+            )
+    return ax
+
+
+# --------------------------------------------------------------------------- projection
+
+
+def projection_for(lon: Any, lat: Any) -> Any:
+    """A projection for a map of these points: equal-area, centred on them, no degree axes.
+
+    Lambert azimuthal equal-area centred on the points (true areas, and shapes and distances
+    close to true across a region or a continent); Equal Earth for an extent wider than 150°
+    of longitude or 100° of latitude.
+
+    Parameters
+    ----------
+    lon, lat : array-like of float
+        Degrees (longitudes may be unwrapped past ±180).
+
+    Returns
+    -------
+    pyproj.CRS
+
+    Examples
+    --------
+    >>> projection_for([130.3, 131.9], [42.3, 43.1]).coordinate_operation.method_name
+    'Lambert Azimuthal Equal Area'
+    >>> projection_for([-170, 170, 0], [-60, 70, 0]).coordinate_operation.method_name
+    'Equal Earth'
+    """
+    from pyproj import CRS
+
+    lon = np.asarray(lon, dtype=float)
+    lat = np.asarray(lat, dtype=float)
+    lon_c = _centre_lon(lon)
+    rel = _wrap(lon - lon_c)
+    span_lon, span_lat = float(rel.max() - rel.min()), float(lat.max() - lat.min())
+    lon_0 = round(float(_wrap(np.array([lon_c + (rel.max() + rel.min()) / 2]))[0]), 2)
+    if span_lon > 150 or span_lat > 100:
+        return CRS.from_proj4(f"+proj=eqearth +lon_0={lon_0} +datum=WGS84 +units=m +no_defs")
+    lat_0 = round(float((lat.max() + lat.min()) / 2), 2)
+    return CRS.from_proj4(
+        f"+proj=laea +lat_0={lat_0} +lon_0={lon_0} +datum=WGS84 +units=m +no_defs"
+    )
+
+
+def _wrap(lon: np.ndarray) -> np.ndarray:
+    return (np.asarray(lon, dtype=float) + 180.0) % 360.0 - 180.0
+
+
+def _centre_lon(lon: np.ndarray) -> float:
+    """Circular mean of longitudes (so flows across the antimeridian centre on it)."""
+    r = np.radians(np.asarray(lon, dtype=float))
+    return float(np.degrees(np.arctan2(np.sin(r).mean(), np.cos(r).mean())))
+
+
+# --------------------------------------------------------------------------- layers
+
+
+def _draw_basemap(ax: Any, to_map: Any, name: str, extent: tuple) -> None:
+    from matplotlib.collections import PolyCollection
+
+    from geoflows.render._basemap import basemap
+
+    west, south, east, north = (float(v) for v in extent)
+    bm = basemap(name, (west, south, east, north))
+    if not bm or not bm["rings"]:
+        return
+    scale = 10.0 ** bm["precision"]
+    counts = np.array([len(r) // 2 for r in bm["rings"]])
+    steps = np.fromiter(
+        (v for r in bm["rings"] for v in r), dtype=np.int64, count=2 * int(counts.sum())
+    ).reshape(-1, 2)
+    starts = np.r_[0, np.cumsum(counts)[:-1]]
+    total = np.cumsum(steps, axis=0)
+    before = np.where(starts[:, None] > 0, total[np.maximum(starts - 1, 0)], 0)
+    lonlat = (total - np.repeat(before, counts, axis=0)) / scale
+    x, y = to_map.transform(lonlat[:, 0], lonlat[:, 1])
+    ok = np.isfinite(x) & np.isfinite(y)
+    xy = np.column_stack([np.where(ok, x, np.nan), np.where(ok, y, np.nan)])
+    rings = [r[np.isfinite(r[:, 0])] for r in np.split(xy, starts[1:])]
+    rings = [r for r in rings if len(r) >= 3]
+    ax.add_collection(
+        PolyCollection(
+            rings, facecolors=LAND, edgecolors=BORDER, linewidths=0.4, zorder=0.5, rasterized=False
+        ),
+        autolim=False,
+    )
+
+
+def _encoding(
+    g: pd.DataFrame,
+    scale: str,
+    min_width: float,
+    max_width: float,
+    color_by: str,
+    palette: Any,
+    width_domain: Any,
+) -> dict[str, Any]:
+    """Widths, bands, colours, dashes and event flags of each flow (as the HTML map)."""
+    from geoflows.flows import best_volume
+
+    vol, low, high = (g[c].to_numpy(float) for c in ("volume", "volume_low", "volume_high"))
+    best = best_volume(vol, low, high)
+    units = g["unit"].fillna("").astype(str).to_numpy(object)
+    events = is_event(g["kind"].to_numpy(object), units)
+    has_range = np.isfinite(low) & np.isfinite(high) & (low != high)
+    n = len(g)
+    widths, legends = widths_by_unit(
+        np.concatenate([best, np.where(has_range, high, np.nan)]),
+        np.concatenate([units, units]),
+        events=np.concatenate([events, events]),
+        domain=width_domain,
         scale=scale,
         min_width=min_width,
         max_width=max_width,
-        color_by=color_by,
-        palette=palette,
-        markers=True,
     )
-    if ax is None:
-        _, ax = plt.subplots(figsize=figsize)
-    coords = decode_coords(payload)
-    off = payload["offsets"]
-    for i in range(payload["n"]):
-        xy = coords[off[i] : off[i + 1]]
-        dash = (
-            payload["unknownDash"]
-            if payload["unknown"][i]
-            else payload["dashes"][payload["conf"][i]]
-        )
-        style: Any = (0, tuple(float(x) / 2 for x in dash.split())) if dash else "solid"
-        color = payload["colors"][payload["color"][i]]
-        if payload["halo"][i]:
-            ax.plot(
-                xy[:, 0],
-                xy[:, 1],
-                color=color,
+    unknown = ~np.isfinite(best) & ~events
+    if color_by == "confidence":
+        values = [confidence_level(c) for c in g["confidence"]]
+    else:
+        values = ["" if pd.isna(v) else str(v) for v in g[color_by]]
+    colors = category_colors(values, palette)
+    dashes = []
+    for c, unk in zip(g["confidence"], unknown, strict=True):
+        pattern = DASHES[confidence_level(c)]
+        dash = tuple(float(x) / 2 for x in pattern.split()) if pattern else None
+        dashes.append(UNKNOWN_DASH if unk else dash)
+    open_ended = (np.isfinite(low) ^ np.isfinite(high)) & ~np.isfinite(vol)
+    return {
+        "width": np.where(unknown, min(1.0, min_width), widths[:n]),
+        "halo": np.where(has_range, widths[n:], 0.0),
+        "color": [colors[v] for v in values],
+        "colors": colors,
+        "dash": dashes,
+        "event": events,
+        "unknown": unknown,
+        "open": open_ended,
+        "legends": legends,
+        "min_width": min_width,
+        "max_width": max_width,
+    }
+
+
+def _draw_flows(
+    ax: Any, to_map: Any, g: pd.DataFrame, lines: np.ndarray, part_of: np.ndarray, enc: dict
+) -> None:
+    import shapely
+    from matplotlib.collections import LineCollection, PolyCollection
+
+    xy, idx = shapely.get_coordinates(lines, return_index=True)
+    x, y = to_map.transform(xy[:, 0], xy[:, 1])
+    segs = np.split(np.column_stack([x, y]), np.flatnonzero(np.diff(idx)) + 1)
+    flow = part_of[np.unique(idx)]
+    color = [enc["color"][i] for i in flow]
+    halo = enc["halo"][flow]
+    banded = halo > 0
+    if banded.any():
+        ax.add_collection(
+            LineCollection(
+                [s for s, b in zip(segs, banded, strict=True) if b],
+                colors=[c for c, b in zip(color, banded, strict=True) if b],
+                linewidths=halo[banded],
                 alpha=0.25,
-                linewidth=payload["halo"][i],
-                solid_capstyle="butt",
-            )
-        ax.plot(
-            xy[:, 0],
-            xy[:, 1],
-            color=color,
-            linewidth=payload["width"][i],
-            linestyle=style,
+                capstyle="butt",
+                zorder=2,
+            ),
+            autolim=False,
+        )
+    styles = [(0, d) if d else "solid" for d in (enc["dash"][i] for i in flow)]
+    ax.add_collection(
+        LineCollection(
+            segs,
+            colors=color,
+            linewidths=enc["width"][flow],
+            linestyles=styles,
             alpha=0.9,
-        )
-        m = np.asarray(payload["mid"][4 * i : 4 * i + 4])
-        ax.annotate(
-            "",
-            xy=(m[2], m[3]),
-            xytext=(m[0], m[1]),
-            arrowprops={
-                "arrowstyle": "-|>",
-                "color": color,
-                "lw": 0,
-                "mutation_scale": 8 + payload["width"][i],
-            },
-        )
-    pl = payload["places"]
-    ax.scatter(
-        pl["lon"],
-        pl["lat"],
-        s=[r * r for r in pl["radius"]],
-        c="white",
-        edgecolors="#222",
-        zorder=3,
+            capstyle="butt",
+            zorder=3,
+        ),
+        autolim=False,
     )
-    for name, x, y in zip(pl["name"], pl["lon"], pl["lat"], strict=True):
-        ax.annotate(name, (x, y), xytext=(4, 4), textcoords="offset points", fontsize=8)
-    handles = [
-        Line2D([], [], color=c, lw=3, label=k or "(none)")
-        for k, c in zip(payload["colorKeys"], payload["colors"], strict=True)
-    ]
-    for lw in payload["legend"]["widths"]:
-        handles += [
-            Line2D([], [], color="#555", lw=w, label=f"{t} ({lw['scale']})")
-            for t, w, _ in lw["samples"]
-        ]
-    ax.legend(handles=handles, loc="best", fontsize=7, frameon=True)
-    ax.set_aspect(
-        1
-        / math.cos(
-            math.radians(float(np.clip(np.mean(coords[:, 1]) if len(coords) else 0, -80, 80)))
-        )
+    # Arrowheads at the middle of each flow, and a diamond on events (a visit, a strike).
+    geoms = g.geometry.to_numpy()
+    mid = shapely.get_coordinates(shapely.line_interpolate_point(geoms, 0.5, normalized=True))
+    ahead = shapely.get_coordinates(shapely.line_interpolate_point(geoms, 0.53, normalized=True))
+    mx, my = to_map.transform(mid[:, 0], mid[:, 1])
+    ax_, ay_ = to_map.transform(ahead[:, 0], ahead[:, 1])
+    d = np.column_stack([np.asarray(ax_) - mx, np.asarray(ay_) - my])
+    norm = np.hypot(d[:, 0], d[:, 1])
+    ok = norm > 0
+    span = float(np.diff(ax.get_xlim())[0])
+    size = span * (0.008 + 0.0012 * enc["width"])
+    u = np.where(ok[:, None], d / np.where(ok, norm, 1.0)[:, None], 0.0)
+    v = np.column_stack([-u[:, 1], u[:, 0]])
+    tip = np.column_stack([mx, my]) + u * size[:, None]
+    left = np.column_stack([mx, my]) - u * size[:, None] * 0.6 + v * size[:, None] * 0.6
+    right = np.column_stack([mx, my]) - u * size[:, None] * 0.6 - v * size[:, None] * 0.6
+    heads = np.stack([tip, left, right], axis=1)[ok & ~enc["event"]]
+    ax.add_collection(
+        PolyCollection(
+            list(heads),
+            facecolors=[c for c, k in zip(enc["color"], ok & ~enc["event"], strict=True) if k],
+            edgecolors="none",
+            zorder=4,
+        ),
+        autolim=False,
     )
-    ax.set_xlabel("longitude")
-    ax.set_ylabel("latitude")
-    if title:
-        ax.set_title(title)
-    return ax
+    if enc["event"].any():
+        ev = enc["event"]
+        ax.scatter(
+            np.asarray(mx)[ev],
+            np.asarray(my)[ev],
+            s=28,
+            marker="D",
+            c=[c for c, k in zip(enc["color"], ev, strict=True) if k],
+            edgecolors="white",
+            linewidths=0.6,
+            zorder=5,
+        )
+
+
+def _places(g: pd.DataFrame) -> pd.DataFrame:
+    """Every origin, destination and waypoint once, with the number of flows through it."""
+    from geoflows.io import split_list
+
+    rows = []
+    for end in ("origin", "destination"):
+        rows.append(
+            pd.DataFrame(
+                {
+                    "name": g[f"{end}_name"].astype(str).to_numpy(),
+                    "lat": g[f"{end}_lat"].to_numpy(float),
+                    "lon": g[f"{end}_lon"].to_numpy(float),
+                    "kind": g[f"{end}_kind"].fillna("").astype(str).to_numpy(),
+                    "via": False,
+                }
+            )
+        )
+    vias = []
+    for names, coords in zip(g["via"], g["via_coords"], strict=True):
+        pairs = [c for c in str(coords or "").split(";") if c.strip()]
+        for name, pair in zip(split_list(names), pairs, strict=False):
+            lat, lon = (float(v) for v in pair.split(","))
+            vias.append((name, lat, lon, "", True))
+    if vias:
+        rows.append(pd.DataFrame(vias, columns=["name", "lat", "lon", "kind", "via"]))
+    table = pd.concat(rows, ignore_index=True)
+    table["key_lat"], table["key_lon"] = table["lat"].round(4), table["lon"].round(4)
+    out = (
+        table.groupby(["name", "key_lat", "key_lon"], sort=True)
+        .agg(lat=("lat", "first"), lon=("lon", "first"), kind=("kind", "first"),
+             via=("via", "all"), flows=("name", "size"))
+        .reset_index()
+    )  # fmt: skip
+    coords_only = (out["kind"] == "coordinates") | out["name"].str.match(_COORDS_RE)
+    out["label"] = np.where(coords_only, "", out["name"])
+    out = out.sort_values(["via", "flows", "name"], ascending=[True, False, True]).reset_index(
+        drop=True
+    )
+    # One name, one label: a place resolved twice a few km apart (a port and its town, a
+    # waypoint and a destination) is named once, at its most-used point.
+    first = out.groupby("name", sort=False)[["lat", "lon"]].transform("first")
+    km = 111.2 * np.hypot(
+        out["lat"] - first["lat"], (out["lon"] - first["lon"]) * np.cos(np.radians(out["lat"]))
+    )
+    repeat = out.duplicated("name") & (km < 25)
+    out.loc[repeat, "label"] = ""
+    return out
+
+
+def _draw_places(ax: Any, to_map: Any, places: pd.DataFrame) -> None:
+    x, y = to_map.transform(places["lon"].to_numpy(float), places["lat"].to_numpy(float))
+    sizes = np.where(places["via"], 9.0, (2.2 + 1.2 * np.sqrt(places["flows"])) ** 2)
+    ax.scatter(x, y, s=sizes, c="white", edgecolors="#222", linewidths=0.8, zorder=6, clip_on=True)

@@ -1,0 +1,132 @@
+"""The offline basemap: 1:10m outlines clipped to a map's extent, simplified, within budget."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import shapely
+
+import geoflows as gf
+from geoflows.render import basemap
+from geoflows.render._basemap import MAX_BYTES, fit_zoom
+
+ROOT = Path(__file__).resolve().parents[1]
+REGIONAL = [[41.76, 129.82], [43.1056, 133.7]]  # the shipments map: Chongjin to Dunai
+PORTS = ("Rajin", "Vladivostok", "Khasan", "Tumangang", "Dunai", "Chongjin")
+
+
+def polygons(bm: dict) -> list[shapely.Polygon]:
+    scale = 10 ** bm["precision"]
+    return [
+        shapely.Polygon(np.cumsum(np.asarray(r, dtype=float).reshape(-1, 2), axis=0) / scale)
+        for r in bm["rings"]
+    ]
+
+
+def on_land(bm: dict, name: str) -> bool:
+    place = gf.geocode(name)
+    land = shapely.union_all([p.buffer(0) for p in polygons(bm)])
+    return bool(land.contains(shapely.Point(place.lon, place.lat)))
+
+
+def size(bm: dict) -> int:
+    return len(json.dumps(bm, separators=(",", ":")))
+
+
+def test_without_bounds_the_world_at_110m_as_shipped():
+    shipped = json.loads((ROOT / "geoflows/_data/basemap/countries_110m.json").read_text())
+    assert basemap("countries") == shipped
+
+
+def test_regional_map_puts_every_port_on_land_where_110m_did_not():
+    fine = basemap("countries", REGIONAL)
+    assert [p for p in PORTS if not on_land(fine, p)] == []
+    # the issue's complaint: at 1:110m a port sits in the sea
+    coarse = basemap("countries")
+    assert [p for p in PORTS if not on_land(coarse, p)] == ["Dunai"]
+
+
+def test_clipped_to_the_extent_plus_margin_and_simplified_to_a_pixel():
+    bm = basemap("countries", REGIONAL)
+    west, south, east, north = shapely.total_bounds(polygons(bm))
+    # margin: the extent again (at least 3°) on each side: 3.88° of longitude, 3° of latitude;
+    # land reaches every edge of that box (North Korea's east coast reaches 38.76°N)
+    assert (west, south, east, north) == pytest.approx((125.94, 38.76, 137.58, 46.1056), abs=0.01)
+    assert bm["precision"] == 3 and fit_zoom((129.82, 41.76, 133.7, 43.1056)) == 8
+    coarse_px = basemap("countries", [[20, 0], [70, 160]])
+    assert coarse_px["precision"] == 2 and size(bm) < size(coarse_px)
+
+
+@pytest.mark.parametrize(
+    "bounds",
+    [REGIONAL, [[35, 30], [62, 145]], [[-60, -180], [80, 200]], [[40, 28], [48, 42]]],
+)
+def test_every_extent_stays_within_the_budget(bounds):
+    bm = basemap("countries", bounds)
+    assert 0 < size(bm) <= MAX_BYTES and len(bm["rings"]) > 0
+
+
+def test_longitudes_past_the_antimeridian_get_outlines_there():
+    bm = basemap("countries", (170, 60, 200, 70))  # (west, south, east, north): Chukotka
+    west, _, east, _ = shapely.total_bounds(polygons(bm))
+    assert west < 180 < east
+    assert on_land(bm, "Yakutsk") is False  # outside the clip box, not drawn
+    chukotka = shapely.Point(185.0, 66.0)  # inland near Provideniya, as an unwrapped longitude
+    assert shapely.union_all([p.buffer(0) for p in polygons(bm)]).contains(chukotka)
+
+
+def test_same_bounds_same_bytes_in_one_process():
+    assert json.dumps(basemap("countries", REGIONAL)) == json.dumps(
+        basemap("countries", [[41.76, 129.82], [43.1056, 133.7]])
+    )
+
+
+@pytest.mark.slow
+def test_same_bounds_same_bytes_across_processes():
+    code = (
+        "import json; from geoflows.render import basemap; "
+        f"print(json.dumps(basemap('countries', {REGIONAL!r}), separators=(',', ':')))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    ).stdout.strip()
+    assert out == json.dumps(basemap("countries", REGIONAL), separators=(",", ":"))
+
+
+@pytest.mark.parametrize(
+    ("bounds", "match"),
+    [
+        ([[43, 130], [42, 132]], "south <= north; got"),
+        ((1, 2, 3), r"must be \[\[south, west\], \[north, east\]\]"),
+        ("Rajin", r"must be \[\[south, west\], \[north, east\]\]"),
+    ],
+)
+def test_bad_bounds_are_named(bounds, match):
+    with pytest.raises(gf.GeoflowsError, match=match):
+        basemap("countries", bounds)
+
+
+def test_unknown_basemap_lists_the_known_ones():
+    with pytest.raises(
+        gf.GeoflowsError, match="basemap must be one of countries or None; got 'sat'"
+    ):
+        basemap("sat")
+    assert basemap(None, REGIONAL) is None
+
+
+def test_payload_helper_still_gives_the_world():
+    from geoflows.render._payload import _basemap
+
+    assert _basemap("countries") == basemap("countries") and _basemap(None) is None
+
+
+def test_shipped_data_is_small_and_licensed():
+    folder = ROOT / "geoflows" / "_data" / "basemap"
+    assert (folder / "countries_10m.bin.gz").stat().st_size < 2_000_000
+    licence = (folder / "LICENSE-world-atlas").read_text()
+    assert "Michael Bostock" in licence and "Natural Earth" in (folder / "README.md").read_text()

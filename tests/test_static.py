@@ -1,0 +1,227 @@
+"""Static figures: basemap, projection, labels without overlaps, scale bar, legend, sources."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import warnings
+from pathlib import Path
+
+import matplotlib
+import numpy as np
+import pytest
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.collections import LineCollection, PolyCollection  # noqa: E402
+from matplotlib.colors import to_rgb  # noqa: E402
+from matplotlib.patches import Rectangle  # noqa: E402
+from pyproj import Transformer  # noqa: E402
+
+import geoflows as gf  # noqa: E402
+from geoflows.render import plot_flows  # noqa: E402
+from geoflows.render._static import LAND, SEA, projection_for  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "data" / "dprk_russia_2023_2024.csv"
+
+
+@pytest.fixture(scope="module")
+def dprk() -> gf.FlowSet:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", gf.RouteFallbackWarning)
+        return gf.read_flows(EXAMPLE)
+
+
+@pytest.fixture(scope="module")
+def shipments_ax(dprk):
+    ax = plot_flows(dprk.filter(kinds=["shipment"]), title="Shipments")
+    ax.figure.canvas.draw()
+    yield ax
+    plt.close(ax.figure)
+
+
+def label_texts(ax) -> list:
+    """The place labels: every text on the map but the scale bar's and the sources line."""
+    return [
+        t
+        for t in ax.texts
+        if not re.match(r"^(0|[\d,]+ k?m)$", t.get_text())
+        and not t.get_text().startswith(("Sources", "Basemap"))
+    ]
+
+
+def test_no_degree_axes_and_an_equal_area_projection(shipments_ax):
+    ax = shipments_ax
+    assert ax.get_xticks().size == 0 and ax.get_yticks().size == 0
+    assert ax.get_xlabel() == "" and ax.get_ylabel() == ""
+    # projected metres around the Rajin–Vladivostok coast, not degrees
+    span = np.diff(ax.get_xlim())[0]
+    assert 250_000 < span < 600_000
+    crs = projection_for([129.8, 133.7], [41.8, 43.1])
+    assert crs.coordinate_operation.method_name == "Lambert Azimuthal Equal Area"
+
+
+def test_land_and_sea_are_drawn_where_they_are(shipments_ax, dprk):
+    ax = shipments_ax
+    land = [
+        c
+        for c in ax.collections
+        if isinstance(c, PolyCollection) and np.allclose(c.get_facecolor()[0][:3], to_rgb(LAND))
+    ]
+    assert len(land) == 1 and len(land[0].get_paths()) >= 3
+    # pixels: open sea south of Vladivostok, and inland China/Russia
+    ax.figure.canvas.draw()
+    img = np.asarray(ax.figure.canvas.buffer_rgba())[:, :, :3] / 255
+    crs = projection_for([129.82, 133.7], [41.76, 43.1056])
+    proj = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
+    h = img.shape[0]
+
+    def pixel(lon: float, lat: float) -> np.ndarray:
+        x, y = ax.transData.transform(proj.transform(lon, lat))
+        return img[int(round(h - y)), int(round(x))]
+
+    assert np.allclose(pixel(131.0, 41.9), to_rgb(SEA), atol=0.02)
+    assert np.allclose(pixel(130.9, 43.05), to_rgb(LAND), atol=0.02)
+
+
+def test_every_label_is_clear_of_every_other_and_inside_the_map(shipments_ax):
+    ax = shipments_ax
+    r = ax.figure.canvas.get_renderer()
+    texts = label_texts(ax)
+    names = [t.get_text() for t in texts]
+    assert {"Rajin", "Vladivostok", "Dunai", "Khasan"} <= set(names)
+    assert len(names) == len(set(names)), "a place is named twice"
+    boxes = [t.get_window_extent(r) for t in texts]
+    frame = ax.get_window_extent(r)
+    for i, a in enumerate(boxes):
+        assert frame.x0 <= a.x0 and a.x1 <= frame.x1 and frame.y0 <= a.y0 and a.y1 <= frame.y1
+        for b in boxes[i + 1 :]:
+            assert not a.overlaps(b), (names[i], a, b)
+
+
+def test_coordinate_only_places_get_no_made_up_name():
+    flows = gf.read_flows(
+        [{"origin": "39.03, 125.75", "destination": "Vladivostok", "volume": 3, "mode": "air"}]
+    )
+    ax = plot_flows(flows)
+    assert [t.get_text() for t in label_texts(ax)] == ["Vladivostok"]
+    plt.close(ax.figure)
+
+
+def test_scale_bar_length_matches_its_label(shipments_ax):
+    ax = shipments_ax
+    bars = [p for p in ax.patches if isinstance(p, Rectangle)]
+    km = [t.get_text() for t in ax.texts if t.get_text().endswith(" km")]
+    assert len(bars) == 2 and len(km) == 1
+    assert sum(b.get_width() for b in bars) / 1000 == float(km[0].split()[0].replace(",", ""))
+
+
+@pytest.mark.slow
+def test_legend_sits_outside_the_data(shipments_ax, dprk):
+    ax = shipments_ax
+    r = ax.figure.canvas.get_renderer()
+    assert not ax.get_legend().get_window_extent(r).overlaps(ax.get_window_extent(r))
+    wide = plot_flows(dprk)
+    wide.figure.canvas.draw()
+    r = wide.figure.canvas.get_renderer()
+    assert not wide.get_legend().get_window_extent(r).overlaps(wide.get_window_extent(r))
+    plt.close(wide.figure)
+
+
+def test_title_sources_and_legend_say_what_is_drawn(shipments_ax):
+    ax = shipments_ax
+    texts = [t.get_text() for t in ax.texts]
+    line = next(t for t in texts if t.startswith("Sources: "))
+    assert "Defence Security Asia" in line and line.endswith("Basemap: Natural Earth.")
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "Volume: containers" in legend and "13,000 containers" in legend
+    assert "'more than' / 'up to': drawn at the bound" in legend
+    assert ax.get_title() == "Shipments"
+
+
+def test_events_are_drawn_at_one_width_with_a_symbol():
+    flows = gf.read_flows(
+        [
+            {"origin": "Moscow", "destination": "Pyongyang", "volume": 1, "unit": "visits",
+             "kind": "visit", "mode": "air"},
+            {"origin": "Rajin", "destination": "Dunai", "volume": 3_000_000, "unit": "shells",
+             "mode": "sea", "route": "geodesic"},
+        ],
+        route="geodesic",
+    )  # fmt: skip
+    ax = plot_flows(flows, max_width=8)
+    main = [c for c in ax.collections if isinstance(c, LineCollection)][-1]
+    assert sorted(main.get_linewidths()) == [2.5, 8.0]
+    assert any(c.get_paths() and c.get_offsets().shape == (1, 2) for c in ax.collections)
+    assert "one event (visit, strike)" in [t.get_text() for t in ax.get_legend().get_texts()]
+    plt.close(ax.figure)
+
+
+def test_width_domain_fixes_the_static_widths_too():
+    flows = gf.read_flows(
+        [{"origin": "Rajin", "destination": "Dunai", "volume": 1000, "unit": "containers"}],
+        route="geodesic",
+    )
+    ax = plot_flows(flows, min_width=1, max_width=9, width_domain=(0, 4000))
+    main = [c for c in ax.collections if isinstance(c, LineCollection)][-1]
+    assert main.get_linewidths().tolist() == pytest.approx([5.0])
+    assert "Volume: containers (scale fixed to 0–4,000)" in [
+        t.get_text() for t in ax.get_legend().get_texts()
+    ]
+    plt.close(ax.figure)
+
+
+@pytest.mark.slow
+def test_png_svg_pdf_are_byte_identical_on_repeat(dprk, tmp_path):
+    ships = dprk.filter(kinds=["shipment"])
+    for save in (ships.save_png, ships.save_svg, ships.save_pdf):
+        suffix = save.__name__.removeprefix("save_")
+        a = save(tmp_path / f"a.{suffix}", title="Shipments").read_bytes()
+        b = save(tmp_path / f"b.{suffix}", title="Shipments").read_bytes()
+        assert a == b and len(a) > 10_000
+    pdf = (tmp_path / "a.pdf").read_bytes()
+    assert pdf.startswith(b"%PDF-") and b"CreationDate" not in pdf and b"Matplotlib" not in pdf
+    svg = (tmp_path / "a.svg").read_text()
+    assert "<dc:date>" not in svg and svg.count("<path") > 10
+
+
+@pytest.mark.slow
+def test_pdf_is_byte_identical_across_processes(tmp_path):
+    (tmp_path / "f.csv").write_text(
+        "origin,destination,volume_low,unit,source\n"
+        "Rajin,Vladivostok,2000,containers,Defence Security Asia\n",
+        encoding="utf-8",
+    )
+    code = (
+        "import sys, geoflows as gf; "
+        "gf.read_flows(sys.argv[1], route='geodesic').save_pdf(sys.argv[2], title='Rajin')"
+    )
+    for name in ("one.pdf", "two.pdf"):
+        subprocess.run(
+            [sys.executable, "-c", code, str(tmp_path / "f.csv"), str(tmp_path / name)],
+            check=True,
+            cwd=ROOT,
+        )
+    one = (tmp_path / "one.pdf").read_bytes()
+    assert one.startswith(b"%PDF-") and one == (tmp_path / "two.pdf").read_bytes()
+
+
+def test_crowded_places_keep_clear_labels_and_hide_the_rest():
+    cities = ["Kyiv", "Kharkiv", "Odesa", "Lviv", "Dnipro", "Zaporizhzhia", "Mykolaiv", "Kherson",
+              "Poltava", "Chernihiv", "Sumy", "Vinnytsia", "Zhytomyr", "Cherkasy", "Kropyvnytskyi"]  # fmt: skip
+    flows = gf.read_flows(
+        [{"origin": "Moscow", "destination": c, "volume": i + 1} for i, c in enumerate(cities)],
+        route="geodesic",
+    )
+    ax = plot_flows(flows, figsize=(4, 3))
+    ax.figure.canvas.draw()
+    r = ax.figure.canvas.get_renderer()
+    texts = label_texts(ax)
+    boxes = [t.get_window_extent(r) for t in texts]
+    assert 3 <= len(texts) < len(cities) + 1  # a small figure cannot name all 16 places
+    assert all(not a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])
+    assert "Moscow" in [t.get_text() for t in texts]  # the most-used place is named first
+    plt.close(ax.figure)
