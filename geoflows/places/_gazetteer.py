@@ -328,6 +328,7 @@ class Gazetteer:
         rows = []
         with open(path, newline="", encoding="utf-8-sig") as f:
             reader = csv.reader(f)
+            start = 1
             try:
                 header = next(reader, None)
                 fields = [c.strip() for c in (header or [])]
@@ -337,8 +338,9 @@ class Gazetteer:
                         [f"{path}:1: missing required column(s) {missing}; found {fields}"],
                         str(path),
                     )
-                for values in reader:
-                    where = f"{path}:{reader.line_num}"
+                start = reader.line_num + 1
+                while (values := next(reader, None)) is not None:
+                    where, start = f"{path}:{start}", reader.line_num + 1
                     if not any(v.strip() for v in values):
                         continue
                     if len(values) > len(fields):
@@ -351,7 +353,7 @@ class Gazetteer:
             except csv.Error as exc:
                 raise GazetteerFileError(
                     [
-                        f"{path}:{reader.line_num + 1}: cannot be read as CSV ({exc}); check quoting "
+                        f"{path}:{start}: cannot be read as CSV ({exc}); check quoting "
                         "(a field that opens a quote must close it)"
                     ],
                     str(path),
@@ -494,7 +496,7 @@ class Gazetteer:
         --------
         >>> from geoflows.places import Gazetteer
         >>> Gazetteer.default().near_labels([42.24], [130.3])
-        ['Rajin (KP), 2 km']
+        ['Rajin (KP), 1 km']
         """
         ix = self.index
         rows, km = ix.nearest(lat, lon)
