@@ -263,6 +263,9 @@ def tiny_geonames(tmp_path, monkeypatch):
     (data / "cities500.json").write_text(json.dumps(cities))
     (data / "countries.json").write_text(json.dumps(countries))
     monkeypatch.setattr(_index, "_geonames_dir", lambda: data)
+    # the world airfield and port lists are tested on the real index; keep tiny builds tiny
+    monkeypatch.setattr(_index, "_read_airports", lambda b: None)
+    monkeypatch.setattr(_index, "_read_ports", lambda b: None)
     monkeypatch.setenv("GEOFLOWS_CACHE_DIR", str(tmp_path / "cache"))
     return tmp_path / "cache"
 

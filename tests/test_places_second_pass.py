@@ -3,7 +3,6 @@ per-row hints, ``near`` labels, and a data-only index cache."""
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import pickle
@@ -36,6 +35,7 @@ def gaz() -> Gazetteer:
 
 
 # ---------------------------------------------------------------- the labelled name set
+@pytest.mark.slow
 def test_labelled_name_set_all_right_and_no_confident_wrong_answer(gaz):
     from bench_places import score_names
 
@@ -221,9 +221,6 @@ def test_romanisations_without_apostrophes_or_breves(gaz):
 
 
 # ---------------------------------------------------------------- 6. no silent guesses
-TRAPS = [r["name"] for r in csv.DictReader(NAMES.open(encoding="utf-8")) if r["class"] == "trap"]
-
-
 @pytest.mark.parametrize(
     "name", ["Ab", "XQZ", "zzzz", "Qwrtx", "Blorptown", "Xyzzy", "Asdfgh", "Rajinx", "Qqq"]
 )
@@ -336,6 +333,9 @@ def tiny(tmp_path, monkeypatch):
     (data / "cities500.json").write_text(json.dumps(cities))
     (data / "countries.json").write_text(json.dumps(countries))
     monkeypatch.setattr(_index, "_geonames_dir", lambda: data)
+    # the world airfield and port lists are tested on the real index; keep tiny builds tiny
+    monkeypatch.setattr(_index, "_read_airports", lambda b: None)
+    monkeypatch.setattr(_index, "_read_ports", lambda b: None)
     monkeypatch.setenv("GEOFLOWS_CACHE_DIR", str(tmp_path / "cache"))
     return tmp_path
 
@@ -374,6 +374,7 @@ def test_planted_pickle_in_the_cache_never_runs(tiny):
     assert [p.name for p in path.parent.iterdir()] == [path.name]  # the .pkl is removed
 
 
+@pytest.mark.slow
 def test_tampered_cache_fails_its_hash_and_is_rebuilt(tiny):
     Gazetteer().geocode("Alphaville")
     path = _index.cache_path()
