@@ -2,8 +2,9 @@
 
 The index is a handful of numpy arrays (one row per place) and two sorted key tables (normalised
 names and folded names) pointing at rows through CSR postings, so a lookup is a ``bisect`` and a
-slice. It is cached as an uncompressed numpy ``.npz`` (data only: loaded with
-``allow_pickle=False``) with a BLAKE2b content hash of every array, checked on load.
+slice. It is cached as an uncompressed numpy ``.npz`` of plain arrays (never a pickle: members
+holding Python objects are refused unread) with a content hash checked on load, and used
+memory-mapped.
 """
 
 from __future__ import annotations
@@ -211,36 +212,39 @@ def _pack(strings: list[str]) -> tuple[bytes, np.ndarray]:
 class Strings:
     """A read-only sequence of strings stored as a UTF-8 blob and offsets.
 
+    The blob is ``bytes`` or a memory map with the blob starting at ``base``: slicing either
+    gives ``bytes``, so a cached index is used straight from the page cache, without a copy.
     Sorted blobs support :meth:`find` by binary search on bytes (UTF-8 byte order is code
     point order, so it agrees with Python's ``sorted`` on ``str``).
     """
 
-    def __init__(self, packed: tuple[bytes, np.ndarray]):
-        self.blob, off = packed
-        self.off = off
+    def __init__(self, packed: tuple[Any, np.ndarray] | tuple[Any, np.ndarray, int]):
+        self.blob, self.off = packed[0], packed[1]
+        self.base = int(packed[2]) if len(packed) > 2 else 0
         self._list: list[str] | None = None
 
     def __len__(self) -> int:
         return len(self.off) - 1
 
     def __getitem__(self, i: int) -> str:
-        return self.blob[self.off[i] : self.off[i + 1]].decode("utf-8")
+        return self.raw(i).decode("utf-8")
 
     def raw(self, i: int) -> bytes:
-        return self.blob[self.off[i] : self.off[i + 1]]
+        b = self.base
+        return self.blob[b + int(self.off[i]) : b + int(self.off[i + 1])]
 
     def find(self, text: str) -> int:
         """Position of ``text`` in a sorted Strings, or -1."""
         target = text.encode("utf-8")
-        blob, off = self.blob, self.off
+        blob, off, b = self.blob, self.off, self.base
         lo, hi = 0, len(off) - 1
         while lo < hi:
             mid = (lo + hi) // 2
-            if blob[off[mid] : off[mid + 1]] < target:
+            if blob[b + int(off[mid]) : b + int(off[mid + 1])] < target:
                 lo = mid + 1
             else:
                 hi = mid
-        if lo < len(off) - 1 and blob[off[lo] : off[lo + 1]] == target:
+        if lo < len(off) - 1 and blob[b + int(off[lo]) : b + int(off[lo + 1])] == target:
             return lo
         return -1
 
@@ -531,19 +535,28 @@ def _flatten(index: dict[str, Any]) -> dict[str, np.ndarray]:
     return flat
 
 
-def _unflatten(flat: dict[str, np.ndarray]) -> dict[str, Any]:
+def _unflatten(flat: dict[str, np.ndarray], blobs: dict[str, tuple] | None = None) -> dict:
     index: dict[str, Any] = {"format": int(flat["format"])}
     for k, v in flat.items():
         if k.endswith(".blob"):
             name = k[:-5]
-            index[name] = (v.tobytes(), flat[f"{name}.off"])
+            if blobs is not None and name in blobs:
+                mm, base = blobs[name]
+                index[name] = (mm, flat[f"{name}.off"], base)
+            else:
+                index[name] = (v.tobytes(), flat[f"{name}.off"])
         elif not k.endswith(".off") and k not in ("format", "digest"):
             index[k] = v
     return index
 
 
 def content_hash(flat: dict[str, np.ndarray]) -> str:
-    """BLAKE2b of every array's name, dtype, shape and bytes, in name order.
+    """Digest of an index: SHA-256 over every array's name, dtype, shape and CRC-32.
+
+    The digest lives in the same file, so it guards against damage (a truncated or partly
+    written file, flipped bytes, a file from another build), not against a forger; what
+    keeps a planted file from running code is that only plain arrays are ever read. CRC-32
+    reads 80 MB in a few tens of milliseconds, which keeps the cold start within budget.
 
     Examples
     --------
@@ -552,13 +565,15 @@ def content_hash(flat: dict[str, np.ndarray]) -> str:
     >>> a == b, len(a)
     (False, 64)
     """
-    h = hashlib.blake2b(digest_size=32)
+    import zlib
+
+    h = hashlib.sha256()
     for k in sorted(flat):
         if k == "digest":
             continue
         v = np.ascontiguousarray(flat[k])
-        h.update(f"{k}|{v.dtype.str}|{v.shape}|".encode())
-        h.update(memoryview(v).cast("B"))
+        crc = zlib.crc32(memoryview(v).cast("B")) if v.size else 0
+        h.update(f"{k}|{v.dtype.str}|{v.shape}|{crc:08x}\n".encode())
     return h.hexdigest()
 
 
@@ -582,22 +597,58 @@ def save_index(index: dict[str, Any], path: Path) -> None:
 
 
 def read_index(path: Path) -> dict[str, Any]:
-    """Load a cached index: data only (``allow_pickle=False``), its content hash checked.
+    """Load a cached index: plain arrays only, memory-mapped, its content hash checked.
+
+    The ``.npz`` members are stored uncompressed; each is mapped in place after its ``.npy``
+    header is parsed. A member whose dtype holds Python objects (a pickle) is refused without
+    being read, which is what ``np.load(..., allow_pickle=False)`` would do, minus the copy.
 
     Raises
     ------
     ValueError
         When the file is not an index of this format or its content hash does not match.
     """
-    with np.load(path, allow_pickle=False) as npz:
-        flat = {k: npz[k] for k in npz.files}
+    import mmap
+    import struct
+    import zipfile
+
+    with open(path, "rb") as f:
+        mm = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+    flat: dict[str, np.ndarray] = {}
+    blobs: dict[str, tuple] = {}
+    with zipfile.ZipFile(path) as zf:
+        infos = zf.infolist()
+    for info in infos:
+        if not info.filename.endswith(".npy") or info.compress_type != zipfile.ZIP_STORED:
+            raise ValueError(f"unexpected member {info.filename!r}")
+        name = info.filename[:-4]
+        head = mm[info.header_offset : info.header_offset + 30]
+        if head[:4] != b"PK\x03\x04":
+            raise ValueError(f"bad local header for {name!r}")
+        n_name, n_extra = struct.unpack("<HH", head[26:30])
+        start = info.header_offset + 30 + n_name + n_extra
+        hdr = io.BytesIO(mm[start : start + min(info.file_size, 65536)])
+        version = np.lib.format.read_magic(hdr)
+        if version == (1, 0):
+            shape, fortran, dtype = np.lib.format.read_array_header_1_0(hdr)
+        else:
+            shape, fortran, dtype = np.lib.format.read_array_header_2_0(hdr)
+        if dtype.hasobject or fortran:
+            raise ValueError(f"member {name!r} holds Python objects; refusing to unpickle it")
+        count = int(np.prod(shape, dtype=np.int64))
+        offset = start + hdr.tell()
+        if offset + count * dtype.itemsize > start + info.file_size:
+            raise ValueError(f"member {name!r} is truncated")
+        flat[name] = np.frombuffer(mm, dtype=dtype, count=count, offset=offset).reshape(shape)
+        if name.endswith(".blob"):
+            blobs[name[:-5]] = (mm, offset)
     if "digest" not in flat or "format" not in flat:
         raise ValueError("not a geoflows place index (no digest)")
     if int(flat["format"]) != INDEX_FORMAT:
         raise ValueError(f"index format {int(flat['format'])}, expected {INDEX_FORMAT}")
     if flat["digest"].tobytes().decode("ascii", "replace") != content_hash(flat):
         raise ValueError("content hash mismatch")
-    return _unflatten(flat)
+    return _unflatten(flat, blobs)
 
 
 def _prune_stale(keep: Path) -> None:
