@@ -22,6 +22,7 @@ import argparse
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -55,13 +56,19 @@ def bench_geocode_all(n_total: int = 1_000_000, n_distinct: int = 10_000) -> tup
 
 
 def bench_cold(cache_dir: str | None = None) -> tuple[float, float]:
-    """(first build, best of 3 cold starts) in new processes; a fresh cache dir by default."""
+    """(first build, best of 3 cold starts) in new processes; a fresh cache dir by default.
+
+    The processes import geoflows from ``sys.path[0]`` (this checkout, or ``--root``)."""
     import os
     import tempfile
 
     code = "import geoflows as gf; gf.geocode('Rajin')"
     with tempfile.TemporaryDirectory(prefix="geoflows-bench-") as tmp:
-        env = {**os.environ, "GEOFLOWS_CACHE_DIR": cache_dir or tmp}
+        env = {
+            **os.environ,
+            "GEOFLOWS_CACHE_DIR": cache_dir or tmp,
+            "PYTHONPATH": os.pathsep.join([sys.path[0], os.environ.get("PYTHONPATH", "")]),
+        }
         t = time.perf_counter()
         subprocess.run([sys.executable, "-c", code], check=True, env=env)  # builds the cache
         build = time.perf_counter() - t
@@ -149,10 +156,10 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="100,000 names, 2,000 distinct")
     parser.add_argument("--names", help="score a labelled name set (CSV) and stop")
-    parser.add_argument("--root", help="import geoflows from this checkout")
+    parser.add_argument("--root", help="import geoflows from this checkout (default: this one)")
     args = parser.parse_args(argv)
-    if args.root:
-        sys.path.insert(0, args.root)
+    # this checkout's geoflows unless told otherwise (the script's folder is benchmarks/)
+    sys.path.insert(0, args.root or str(Path(__file__).resolve().parents[1]))
     if args.names:
         names_table(args.names)
         return
