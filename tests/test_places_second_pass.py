@@ -418,3 +418,15 @@ def test_geocode_all_status_for_coordinates_errors(gaz):
 
 def test_module_geocode_accepts_new_notations():
     assert geocode("E37.55 N47.1").latlon == (47.1, 37.55)
+
+
+def test_a_loaded_index_saves_and_loads_again_unchanged(tiny):
+    Gazetteer().geocode("Alphaville")
+    path = _index.cache_path()
+    loaded = _index.read_index(path)
+    copy = path.with_name("copy.npz")
+    _index.save_index(loaded, copy)
+    again = _index.read_index(copy)
+    assert _index.Index(again).names.tolist() == _index.Index(loaded).names.tolist()
+    with np.load(path, allow_pickle=False) as a, np.load(copy, allow_pickle=False) as b:
+        assert a["digest"].tobytes() == b["digest"].tobytes()

@@ -527,7 +527,9 @@ def _flatten(index: dict[str, Any]) -> dict[str, np.ndarray]:
     flat: dict[str, np.ndarray] = {"format": np.asarray(index["format"], dtype=np.int64)}
     for k, v in index.items():
         if k in _STRING_FIELDS:
-            blob, off = v
+            blob, off = v[0], v[1]
+            if len(v) > 2:  # a memory-mapped index being saved again
+                blob = blob[int(v[2]) : int(v[2]) + int(off[-1])]
             flat[f"{k}.blob"] = np.frombuffer(blob, dtype=np.uint8)
             flat[f"{k}.off"] = off
         elif k != "format":
