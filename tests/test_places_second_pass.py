@@ -430,3 +430,17 @@ def test_a_loaded_index_saves_and_loads_again_unchanged(tiny):
     assert _index.Index(again).names.tolist() == _index.Index(loaded).names.tolist()
     with np.load(path, allow_pickle=False) as a, np.load(copy, allow_pickle=False) as b:
         assert a["digest"].tobytes() == b["digest"].tobytes()
+
+
+@pytest.mark.parametrize(
+    "chinese,name",
+    [("常熟", "Changshu"), ("胶州", "Jiaozhou"), ("高密", "Gaomi"), ("瓦房店", "Wafangdian")],
+)
+def test_chinese_characters_reach_places_listed_only_in_pinyin(gaz, chinese, name):
+    p = gaz.geocode(chinese)
+    assert p.name == name and p.country == "CN"
+
+
+def test_pinyin_does_not_reach_outside_chinese_speaking_countries(gaz):
+    with pytest.raises(PlaceNotFound):
+        gaz.geocode("某某某")

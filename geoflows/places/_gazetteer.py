@@ -46,6 +46,8 @@ _FORM_KINDS = {
     "airfield": frozenset({"airfield", "base"}),
     "port": frozenset({"port"}),
 }
+#: Where a name in Chinese characters may be looked up by its pinyin.
+_CHINESE_COUNTRIES = frozenset({"CN", "TW", "HK", "MO"})
 #: A gazetteer CSV larger than this is refused unless ``max_bytes`` says otherwise.
 GAZETTEER_MAX_BYTES = 50_000_000
 _MAX_ALTERNATIVES = 10
@@ -538,6 +540,8 @@ class Gazetteer:
             hits = [(r, t) for r, t in hits if t == 0]
         if not hits and _has_cjk(key):
             hits = [h for k in _chinese_variants(key) for h in ix.exact(k)]
+            if not hits:
+                hits = self._pinyin_hits(key)
         if not hits and not short:
             hits = [(r, 2) for r in ix.folded(fold_name(key))]
             users = [
@@ -618,6 +622,21 @@ class Gazetteer:
             cands = [c for c in cands if c.place.kind != "country"]
         place, score = _rank(name, cands, cc, mode)
         return _with_former_name(place, key), score
+
+    def _pinyin_hits(self, key: str) -> list[tuple[int, int]]:
+        """Places in China, Taiwan, Hong Kong or Macau listed only in pinyin: 常熟 -> Changshu.
+
+        A transliteration match, so it ranks as a folded one (tier 2)."""
+        try:
+            from pypinyin import lazy_pinyin
+        except ImportError:  # pragma: no cover - pypinyin is a core dependency
+            return []
+        ix = self.index
+        latin = "".join(lazy_pinyin(key))
+        if not latin.isascii() or not latin.isalpha():
+            return []
+        rows = [r for r, _t in ix.exact(latin)] or ix.folded(fold_name(latin))
+        return [(r, 2) for r in rows if str(ix.country[r]) in _CHINESE_COUNTRIES]
 
     def _form_candidates(self, key: str, cc: str | None) -> list[_Cand]:
         """Candidates of "X Oblast", "X air base", "Port of X": X among places of that kind."""
