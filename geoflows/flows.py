@@ -157,7 +157,13 @@ def _country_hints(
 
 
 def _is_blank_hint(value: object) -> bool:
-    return value is None or (isinstance(value, float) and np.isnan(value)) or not str(value).strip()
+    return (
+        value is None
+        or value is pd.NA
+        or value is pd.NaT
+        or not str(value).strip()
+        or (isinstance(value, float) and np.isnan(value))
+    )
 
 
 class FlowSet:

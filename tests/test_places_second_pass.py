@@ -402,6 +402,7 @@ def test_first_build_shows_progress_on_a_terminal(tiny, monkeypatch):
     _index.build_index()
     text = err.getvalue()
     assert "building the place index" in text and "8/8" in text
+    assert "reading GeoNames cities500" in text and "airfields (airportsdata)" in text
 
 
 def test_first_build_is_silent_in_logs(tiny, capsys):
@@ -444,3 +445,17 @@ def test_chinese_characters_reach_places_listed_only_in_pinyin(gaz, chinese, nam
 def test_pinyin_does_not_reach_outside_chinese_speaking_countries(gaz):
     with pytest.raises(PlaceNotFound):
         gaz.geocode("某某某")
+
+
+def test_flow_country_hint_blank_cells_of_a_dataframe_fall_back():
+    import pandas as pd
+
+    df = pd.DataFrame(
+        {
+            "origin": ["Donetsk", "Donetsk", "Donetsk"],
+            "destination": ["Kyiv"] * 3,
+            "origin_country": pd.array(["RU", pd.NA, None], dtype="string"),
+        }
+    )
+    gdf = gf.read_flows(df, country="UA").to_geodataframe()
+    assert gdf.origin_country.tolist() == ["RU", "UA", "UA"]

@@ -427,6 +427,8 @@ def _progress(total: int):
         unit="step",
         disable=not interactive,
         leave=False,
+        mininterval=0,  # 8 steps: show every one, with what it is doing
+        miniters=1,
     )
 
 
