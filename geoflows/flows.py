@@ -328,6 +328,33 @@ def _check_geometry_range(geoms: np.ndarray, records: pd.DataFrame) -> None:
         raise FlowValidationError(problems, "the GeoDataFrame")
 
 
+def _country_hints(
+    records: pd.DataFrame, country: str | None, n: int, n_via: int
+) -> str | None | list[str | None]:
+    """Country hint of every looked-up name: ``origin_country`` / ``destination_country``
+    columns narrow their row's lookup; blank cells (and waypoints) use ``country``."""
+    cols = [f"{f}_country" for f in ("origin", "destination")]
+    if not any(c in records.columns for c in cols):
+        return country
+    out: list[str | None] = []
+    for c in cols:
+        if c not in records.columns:
+            out += [country] * n
+            continue
+        out += [country if _is_blank_hint(v) else str(v).strip() for v in records[c].tolist()]
+    return out + [country] * n_via
+
+
+def _is_blank_hint(value: object) -> bool:
+    return (
+        value is None
+        or value is pd.NA
+        or value is pd.NaT
+        or not str(value).strip()
+        or (isinstance(value, float) and np.isnan(value))
+    )
+
+
 class FlowSet:
     """A collection of flows: a GeoDataFrame with one row per flow, plus the map.
 
@@ -391,7 +418,10 @@ class FlowSet:
         rows_of = np.concatenate([np.arange(n), np.arange(n), via_rows]).astype(int)
         field_of = ["origin"] * n + ["destination"] * n + ["via"] * len(via_rows)
         table = geocode_all(
-            names, country=country, mode=[m or None for m in modes], gazetteer=gazetteer
+            names,
+            country=_country_hints(records, country, n, len(via_rows)),
+            mode=[m or None for m in modes],
+            gazetteer=gazetteer,
         )
         place = np.empty(len(names), dtype=object)
         place[:] = table["place"].tolist()
@@ -433,11 +463,17 @@ class FlowSet:
         unresolved_rows: list[dict[str, object]] = []
         bad = np.zeros(n, dtype=bool)
         row_numbers = records["_row"].tolist()
+        first_row: dict[tuple[str, str], int] = {}
         for k in np.flatnonzero(status != "ok"):
             i, field_ = int(rows_of[k]), field_of[k]
             bad[i] = True
             message = str(table["message"].iat[k])
-            problems.append(Problem(source, int(row_numbers[i]), field_, names[k], message))
+            # The advice for a name is given once; later rows with the same name point back.
+            seen_at = first_row.setdefault((str(names[k]), message), int(row_numbers[i]))
+            said = message
+            if seen_at != int(row_numbers[i]):
+                said = f"same as {'row' if source else 'record'} {seen_at}"
+            problems.append(Problem(source, int(row_numbers[i]), field_, names[k], said))
             unresolved_rows.append(
                 {
                     "row": int(row_numbers[i]),

@@ -11,6 +11,7 @@ from pyproj import Geod
 
 from geoflows.errors import AmbiguousPlace, CacheWarning, GeocodeError, PlaceNotFound
 from geoflows.places import (
+    CoordinateError,
     Gazetteer,
     GazetteerFileError,
     OnlineGeocodeError,
@@ -171,8 +172,11 @@ def test_coordinates_and_place_passthrough(gaz):
     assert geocode(p) is p
     assert parse_coordinates("42.25 130.28").latlon == (42.25, 130.28)
     assert parse_coordinates("-33.9,-70.6").latlon == (-33.9, -70.6)
-    for bad in ["91, 0", "0, 181", "Rajin", "1, 2, 3", ""]:
-        assert parse_coordinates(bad) is None
+    for name in ["Rajin", ""]:
+        assert parse_coordinates(name) is None
+    for bad in ["91, 0", "0, 181", "1, 2, 3"]:
+        with pytest.raises(CoordinateError):
+            parse_coordinates(bad)
     assert Place("A", 1.0, 2.0, None, "custom", "x").to_dict()["lat"] == 1.0
 
 
@@ -259,6 +263,9 @@ def tiny_geonames(tmp_path, monkeypatch):
     (data / "cities500.json").write_text(json.dumps(cities))
     (data / "countries.json").write_text(json.dumps(countries))
     monkeypatch.setattr(_index, "_geonames_dir", lambda: data)
+    # the world airfield and port lists are tested on the real index; keep tiny builds tiny
+    monkeypatch.setattr(_index, "_read_airports", lambda b: None)
+    monkeypatch.setattr(_index, "_read_ports", lambda b: None)
     monkeypatch.setenv("GEOFLOWS_CACHE_DIR", str(tmp_path / "cache"))
     return tmp_path / "cache"
 
@@ -281,7 +288,7 @@ def test_corrupt_cache_warns_and_works(tiny_geonames):
     path = _index.cache_path()
     path.parent.mkdir(parents=True)
     path.write_bytes(b"not a pickle")
-    with pytest.warns(CacheWarning, match="unreadable"):
+    with pytest.warns(CacheWarning, match="failed its check"):
         assert Gazetteer().geocode("Alphaville").country == "KP"
     with warnings.catch_warnings():
         warnings.simplefilter("error", CacheWarning)

