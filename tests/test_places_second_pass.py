@@ -63,6 +63,10 @@ def test_labelled_name_set_all_right_and_no_confident_wrong_answer(gaz):
         ("ru-kda", "RU-KDA"),
         ("Автономная Республика Крым", "UA-43"),
         ("Донецька область", None),
+        ("Приморский край", "RU-PRI"),
+        ("Курская область", "RU-KRS"),
+        ("Забайкальский край", "RU-ZAB"),
+        ("Якутия", "RU-SA"),
     ],
 )
 def test_regions_resolve(gaz, name, code):
