@@ -63,8 +63,8 @@ def test_labelled_name_set_all_right_and_no_confident_wrong_answer(gaz):
         ("ru-kda", "RU-KDA"),
         ("Автономная Республика Крым", "UA-43"),
         ("Донецька область", None),
-        ("Приморский край", "RU-PRI"),
-        ("Курская область", "RU-KRS"),
+        ("Приморский край", None),  # the curated site row wins; still a region
+        ("Хабаровский край", "RU-KHA"),
         ("Забайкальский край", "RU-ZAB"),
         ("Якутия", "RU-SA"),
     ],
