@@ -21,6 +21,7 @@ import geoflows as gf
 from geoflows.flows import Flow, best_volume
 from geoflows.io import DATE_FIELDS, FLOW_FIELDS, RESOLVED_FIELDS, read_table, split_list
 from geoflows.render import build_payload, payload_fields
+from geoflows.render._payload import _decode
 from geoflows.style import format_volume
 
 ROOT = Path(__file__).parents[1]
@@ -134,6 +135,8 @@ def check_payload(flows: gf.FlowSet, expected: list[dict[str, object]]) -> list[
     gdf = flows.to_geodataframe()
     drawn = [i for i, g in enumerate(gdf.geometry) if g is not None and not g.is_empty]
     fields = payload_fields(payload)
+    # sources and labels are dictionary-encoded when they repeat
+    sources, labels = _decode(payload["sources"]), _decode(payload["label"])
     lost = []
     for k, i in enumerate(drawn):
         e = expected[i]
@@ -149,14 +152,10 @@ def check_payload(flows: gf.FlowSet, expected: list[dict[str, object]]) -> list[
         want_volume = format_volume(e["volume"], e["volume_low"], e["volume_high"], e["unit"])
         if fields["volume"][k] != want_volume:
             lost.append(f"payload: record {i + 1} volume shown as {fields['volume'][k]!r}")
-        if payload["sources"][k] != split_list(e["source"]):
-            lost.append(
-                f"payload: record {i + 1} source {e['source']!r} shown as {payload['sources'][k]!r}"
-            )
-        if e["label"] and payload["label"][k] != e["label"]:
-            lost.append(
-                f"payload: record {i + 1} label {e['label']!r} shown as {payload['label'][k]!r}"
-            )
+        if sources[k] != split_list(e["source"]):
+            lost.append(f"payload: record {i + 1} source {e['source']!r} shown as {sources[k]!r}")
+        if e["label"] and labels[k] != e["label"]:
+            lost.append(f"payload: record {i + 1} label {e['label']!r} shown as {labels[k]!r}")
         for name, v in e["_extra"].items():  # type: ignore[union-attr]
             if name not in fields:
                 lost.append(f"payload: extra column {name!r} not shown")

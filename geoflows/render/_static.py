@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from geoflows.render._payload import build_payload, decode_coords
+from geoflows.render._payload import build_payload, flow_lines
 
 if TYPE_CHECKING:
     from geoflows.flows import FlowSet
@@ -49,10 +49,10 @@ def plot_flows(
     )
     if ax is None:
         _, ax = plt.subplots(figsize=figsize)
-    coords = decode_coords(payload)
-    off = payload["offsets"]
+    lines, mids = flow_lines(flows, max_flows=payload["n"])
+    coords = np.concatenate(lines) if lines else np.zeros((0, 2))
     for i in range(payload["n"]):
-        xy = coords[off[i] : off[i + 1]]
+        xy = lines[i]
         dash = (
             payload["unknownDash"]
             if payload["unknown"][i]
@@ -77,7 +77,7 @@ def plot_flows(
             linestyle=style,
             alpha=0.9,
         )
-        m = np.asarray(payload["mid"][4 * i : 4 * i + 4])
+        m = mids[i]
         ax.annotate(
             "",
             xy=(m[2], m[3]),
@@ -90,10 +90,19 @@ def plot_flows(
             },
         )
     pl = payload["places"]
+    scale = 10.0 ** payload["precision"]
+    pl = {
+        "name": pl["name"],
+        "lon": np.asarray(pl["lon"]) / scale,
+        "lat": np.asarray(pl["lat"]) / scale,
+    }
+    counts = np.bincount(
+        np.concatenate([payload["o"], payload["d"]]).astype(int), minlength=len(pl["name"])
+    )
     ax.scatter(
         pl["lon"],
         pl["lat"],
-        s=[r * r for r in pl["radius"]],
+        s=(3 + 2 * np.sqrt(counts)) ** 2,
         c="white",
         edgecolors="#222",
         zorder=3,

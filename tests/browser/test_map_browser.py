@@ -25,6 +25,8 @@ pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE_CSV = ROOT / "data" / "dprk_russia_2023_2024.csv"
 JS_MAP = "window[document.querySelector('.folium-map').id]"  # the folium map object
+#: the geoflows canvas layer of the page (found by type, like any Leaflet layer)
+JS_LAYER = f"(() => {{ let f = null; {JS_MAP}.eachLayer(l => {{ if (l.isGeoflows) f = l; }}); return f; }})()"
 Probe = Any  # conftest.Probe: page, blocked, requests, console_errors, page_errors, dialogs
 TITLE = "North Korea – Russia transfers, 2023–2024"
 
@@ -35,11 +37,10 @@ def _save(flows: gf.FlowSet, directory: Path, name: str, **options) -> Path:
 
 
 def _center_point(probe: Probe, i: int) -> tuple[float, float]:
-    """Viewport coordinates of the middle of flow ``i`` (Leaflet's polyline centre)."""
+    """Viewport coordinates of the middle of flow ``i`` (where its arrowhead sits)."""
     x, y = probe.page.evaluate(
-        f"""(i) => {{ const m = {JS_MAP}; const l = window.geoflowsLayers[0].flows[i];
-        const p = m.latLngToContainerPoint(l.getCenter());
-        const r = m.getContainer().getBoundingClientRect(); return [p.x + r.left, p.y + r.top]; }}""",
+        f"""(i) => {{ const m = {JS_MAP}; const p = {JS_LAYER}.api.pointOf(i);
+        const r = m.getContainer().getBoundingClientRect(); return [p[0] + r.left, p[1] + r.top]; }}""",
         i,
     )
     return float(x), float(y)
@@ -194,10 +195,11 @@ def test_example_map_offline(probe: Probe, example_map: Path, example_flows: gf.
     n = len(example_flows)
     payload = build_payload(example_flows)
     assert page.evaluate("typeof L") == "object"
-    assert page.locator("path.geoflows-flow").count() == n
+    assert page.locator("canvas.geoflows-canvas").count() == 1  # one canvas draws every flow
+    assert page.locator("path.geoflows-flow").count() == 0
     assert probe.visible() == n
-    assert page.locator("path.geoflows-place").count() == len(payload["places"]["name"])
-    assert page.locator("path.geoflows-range").count() == sum(1 for h in payload["halo"] if h)
+    assert page.evaluate(f"{JS_LAYER}.inView") == n
+    assert page.evaluate(f"{JS_LAYER}.drawnPlaces") == len(payload["places"]["name"])
     legend = page.locator(".gf-legend").text_content()
     filters = page.locator(".gf-filter").text_content()
     categories = sorted(set(example_flows._gdf["category"]))
@@ -221,7 +223,7 @@ def test_short_flows_keep_their_arrowheads(
     """
     page = probe.open(example_map).page
     _settle(probe)
-    assert page.locator("path.geoflows-arrow").count() == len(example_flows)
+    assert page.evaluate(f"{JS_LAYER}.drawnArrows") == len(example_flows)
 
 
 def test_tiles_are_the_only_network_requests(probe: Probe, tmp_path: Path) -> None:
@@ -229,7 +231,7 @@ def test_tiles_are_the_only_network_requests(probe: Probe, tmp_path: Path) -> No
     path = _save(flows, tmp_path, "osm.html", tiles="OpenStreetMap.Mapnik")
     page = probe.open(path).page
     page.wait_for_timeout(300)
-    assert page.locator("path.geoflows-flow").count() == 1
+    assert page.evaluate(f"{JS_LAYER}.inView") == 1
     assert probe.blocked, "an OpenStreetMap page should have asked for tiles (and been blocked)"
     assert all("tile.openstreetmap.org" in url for url in probe.blocked), probe.blocked
 
@@ -252,7 +254,7 @@ def test_tooltip_on_hover(probe: Probe, popup_map: Path) -> None:
 
 def test_popup_fields_and_sources(probe: Probe, popup_map: Path) -> None:
     page = probe.open(popup_map).page
-    page.evaluate("window.geoflowsLayers[0].flows[0].openPopup()")
+    page.evaluate(f"{JS_LAYER}.api.openPopup(0)")
     popup = page.locator(".gf-popup-wrap")
     popup.wait_for(state="visible")
     rows = dict(
@@ -302,7 +304,7 @@ def test_click_opens_popup(probe: Probe, popup_map: Path) -> None:
 def test_time_slider(probe: Probe, time_map: Path) -> None:
     page = probe.open(time_map).page
     assert probe.visible() == 3  # a, b and the undated d
-    assert page.locator("path.geoflows-flow").count() == 3
+    assert page.evaluate(f"{JS_LAYER}.inView") == 3
     assert page.locator(".gf-date").text_content() == "2023-10-01"
     assert not page.locator(".gf-all-dates").is_checked()
     day = page.evaluate("Date.UTC(2024, 2, 15) / 86400000")  # 2024-03-15
@@ -313,7 +315,7 @@ def test_time_slider(probe: Probe, time_map: Path) -> None:
     )
     assert page.locator(".gf-date").text_content() == "2024-03-15"
     assert probe.visible() == 2  # c and d
-    assert page.locator("path.geoflows-flow").count() == 2
+    assert page.evaluate(f"{JS_LAYER}.inView") == 2
     # the keyboard moves the slider too: End = last day (2024-06-01): e and d
     page.locator(".gf-range").focus()
     page.keyboard.press("End")
@@ -321,7 +323,6 @@ def test_time_slider(probe: Probe, time_map: Path) -> None:
     assert probe.visible() == 2
     page.locator(".gf-all-dates").check()
     assert probe.visible() == 5
-    assert page.locator("path.geoflows-flow").count() == 5
     assert page.locator(".gf-range").is_disabled()
     page.locator(".gf-all-dates").uncheck()
     assert probe.visible() == 2
@@ -336,7 +337,6 @@ def test_filter_checkboxes(probe: Probe, time_map: Path) -> None:
     box = _filter_box(page, "x")
     box.uncheck()  # category x: flows a and b
     assert probe.visible() == 3
-    assert page.locator("path.geoflows-flow").count() == 3
     _filter_box(page, "z").uncheck()
     assert probe.visible() == 2
     box.check()
@@ -353,8 +353,11 @@ def test_notebook_iframe_draws(probe: Probe) -> None:
     page = probe.page
     page.set_content(markup)
     frame = page.frame_locator("iframe")
-    frame.locator("path.geoflows-flow").first.wait_for()
-    assert frame.locator("path.geoflows-flow").count() == len(flows)
+    frame.locator("[data-geoflows-visible]").wait_for()
+    assert frame.locator("[data-geoflows-visible]").get_attribute("data-geoflows-visible") == str(
+        len(flows)
+    )
+    assert frame.locator("canvas.geoflows-canvas").count() == 1
     assert frame.locator(".gf-legend").count() == 1
     # the sandbox gives the map its own opaque origin: no access to the notebook's page
     inner = page.frames[1]
@@ -424,7 +427,8 @@ def test_pixels_of_a_thick_red_flow(probe: Probe, tmp_path: Path) -> None:
     x, y = _center_point(
         probe,
         page.evaluate(
-            "window.geoflowsLayers[0].flows.findIndex(l => l.options.color === '#ff0000')"
+            f"(() => {{ const P = {JS_LAYER}.P; "
+            "return P.color.findIndex(c => P.colors[c] === '#ff0000'); })()"
         ),
     )
     clip = {"x": x - 10, "y": y - 10, "width": 21, "height": 21}
@@ -460,9 +464,12 @@ def large_map(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_large_map_uses_canvas(probe: Probe, large_map: Path) -> None:
     page = probe.open(large_map).page
-    assert page.locator(".leaflet-overlay-pane canvas").count() >= 1
+    assert page.locator(".leaflet-overlay-pane canvas.geoflows-canvas").count() == 1
     assert page.locator("path.geoflows-flow").count() == 0
     assert probe.visible() == 10_000
+    # the spatial grid finds a flow under its own middle
+    x, y = page.evaluate(f"{JS_LAYER}.api.pointOf(123)")
+    assert page.evaluate(f"{JS_LAYER}.flowAt({x}, {y})") >= 0
     _settle(probe)
     before = page.evaluate(f"{JS_MAP}.getCenter()")
     page.mouse.move(150, 550)
@@ -557,7 +564,7 @@ def test_flows_on_the_users_own_folium_map(probe: Probe, tmp_path: Path) -> None
     path.write_text(m.get_root().render(), encoding="utf-8")
     probe.open(path)
     _settle(probe)
-    assert probe.page.locator("path.geoflows-flow").count() == 1
+    assert probe.page.evaluate(f"{JS_LAYER}.inView") == 1
     icon = probe.page.locator("img.leaflet-marker-icon")
     assert icon.count() == 1
     assert icon.evaluate("img => img.complete && img.naturalWidth") > 0
