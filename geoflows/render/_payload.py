@@ -145,13 +145,17 @@ def _column(values: list[str]) -> list[str] | dict[str, list[Any]]:
     """A text column as is, or dictionary-encoded (``{"k": keys, "i": codes}``) when its
     values repeat: categories, kinds, units and routes are few, and 100k copies are not."""
     codes, keys = pd.factorize(pd.Series(values, dtype=object), sort=False)
+    if len(keys) == 1:
+        return {"k": [str(keys[0])]}  # one value for every flow: no codes needed
     if len(keys) * 2 > len(values):
         return values
     return {"k": [str(k) for k in keys], "i": _Numbers(codes.tolist())}
 
 
-def _decode(column: Any) -> list[Any]:
+def _decode(column: Any, n: int | None = None) -> list[Any]:
     if isinstance(column, dict):
+        if "i" not in column:
+            return column["k"] * (n if n is not None else 1)
         return [column["k"][i] for i in column["i"]]
     return list(column)
 
@@ -172,17 +176,36 @@ def payload_fields(payload: dict[str, Any]) -> dict[str, list[Any]]:
     (['shipment'], ['1,200 t'], ['Vladivostok (RU)'])
     """
     built = _built_fields(payload)
-    return {name: built[name] if col is None else _decode(col) for name, col in payload["fields"]}
+    n = payload["n"]
+    return {
+        name: built[name] if col is None else _decode(col, n) for name, col in payload["fields"]
+    }
+
+
+def _place_names(p: dict[str, Any]) -> list[str]:
+    """Place names, coordinate-only places written as ``"lat, lon"`` (as the browser does)."""
+    places, digits = p["places"], p["precision"]
+
+    def text(q: int) -> str:
+        x = q / 10.0**digits
+        return f"{x if x != 0 else 0.0:.{digits}f}".rstrip("0").rstrip(".")
+
+    return [
+        name or f"{text(lat)}, {text(lon)}"
+        for name, lat, lon in zip(places["name"], places["lat"], places["lon"], strict=True)
+    ]
 
 
 def _built_fields(p: dict[str, Any]) -> dict[str, list[str]]:
-    places = p["places"]
-    country = _decode(places["country"])
+    p = expand(p)
+    n = p["n"]
+    country = _decode(p["places"]["country"], len(p["places"]["name"]))
+    names = _place_names(p)
 
     def place(end: int, index: list[int]) -> list[str]:
         out = []
-        for given, k in zip(_decode(p["given"][end]), index, strict=True):
-            name, c = places["name"][k], country[k]
+        for given, k in zip(_decode(p["given"][end], n), index, strict=True):
+            name, c = names[k], country[k]
             if not given:
                 out.append(f"{name} ({c})" if c else name)
             else:
@@ -211,20 +234,50 @@ def _built_fields(p: dict[str, Any]) -> dict[str, list[str]]:
     }
 
 
-def _days(series: pd.Series) -> list[int | None]:
-    """Dates as days since 1970-01-01 (None when missing)."""
+def _days(series: pd.Series) -> Any:
+    """Dates as days since 1970-01-01 (None when missing); ``{"c": None}`` when none is given."""
+    if len(series) > 1 and series.isna().all():
+        return {"c": None}
     days = pd.Series(series.to_numpy(dtype="datetime64[D]").astype("int64"), dtype=object)
     return _Numbers(days.where(series.notna().to_numpy(), None).tolist())
 
 
-def _numbers(x: np.ndarray, digits: int | None = None) -> list[Any]:
-    """Finite numbers as they are (rounded), missing ones as -1 (volumes are never negative)."""
+def _numbers(x: np.ndarray, digits: int | None = None) -> Any:
+    """Finite numbers as they are (rounded), missing ones as -1 (volumes are never negative).
+
+    An array with one value throughout is sent as ``{"c": value}`` (the browser expands it).
+    """
     x = np.where(np.isfinite(x), x, -1.0)
     if digits is not None:
         x = np.round(x, digits)
-    if np.all(x == np.round(x)) and np.all(np.abs(x) < 2**53):
+    whole = bool(np.all(x == np.round(x)) and np.all(np.abs(x) < 2**53))
+    if len(x) > 1 and np.all(x == x[0]):
+        return {"c": int(x[0]) if whole else float(x[0])}
+    if whole:
         return _Numbers(x.astype(np.int64).tolist())
     return _Numbers(x.tolist())
+
+
+def _ints(x: np.ndarray) -> Any:
+    """Integer codes, or ``{"c": value}`` when every flow has the same one."""
+    if len(x) > 1 and np.all(x == x[0]):
+        return {"c": int(x[0])}
+    return _Numbers(np.asarray(x, dtype=np.int64).tolist())
+
+
+def expand(payload: dict[str, Any]) -> dict[str, Any]:
+    """The payload with every constant column (``{"c": value}``) written out per flow.
+
+    Examples
+    --------
+    >>> expand({"n": 3, "halo": {"c": 0}, "width": [1, 2, 3]})["halo"]
+    [0, 0, 0]
+    """
+    out = dict(payload)
+    for key, value in payload.items():
+        if isinstance(value, dict) and set(value) == {"c"}:
+            out[key] = [value["c"]] * payload["n"]
+    return out
 
 
 def _delta_coords(geoms: np.ndarray, precision: int) -> tuple[list[int], list[int]]:
@@ -262,6 +315,8 @@ def _places_table(g: pd.DataFrame, precision: int) -> tuple[dict[str, Any], np.n
             "kind": _text(g["origin_kind"]) + _text(g["destination_kind"]),
         }
     )
+    # a coordinate-only place has no name of its own: the browser writes its coordinates
+    both.loc[(both["kind"] == "coordinates").to_numpy(), "name"] = ""
     codes = both.groupby(["name", "lat", "lon"], sort=False).ngroup().to_numpy()
     first = both.drop_duplicates(["name", "lat", "lon"])
     table = {
@@ -269,8 +324,6 @@ def _places_table(g: pd.DataFrame, precision: int) -> tuple[dict[str, Any], np.n
         "lat": _Numbers(first["lat"].tolist()),
         "lon": _Numbers(first["lon"].tolist()),
         "country": _column(first["country"].tolist()),
-        # coordinate-only places have no name of their own: no label is drawn for them
-        "named": _Numbers((first["kind"] != "coordinates").astype(int).tolist()),
     }
     return table, codes.reshape(2, n) if n else np.zeros((2, 0), dtype=np.int64)
 
@@ -466,7 +519,8 @@ def _given(g: pd.DataFrame, end: str) -> Any:
     """The place text as the user gave it, where it differs from the resolved name."""
     given = np.asarray(_text(g[end]), dtype=object)
     name = np.asarray(_text(g[f"{end}_name"]), dtype=object)
-    return _column(np.where(given == name, "", given).tolist())
+    same = (given == name) | (np.asarray(_text(g[f"{end}_kind"]), dtype=object) == "coordinates")
+    return _column(np.where(same, "", given).tolist())
 
 
 def _sources(values: pd.Series) -> dict[str, Any]:
@@ -567,6 +621,7 @@ def build_payload(
     --------
     >>> import geoflows as gf
     >>> p = build_payload(gf.read_flows("data/dprk_russia_2023_2024.csv"))
+    >>> p = expand(p)  # columns with one value throughout are sent once, as {"c": value}
     >>> p["n"] == len(p["width"]) == len(p["o"]) == len(p["route"])
     True
     """
@@ -617,17 +672,15 @@ def build_payload(
     if at is not None:
         day_at = int(pd.Timestamp(at).to_datetime64().astype("datetime64[D]").astype("int64"))
     t0, t1 = _days(g["start"]), _days(g["end"])
-    dated = [d for d in (*t0, *t1) if d is not None] if n <= 200_000 else None
-    if dated is None:  # large maps: min/max without a Python pass over every date
-        days = pd.concat([g["start"], g["end"]]).dropna()
-        dated = (
-            []
-            if days.empty
-            else [
-                int(np.datetime64(days.min(), "D").astype("int64")),
-                int(np.datetime64(days.max(), "D").astype("int64")),
-            ]
-        )
+    days = pd.concat([g["start"], g["end"]]).dropna()
+    dated = (
+        []
+        if days.empty
+        else [
+            int(np.datetime64(days.min(), "D").astype("int64")),
+            int(np.datetime64(days.max(), "D").astype("int64")),
+        ]
+    )
     return {
         "v": 2,
         "title": title,
@@ -635,9 +688,9 @@ def build_payload(
         "total": total,
         "precision": int(precision),
         "places": places,
-        "o": _Numbers(ends[0].tolist()),
-        "d": _Numbers(ends[1].tolist()),
-        "route": _Numbers(route.tolist()),
+        "o": _ints(ends[0]),
+        "d": _ints(ends[1]),
+        "route": _ints(route),
         "lanes": lanes,
         "width": _numbers(width, 2),
         "halo": _numbers(halo, 2),
@@ -645,16 +698,16 @@ def build_payload(
         "vol": _numbers(vol),
         "low": _numbers(low),
         "high": _numbers(high),
-        "unknown": _Numbers(unknown.astype(int).tolist()),
+        "unknown": _ints(unknown.astype(int)),
         "unknownWidth": 1.0,
         "unknownDash": "4 5",
-        "color": _Numbers(pd.Index(color_keys).get_indexer(color_values).tolist()),
+        "color": _ints(pd.Index(color_keys).get_indexer(color_values)),
         "colors": [colors[k] for k in color_keys],
         "colorKeys": color_keys,
-        "conf": _Numbers(conf.tolist()),
+        "conf": _ints(conf),
         "confLevels": list(_CONF_ORDER),
         "dashes": [DASHES[c] for c in _CONF_ORDER],
-        "unit": _Numbers(pd.Index(unit_keys).get_indexer(units).tolist()),
+        "unit": _ints(pd.Index(unit_keys).get_indexer(units)),
         "units": unit_keys,
         "arrows": bool(arrows),
         "arrowLimit": int(arrow_limit),

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from geoflows.render._payload import build_payload, flow_lines
+from geoflows.render._payload import build_payload, expand, flow_lines
 
 if TYPE_CHECKING:
     from geoflows.flows import FlowSet
@@ -47,6 +47,7 @@ def plot_flows(
         palette=palette,
         markers=True,
     )
+    payload = expand(payload)
     if ax is None:
         _, ax = plt.subplots(figsize=figsize)
     lines, mids = flow_lines(flows, max_flows=payload["n"])

@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 import geoflows as gf
-from geoflows.render import build_payload, notebook_html
+from geoflows.render import build_payload, expand, notebook_html
 
 pytestmark = pytest.mark.browser
 
@@ -530,7 +530,7 @@ def test_two_way_flows_are_drawn_apart(probe: Probe, tmp_path: Path) -> None:
     probe.open(_save(flows, tmp_path, "two_way.html"))
     _settle(probe)
     (x0, y0), (x1, y1) = _center_point(probe, 0), _center_point(probe, 1)
-    width = build_payload(flows)["width"][0]
+    width = expand(build_payload(flows))["width"][0]
     # The two centre lines are at least one line width apart on screen: they do not overlap.
     assert ((x0 - x1) ** 2 + (y0 - y1) ** 2) ** 0.5 >= width
     probe.assert_quiet()

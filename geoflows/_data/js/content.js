@@ -3,7 +3,8 @@ function Content(P) {
   var fieldAt = {};
   for (var f = 0; f < P.fields.length; f++) fieldAt[P.fields[f][0]] = P.fields[f][1];
   function field(name, i) { return cell(fieldAt[name], i); }
-  function placeName(p) { return P.places.name[p]; }
+  var names = placeNames(P);
+  function placeName(p) { return names[p]; }
   function placeText(i, end) {
     var p = end === 0 ? P.o[i] : P.d[i], given = cell(P.given[end], i);
     var country = cell(P.places.country, p), name = placeName(p);

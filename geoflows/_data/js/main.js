@@ -19,6 +19,7 @@ function popupPaneOnTop(map) {
 }
 
 function draw(map, P, fit) {
+  expandConstants(P);
   var n = P.n;
   var state = {
     visible: new Uint8Array(n), shift: new Float64Array(n), count: 0,
@@ -172,7 +173,7 @@ function draw(map, P, fit) {
   // Place names and the search box (labels.js, search.js), when they are part of the page.
   var named = [];
   for (var p = 0; p < P.places.name.length; p++) {
-    if (!P.places.named[p]) continue;
+    if (!P.places.name[p]) continue; // coordinate-only places get no label
     var weight = state["in"][p].length + state.out[p].length;
     named.push({ name: P.places.name[p], lat: places.lat[p], lon: places.lon[p], weight: weight, index: p });
   }

@@ -48,7 +48,35 @@ function stopMap(node) {
 // Field columns are arrays, or dictionary-encoded as {k: keys, i: codes}.
 function cell(column, i) {
   if (!column) return "";
-  return Array.isArray(column) ? column[i] : column.k[column.i[i]];
+  if (Array.isArray(column)) return column[i];
+  return column.i ? column.k[column.i[i]] : column.k[0];
+}
+
+// Columns with one value for every flow arrive as {c: value}: write them out once.
+function expandConstants(P) {
+  for (var key in P) {
+    var v = P[key];
+    if (v && typeof v === "object" && !Array.isArray(v) && "c" in v && Object.keys(v).length === 1) {
+      var out = new Array(P.n);
+      for (var i = 0; i < P.n; i++) out[i] = v.c;
+      P[key] = out;
+    }
+  }
+}
+
+function coordText(x, digits) {
+  var t = x.toFixed(digits);
+  return t.indexOf(".") >= 0 ? t.replace(/0+$/, "").replace(/\.$/, "") : t;
+}
+
+// A coordinate-only place has no name: it is written as its coordinates.
+function placeNames(P) {
+  var s = Math.pow(10, P.precision), out = new Array(P.places.name.length);
+  for (var p = 0; p < out.length; p++) {
+    out[p] = P.places.name[p] || coordText(P.places.lat[p] / s, P.precision) + ", " +
+      coordText(P.places.lon[p] / s, P.precision);
+  }
+  return out;
 }
 
 function num(x) {
