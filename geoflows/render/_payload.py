@@ -136,9 +136,13 @@ def _mark_braces(obj: Any) -> Any:
 
 def _text(values: Any) -> list[str]:
     """Text of each value, ``""`` for missing ones (vectorised)."""
-    s = pd.Series(values, dtype=object) if not isinstance(values, pd.Series) else values
-    s = s.astype(object)
-    return s.where(s.notna(), "").astype(str).tolist()
+    arr = values.to_numpy(dtype=object) if isinstance(values, pd.Series) else values
+    arr = np.asarray(arr, dtype=object)
+    missing = pd.isna(arr)
+    if missing.any():
+        arr = arr.copy()
+        arr[missing] = ""
+    return arr.astype(str).tolist()
 
 
 def _column(values: list[str]) -> list[str] | dict[str, list[Any]]:
@@ -300,25 +304,31 @@ def _delta_coords(geoms: np.ndarray, precision: int) -> tuple[list[int], list[in
 def _places_table(g: pd.DataFrame, precision: int) -> tuple[dict[str, Any], np.ndarray]:
     """Each origin/destination once, and every flow's two ends as indices into the table."""
     n = len(g)
-    both = pd.DataFrame(
+    scale = 10**precision
+    name = np.asarray(_text(g["origin_name"]) + _text(g["destination_name"]), dtype=object)
+    kind = np.asarray(_text(g["origin_kind"]) + _text(g["destination_kind"]), dtype=object)
+    # a coordinate-only place has no name of its own: the browser writes its coordinates
+    name[kind == "coordinates"] = ""
+    lat = np.round(np.concatenate([g["origin_lat"], g["destination_lat"]]).astype(float) * scale)
+    lon = np.round(np.concatenate([g["origin_lon"], g["destination_lon"]]).astype(float) * scale)
+    name_code = pd.factorize(name, sort=False)[0]
+    # one integer per (name, lat, lon): hashed once, places in order of first appearance
+    where = pd.factorize(lat.astype(np.int64) * 3_600_001 + lon.astype(np.int64), sort=False)[0]
+    codes, _ = pd.factorize(name_code.astype(np.int64) * (int(where.max(initial=0)) + 1) + where)
+    keep = (
+        np.flatnonzero(np.r_[True, np.diff(np.maximum.accumulate(codes)) > 0])
+        if len(codes)
+        else codes
+    )
+    country = np.asarray(_text(g["origin_country"]) + _text(g["destination_country"]), dtype=object)
+    first = pd.DataFrame(
         {
-            "name": _text(g["origin_name"]) + _text(g["destination_name"]),
-            "lat": np.round(
-                np.concatenate([g["origin_lat"], g["destination_lat"]]).astype(float)
-                * 10**precision
-            ).astype(np.int64),
-            "lon": np.round(
-                np.concatenate([g["origin_lon"], g["destination_lon"]]).astype(float)
-                * 10**precision
-            ).astype(np.int64),
-            "country": _text(g["origin_country"]) + _text(g["destination_country"]),
-            "kind": _text(g["origin_kind"]) + _text(g["destination_kind"]),
+            "name": name[keep],
+            "lat": lat[keep].astype(np.int64),
+            "lon": lon[keep].astype(np.int64),
+            "country": country[keep],
         }
     )
-    # a coordinate-only place has no name of its own: the browser writes its coordinates
-    both.loc[(both["kind"] == "coordinates").to_numpy(), "name"] = ""
-    codes = both.groupby(["name", "lat", "lon"], sort=False).ngroup().to_numpy()
-    first = both.drop_duplicates(["name", "lat", "lon"])
     table = {
         "name": first["name"].tolist(),
         "lat": _Numbers(first["lat"].tolist()),
