@@ -454,6 +454,67 @@ def flow_lines(flows: FlowSet, max_flows: int = MAX_FLOWS) -> tuple[list[np.ndar
     return np.split(coords, cuts) if len(geoms) else [], mids.reshape(-1, 4)
 
 
+def _claims(
+    g: pd.DataFrame, ends: np.ndarray, units: np.ndarray, route: np.ndarray, order_key: np.ndarray
+) -> tuple[np.ndarray, list[list[int]]]:
+    """Records that are claims about one movement, and each group's members, best first.
+
+    One movement: the same origin, destination, unit, category and route, with overlapping
+    dates (an
+    undated record overlaps nothing), or the same non-empty ``group``. Members are listed
+    most confident first (``order_key`` ascending); the first one shown is drawn.
+    """
+    n = len(g)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64), []
+    unit_code = pd.factorize(units)[0]
+    lane = pd.factorize(
+        pd.Series(ends[0]).astype(str)
+        + "|"
+        + pd.Series(ends[1]).astype(str)
+        + "|"
+        + pd.Series(unit_code).astype(str)
+        + "|"
+        + pd.Series(route).astype(str)
+        # what moves: 122 mm and 152 mm shells on one ship are two movements, not two claims
+        + "|"
+        + pd.Series(_text(g["category"])).astype(str)
+    )[0]
+    start = g["start"].to_numpy("datetime64[D]").astype("float64")
+    end = g["end"].to_numpy("datetime64[D]").astype("float64")
+    start[g["start"].isna().to_numpy()] = np.nan
+    end[g["end"].isna().to_numpy()] = np.nan
+    start = np.where(np.isnan(start), end, start)
+    end = np.where(np.isnan(end), start, end)
+    frame = pd.DataFrame({"lane": lane, "s": start, "e": end, "i": np.arange(n)})
+    frame = frame.sort_values(["lane", "s"], kind="stable")
+    reach = frame.groupby("lane", sort=False)["e"].cummax()
+    before = reach.groupby(frame["lane"], sort=False).shift()
+    dated = frame["s"].notna() & before.notna()
+    new = ~(dated & (frame["s"] <= before))
+    interval = np.empty(n, dtype=np.int64)
+    interval[frame["i"].to_numpy()] = np.cumsum(new.to_numpy())
+    key = pd.Series(interval.astype(str), dtype=object)
+    if "group" in g.columns:
+        named = np.asarray(_text(g["group"]), dtype=object)
+        has = named != ""
+        key[has] = "group:" + pd.Series(named[has]).astype(str).to_numpy()
+    codes = pd.factorize(key)[0]
+    size = np.bincount(codes)
+    claim = np.where(size[codes] > 1, codes, -1)
+    members: dict[int, list[int]] = {}
+    for i in np.lexsort((order_key, claim)):  # grouped, best claim first
+        if claim[i] >= 0:
+            members.setdefault(int(claim[i]), []).append(int(i))
+    groups = list(members.values())
+    if not groups:
+        return np.full(n, -1, dtype=np.int64), []
+    renumber = np.full(int(claim.max()) + 1, -1, dtype=np.int64)
+    for k, (c, _) in enumerate(members.items()):
+        renumber[c] = k
+    return np.where(claim >= 0, renumber[np.maximum(claim, 0)], -1), groups
+
+
 def _limit(g: pd.DataFrame, best: np.ndarray, max_flows: int) -> np.ndarray:
     """Rows kept when there are more than ``max_flows``: the largest volumes, in input order."""
     if len(g) <= max_flows:
@@ -615,6 +676,7 @@ def build_payload(
     markers: bool = True,
     marker_limit: int = 5000,
     max_flows: int = MAX_FLOWS,
+    claims: str = "merge",
     labels: bool = True,
     focus: Any = None,
     filter_open: bool = False,
@@ -637,6 +699,8 @@ def build_payload(
     """
     if color_by not in COLOR_FIELDS:
         raise GeoflowsError(f"color_by must be one of {', '.join(COLOR_FIELDS)}; got {color_by!r}")
+    if claims not in ("merge", "separate"):
+        raise GeoflowsError(f"claims must be 'merge' or 'separate'; got {claims!r}")
     g = flows._gdf
     drawn = g.geometry.notna().to_numpy() & ~g.geometry.is_empty.to_numpy()
     g = g[drawn].reset_index(drop=True)
@@ -669,13 +733,29 @@ def build_payload(
     colors = category_colors(list(dict.fromkeys(color_values)), palette)
     color_keys = list(colors)
     unit_keys = sorted(set(units.tolist()))
-    offset = _corridor_offsets(
-        ends[0],
-        ends[1],
-        np.maximum(width, halo),
-        np.asarray(_text(g["route_kind"]), dtype=object),
-        np.asarray(_text(g["via_coords"]), dtype=object),
+    claim, groups = (
+        _claims(
+            g, ends, units, route, conf * 1e16 - np.nan_to_num(best_volume(vol, low, high), nan=-1)
+        )
+        if claims == "merge"
+        else (np.full(n, -1, dtype=np.int64), [])
     )
+    # a merged movement takes one place in its corridor: as wide as its widest claim
+    lead = np.ones(n, dtype=bool)
+    band = np.maximum(width, halo)
+    for members in groups:
+        lead[members[1:]] = False
+        band[members[0]] = band[members].max()
+    offset = np.zeros(n)
+    offset[lead] = _corridor_offsets(
+        ends[0][lead],
+        ends[1][lead],
+        band[lead],
+        np.asarray(_text(g["route_kind"]), dtype=object)[lead],
+        np.asarray(_text(g["via_coords"]), dtype=object)[lead],
+    )
+    for members in groups:
+        offset[members] = offset[members[0]]
     if markers and len(places["name"]) > marker_limit:
         markers = False  # beyond marker_limit places, markers hide the flows
     day_at = None
@@ -719,6 +799,8 @@ def build_payload(
         "dashes": [DASHES[c] for c in _CONF_ORDER],
         "unit": _ints(pd.Index(unit_keys).get_indexer(units)),
         "units": unit_keys,
+        "claim": _ints(claim),
+        "claims": groups,
         "arrows": bool(arrows),
         "arrowLimit": int(arrow_limit),
         "markers": bool(markers),

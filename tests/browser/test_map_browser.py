@@ -198,7 +198,9 @@ def test_example_map_offline(probe: Probe, example_map: Path, example_flows: gf.
     assert page.locator("canvas.geoflows-canvas").count() == 1  # one canvas draws every flow
     assert page.locator("path.geoflows-flow").count() == 0
     assert probe.visible() == n
-    assert page.evaluate(f"{JS_LAYER}.inView") == n
+    # claims about one movement are drawn as one line
+    merged = sum(len(members) - 1 for members in payload["claims"])
+    assert page.evaluate(f"{JS_LAYER}.inView") == n - merged
     assert page.evaluate(f"{JS_LAYER}.drawnPlaces") == len(payload["places"]["name"])
     legend = page.locator(".gf-legend").text_content()
     filters = page.locator(".gf-filter").text_content()
@@ -223,7 +225,8 @@ def test_short_flows_keep_their_arrowheads(
     """
     page = probe.open(example_map).page
     _settle(probe)
-    assert page.evaluate(f"{JS_LAYER}.drawnArrows") == len(example_flows)
+    merged = sum(len(m) - 1 for m in build_payload(example_flows)["claims"])
+    assert page.evaluate(f"{JS_LAYER}.drawnArrows") == len(example_flows) - merged
 
 
 def test_tiles_are_the_only_network_requests(probe: Probe, tmp_path: Path) -> None:
@@ -569,3 +572,174 @@ def test_flows_on_the_users_own_folium_map(probe: Probe, tmp_path: Path) -> None
     assert icon.count() == 1
     assert icon.evaluate("img => img.complete && img.naturalWidth") > 0
     probe.assert_quiet()
+
+
+# --------------------------------------------------------------------------- claims, places, bidi
+CLAIMS = [
+    {
+        "id": f"c{k}",
+        "origin": "Rajin",
+        "destination": "Vladivostok",
+        "mode": "sea",
+        "unit": "containers",
+        "category": "munitions",
+        "start": "2023-09-01",
+        "end": "2023-12-31",
+        **fields,
+    }
+    for k, fields in enumerate(
+        [
+            {"volume": 1000, "confidence": "confirmed", "source": "US satellite imagery"},
+            {"volume": 2000, "confidence": "reported", "source": "ROK intelligence"},
+            {
+                "volume_low": 5000,
+                "volume_high": 13000,
+                "confidence": "claimed",
+                "source": "Claim C",
+            },
+        ]
+    )
+] + [
+    {
+        "id": "other-unit",
+        "origin": "Rajin",
+        "destination": "Vladivostok",
+        "mode": "sea",
+        "unit": "ship round trips",
+        "category": "munitions",
+        "start": "2023-09-01",
+        "volume": 4,
+    },
+    {"id": "k", "origin": "Moscow", "destination": "Kyiv", "volume": 5, "unit": "t"},
+]
+
+
+def test_claims_are_one_line_with_every_claim_in_its_popup(probe: Probe, tmp_path: Path) -> None:
+    """Three claims about one movement: one line, its tooltip spans them, its popup lists all."""
+    flows = gf.read_flows(CLAIMS)
+    payload = build_payload(flows)
+    assert payload["claims"] == [[0, 1, 2]]  # most confident first; other unit stays apart
+    page = probe.open(_save(flows, tmp_path, "claims.html")).page
+    _settle(probe)
+    assert probe.visible() == 5
+    assert page.evaluate(f"{JS_LAYER}.inView") == 3  # merged line, other unit, Moscow-Kyiv
+    assert page.evaluate(f"{JS_LAYER}.api.tooltipText(0)").count(
+        "1,000–13,000 containers (3 claims)"
+    )
+    page.evaluate(f"{JS_LAYER}.api.openPopup(0)")
+    items = page.locator(".gf-popup-wrap ol.gf-claims > li")
+    assert items.count() == 3
+    texts = items.all_text_contents()
+    assert "1,000 containers" in texts[0] and "confirmed" in texts[0]
+    assert "US satellite imagery" in texts[0] and "ROK intelligence" in texts[1]
+    assert "5,000–13,000 containers" in texts[2] and "claimed" in texts[2]
+    # the other unit on the same lane is its own line, offset beside the merged one
+    p = expand(payload)
+    assert p["offset"][3] != p["offset"][0]
+    # claims="separate": every record its own line, side by side
+    page2 = probe.page
+    page2.goto(_save(flows, tmp_path, "separate.html", claims="separate").as_uri())
+    page2.wait_for_function("document.querySelector('[data-geoflows-visible]') !== null")
+    assert page2.evaluate(f"{JS_LAYER}.inView") == 5
+    probe.assert_quiet()
+
+
+def test_place_click_highlights_its_flows(probe: Probe, tmp_path: Path) -> None:
+    flows = gf.read_flows(CLAIMS)
+    page = probe.open(_save(flows, tmp_path, "places.html")).page
+    _settle(probe)
+    names = build_payload(flows)["places"]["name"]
+    rajin = names.index("Rajin")
+    text = page.evaluate(f"{JS_LAYER}.api.placeTooltipText({rajin})")
+    assert text.startswith("Rajin — out: ") and "1,000 containers" in text
+    page.evaluate(f"{JS_LAYER}.api.openPlace({rajin})")
+    focus = page.evaluate(f"Array.from({JS_LAYER}.state.focus)")
+    assert focus == [1, 1, 1, 1, 0]  # Rajin's four records lit, Moscow-Kyiv dimmed
+    assert page.locator("[data-geoflows-focus]").get_attribute("data-geoflows-focus") == str(rajin)
+    # a click beside any line and place clears the highlight
+    page.evaluate(f"{JS_LAYER}.api.focusPlace(-1)")
+    assert page.evaluate(f"{JS_LAYER}.state.focus") is None
+    probe.assert_quiet()
+
+
+def test_right_to_left_override_stays_inside_its_text(probe: Probe, tmp_path: Path) -> None:
+    """A label ending in U+202E must not reverse the volume printed after it (issue 16 item 9)."""
+    from geoflows.places import Gazetteer
+
+    evil = "Depot \u202e"
+    gaz = Gazetteer.from_records(
+        [{"name": evil, "lat": 50.0, "lon": 30.0}, {"name": "Store", "lat": 52.0, "lon": 36.0}]
+    )
+    flows = gf.read_flows(
+        [
+            {
+                "origin": evil,
+                "destination": "Store",
+                "volume": 1200,
+                "unit": "tonnes",
+                "label": "Fuel \u202e",
+            }
+        ],
+        gazetteer=gaz,
+        route="geodesic",
+    )
+    page = probe.open(_save(flows, tmp_path, "bidi.html")).page
+    _settle(probe)
+    page.evaluate(f"{JS_LAYER}.api.openPlace(0)")
+    item = page.locator(".gf-popup-wrap .gf-place-flows li").first
+    # the data text is isolated: its override cannot reach the volume after it
+    assert item.locator("bdi").count() >= 2
+    assert item.evaluate("li => getComputedStyle(li.querySelector('bdi')).unicodeBidi") == "isolate"
+    # rendered order: the volume's glyphs left to right, as written (not "sennot 002,1")
+    box = item.locator("bdi").nth(1)
+    assert box.text_content() == "1,200 tonnes"
+    rects = box.evaluate(
+        """b => { const r = document.createRange(); const t = b.firstChild; const out = [];
+        for (const k of [0, t.length - 1]) { r.setStart(t, k); r.setEnd(t, k + 1);
+        out.push(r.getBoundingClientRect().left); } return out; }"""
+    )
+    assert rects[0] < rects[1]  # "1" is drawn left of "s"
+    probe.assert_quiet()
+
+
+def test_basemap_shows_when_tiles_fail(probe: Probe, tmp_path: Path) -> None:
+    """Tiles asked for but unreachable: the shipped land is drawn under them, not grey."""
+    flows = gf.read_flows([{"origin": "Rajin", "destination": "Vladivostok", "volume": 5}])
+    page = probe.open(_save(flows, tmp_path, "tiles_fail.html", tiles="OpenStreetMap")).page
+    _settle(probe)
+    assert probe.blocked  # every tile request failed
+    assert page.locator("path.geoflows-basemap").count() >= 1
+    z_base = page.evaluate(f"Number({JS_MAP}.getPane('geoflows-basemap').style.zIndex)")
+    z_tiles = page.evaluate(f"Number(getComputedStyle({JS_MAP}.getPane('tilePane')).zIndex)")
+    assert z_base < z_tiles
+
+
+def test_small_output_starts_with_the_legend_collapsed(new_probe, tmp_path: Path) -> None:
+    """Under ~1000x600 px the legend starts as one line; the popup pane is above controls."""
+    flows = gf.read_flows(CLAIMS)
+    path = _save(flows, tmp_path, "small.html")
+    small = new_probe(viewport={"width": 900, "height": 500}).open(path).page
+    assert not small.locator(".gf-legend-main").evaluate("d => d.open")
+    assert small.locator(".gf-legend").bounding_box()["height"] < 40
+    z_popup = small.evaluate(
+        "Number(getComputedStyle(document.querySelector('.gf-popup-pane')).zIndex)"
+    )
+    z_controls = small.evaluate(
+        "Number(getComputedStyle(document.querySelector('.leaflet-bottom')).zIndex)"
+    )
+    assert z_popup > z_controls
+    big = (
+        new_probe(viewport={"width": 1280, "height": 800})
+        .open(
+            _save(
+                gf.read_flows(str(EXAMPLE_CSV)) if EXAMPLE_CSV.exists() else flows,
+                tmp_path,
+                "big.html",
+            )
+        )
+        .page
+    )
+    assert big.locator(".gf-legend-main").evaluate("d => d.open")
+    body = big.locator(".gf-legend-body")
+    # every section shows without scrolling at 1280x800
+    assert body.evaluate("b => b.scrollHeight <= b.clientHeight + 1")

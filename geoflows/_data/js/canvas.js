@@ -76,7 +76,7 @@ var FlowCanvas = L.Layer.extend({
     var vx1 = (f.ox + f.w) / f.S + pad, vy1 = (f.oy + f.h) / f.S + pad, box = paths.box;
     var inView = new Uint8Array(P.n), count = 0;
     for (var i = 0; i < P.n; i++) {
-      if (!st.visible[i]) continue;
+      if (!st.drawn[i]) continue;
       if (box[4 * i + 2] < vx0 || box[4 * i] > vx1 || box[4 * i + 3] < vy0 || box[4 * i + 1] > vy1) continue;
       inView[i] = 1; count++;
       this._project(i, f);
@@ -86,9 +86,9 @@ var FlowCanvas = L.Layer.extend({
     ctx.lineJoin = "round";
     // bands (low-high ranges) under the lines
     for (i = 0; i < P.n; i++) {
-      if (!inView[i] || !(P.halo[i] > 0)) continue;
+      if (!inView[i] || !(st.band[i] > 0)) continue;
       ctx.globalAlpha = 0.25 * (st.focus && !st.focus[i] ? dim : 1);
-      ctx.strokeStyle = P.colors[P.color[i]]; ctx.lineWidth = P.halo[i]; ctx.lineCap = "butt";
+      ctx.strokeStyle = P.colors[P.color[i]]; ctx.lineWidth = st.band[i]; ctx.lineCap = "butt";
       ctx.setLineDash([]);
       ctx.beginPath(); this._trace(ctx, i); ctx.stroke();
     }
@@ -200,7 +200,8 @@ var FlowCanvas = L.Layer.extend({
     var cells = new Array(cols * rows), P = this.P;
     for (var i = 0; i < P.n; i++) {
       if (!this.inViewMask[i]) continue;
-      var q = this._points(i), pts = q.pts, pad = (P.halo[i] > P.width[i] ? P.halo[i] : P.width[i]) / 2 + HIT_SLOP;
+      var band = this.state.band[i];
+      var q = this._points(i), pts = q.pts, pad = (band > P.width[i] ? band : P.width[i]) / 2 + HIT_SLOP;
       for (var k = q.from + 1; k < q.to; k++) {
         var x0 = Math.min(pts[2 * k - 2], pts[2 * k]) - pad, x1 = Math.max(pts[2 * k - 2], pts[2 * k]) + pad;
         var y0 = Math.min(pts[2 * k - 1], pts[2 * k + 1]) - pad, y1 = Math.max(pts[2 * k - 1], pts[2 * k + 1]) + pad;
@@ -233,7 +234,7 @@ var FlowCanvas = L.Layer.extend({
       var dx = bx - ax, dy = by - ay, l2 = dx * dx + dy * dy;
       var t = l2 ? Math.max(0, Math.min(1, ((x - ax) * dx + (y - ay) * dy) / l2)) : 0;
       var d = Math.hypot(x - ax - t * dx, y - ay - t * dy);
-      var reach = Math.max(P.width[i], P.halo[i]) / 2 + HIT_SLOP;
+      var reach = Math.max(P.width[i], this.state.band[i]) / 2 + HIT_SLOP;
       if (d <= reach && d - reach / 2 < bestD) { bestD = d - reach / 2; best = i; this.hitInside = d <= reach - HIT_SLOP; }
     }
     return best;

@@ -28,10 +28,33 @@ function Content(P) {
     length: function (i) { return P.length[i] >= 0 ? P.length[i].toLocaleString("en-US") + " km" : ""; }
   };
 
-  function tooltip(i) {
-    var box = el("div", "gf-tip");
+  // The claims about flow i's movement that are shown now (just [i] when it stands alone).
+  function claimsOf(i, state) {
+    if (P.claim[i] < 0 || !state) return [i];
+    var out = [], members = P.claims[P.claim[i]];
+    for (var k = 0; k < members.length; k++) if (state.visible[members[k]]) out.push(members[k]);
+    return out.length ? out : [i];
+  }
+
+  // "1,000–13,000 containers (4 claims)": lowest to highest claim.
+  function claimRange(list) {
+    var lo = Infinity, hi = -Infinity;
+    for (var k = 0; k < list.length; k++) {
+      var j = list[k], a = P.low[j] >= 0 ? P.low[j] : P.vol[j], b = P.high[j] >= 0 ? P.high[j] : P.vol[j];
+      if (a >= 0) lo = Math.min(lo, a);
+      if (b >= 0) hi = Math.max(hi, b);
+      if (a < 0 && b >= 0) lo = Math.min(lo, b);
+      if (b < 0 && a >= 0) hi = Math.max(hi, a);
+    }
+    var u = P.units[P.unit[list[0]]], tail = " (" + list.length + " claims)";
+    if (lo === Infinity) return "volume unknown" + tail;
+    return (lo === hi ? num(lo) : num(lo) + "–" + num(hi)) + (u ? " " + u : "") + tail;
+  }
+
+  function tooltip(i, state) {
+    var box = el("div", "gf-tip"), list = claimsOf(i, state);
     box.appendChild(line("gf-tip-title", ["", label(i)]));
-    box.appendChild(line("gf-tip-line", ["", volume(i)]));
+    box.appendChild(line("gf-tip-line", ["", list.length > 1 ? claimRange(list) : volume(i)]));
     var d = dates(i), when = d[0] && d[1] && d[0] !== d[1] ? d[0] + " – " + d[1] : (d[0] || d[1]);
     if (when) box.appendChild(el("div", "gf-tip-line", when));
     var meta = [field("kind", i), field("category", i), field("mode", i), field("confidence", i)];
@@ -66,9 +89,27 @@ function Content(P) {
     return srcs.length ? ol : null;
   }
 
-  function popup(i) {
-    var box = el("div", "gf-popup");
+  function claimList(list) {
+    var ol = el("ol", "gf-claims");
+    for (var k = 0; k < list.length; k++) {
+      var j = list[k], d = dates(j), li = el("li", "gf-claim");
+      var when = d[0] && d[1] && d[0] !== d[1] ? d[0] + " – " + d[1] : (d[0] || d[1]);
+      li.appendChild(line("gf-claim-head", ["", volume(j), when ? ", " : "", when, " · ", field("confidence", j) || "unknown"]));
+      var src = sources(j);
+      if (src) li.appendChild(src);
+      ol.appendChild(li);
+    }
+    return ol;
+  }
+
+  function popup(i, state) {
+    var box = el("div", "gf-popup"), list = claimsOf(i, state);
     box.appendChild(line("gf-popup-title", ["", label(i)]));
+    if (list.length > 1) {
+      box.appendChild(line("gf-popup-sub", ["Claims: ", claimRange(list)]));
+      box.appendChild(claimList(list));
+      box.appendChild(el("div", "gf-popup-sub", "Drawn claim"));
+    }
     var table = el("table", "gf-fields");
     for (var f = 0; f < P.fields.length; f++) {
       var name = P.fields[f][0];
@@ -92,7 +133,7 @@ function Content(P) {
     var sum = {}, order = [];
     for (var k = 0; k < list.length; k++) {
       var i = list[k];
-      if (!state.visible[i]) continue;
+      if (!state.drawn[i]) continue;
       var u = P.units[P.unit[i]], v = P.vol[i] >= 0 ? P.vol[i] : (P.low[i] >= 0 && P.high[i] >= 0 ? (P.low[i] + P.high[i]) / 2 : -1);
       if (!(u in sum)) { sum[u] = { v: 0, flows: 0, known: 0 }; order.push(u); }
       sum[u].flows++;

@@ -22,7 +22,8 @@ function draw(map, P, fit) {
   expandConstants(P);
   var n = P.n;
   var state = {
-    visible: new Uint8Array(n), shift: new Float64Array(n), count: 0,
+    visible: new Uint8Array(n), drawn: new Uint8Array(n), band: new Float64Array(n), shift: new Float64Array(n),
+    count: 0,
     hidden: { color: {}, unit: {}, conf: {} }, day: P.at, all: P.at === null,
     focus: null, place: -1, placeFocus: null, radius: new Float64Array(P.places.name.length)
   };
@@ -31,6 +32,7 @@ function draw(map, P, fit) {
   if (P.basemap) drawBasemap(map, P.basemap, P.bounds);
   var places = decodePlaces(P), paths = buildPaths(P, places), content = Content(P);
   var layer = new FlowCanvas(P, paths, places, state);
+  layer.P = P;
   var container = map.getContainer();
   var size = map.getSize(), compact = size.x < 1000 || size.y < 600;
   var legend = addLegend(map, P, compact);
@@ -46,11 +48,32 @@ function draw(map, P, fit) {
     return start <= state.day && end + P.window >= state.day;
   }
 
+  // Several claims about one movement are drawn as one line: the most confident claim shown
+  // now, with a band as wide as the widest of them.
+  function claimsShown() {
+    for (var i = 0; i < n; i++) {
+      state.drawn[i] = state.visible[i] && P.claim[i] < 0 ? 1 : 0;
+      state.band[i] = P.halo[i];
+    }
+    for (var g = 0; g < P.claims.length; g++) {
+      var members = P.claims[g], lead = -1, band = 0;
+      for (var k = 0; k < members.length; k++) {
+        var j = members[k];
+        if (!state.visible[j]) continue;
+        if (lead < 0) lead = j;
+        band = Math.max(band, P.halo[j], P.width[j]);
+      }
+      if (lead < 0) continue;
+      state.drawn[lead] = 1;
+      state.band[lead] = band > P.width[lead] ? band : P.halo[lead];
+    }
+  }
+
   // Place circles sized by the flows through them that are shown now.
   function placeRadius() {
     for (var p = 0; p < state.radius.length; p++) {
       var k = 0, list = state["in"][p].concat(state.out[p]);
-      for (var q = 0; q < list.length; q++) if (state.visible[list[q]]) k++;
+      for (var q = 0; q < list.length; q++) if (state.drawn[list[q]]) k++;
       state.radius[p] = k ? Math.round((3 + 2 * Math.sqrt(k)) * 10) / 10 : 0;
     }
   }
@@ -64,6 +87,7 @@ function draw(map, P, fit) {
       if (want) count++;
     }
     state.count = count;
+    claimsShown();
     if (n <= 50000) placeRadius(); else if (!state.sized) { placeRadius(); state.sized = true; }
     container.setAttribute("data-geoflows-visible", String(count));
     layer.redraw();
@@ -127,7 +151,7 @@ function draw(map, P, fit) {
     layer.highlight(hit.flow);
     container.classList.toggle("gf-pointer", hit.flow >= 0 || hit.place >= 0);
     if (hit.place >= 0) showTip(content.placeTooltip(hit.place, state), e.latlng);
-    else if (hit.flow >= 0) showTip(content.tooltip(hit.flow), e.latlng);
+    else if (hit.flow >= 0) showTip(content.tooltip(hit.flow, state), e.latlng);
     else map.closeTooltip(tip);
   });
   map.on("mouseout", function () { layer.highlight(-1); map.closeTooltip(tip); });
@@ -137,7 +161,7 @@ function draw(map, P, fit) {
       focusPlace(hit.place);
       openPopup(content.placePopup(hit.place, state), e.latlng);
     } else if (hit.flow >= 0) {
-      openPopup(content.popup(hit.flow), e.latlng);
+      openPopup(content.popup(hit.flow, state), e.latlng);
     } else if (state.focus) {
       focusPlace(-1);
     }
@@ -191,9 +215,9 @@ function draw(map, P, fit) {
     pointOf: function (i) { return layer.pointOf(i); },
     openPopup: function (i) {
       var pt = layer.pointOf(i);
-      openPopup(content.popup(i), map.containerPointToLatLng(pt));
+      openPopup(content.popup(i, state), map.containerPointToLatLng(pt));
     },
-    tooltipText: function (i) { return content.tooltip(i).textContent; },
+    tooltipText: function (i) { return content.tooltip(i, state).textContent; },
     placeTooltipText: function (p) { return content.placeTooltip(p, state).textContent; },
     openPlace: function (p) {
       focusPlace(p);
