@@ -475,3 +475,145 @@ def test_offline_basemap_always_under_tiles(three: gf.FlowSet) -> None:
     assert '"basemap":null' in three.to_html(basemap=None)
     with pytest.raises(gf.GeoflowsError, match="basemap"):
         build_payload(three, basemap="moon")
+
+
+# --------------------------------------------------------------------------- new map options
+def test_claims_merge_groups_overlapping_records() -> None:
+    """Same lane, unit and category with overlapping dates: one movement, most confident first."""
+    base = {"origin": "Rajin", "destination": "Vladivostok", "unit": "containers"}
+    flows = gf.read_flows(
+        [
+            {
+                **base,
+                "volume": 2000,
+                "confidence": "reported",
+                "start": "2023-09-01",
+                "end": "2023-12-31",
+            },
+            {
+                **base,
+                "volume": 1000,
+                "confidence": "confirmed",
+                "start": "2023-09-05",
+                "end": "2023-10-01",
+            },
+            {**base, "volume": 9, "confidence": "confirmed", "start": "2024-06-01"},  # later
+            {**base, "volume": 3, "unit": "ships", "start": "2023-09-01"},  # other unit
+            {**base, "volume": 7, "group": "g", "start": "2025-01-01"},
+            {**base, "volume": 8, "group": "g", "start": "2026-01-01"},  # same group, no overlap
+        ]
+    )
+    p = build_payload(flows)
+    assert p["claims"] == [[1, 0], [4, 5]]
+    assert render.expand(p)["claim"] == [0, 0, -1, -1, 1, 1]
+    assert build_payload(flows, claims="separate")["claims"] == []
+    with pytest.raises(gf.GeoflowsError, match="claims must be 'merge' or 'separate'"):
+        build_payload(flows, claims="both")
+
+
+def test_group_mixing_units_is_refused() -> None:
+    rows = [
+        {"origin": "Rajin", "destination": "Vladivostok", "unit": "containers", "group": "m1"},
+        {"origin": "Rajin", "destination": "Vladivostok", "unit": "shells", "group": "m1"},
+    ]
+    with pytest.raises(gf.FlowValidationError, match=r"record 2: field 'group' value 'm1': mixes"):
+        gf.read_flows(rows)
+    assert issubclass(gf.FlowValidationError, ValueError)
+
+
+def test_focus_by_place_names(three: gf.FlowSet) -> None:
+    flows = gf.read_flows([{"origin": "Rajin", "destination": "Vladivostok"}])
+    (south, west), (north, east) = build_payload(flows, focus=["Rajin"])["focus"]
+    assert south < 42.245 < north and west < 130.3 < east
+    with pytest.raises(gf.GeoflowsError, match="'Atlantis', which is not a place of this map"):
+        build_payload(flows, focus=["Atlantis"])
+
+
+def test_cli_map_view_options(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from geoflows.cli import cli
+
+    out = tmp_path / "m.html"
+    result = CliRunner().invoke(
+        cli,
+        [
+            "map",
+            str(ROOT / "data" / "dprk_russia_2023_2024.csv"),
+            "-o",
+            str(out),
+            "--no-labels",
+            "--claims",
+            "separate",
+            "--focus",
+            "40,125,46,135",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    page = out.read_text(encoding="utf-8")
+    assert '"labels":false' in page and '"claim":{"c":-1}' in page
+    assert '"focus":[[40.0,125.0],[46.0,135.0]]' in page
+    assert "L.tileLayer" not in page  # offline unless tiles are asked for
+    bad = CliRunner().invoke(
+        cli,
+        [
+            "map",
+            str(ROOT / "data" / "dprk_russia_2023_2024.csv"),
+            "-o",
+            str(out),
+            "--width-domain",
+            "lots",
+        ],
+    )
+    assert bad.exit_code != 0 and "UNIT=LOW,HIGH" in bad.output
+
+
+def test_build_schema_knows_the_new_options() -> None:
+    schema = json.loads(
+        resources.files("geoflows").joinpath("_data", "build.schema.json").read_text()
+    )
+    options = schema["$defs"]["options"]["properties"]
+    for key in ("labels", "claims", "focus", "width_domain", "max_flows"):
+        assert key in options, key
+
+
+USER_MAP_SCRIPT = """
+import hashlib, sys, warnings
+warnings.simplefilter("ignore")
+import folium
+import geoflows as gf
+m = folium.Map(location=[45, 100], zoom_start=3, tiles=None)
+folium.Marker([43.1, 131.9], tooltip="Vladivostok").add_to(m)
+gf.read_flows([{"origin": "42.24, 130.30", "destination": "43.12, 131.89"}]).to_folium(m=m)
+sys.stdout.write(hashlib.sha256(m.get_root().render().encode()).hexdigest())
+"""
+
+
+@pytest.mark.slow
+def test_user_map_same_bytes_across_processes() -> None:
+    """to_folium(m=user_map): the same bytes in two processes with different hash seeds."""
+    digests = []
+    for seed in ("3", "4"):
+        proc = subprocess.run(
+            [sys.executable, "-c", USER_MAP_SCRIPT],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        )
+        assert proc.returncode == 0, proc.stderr
+        digests.append(proc.stdout.strip())
+    assert digests[0] == digests[1] and len(digests[0]) == 64
+
+
+def test_flow_layer_is_a_macro_element(three: gf.FlowSet) -> None:
+    import folium
+    from branca.element import MacroElement
+
+    m = folium.Map(tiles=None)
+    layer = render.FlowLayer(three).add_to(m)
+    assert isinstance(layer, MacroElement)
+    assert [c for c in m._children.values() if isinstance(c, render.FlowLayer)] == [layer]
+    second = render.FlowLayer(three).add_to(m)
+    assert (layer.get_name(), second.get_name()) == ("flow_layer_0", "flow_layer_1")

@@ -98,8 +98,8 @@ class FlowLayer(MacroElement):
         True
         """
         count = sum(1 for c in m._children.values() if isinstance(c, FlowLayer))
-        self._id = f"flow_layer_{count}"
-        m.add_child(self, name=name or self._id, index=index)
+        self._id = str(count)  # get_name() is then "flow_layer_<count>": no random id
+        m.add_child(self, name=name or self.get_name(), index=index)
         return self
 
     def render(self, **kwargs: Any) -> None:

@@ -545,6 +545,15 @@ def _widths(
     n = len(vol)
     has_range = np.isfinite(low) & np.isfinite(high) & (low != high)
     if width_domain is not None:
+        import inspect
+
+        from geoflows.style import width_scale
+
+        if "domain" not in inspect.signature(width_scale).parameters:
+            raise GeoflowsError(
+                "width_domain needs a geoflows.style whose width_scale takes domain=; "
+                "this build has none yet"
+            )
         scale["domain"] = width_domain
     all_w, legends = widths_by_unit(
         np.concatenate([best, np.where(has_range, high, np.nan)]),
@@ -647,11 +656,25 @@ def _focus(focus: Any, places: dict[str, Any], precision: int) -> Any:
         lat = np.asarray(places["lat"], dtype=float) / 10**precision
         lon = np.asarray(places["lon"], dtype=float) / 10**precision
         return resolve_focus(focus, places["name"], lat, lon)
+    names = [focus] if isinstance(focus, str) else list(focus)
+    if names and all(isinstance(x, str) for x in names):  # place names of this map
+        scale = 10.0**precision
+        found = [i for i, name in enumerate(places["name"]) if name in names]
+        missing = sorted(set(names) - {places["name"][i] for i in found})
+        if missing:
+            raise GeoflowsError(
+                f"focus names {missing[0]!r}, which is not a place of this map; name an origin "
+                "or destination of the flows, or give (south, west, north, east)"
+            )
+        lat = [places["lat"][i] / scale for i in found]
+        lon = [places["lon"][i] / scale for i in found]
+        pad = 0.5  # degrees: a single place still gets a regional view
+        return [[min(lat) - pad, min(lon) - pad], [max(lat) + pad, max(lon) + pad]]
     try:
         south, west, north, east = (float(x) for x in focus)
     except (TypeError, ValueError):
         raise GeoflowsError(
-            f"focus must be (south, west, north, east) in degrees; got {focus!r}"
+            f"focus must be place names or (south, west, north, east) in degrees; got {focus!r}"
         ) from None
     return [[south, west], [north, east]]
 
