@@ -71,10 +71,10 @@ function draw(map, P, fit) {
 
   // Place circles sized by the flows through them that are shown now.
   function placeRadius() {
-    for (var p = 0; p < state.radius.length; p++) {
-      var k = 0, list = state["in"][p].concat(state.out[p]);
-      for (var q = 0; q < list.length; q++) if (state.drawn[list[q]]) k++;
-      state.radius[p] = k ? Math.round((3 + 2 * Math.sqrt(k)) * 10) / 10 : 0;
+    var k = new Int32Array(state.radius.length);
+    for (var i = 0; i < n; i++) if (state.drawn[i]) { k[P.o[i]]++; k[P.d[i]]++; }
+    for (var p = 0; p < k.length; p++) {
+      state.radius[p] = k[p] ? Math.round((3 + 2 * Math.sqrt(k[p])) * 10) / 10 : 0;
     }
   }
 
@@ -88,7 +88,7 @@ function draw(map, P, fit) {
     }
     state.count = count;
     claimsShown();
-    if (n <= 50000) placeRadius(); else if (!state.sized) { placeRadius(); state.sized = true; }
+    if (P.markers) placeRadius();
     container.setAttribute("data-geoflows-visible", String(count));
     layer.redraw();
   }
@@ -191,8 +191,8 @@ function draw(map, P, fit) {
       fitNow();
     }).observe(container);
   }
+  update();  // before the layer is on the map: the first frame is drawn once
   layer.addTo(map);
-  update();
 
   // Place names and the search box (labels.js, search.js), when they are part of the page.
   var named = [];
