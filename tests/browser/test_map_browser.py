@@ -743,3 +743,37 @@ def test_small_output_starts_with_the_legend_collapsed(new_probe, tmp_path: Path
     body = big.locator(".gf-legend-body")
     # every section shows without scrolling at 1280x800
     assert body.evaluate("b => b.scrollHeight <= b.clientHeight + 1")
+
+
+def test_map_hidden_at_first_fits_when_shown(probe: Probe) -> None:
+    """A map drawn while its container has no size (a reopened notebook) fits its flows as
+    soon as the container gets a size (issue 17 item 1)."""
+    flows = gf.read_flows(POPUP_FLOWS, route="geodesic")
+    markup = notebook_html(flows, tiles=None)
+    page = probe.page
+    page.set_content(f'<div id="box" style="display:none">{markup}</div>')
+    frame = page.frame_locator("iframe")
+    frame.locator("[data-geoflows-visible]").wait_for(state="attached")
+    page.wait_for_timeout(300)
+    page.evaluate("document.getElementById('box').style.display = 'block'")
+    inner = page.frames[1]
+    inner.wait_for_function(
+        f"(() => {{ const m = {JS_MAP}; return m.getSize().x > 0 && m.getZoom() >= 3; }})()"
+    )
+    inside = inner.evaluate(
+        f"""(() => {{ const m = {JS_MAP}, b = m.getBounds();
+        return [[47.0, 125.0], [42.2, 130.3], [43.1, 131.9], [50.45, 30.52], [49.99, 36.23]]
+            .every(p => b.contains(p)); }})()"""
+    )
+    assert inside, "the flows are not all in view after the map was shown"
+    probe.assert_quiet()
+
+
+def test_legend_says_when_only_the_largest_flows_are_drawn(probe: Probe, tmp_path: Path) -> None:
+    flows = gf.read_flows(TIME_FLOWS, route="geodesic")
+    page = probe.open(_save(flows, tmp_path, "limited.html", max_flows=3)).page
+    assert probe.visible() <= 3
+    assert (
+        "Showing the 3 largest of 5 flows (by volume)" in page.locator(".gf-legend").text_content()
+    )
+    probe.assert_quiet()
