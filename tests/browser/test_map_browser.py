@@ -777,3 +777,20 @@ def test_legend_says_when_only_the_largest_flows_are_drawn(probe: Probe, tmp_pat
         "Showing the 3 largest of 5 flows (by volume)" in page.locator(".gf-legend").text_content()
     )
     probe.assert_quiet()
+
+
+def test_no_focus_rectangle_when_a_line_is_clicked(probe: Probe, popup_map: Path) -> None:
+    page = probe.open(popup_map).page
+    _settle(probe)
+    x, y = _center_point(probe, 1)
+    page.mouse.click(x, y)
+    page.locator(".gf-popup-wrap").wait_for(state="visible")
+    outline = page.evaluate(
+        "(() => { const e = document.activeElement; const s = getComputedStyle(e);"
+        " return s.outlineStyle === 'none' || s.outlineWidth === '0px'; })()"
+    )
+    assert outline, "a click drew a focus outline"
+    # tooltip and popup never overlap: no tooltip while the popup is open
+    page.mouse.move(x + 1, y)
+    assert page.locator(".leaflet-tooltip.gf-tooltip").count() == 0
+    probe.assert_quiet()

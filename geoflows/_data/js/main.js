@@ -198,7 +198,10 @@ function draw(map, P, fit) {
   var named = [];
   for (var p = 0; p < P.places.name.length; p++) {
     if (!P.places.name[p]) continue; // coordinate-only places get no label
-    var weight = state["in"][p].length + state.out[p].length;
+    var list = state["in"][p].concat(state.out[p]), volume = 0;
+    for (var q = 0; q < list.length; q++) if (P.vol[list[q]] > 0) volume += P.vol[list[q]];
+    // number of flows, and volume only to break ties
+    var weight = list.length + Math.min(0.99, Math.log(1 + volume) / 100);
     named.push({ name: P.places.name[p], lat: places.lat[p], lon: places.lon[p], weight: weight, index: p });
   }
   var labels = null;
