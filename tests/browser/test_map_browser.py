@@ -792,5 +792,6 @@ def test_no_focus_rectangle_when_a_line_is_clicked(probe: Probe, popup_map: Path
     assert outline, "a click drew a focus outline"
     # tooltip and popup never overlap: no tooltip while the popup is open
     page.mouse.move(x + 1, y)
+    page.wait_for_timeout(300)  # a closed tooltip fades out for 200 ms before it is removed
     assert page.locator(".leaflet-tooltip.gf-tooltip").count() == 0
     probe.assert_quiet()

@@ -19,7 +19,7 @@ function decodePlaces(P) {
 function greatCircleCount(a1, o1, a2, o2) {
   var c = Math.sin(a1) * Math.sin(a2) + Math.cos(a1) * Math.cos(a2) * Math.cos(o2 - o1);
   var w = Math.acos(Math.max(-1, Math.min(1, c)));
-  return { w: w, k: Math.max(1, Math.min(48, Math.ceil(w / RAD / 3))) };
+  return { w: w, k: Math.max(1, Math.min(32, Math.ceil(w / RAD / 6))) };
 }
 
 function buildPaths(P, places) {
