@@ -420,7 +420,9 @@ def print_table(n: int, rows: dict[str, dict[str, Any]], *, browser: bool) -> li
             ratio_text = ""
             if metric in ours and ours[metric] > 0:
                 ratio = value / ours[metric]
-                ratio_text = f"{ratio:.1f}x"
+                # below 1 (the floor) three decimals, so a small ratio never prints as 0.0
+                shown_ratio = f"{ratio:.1f}" if ratio >= 1 else f"{ratio:.3f}"
+                ratio_text = f"{shown_ratio}x"
                 if key not in OURS:
                     what = {
                         "time": "build+render time",
@@ -429,7 +431,7 @@ def print_table(n: int, rows: dict[str, dict[str, Any]], *, browser: bool) -> li
                         "zoom": "median frame time while zooming",
                     }
                     ratios.append(
-                        f"RATIO render.{metric}.{key}.{_label(n)}: {ratio:.1f}x "
+                        f"RATIO render.{metric}.{key}.{_label(n)}: {shown_ratio}x "
                         f"({what[metric]}, {name} / geoflows, {n:,} flows)"
                     )
             line += f" | {format(shown, fmt):>16} {ratio_text:>8}"

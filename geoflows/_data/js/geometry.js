@@ -16,21 +16,23 @@ function decodePlaces(P) {
   return { lat: lat, lon: lon, n: m };
 }
 
-function greatCircleCount(a1, o1, a2, o2) {
+// A vertex every 2 degrees keeps arcs smooth; above 20,000 flows every 6 (the rasteriser's
+// cost grows with vertices, and so many lines hide the corners).
+function greatCircleCount(a1, o1, a2, o2, step) {
   var c = Math.sin(a1) * Math.sin(a2) + Math.cos(a1) * Math.cos(a2) * Math.cos(o2 - o1);
   var w = Math.acos(Math.max(-1, Math.min(1, c)));
-  return { w: w, k: Math.max(1, Math.min(32, Math.ceil(w / RAD / 6))) };
+  return { w: w, k: Math.max(1, Math.min(90, Math.ceil(w / RAD / step))) };
 }
 
 function buildPaths(P, places) {
   var n = P.n, s = Math.pow(10, P.precision);
   var lanes = P.lanes, laneCount = lanes.offsets.length - 1;
-  var total = lanes.coords.length / 2, segs = new Int32Array(n);
+  var total = lanes.coords.length / 2, segs = new Int32Array(n), step = n > 20000 ? 6 : 2;
   for (var i = 0; i < n; i++) {
     if (P.route[i] >= 0) continue;
     var o = P.o[i], d = P.d[i];
     segs[i] = greatCircleCount(places.lat[o] * RAD, places.lon[o] * RAD,
-      places.lat[d] * RAD, places.lon[d] * RAD).k;
+      places.lat[d] * RAD, places.lon[d] * RAD, step).k;
     total += segs[i] + 1;
   }
   var xy = new Float64Array(2 * total);
