@@ -197,7 +197,8 @@ def cli(debug: bool, quiet: bool) -> None:
 @click.option(
     "--tiles",
     metavar="NAME|URL|none",
-    help="Base map: OpenStreetMap, an xyzservices name, an XYZ URL, or none.",
+    help="Web tiles (default none: offline, no tile requests): OpenStreetMap, an xyzservices "
+    "name or an XYZ URL.",
 )
 @click.option("--scale", type=click.Choice(_SCALES), help="Volume to line-width scale.")
 @click.option("--color-by", type=click.Choice(_COLOR_BY), help="Field that picks line colours.")
@@ -214,6 +215,24 @@ def cli(debug: bool, quiet: bool) -> None:
     type=click.Choice(["inline", "cdn"]),
     help="inline (default): works offline; cdn: smaller file, needs the network.",
 )
+@click.option("--labels/--no-labels", default=None, help="Place names on the map (default: on).")
+@click.option(
+    "--claims",
+    type=click.Choice(["merge", "separate"]),
+    help="merge (default): claims about one movement are one line; separate: side by side.",
+)
+@click.option(
+    "--focus",
+    metavar="PLACE[;PLACE]|S,W,N,E",
+    help="First view: place names (';'-separated) or a south,west,north,east box.",
+)
+@click.option(
+    "--width-domain",
+    "width_domain",
+    multiple=True,
+    metavar="[UNIT=]LOW,HIGH",
+    help="Fix the width scale: LOW,HIGH for every unit, or UNIT=LOW,HIGH (repeatable).",
+)
 @_with_input_options
 @click.pass_context
 def map_cmd(
@@ -229,6 +248,10 @@ def map_cmd(
     at: str | None,
     no_time_slider: bool,
     assets: str | None,
+    labels: bool | None,
+    claims: str | None,
+    focus: str | None,
+    width_domain: tuple[str, ...],
     route: str,
     gazetteer: str | None,
     country: str | None,
@@ -269,9 +292,42 @@ def map_cmd(
             options[key] = value
     if no_time_slider:
         options["time_slider"] = False
+    options.update(_map_view_options(labels, claims, focus, width_domain))
     out = flows.save_map(output, **options)
     if not _quiet(ctx):
         click.echo(f"wrote {out} ({len(flows)} flows)")
+
+
+def _map_view_options(
+    labels: bool | None, claims: str | None, focus: str | None, width_domain: tuple[str, ...]
+) -> dict[str, Any]:
+    """Options of ``geoflows map`` for labels, claims, the first view and the width scale."""
+    out: dict[str, Any] = {}
+    if labels is not None:
+        out["labels"] = labels
+    if claims is not None:
+        out["claims"] = claims
+    if focus:
+        try:
+            out["focus"] = tuple(float(x) for x in focus.split(","))
+            if len(out["focus"]) != 4:
+                raise ValueError
+        except ValueError:
+            out["focus"] = [name.strip() for name in focus.split(";") if name.strip()]
+    domains: dict[str, tuple[float, float]] = {}
+    for text in width_domain:
+        unit, _, pair = text.rpartition("=")
+        try:
+            low, high = (float(x) for x in pair.split(","))
+        except ValueError:
+            raise click.BadParameter(
+                f"{text!r}: give LOW,HIGH or UNIT=LOW,HIGH, e.g. 0,5000 or containers=0,5000",
+                param_hint="--width-domain",
+            ) from None
+        domains[unit] = (low, high)
+    if domains:
+        out["width_domain"] = domains.get("") if list(domains) == [""] else domains
+    return out
 
 
 @cli.command("build")

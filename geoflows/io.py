@@ -501,6 +501,25 @@ def split_list(value: object) -> list[str]:
     return [part.strip() for part in str(value).split(";") if part.strip()]
 
 
+def _group_problems(name: str, rows: Any, group: pd.Series, unit: pd.Series) -> list[Problem]:
+    """A ``group`` (several claims about one movement) must not mix units."""
+    frame = pd.DataFrame({"g": group.to_numpy(dtype=object), "u": unit.to_numpy(dtype=object)})
+    frame = frame[~frame["g"].map(_is_blank)]
+    mixed = frame.groupby("g", sort=False)["u"].transform("nunique") > 1
+    first_unit = frame.groupby("g", sort=False)["u"].transform("first")
+    return [
+        Problem(
+            name,
+            int(rows[i]),
+            "group",
+            str(frame.at[i, "g"]),
+            f"mixes units ({frame.at[i, 'u']!r} here, {first_unit[i]!r} in an earlier row); "
+            "a group is one movement in one unit: give the other unit its own group",
+        )
+        for i in frame.index[mixed & (frame["u"] != first_unit)]
+    ]
+
+
 def validate_flows(
     data: object,
     *,
@@ -722,6 +741,8 @@ def validate_flows(
                 Problem(name, int(rows[i]), "id", v, f"duplicate id (also row {seen[v]})")
             )
         seen.setdefault(v, int(rows[i]))
+    if "group" in df.columns:  # optional: records that are claims about one movement
+        problems += _group_problems(name, rows, df["group"], out["unit"])
 
     if problems:
         raise FlowValidationError(problems, name or None)

@@ -118,7 +118,7 @@ def screenshot(
             page.goto(html.as_uri(), wait_until="load")
             try:
                 page.wait_for_function(
-                    "window.geoflowsLayers && window.geoflowsLayers.length > 0", timeout=30_000
+                    "document.querySelector('[data-geoflows-visible]') !== null", timeout=30_000
                 )
                 page.wait_for_function(
                     "(() => { const e = document.querySelector('.folium-map');"

@@ -72,7 +72,13 @@ def test_run_all_summary_of_render() -> None:
     out = _run(
         [str(BENCH / "run_all.py"), "--only", "render", "--", "--sizes", "30", "--no-browser"]
     )
-    for name in ("geoflows to_html", "folium PolyLine per flow", "folium GeoJson", "explore"):
+    for name in (
+        "geoflows read_flows+to_html",
+        "folium PolyLine per flow",
+        "folium GeoJson",
+        "explore",
+        "floor: hand-written Leaflet canvas",
+    ):
         assert name in out
     assert "=== summary" in out
     summary = out.split("=== summary", 1)[1]

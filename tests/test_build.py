@@ -167,7 +167,8 @@ def test_schema_is_draft_2020_12_and_documents_every_map_option():
     options = schema["$defs"]["options"]["properties"]
     assert set(options) == {
         "title", "tiles", "scale", "min_width", "max_width", "color_by", "time_slider", "at",
-        "assets", "height", "share_scale",
+        "assets", "height", "share_scale", "labels", "claims", "max_flows", "width_domain",
+        "focus",
     }  # fmt: skip
 
 

@@ -100,21 +100,25 @@ def page(three: gf.FlowSet) -> str:
 
 # --------------------------------------------------------------------------- payload
 def test_payload_shape(three: gf.FlowSet) -> None:
-    p = build_payload(three, at="2023-10-01")
+    sent = build_payload(three, at="2023-10-01")
+    assert sent["route"] == {"c": -1}  # geodesics ship no vertices; one value for all flows
+    assert json.loads(safe_json(sent)) == sent
+    p = render.expand(sent)
     n = p["n"]
-    assert n == 3 and p["v"] == 1 and p["renderer"] == "svg"
-    assert len(p["offsets"]) == n + 1 and p["offsets"][0] == 0
-    assert len(p["coords"]) == 2 * p["offsets"][-1]
-    assert all(b - a >= 2 for a, b in zip(p["offsets"], p["offsets"][1:], strict=False))
-    for key in ("width", "halo", "unknown", "color", "conf", "unit", "t0", "t1"):
+    assert n == 3 and p["v"] == 2 and p["total"] == 3
+    for key in ("o", "d", "route", "width", "halo", "unknown", "color", "conf", "unit", "t0"):
         assert len(p[key]) == n, key
-    assert len(p["mid"]) == 4 * n
+    for key in ("t1", "vol", "low", "high", "offset", "length"):
+        assert len(p[key]) == n, key
     for name, values in render.payload_fields(p).items():
         assert len(values) == n, name
-    assert len(p["label"]) == n
-    assert len(p["sources"]) == n
-    assert p["sources"][0] == ["https://example.org/a", "Ministry briefing"]
-    assert render.payload_fields(p)["volume"][1].startswith("2–10 missiles")
+    assert render.payload_fields(p)["volume"][1] == "2–10 missiles"  # built from vol/low/high
+    assert p["vol"] == [1000, -1, -1] and p["low"] == [-1, 2, -1] and p["high"] == [-1, 10, -1]
+    assert render._payload._decode(p["label"]) == ["Containers by sea", "", "Unknown size {{7*7}}"]
+    assert render._payload._decode(p["sources"])[0] == [
+        "https://example.org/a",
+        "Ministry briefing",
+    ]
     assert p["unknown"] == [0, 0, 1]
     assert p["halo"][1] > p["width"][1] > 0 and p["halo"][0] == 0
     assert sorted(p["colorKeys"]) == ["missiles", "munitions", "troops"]
@@ -125,22 +129,44 @@ def test_payload_shape(three: gf.FlowSet) -> None:
     assert p["t0"][2] is None and p["t1"][2] is None
     assert p["dayMin"] <= p["at"] <= p["dayMax"]
     places = p["places"]
-    assert len(places["name"]) == 6
-    assert sorted(i for lst in places["out"] for i in lst) == [0, 1, 2]
-    assert sorted(i for lst in places["in"] for i in lst) == [0, 1, 2]
+    # each place once (six distinct ends), flows refer to them by index
+    assert places["name"] == [""] * 6  # coordinates only: no name of their own
+    assert sorted(p["o"] + p["d"]) == list(range(6))
+    assert places["lat"][p["o"][0]] == 422400 and places["lon"][p["o"][0]] == 1303000
+    # geodesics ship no vertices: the browser rebuilds them from their ends
+    assert p["route"] == [-1, -1, -1] and p["lanes"]["coords"] == []
     (south, west), (north, east) = p["bounds"]
     assert south < north and west < east
-    assert json.loads(safe_json(p)) == p
+
+
+def test_lanes_ship_once() -> None:
+    """Non-geodesic routes ship their vertices; flows on the same lane share one copy."""
+    flows = gf.read_flows(
+        [
+            {"origin": "Rajin", "destination": "Vladivostok", "mode": "sea", "volume": v}
+            for v in (1, 2, 3)
+        ]
+        + [{"origin": "Moscow", "destination": "Kyiv", "volume": 4}]
+    )
+    p = build_payload(flows)
+    assert p["route"] == [0, 0, 0, -1]
+    assert len(p["lanes"]["offsets"]) == 2  # one lane
+    xy = render.decode_coords(p)
+    assert len(xy) == p["lanes"]["offsets"][1] >= 3
+    assert abs(xy[0, 0] - 130.3) < 0.1 and abs(xy[-1, 1] - 43.1) < 0.1  # Rajin ... Vladivostok
+    assert len(p["places"]["name"]) == 4 and all(p["places"]["name"])
 
 
 def test_payload_options(three: gf.FlowSet) -> None:
-    assert build_payload(three, renderer="canvas")["renderer"] == "canvas"
-    assert build_payload(three, markers=False)["places"]["name"] == []
+    assert build_payload(three, markers=False)["markers"] is False
+    assert build_payload(three, marker_limit=1)["markers"] is False
     assert build_payload(three, title="T")["title"] == "T"
+    assert build_payload(three, labels=False)["labels"] is False
     assert build_payload(three)["at"] is None
-    coarse = build_payload(three, precision=1)
-    fine = build_payload(three, precision=4)
-    assert all(isinstance(c, int) for c in coarse["coords"])  # delta-encoded integers
+    sea = gf.read_flows([{"origin": "Rajin", "destination": "Vladivostok", "mode": "sea"}])
+    coarse = build_payload(sea, precision=1, simplify=0)
+    fine = build_payload(sea, precision=4, simplify=0)
+    assert all(isinstance(c, int) for c in coarse["lanes"]["coords"])  # delta-encoded integers
     xy_coarse, xy_fine = render.decode_coords(coarse), render.decode_coords(fine)
     assert np.allclose(xy_coarse, np.round(xy_coarse, 1))
     assert np.abs(xy_coarse - xy_fine).max() <= 0.05 + 1e-9
@@ -148,11 +174,14 @@ def test_payload_options(three: gf.FlowSet) -> None:
     assert sorted(by_mode["colorKeys"]) == ["air", "road", "sea"]
     with pytest.raises(gf.GeoflowsError, match="color_by"):
         build_payload(three, color_by="nope")
+    assert build_payload(three, focus=(40, 120, 45, 135))["focus"] == [[40, 120], [45, 135]]
 
 
-def test_canvas_above_threshold(monkeypatch: pytest.MonkeyPatch, three: gf.FlowSet) -> None:
-    monkeypatch.setattr(render._payload, "CANVAS_THRESHOLD", 2)
-    assert build_payload(three)["renderer"] == "canvas"
+def test_max_flows_keeps_the_largest(three: gf.FlowSet) -> None:
+    """Above max_flows the page keeps the largest flows by volume, in input order."""
+    p = build_payload(three, max_flows=2)
+    assert p["n"] == 2 and p["total"] == 3
+    assert render._payload._decode(p["fields"][0][1]) == ["g1", "g2"]  # g3 has no volume
 
 
 # --------------------------------------------------------------------------- safe_json
@@ -334,11 +363,13 @@ def test_tiles_provider_name(three: gf.FlowSet) -> None:
         map_html(three, tiles="No.Such.Provider")
 
 
-def test_default_tiles_openstreetmap(three: gf.FlowSet) -> None:
-    """The default (``tiles="OpenStreetMap"``) and ``to_html()`` without options must work."""
+def test_default_is_offline(three: gf.FlowSet) -> None:
+    """No tiles unless asked for: the default page makes no tile request (issue 11 item 9)."""
     out = three.to_html()
-    assert "tile.openstreetmap.org/{z}/{x}/{y}.png" in out
-    assert "openstreetmap.org/copyright" in out
+    assert "L.tileLayer" not in out and "openstreetmap" not in out.lower()
+    osm = three.to_html(tiles="OpenStreetMap")
+    assert "tile.openstreetmap.org/{z}/{x}/{y}.png" in osm
+    assert "openstreetmap.org/copyright" in osm
 
 
 # --------------------------------------------------------------------------- notebook
@@ -421,24 +452,168 @@ def test_static_figures_are_reproducible(tmp_path) -> None:
 
 
 def test_payload_is_compact(three: gf.FlowSet) -> None:
-    """Repeated text is dictionary-encoded; markers stop above marker_limit places."""
+    """Repeated text is dictionary-encoded; a place shared by many flows is listed once."""
     many = gf.read_flows(
         [{"origin": "Rajin", "destination": "Vladivostok", "category": "shells"}] * 10
     )
-    column = dict(build_payload(many)["fields"])["category"]
-    assert column == {"k": ["shells"], "i": [0] * 10}
-    assert render.payload_fields(build_payload(many))["category"] == ["shells"] * 10
-    assert build_payload(three, marker_limit=1)["places"]["name"] == []
-    assert build_payload(three)["places"]["name"] != []
+    p = build_payload(many)
+    column = dict(p["fields"])["category"]
+    assert column == {"k": ["shells"]}  # one value for every flow: no codes
+    assert render.payload_fields(p)["category"] == ["shells"] * 10
+    assert p["places"]["name"] == ["Rajin", "Vladivostok"]
+    assert p["o"] == {"c": 0} and p["d"] == {"c": 1}  # constant columns are sent once
 
 
-def test_offline_basemap_only_without_tiles(three: gf.FlowSet) -> None:
-    """tiles=None draws shipped country outlines; a tiled map does not carry them."""
+def test_offline_basemap_always_under_tiles(three: gf.FlowSet) -> None:
+    """The shipped basemap is in every page (drawn under tiles); basemap=None leaves it out."""
     offline = three.to_html(tiles=None)
     tiled = three.to_html(tiles="OpenStreetMap")
     p = build_payload(three, basemap="countries")
-    assert p["basemap"]["precision"] == 2 and len(p["basemap"]["rings"]) > 200
+    assert p["basemap"]["precision"] >= 2 and len(p["basemap"]["rings"]) > 200
     assert build_payload(three)["basemap"] is None
-    assert '"basemap":null' in tiled and '"basemap":null' not in offline
+    assert '"basemap":null' not in tiled and '"basemap":null' not in offline
+    assert '"basemap":null' in three.to_html(basemap=None)
     with pytest.raises(gf.GeoflowsError, match="basemap"):
         build_payload(three, basemap="moon")
+
+
+# --------------------------------------------------------------------------- new map options
+def test_claims_merge_groups_overlapping_records() -> None:
+    """Same lane, unit and category with overlapping dates: one movement, most confident first."""
+    base = {"origin": "Rajin", "destination": "Vladivostok", "unit": "containers"}
+    flows = gf.read_flows(
+        [
+            {
+                **base,
+                "volume": 2000,
+                "confidence": "reported",
+                "start": "2023-09-01",
+                "end": "2023-12-31",
+            },
+            {
+                **base,
+                "volume": 1000,
+                "confidence": "confirmed",
+                "start": "2023-09-05",
+                "end": "2023-10-01",
+            },
+            {**base, "volume": 9, "confidence": "confirmed", "start": "2024-06-01"},  # later
+            {**base, "volume": 3, "unit": "ships", "start": "2023-09-01"},  # other unit
+            {**base, "volume": 7, "group": "g", "start": "2025-01-01"},
+            {**base, "volume": 8, "group": "g", "start": "2026-01-01"},  # same group, no overlap
+        ]
+    )
+    p = build_payload(flows)
+    assert p["claims"] == [[1, 0], [4, 5]]
+    assert render.expand(p)["claim"] == [0, 0, -1, -1, 1, 1]
+    assert build_payload(flows, claims="separate")["claims"] == []
+    with pytest.raises(gf.GeoflowsError, match="claims must be 'merge' or 'separate'"):
+        build_payload(flows, claims="both")
+
+
+def test_group_mixing_units_is_refused() -> None:
+    rows = [
+        {"origin": "Rajin", "destination": "Vladivostok", "unit": "containers", "group": "m1"},
+        {"origin": "Rajin", "destination": "Vladivostok", "unit": "shells", "group": "m1"},
+    ]
+    with pytest.raises(gf.FlowValidationError, match=r"record 2: field 'group' value 'm1': mixes"):
+        gf.read_flows(rows)
+    assert issubclass(gf.FlowValidationError, ValueError)
+
+
+def test_focus_by_place_names(three: gf.FlowSet) -> None:
+    flows = gf.read_flows([{"origin": "Rajin", "destination": "Vladivostok"}])
+    (south, west), (north, east) = build_payload(flows, focus=["Rajin"])["focus"]
+    assert south < 42.245 < north and west < 130.3 < east
+    with pytest.raises(gf.GeoflowsError, match="'Atlantis', which is not a place of this map"):
+        build_payload(flows, focus=["Atlantis"])
+
+
+def test_cli_map_view_options(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from geoflows.cli import cli
+
+    out = tmp_path / "m.html"
+    result = CliRunner().invoke(
+        cli,
+        [
+            "map",
+            str(ROOT / "data" / "dprk_russia_2023_2024.csv"),
+            "-o",
+            str(out),
+            "--no-labels",
+            "--claims",
+            "separate",
+            "--focus",
+            "40,125,46,135",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    page = out.read_text(encoding="utf-8")
+    assert '"labels":false' in page and '"claim":{"c":-1}' in page
+    assert '"focus":[[40.0,125.0],[46.0,135.0]]' in page
+    assert "L.tileLayer" not in page  # offline unless tiles are asked for
+    bad = CliRunner().invoke(
+        cli,
+        [
+            "map",
+            str(ROOT / "data" / "dprk_russia_2023_2024.csv"),
+            "-o",
+            str(out),
+            "--width-domain",
+            "lots",
+        ],
+    )
+    assert bad.exit_code != 0 and "UNIT=LOW,HIGH" in bad.output
+
+
+def test_build_schema_knows_the_new_options() -> None:
+    schema = json.loads(
+        resources.files("geoflows").joinpath("_data", "build.schema.json").read_text()
+    )
+    options = schema["$defs"]["options"]["properties"]
+    for key in ("labels", "claims", "focus", "width_domain", "max_flows"):
+        assert key in options, key
+
+
+USER_MAP_SCRIPT = """
+import hashlib, sys, warnings
+warnings.simplefilter("ignore")
+import folium
+import geoflows as gf
+m = folium.Map(location=[45, 100], zoom_start=3, tiles=None)
+folium.Marker([43.1, 131.9], tooltip="Vladivostok").add_to(m)
+gf.read_flows([{"origin": "42.24, 130.30", "destination": "43.12, 131.89"}]).to_folium(m=m)
+sys.stdout.write(hashlib.sha256(m.get_root().render().encode()).hexdigest())
+"""
+
+
+@pytest.mark.slow
+def test_user_map_same_bytes_across_processes() -> None:
+    """to_folium(m=user_map): the same bytes in two processes with different hash seeds."""
+    digests = []
+    for seed in ("3", "4"):
+        proc = subprocess.run(
+            [sys.executable, "-c", USER_MAP_SCRIPT],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        )
+        assert proc.returncode == 0, proc.stderr
+        digests.append(proc.stdout.strip())
+    assert digests[0] == digests[1] and len(digests[0]) == 64
+
+
+def test_flow_layer_is_a_macro_element(three: gf.FlowSet) -> None:
+    import folium
+    from branca.element import MacroElement
+
+    m = folium.Map(tiles=None)
+    layer = render.FlowLayer(three).add_to(m)
+    assert isinstance(layer, MacroElement)
+    assert [c for c in m._children.values() if isinstance(c, render.FlowLayer)] == [layer]
+    second = render.FlowLayer(three).add_to(m)
+    assert (layer.get_name(), second.get_name()) == ("flow_layer_0", "flow_layer_1")

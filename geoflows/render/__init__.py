@@ -1,7 +1,7 @@
 """Rendering: the FlowLayer, offline assets, deterministic HTML, notebook display, static plots.
 
 All flows of a map travel to the browser as **one** JSON payload (numpy-built arrays, rounded
-coordinates), drawn by our own small script (``_data/geoflows.js``). Text from data is escaped
+coordinates), drawn by our own small script (the modules of ``_data/js/``, joined in one scope). Text from data is escaped
 in the payload (``<``, ``>``, ``&``, ``{``, ``}``, U+2028, U+2029 become ``\\uXXXX``), the script
 element is added to the page as raw text (never parsed by Jinja2), and the browser puts every
 string into the page with ``textContent``. See ``docs/safety.md``.
@@ -23,6 +23,8 @@ from geoflows.render._payload import (
     CANVAS_THRESHOLD,
     build_payload,
     decode_coords,
+    expand,
+    flow_lines,
     payload_fields,
     safe_json,
 )
@@ -38,6 +40,8 @@ __all__ = [
     "basemap",
     "build_payload",
     "decode_coords",
+    "expand",
+    "flow_lines",
     "flow_map",
     "map_html",
     "notebook_html",

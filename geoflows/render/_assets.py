@@ -33,6 +33,22 @@ def _leaflet_css_inline() -> str:
     return re.sub(r"url\((images/[\w.-]+\.png)\)", data_uri, css)
 
 
+@cache
+def _script() -> str:
+    """Our script: every module of ``_data/js/`` in sorted order, then ``main.js``, inside
+    one function scope, so modules share names without putting any on ``window`` but
+    ``geoflowsDraw``."""
+    folder = resources.files("geoflows").joinpath("_data", "js")
+    names = sorted(p.name for p in folder.iterdir() if p.name.endswith(".js"))
+    names = [n for n in names if n != "main.js"] + ["main.js"]
+    parts = [_asset(f"js/{name}") for name in names]
+    return (
+        '(function () {\n"use strict";\n'
+        + "\n".join(parts)
+        + "\nwindow.geoflowsDraw = draw;\n})();\n"
+    )
+
+
 def _png_uri(name: str) -> str:
     return "data:image/png;base64," + base64.b64encode(
         _asset_bytes("leaflet/images/" + name)

@@ -7,6 +7,8 @@ import re
 import warnings
 from typing import TYPE_CHECKING, Any
 
+from branca.element import MacroElement
+
 from geoflows.errors import GeoflowsError, GeoflowsWarning
 from geoflows.render._assets import (
     LEAFLET_VERSION,
@@ -16,6 +18,7 @@ from geoflows.render._assets import (
     _leaflet_css_inline,
     _leaflet_inline_js,
     _raw_element,
+    _script,
     _sri,
 )
 from geoflows.render._payload import build_payload, safe_json
@@ -30,11 +33,13 @@ ASSETS = ("inline", "cdn")
 NOTEBOOK_WARN_BYTES = 5_000_000
 
 
-class FlowLayer:
+class FlowLayer(MacroElement):
     """Adds flows to a folium Map as one layer drawn from one escaped JSON payload.
 
-    Use :meth:`FlowSet.to_folium` unless you are assembling a map by hand. The layer's script
-    is added to the page as raw text, never parsed as a Jinja2 template.
+    A folium ``MacroElement``: add it with :meth:`add_to` (which returns the layer) and find
+    it among a map's children by type. Use :meth:`FlowSet.to_folium` unless you are
+    assembling a map by hand. The layer's script is added to the page as raw text, never
+    parsed as a Jinja2 template.
 
     Parameters
     ----------
@@ -43,7 +48,8 @@ class FlowLayer:
         Where Leaflet comes from: vendored and inlined (works offline), or a pinned CDN URL with
         a subresource-integrity hash.
     fit : bool
-        Fit the map to the flows when it opens.
+        Fit the map to the flows when it opens (and when its container is resized, until the
+        user moves the map).
     **options
         Passed to :func:`build_payload`.
 
@@ -51,14 +57,18 @@ class FlowLayer:
     --------
     >>> import folium, geoflows as gf
     >>> m = folium.Map(tiles=None)
-    >>> _ = FlowLayer(gf.read_flows("data/dprk_russia_2023_2024.csv")).add_to(m)
+    >>> layer = FlowLayer(gf.read_flows("data/dprk_russia_2023_2024.csv")).add_to(m)
+    >>> [c for c in m._children.values() if isinstance(c, FlowLayer)] == [layer]
+    True
     """
 
     def __init__(
         self, flows: FlowSet, *, assets: str = "inline", fit: bool = True, **options: Any
     ) -> None:
+        super().__init__()
         if assets not in ASSETS:
             raise GeoflowsError(f"assets must be 'inline' or 'cdn'; got {assets!r}")
+        self._name = "FlowLayer"
         self.payload = build_payload(flows, **options)
         self.assets = assets
         self.fit = fit
@@ -70,72 +80,62 @@ class FlowLayer:
         --------
         >>> import geoflows as gf
         >>> layer = FlowLayer(gf.read_flows([{"origin": "Rajin", "destination": "Vladivostok"}]))
-        >>> layer.payload_json().startswith('{"v":1')
+        >>> layer.payload_json().startswith('{"v":2')
         True
         """
         return safe_json(self.payload)
 
-    def add_to(self, m: folium.Map) -> folium.Map:
-        """Add the layer's assets, script and data to ``m`` and return ``m``.
+    def add_to(self, m: Any, name: str | None = None, index: int | None = None) -> FlowLayer:
+        """Add the layer to ``m`` and return the layer.
 
         Examples
         --------
         >>> import folium, geoflows as gf
-        >>> m = FlowLayer(gf.read_flows([{"origin": "Rajin", "destination": "Vladivostok"}])).add_to(folium.Map(tiles=None))
-        >>> "geoflowsDraw" in m.get_root().render()
+        >>> m = folium.Map(tiles=None)
+        >>> flows = gf.read_flows([{"origin": "Rajin", "destination": "Vladivostok"}])
+        >>> layer = FlowLayer(flows).add_to(m)
+        >>> isinstance(layer, FlowLayer) and "geoflowsDraw" in m.get_root().render()
         True
         """
-        from branca.element import MacroElement
+        count = sum(1 for c in m._children.values() if isinstance(c, FlowLayer))
+        self._id = str(count)  # get_name() is then "flow_layer_<count>": no random id
+        m.add_child(self, name=name or self.get_name(), index=index)
+        return self
 
-        layer = self
-        name = f"flow_layer_{_count(m)}"
-
-        class _Layer(MacroElement):
-            def render(self, **kwargs: Any) -> None:
-                figure = self.get_root()
-                header = figure.header
-                if layer.assets == "inline":
-                    header.add_child(_raw_element(_leaflet_inline_js()), name="leaflet")
-                    header.add_child(
-                        _raw_element(f"<style>{_leaflet_css_inline()}</style>"), name="leaflet_css"
-                    )
-                else:
-                    base = f"https://cdn.jsdelivr.net/npm/leaflet@{LEAFLET_VERSION}/dist"
-                    header.add_child(
-                        _raw_element(
-                            f'<script src="{base}/leaflet.js" integrity="{_sri(_asset_bytes("leaflet/leaflet.js"))}" '
-                            'crossorigin="anonymous"></script>'
-                        ),
-                        name="leaflet",
-                    )
-                    header.add_child(
-                        _raw_element(
-                            f'<link rel="stylesheet" href="{base}/leaflet.css" integrity="{_sri(_asset_bytes("leaflet/leaflet.css"))}" '
-                            'crossorigin="anonymous"/>'
-                        ),
-                        name="leaflet_css",
-                    )
-                header.add_child(
-                    _raw_element(_inline_script(_asset("geoflows.js"))), name="geoflows_js"
-                )
-                header.add_child(
-                    _raw_element(f"<style>{_asset('geoflows.css')}</style>"), name="geoflows_css"
-                )
-                script = (
-                    f"geoflowsDraw({self._parent.get_name()}, {layer.payload_json()}, "
-                    f"{'true' if layer.fit else 'false'});"
-                )
-                figure.script.add_child(_raw_element(script), name=self.get_name())
-
-        element = _Layer()
-        element._name = "FlowLayer"
-        element._id = name
-        m.add_child(element, name=name)
-        return m
-
-
-def _count(m: Any) -> int:
-    return sum(1 for c in m._children.values() if getattr(c, "_name", "") == "FlowLayer")
+    def render(self, **kwargs: Any) -> None:
+        """Put Leaflet, our script and style in the page head, and the one drawing call."""
+        figure = self.get_root()
+        header = figure.header
+        if self.assets == "inline":
+            header.add_child(_raw_element(_leaflet_inline_js()), name="leaflet")
+            header.add_child(
+                _raw_element(f"<style>{_leaflet_css_inline()}</style>"), name="leaflet_css"
+            )
+        else:
+            base = f"https://cdn.jsdelivr.net/npm/leaflet@{LEAFLET_VERSION}/dist"
+            header.add_child(
+                _raw_element(
+                    f'<script src="{base}/leaflet.js" integrity="{_sri(_asset_bytes("leaflet/leaflet.js"))}" '
+                    'crossorigin="anonymous"></script>'
+                ),
+                name="leaflet",
+            )
+            header.add_child(
+                _raw_element(
+                    f'<link rel="stylesheet" href="{base}/leaflet.css" integrity="{_sri(_asset_bytes("leaflet/leaflet.css"))}" '
+                    'crossorigin="anonymous"/>'
+                ),
+                name="leaflet_css",
+            )
+        header.add_child(_raw_element(_inline_script(_script())), name="geoflows_js")
+        header.add_child(
+            _raw_element(f"<style>{_asset('geoflows.css')}</style>"), name="geoflows_css"
+        )
+        script = (
+            f"geoflowsDraw({self._parent.get_name()}, {self.payload_json()}, "
+            f"{'true' if self.fit else 'false'});"
+        )
+        figure.script.add_child(_raw_element(script), name=self.get_name())
 
 
 def _tile_layer(tiles: Any) -> Any:
@@ -190,7 +190,7 @@ def flow_map(
     flows: FlowSet,
     *,
     m: folium.Map | None = None,
-    tiles: Any = "OpenStreetMap",
+    tiles: Any = None,
     assets: str = "inline",
     height: str = "100%",
     basemap: str | None = "auto",
@@ -204,26 +204,30 @@ def flow_map(
     m : folium.Map, optional
         Map to draw onto; by default a new one fitted to the flows.
     tiles : str, xyzservices.TileProvider or None
-        ``"OpenStreetMap"`` (default), any xyzservices provider name (``"CartoDB.Positron"``),
-        an XYZ URL template, or None for no basemap (fully offline).
+        None (default): no tiles, no tile requests, the map is fully offline. Tiles only when
+        asked for: ``"OpenStreetMap"``, any xyzservices provider name (``"CartoDB.Positron"``)
+        or an XYZ URL template; a tile request tells the tile server which area is looked at.
     assets : {'inline', 'cdn'}
         ``inline`` (default) embeds the vendored Leaflet: the page needs no network but for
         tiles. ``cdn`` links pinned Leaflet files with integrity hashes.
     height : str
         CSS height of the map.
     basemap : {'auto', 'countries', None}
-        Offline country outlines (Natural Earth 1:110m, shipped with geoflows) drawn under the
-        flows. ``auto`` (default) draws them when the map has no tiles, so a fully offline
-        map still shows where things are.
+        Offline land and borders shipped with geoflows, drawn under the tiles and the flows,
+        so the land shows without tiles or when tiles fail to load. ``auto`` (default) and
+        ``countries`` draw them; None leaves them out.
     **options
         ``title``, ``scale`` (``sqrt``/``linear``/``log``/``quantiles``/``natural_breaks``),
         ``min_width``, ``max_width``, ``color_by`` (``category``/``kind``/``mode``/``source``/
         ``unit``/``confidence``), ``palette``, ``time_slider``, ``at`` (ISO date shown first),
         ``time_window_days``, ``precision`` (decimals of coordinates), ``simplify`` (degrees;
-        vertices closer than this to the line are dropped), ``arrows``, ``arrow_limit`` (no
-        arrowheads when more flows are visible), ``markers``, ``marker_limit`` (no place
-        markers above this many places), ``renderer`` (``svg``/``canvas``; canvas above
-        2,000 flows by default), ``filter_open``.
+        vertices of shipped lanes closer than this to the line are dropped), ``arrows``,
+        ``arrow_limit`` (no arrowheads when more flows are in view), ``markers``,
+        ``marker_limit`` (no place markers above this many places), ``max_flows`` (above
+        this many flows the page keeps the largest by volume and its legend says so),
+        ``width_domain`` (``(low, high)`` or ``{unit: (low, high)}``: a fixed width scale),
+        ``labels`` (place names on the map), ``focus`` (place names or a
+        ``(south, west, north, east)`` box: the first view), ``filter_open``.
 
     Returns
     -------
@@ -255,10 +259,10 @@ def flow_map(
         if layer is not None:
             layer.add_to(m)
     if basemap == "auto":
-        basemap = "countries" if created and _tile_layer(tiles) is None else None
+        basemap = "countries"
     FlowLayer(flows, assets=assets, fit=created, basemap=basemap, **options).add_to(m)
-    if created:
-        _stable_ids(m.get_root())
+    # Ids from a counter, also on a user's own map: the same input gives the same bytes.
+    _stable_ids(m.get_root())
     return m
 
 
@@ -268,7 +272,7 @@ def _stable_ids(root: Any) -> None:
 
     def walk(element: Any) -> None:
         nonlocal counter
-        if getattr(element, "_name", "") != "FlowLayer":
+        if not isinstance(element, FlowLayer):
             element._id = f"{counter:04d}"
             counter += 1
         children = list(element._children.values())

@@ -41,6 +41,11 @@ EXAMPLE_CSV = Path(__file__).resolve().parents[2] / "data" / "dprk_russia_2023_2
 # JavaScript helpers the tests evaluate in the page.
 #: The folium map object (folium names the global after the map div's id).
 JS_MAP = "window[document.querySelector('.folium-map').id]"
+#: The geoflows layer of the page (its ``api`` gives counts, points, popups and tooltips).
+JS_LAYER = (
+    "(() => { let f = null; window[document.querySelector('.folium-map').id]"
+    ".eachLayer(l => { if (l.isGeoflows) f = l; }); return f; })()"
+)
 #: Number of flows the layer shows now.
 JS_VISIBLE = "Number(document.querySelector('.folium-map').getAttribute('data-geoflows-visible'))"
 
@@ -60,7 +65,7 @@ class Probe:
         """Load a local HTML file and wait until the map layer has drawn."""
         self.page.goto(Path(path).resolve().as_uri(), wait_until="load")
         self.page.wait_for_function(
-            "window.geoflowsLayers && window.geoflowsLayers.length > 0", timeout=20_000
+            "document.querySelector('[data-geoflows-visible]') !== null", timeout=20_000
         )
         return self
 

@@ -18,13 +18,15 @@ import numpy as np
 import pytest
 
 import geoflows as gf
-from geoflows.render import build_payload, notebook_html
+from geoflows.render import build_payload, expand, notebook_html
 
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE_CSV = ROOT / "data" / "dprk_russia_2023_2024.csv"
 JS_MAP = "window[document.querySelector('.folium-map').id]"  # the folium map object
+#: the geoflows canvas layer of the page (found by type, like any Leaflet layer)
+JS_LAYER = f"(() => {{ let f = null; {JS_MAP}.eachLayer(l => {{ if (l.isGeoflows) f = l; }}); return f; }})()"
 Probe = Any  # conftest.Probe: page, blocked, requests, console_errors, page_errors, dialogs
 TITLE = "North Korea – Russia transfers, 2023–2024"
 
@@ -35,11 +37,10 @@ def _save(flows: gf.FlowSet, directory: Path, name: str, **options) -> Path:
 
 
 def _center_point(probe: Probe, i: int) -> tuple[float, float]:
-    """Viewport coordinates of the middle of flow ``i`` (Leaflet's polyline centre)."""
+    """Viewport coordinates of the middle of flow ``i`` (where its arrowhead sits)."""
     x, y = probe.page.evaluate(
-        f"""(i) => {{ const m = {JS_MAP}; const l = window.geoflowsLayers[0].flows[i];
-        const p = m.latLngToContainerPoint(l.getCenter());
-        const r = m.getContainer().getBoundingClientRect(); return [p.x + r.left, p.y + r.top]; }}""",
+        f"""(i) => {{ const m = {JS_MAP}; const p = {JS_LAYER}.api.pointOf(i);
+        const r = m.getContainer().getBoundingClientRect(); return [p[0] + r.left, p[1] + r.top]; }}""",
         i,
     )
     return float(x), float(y)
@@ -194,10 +195,13 @@ def test_example_map_offline(probe: Probe, example_map: Path, example_flows: gf.
     n = len(example_flows)
     payload = build_payload(example_flows)
     assert page.evaluate("typeof L") == "object"
-    assert page.locator("path.geoflows-flow").count() == n
+    assert page.locator("canvas.geoflows-canvas").count() == 1  # one canvas draws every flow
+    assert page.locator("path.geoflows-flow").count() == 0
     assert probe.visible() == n
-    assert page.locator("path.geoflows-place").count() == len(payload["places"]["name"])
-    assert page.locator("path.geoflows-range").count() == sum(1 for h in payload["halo"] if h)
+    # claims about one movement are drawn as one line
+    merged = sum(len(members) - 1 for members in payload["claims"])
+    assert page.evaluate(f"{JS_LAYER}.inView") == n - merged
+    assert page.evaluate(f"{JS_LAYER}.drawnPlaces") == len(payload["places"]["name"])
     legend = page.locator(".gf-legend").text_content()
     filters = page.locator(".gf-filter").text_content()
     categories = sorted(set(example_flows._gdf["category"]))
@@ -221,7 +225,8 @@ def test_short_flows_keep_their_arrowheads(
     """
     page = probe.open(example_map).page
     _settle(probe)
-    assert page.locator("path.geoflows-arrow").count() == len(example_flows)
+    merged = sum(len(m) - 1 for m in build_payload(example_flows)["claims"])
+    assert page.evaluate(f"{JS_LAYER}.drawnArrows") == len(example_flows) - merged
 
 
 def test_tiles_are_the_only_network_requests(probe: Probe, tmp_path: Path) -> None:
@@ -229,7 +234,7 @@ def test_tiles_are_the_only_network_requests(probe: Probe, tmp_path: Path) -> No
     path = _save(flows, tmp_path, "osm.html", tiles="OpenStreetMap.Mapnik")
     page = probe.open(path).page
     page.wait_for_timeout(300)
-    assert page.locator("path.geoflows-flow").count() == 1
+    assert page.evaluate(f"{JS_LAYER}.inView") == 1
     assert probe.blocked, "an OpenStreetMap page should have asked for tiles (and been blocked)"
     assert all("tile.openstreetmap.org" in url for url in probe.blocked), probe.blocked
 
@@ -252,7 +257,7 @@ def test_tooltip_on_hover(probe: Probe, popup_map: Path) -> None:
 
 def test_popup_fields_and_sources(probe: Probe, popup_map: Path) -> None:
     page = probe.open(popup_map).page
-    page.evaluate("window.geoflowsLayers[0].flows[0].openPopup()")
+    page.evaluate(f"{JS_LAYER}.api.openPopup(0)")
     popup = page.locator(".gf-popup-wrap")
     popup.wait_for(state="visible")
     rows = dict(
@@ -302,7 +307,7 @@ def test_click_opens_popup(probe: Probe, popup_map: Path) -> None:
 def test_time_slider(probe: Probe, time_map: Path) -> None:
     page = probe.open(time_map).page
     assert probe.visible() == 3  # a, b and the undated d
-    assert page.locator("path.geoflows-flow").count() == 3
+    assert page.evaluate(f"{JS_LAYER}.inView") == 3
     assert page.locator(".gf-date").text_content() == "2023-10-01"
     assert not page.locator(".gf-all-dates").is_checked()
     day = page.evaluate("Date.UTC(2024, 2, 15) / 86400000")  # 2024-03-15
@@ -313,7 +318,7 @@ def test_time_slider(probe: Probe, time_map: Path) -> None:
     )
     assert page.locator(".gf-date").text_content() == "2024-03-15"
     assert probe.visible() == 2  # c and d
-    assert page.locator("path.geoflows-flow").count() == 2
+    assert page.evaluate(f"{JS_LAYER}.inView") == 2
     # the keyboard moves the slider too: End = last day (2024-06-01): e and d
     page.locator(".gf-range").focus()
     page.keyboard.press("End")
@@ -321,7 +326,6 @@ def test_time_slider(probe: Probe, time_map: Path) -> None:
     assert probe.visible() == 2
     page.locator(".gf-all-dates").check()
     assert probe.visible() == 5
-    assert page.locator("path.geoflows-flow").count() == 5
     assert page.locator(".gf-range").is_disabled()
     page.locator(".gf-all-dates").uncheck()
     assert probe.visible() == 2
@@ -336,7 +340,6 @@ def test_filter_checkboxes(probe: Probe, time_map: Path) -> None:
     box = _filter_box(page, "x")
     box.uncheck()  # category x: flows a and b
     assert probe.visible() == 3
-    assert page.locator("path.geoflows-flow").count() == 3
     _filter_box(page, "z").uncheck()
     assert probe.visible() == 2
     box.check()
@@ -353,8 +356,11 @@ def test_notebook_iframe_draws(probe: Probe) -> None:
     page = probe.page
     page.set_content(markup)
     frame = page.frame_locator("iframe")
-    frame.locator("path.geoflows-flow").first.wait_for()
-    assert frame.locator("path.geoflows-flow").count() == len(flows)
+    frame.locator("[data-geoflows-visible]").wait_for()
+    assert frame.locator("[data-geoflows-visible]").get_attribute("data-geoflows-visible") == str(
+        len(flows)
+    )
+    assert frame.locator("canvas.geoflows-canvas").count() == 1
     assert frame.locator(".gf-legend").count() == 1
     # the sandbox gives the map its own opaque origin: no access to the notebook's page
     inner = page.frames[1]
@@ -424,7 +430,8 @@ def test_pixels_of_a_thick_red_flow(probe: Probe, tmp_path: Path) -> None:
     x, y = _center_point(
         probe,
         page.evaluate(
-            "window.geoflowsLayers[0].flows.findIndex(l => l.options.color === '#ff0000')"
+            f"(() => {{ const P = {JS_LAYER}.P; "
+            "return P.color.findIndex(c => P.colors[c] === '#ff0000'); })()"
         ),
     )
     clip = {"x": x - 10, "y": y - 10, "width": 21, "height": 21}
@@ -460,9 +467,12 @@ def large_map(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_large_map_uses_canvas(probe: Probe, large_map: Path) -> None:
     page = probe.open(large_map).page
-    assert page.locator(".leaflet-overlay-pane canvas").count() >= 1
+    assert page.locator(".leaflet-overlay-pane canvas.geoflows-canvas").count() == 1
     assert page.locator("path.geoflows-flow").count() == 0
     assert probe.visible() == 10_000
+    # the spatial grid finds a flow under its own middle
+    x, y = page.evaluate(f"{JS_LAYER}.api.pointOf(123)")
+    assert page.evaluate(f"{JS_LAYER}.flowAt({x}, {y})") >= 0
     _settle(probe)
     before = page.evaluate(f"{JS_MAP}.getCenter()")
     page.mouse.move(150, 550)
@@ -523,7 +533,7 @@ def test_two_way_flows_are_drawn_apart(probe: Probe, tmp_path: Path) -> None:
     probe.open(_save(flows, tmp_path, "two_way.html"))
     _settle(probe)
     (x0, y0), (x1, y1) = _center_point(probe, 0), _center_point(probe, 1)
-    width = build_payload(flows)["width"][0]
+    width = expand(build_payload(flows))["width"][0]
     # The two centre lines are at least one line width apart on screen: they do not overlap.
     assert ((x0 - x1) ** 2 + (y0 - y1) ** 2) ** 0.5 >= width
     probe.assert_quiet()
@@ -557,8 +567,231 @@ def test_flows_on_the_users_own_folium_map(probe: Probe, tmp_path: Path) -> None
     path.write_text(m.get_root().render(), encoding="utf-8")
     probe.open(path)
     _settle(probe)
-    assert probe.page.locator("path.geoflows-flow").count() == 1
+    assert probe.page.evaluate(f"{JS_LAYER}.inView") == 1
     icon = probe.page.locator("img.leaflet-marker-icon")
     assert icon.count() == 1
     assert icon.evaluate("img => img.complete && img.naturalWidth") > 0
+    probe.assert_quiet()
+
+
+# --------------------------------------------------------------------------- claims, places, bidi
+CLAIMS = [
+    {
+        "id": f"c{k}",
+        "origin": "Rajin",
+        "destination": "Vladivostok",
+        "mode": "sea",
+        "unit": "containers",
+        "category": "munitions",
+        "start": "2023-09-01",
+        "end": "2023-12-31",
+        **fields,
+    }
+    for k, fields in enumerate(
+        [
+            {"volume": 1000, "confidence": "confirmed", "source": "US satellite imagery"},
+            {"volume": 2000, "confidence": "reported", "source": "ROK intelligence"},
+            {
+                "volume_low": 5000,
+                "volume_high": 13000,
+                "confidence": "claimed",
+                "source": "Claim C",
+            },
+        ]
+    )
+] + [
+    {
+        "id": "other-unit",
+        "origin": "Rajin",
+        "destination": "Vladivostok",
+        "mode": "sea",
+        "unit": "ship round trips",
+        "category": "munitions",
+        "start": "2023-09-01",
+        "volume": 4,
+    },
+    {"id": "k", "origin": "Moscow", "destination": "Kyiv", "volume": 5, "unit": "t"},
+]
+
+
+def test_claims_are_one_line_with_every_claim_in_its_popup(probe: Probe, tmp_path: Path) -> None:
+    """Three claims about one movement: one line, its tooltip spans them, its popup lists all."""
+    flows = gf.read_flows(CLAIMS)
+    payload = build_payload(flows)
+    assert payload["claims"] == [[0, 1, 2]]  # most confident first; other unit stays apart
+    page = probe.open(_save(flows, tmp_path, "claims.html")).page
+    _settle(probe)
+    assert probe.visible() == 5
+    assert page.evaluate(f"{JS_LAYER}.inView") == 3  # merged line, other unit, Moscow-Kyiv
+    assert page.evaluate(f"{JS_LAYER}.api.tooltipText(0)").count(
+        "1,000–13,000 containers (3 claims)"
+    )
+    page.evaluate(f"{JS_LAYER}.api.openPopup(0)")
+    items = page.locator(".gf-popup-wrap ol.gf-claims > li")
+    assert items.count() == 3
+    texts = items.all_text_contents()
+    assert "1,000 containers" in texts[0] and "confirmed" in texts[0]
+    assert "US satellite imagery" in texts[0] and "ROK intelligence" in texts[1]
+    assert "5,000–13,000 containers" in texts[2] and "claimed" in texts[2]
+    # the other unit on the same lane is its own line, offset beside the merged one
+    p = expand(payload)
+    assert p["offset"][3] != p["offset"][0]
+    # claims="separate": every record its own line, side by side
+    page2 = probe.page
+    page2.goto(_save(flows, tmp_path, "separate.html", claims="separate").as_uri())
+    page2.wait_for_function("document.querySelector('[data-geoflows-visible]') !== null")
+    assert page2.evaluate(f"{JS_LAYER}.inView") == 5
+    probe.assert_quiet()
+
+
+def test_place_click_highlights_its_flows(probe: Probe, tmp_path: Path) -> None:
+    flows = gf.read_flows(CLAIMS)
+    page = probe.open(_save(flows, tmp_path, "places.html")).page
+    _settle(probe)
+    names = build_payload(flows)["places"]["name"]
+    rajin = names.index("Rajin")
+    text = page.evaluate(f"{JS_LAYER}.api.placeTooltipText({rajin})")
+    assert text.startswith("Rajin — out: ") and "1,000 containers" in text
+    page.evaluate(f"{JS_LAYER}.api.openPlace({rajin})")
+    focus = page.evaluate(f"Array.from({JS_LAYER}.state.focus)")
+    assert focus == [1, 1, 1, 1, 0]  # Rajin's four records lit, Moscow-Kyiv dimmed
+    assert page.locator("[data-geoflows-focus]").get_attribute("data-geoflows-focus") == str(rajin)
+    # a click beside any line and place clears the highlight
+    page.evaluate(f"{JS_LAYER}.api.focusPlace(-1)")
+    assert page.evaluate(f"{JS_LAYER}.state.focus") is None
+    probe.assert_quiet()
+
+
+def test_right_to_left_override_stays_inside_its_text(probe: Probe, tmp_path: Path) -> None:
+    """A label ending in U+202E must not reverse the volume printed after it (issue 16 item 9)."""
+    from geoflows.places import Gazetteer
+
+    evil = "Depot \u202e"
+    gaz = Gazetteer.from_records(
+        [{"name": evil, "lat": 50.0, "lon": 30.0}, {"name": "Store", "lat": 52.0, "lon": 36.0}]
+    )
+    flows = gf.read_flows(
+        [
+            {
+                "origin": evil,
+                "destination": "Store",
+                "volume": 1200,
+                "unit": "tonnes",
+                "label": "Fuel \u202e",
+            }
+        ],
+        gazetteer=gaz,
+        route="geodesic",
+    )
+    page = probe.open(_save(flows, tmp_path, "bidi.html")).page
+    _settle(probe)
+    page.evaluate(f"{JS_LAYER}.api.openPlace(0)")
+    item = page.locator(".gf-popup-wrap .gf-place-flows li").first
+    # the data text is isolated: its override cannot reach the volume after it
+    assert item.locator("bdi").count() >= 2
+    assert item.evaluate("li => getComputedStyle(li.querySelector('bdi')).unicodeBidi") == "isolate"
+    # rendered order: the volume's glyphs left to right, as written (not "sennot 002,1")
+    box = item.locator("bdi").nth(1)
+    assert box.text_content() == "1,200 tonnes"
+    rects = box.evaluate(
+        """b => { const r = document.createRange(); const t = b.firstChild; const out = [];
+        for (const k of [0, t.length - 1]) { r.setStart(t, k); r.setEnd(t, k + 1);
+        out.push(r.getBoundingClientRect().left); } return out; }"""
+    )
+    assert rects[0] < rects[1]  # "1" is drawn left of "s"
+    probe.assert_quiet()
+
+
+def test_basemap_shows_when_tiles_fail(probe: Probe, tmp_path: Path) -> None:
+    """Tiles asked for but unreachable: the shipped land is drawn under them, not grey."""
+    flows = gf.read_flows([{"origin": "Rajin", "destination": "Vladivostok", "volume": 5}])
+    page = probe.open(_save(flows, tmp_path, "tiles_fail.html", tiles="OpenStreetMap")).page
+    _settle(probe)
+    assert probe.blocked  # every tile request failed
+    assert page.locator("path.geoflows-basemap").count() >= 1
+    z_base = page.evaluate(f"Number({JS_MAP}.getPane('geoflows-basemap').style.zIndex)")
+    z_tiles = page.evaluate(f"Number(getComputedStyle({JS_MAP}.getPane('tilePane')).zIndex)")
+    assert z_base < z_tiles
+
+
+def test_small_output_starts_with_the_legend_collapsed(new_probe, tmp_path: Path) -> None:
+    """Under ~1000x600 px the legend starts as one line; the popup pane is above controls."""
+    flows = gf.read_flows(CLAIMS)
+    path = _save(flows, tmp_path, "small.html")
+    small = new_probe(viewport={"width": 900, "height": 500}).open(path).page
+    assert not small.locator(".gf-legend-main").evaluate("d => d.open")
+    assert small.locator(".gf-legend").bounding_box()["height"] < 40
+    z_popup = small.evaluate(
+        "Number(getComputedStyle(document.querySelector('.gf-popup-pane')).zIndex)"
+    )
+    z_controls = small.evaluate(
+        "Number(getComputedStyle(document.querySelector('.leaflet-bottom')).zIndex)"
+    )
+    assert z_popup > z_controls
+    big = (
+        new_probe(viewport={"width": 1280, "height": 800})
+        .open(
+            _save(
+                gf.read_flows(str(EXAMPLE_CSV)) if EXAMPLE_CSV.exists() else flows,
+                tmp_path,
+                "big.html",
+            )
+        )
+        .page
+    )
+    assert big.locator(".gf-legend-main").evaluate("d => d.open")
+    body = big.locator(".gf-legend-body")
+    # every section shows without scrolling at 1280x800
+    assert body.evaluate("b => b.scrollHeight <= b.clientHeight + 1")
+
+
+def test_map_hidden_at_first_fits_when_shown(probe: Probe) -> None:
+    """A map drawn while its container has no size (a reopened notebook) fits its flows as
+    soon as the container gets a size (issue 17 item 1)."""
+    flows = gf.read_flows(POPUP_FLOWS, route="geodesic")
+    markup = notebook_html(flows, tiles=None)
+    page = probe.page
+    page.set_content(f'<div id="box" style="display:none">{markup}</div>')
+    frame = page.frame_locator("iframe")
+    frame.locator("[data-geoflows-visible]").wait_for(state="attached")
+    page.wait_for_timeout(300)
+    page.evaluate("document.getElementById('box').style.display = 'block'")
+    inner = page.frames[1]
+    inner.wait_for_function(
+        f"(() => {{ const m = {JS_MAP}; return m.getSize().x > 0 && m.getZoom() >= 3; }})()"
+    )
+    inside = inner.evaluate(
+        f"""(() => {{ const m = {JS_MAP}, b = m.getBounds();
+        return [[47.0, 125.0], [42.2, 130.3], [43.1, 131.9], [50.45, 30.52], [49.99, 36.23]]
+            .every(p => b.contains(p)); }})()"""
+    )
+    assert inside, "the flows are not all in view after the map was shown"
+    probe.assert_quiet()
+
+
+def test_legend_says_when_only_the_largest_flows_are_drawn(probe: Probe, tmp_path: Path) -> None:
+    flows = gf.read_flows(TIME_FLOWS, route="geodesic")
+    page = probe.open(_save(flows, tmp_path, "limited.html", max_flows=3)).page
+    assert probe.visible() <= 3
+    assert (
+        "Showing the 3 largest of 5 flows (by volume)" in page.locator(".gf-legend").text_content()
+    )
+    probe.assert_quiet()
+
+
+def test_no_focus_rectangle_when_a_line_is_clicked(probe: Probe, popup_map: Path) -> None:
+    page = probe.open(popup_map).page
+    _settle(probe)
+    x, y = _center_point(probe, 1)
+    page.mouse.click(x, y)
+    page.locator(".gf-popup-wrap").wait_for(state="visible")
+    outline = page.evaluate(
+        "(() => { const e = document.activeElement; const s = getComputedStyle(e);"
+        " return s.outlineStyle === 'none' || s.outlineWidth === '0px'; })()"
+    )
+    assert outline, "a click drew a focus outline"
+    # tooltip and popup never overlap: no tooltip while the popup is open
+    page.mouse.move(x + 1, y)
+    page.wait_for_timeout(300)  # a closed tooltip fades out for 200 ms before it is removed
+    assert page.locator(".leaflet-tooltip.gf-tooltip").count() == 0
     probe.assert_quiet()

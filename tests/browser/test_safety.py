@@ -155,25 +155,26 @@ def test_html_has_no_raw_hostile_text(maps: dict[str, Path]) -> None:
 
 # --------------------------------------------------------------------------- browser
 # For every flow: open its popup and tooltip like a user would and read what they show.
-READ_FLOWS_JS = """() => window.geoflowsLayers[0].flows.map(l => {
-    l.openPopup();
-    const box = l.getPopup().getElement();
-    const rows = [...box.querySelectorAll('table.gf-fields tr')]
-        .map(tr => [tr.cells[0].textContent, tr.cells[1].textContent]);
-    const out = {rows: rows, title: box.querySelector('.gf-popup-title').textContent,
-                 sources: [...box.querySelectorAll('ol.gf-sources li')].map(li => li.textContent)};
-    l.closePopup();
-    l.openTooltip(l.getCenter());
-    out.tip = l.getTooltip().getElement().textContent;
-    l.closeTooltip();
-    return out;
-})"""
-READ_PLACES_JS = f"""() => {{ const out = [];
-    {JS_MAP}.eachLayer(l => {{ if (l instanceof L.CircleMarker) {{
-        l.openPopup(); l.openTooltip();
-        out.push([l.getPopup().getElement().querySelector('.gf-popup-title').textContent,
-                  l.getTooltip().getElement().textContent]);
-        l.closePopup(); l.closeTooltip(); }} }});
+JS_LAYER = f"(() => {{ let f = null; {JS_MAP}.eachLayer(l => {{ if (l.isGeoflows) f = l; }}); return f; }})()"
+READ_FLOWS_JS = f"""() => {{ const layer = {JS_LAYER}, out = [];
+    for (let i = 0; i < layer.P.n; i++) {{
+        layer.api.openPopup(i);
+        const box = [...document.querySelectorAll('.gf-popup-wrap')].pop();
+        const rows = [...box.querySelectorAll('table.gf-fields tr')]
+            .map(tr => [tr.cells[0].textContent, tr.cells[1].textContent]);
+        out.push({{rows: rows, title: box.querySelector('.gf-popup-title').textContent,
+                  sources: [...box.querySelectorAll('ol.gf-sources li')].map(li => li.textContent),
+                  tip: layer.api.tooltipText(i)}});
+        {JS_MAP}.closePopup();
+    }}
+    return out; }}"""
+READ_PLACES_JS = f"""() => {{ const layer = {JS_LAYER}, out = [];
+    for (let p = 0; p < layer.P.places.name.length; p++) {{
+        layer.api.openPlace(p);
+        out.push([[...document.querySelectorAll('.gf-popup-wrap .gf-popup-title')].pop().textContent,
+                  layer.api.placeTooltipText(p)]);
+        {JS_MAP}.closePopup();
+    }}
     return out; }}"""
 
 
@@ -224,7 +225,8 @@ def test_hostile_strings_show_literally(new_probe: Any, maps: dict[str, Path]) -
         + [f"Dest {k} {s}" for k, s in enumerate(HOSTILE)]
     )
     assert sorted(title for title, _ in names) == expected
-    assert sorted(tip for _, tip in names) == expected
+    for title, tip in names:
+        assert tip.startswith(title + " — ")  # "Name — out: 10 unit …"
     assert "49" not in page.locator(".gf-filter").text_content()
     assert page.evaluate(COUNT_JS)["jsLinks"] == 0
     probe.assert_quiet()
@@ -239,8 +241,9 @@ def test_hostile_notebook_iframe(probe: Probe, hostile_flows: gf.FlowSet) -> Non
     page = probe.page
     page.set_content(markup)
     frame = page.frame_locator("iframe")
-    frame.locator("path.geoflows-flow").first.wait_for()
-    assert frame.locator("path.geoflows-flow").count() == len(HOSTILE)
+    frame.locator("[data-geoflows-visible]").wait_for()
+    visible = frame.locator("[data-geoflows-visible]").get_attribute("data-geoflows-visible")
+    assert visible == str(len(HOSTILE))
     assert frame.locator(".gf-title").text_content() == _title(TITLE_PARTS)
     inner = page.frames[1]
     counts = inner.evaluate(COUNT_JS)
@@ -259,7 +262,7 @@ def test_hostile_tile_url(probe: Probe, tmp_path: Path) -> None:
     assert "<script>alert(1)" not in path.read_text(encoding="utf-8")
     page = probe.open(path).page
     page.wait_for_timeout(200)
-    assert page.locator("path.geoflows-flow").count() == 1
+    assert probe.visible() == 1
     assert probe.dialogs == [] and probe.page_errors == []
     # the blocked tiles log "Failed to load resource"; nothing else may
     assert [e for e in probe.console_errors if "Failed to load resource" not in e] == []

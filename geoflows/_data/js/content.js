@@ -1,0 +1,178 @@
+/* content.js: tooltip and popup content, built on demand from the payload's columns. */
+function Content(P) {
+  var fieldAt = {};
+  for (var f = 0; f < P.fields.length; f++) fieldAt[P.fields[f][0]] = P.fields[f][1];
+  function field(name, i) { return cell(fieldAt[name], i); }
+  var names = placeNames(P);
+  function placeName(p) { return names[p]; }
+  function placeText(i, end) {
+    var p = end === 0 ? P.o[i] : P.d[i], given = cell(P.given[end], i);
+    var country = cell(P.places.country, p), name = placeName(p);
+    if (!given) return country ? name + " (" + country + ")" : name;
+    return given + (country ? " (" + name + ", " + country + ")" : " (" + name + ")");
+  }
+  function label(i) {
+    return cell(P.label, i) || placeName(P.o[i]) + " → " + placeName(P.d[i]);
+  }
+  function volume(i) { return volumeText(P.vol[i], P.low[i], P.high[i], P.units[P.unit[i]]); }
+  function dates(i) {
+    var a = P.t0[i] === null ? "" : isoDay(P.t0[i]), b = P.t1[i] === null ? "" : isoDay(P.t1[i]);
+    return [a, b];
+  }
+  var computed = {
+    origin: function (i) { return placeText(i, 0); },
+    destination: function (i) { return placeText(i, 1); },
+    volume: volume,
+    start: function (i) { return dates(i)[0]; },
+    end: function (i) { return dates(i)[1]; },
+    length: function (i) { return P.length[i] >= 0 ? P.length[i].toLocaleString("en-US") + " km" : ""; }
+  };
+
+  // The claims about flow i's movement that are shown now (just [i] when it stands alone).
+  function claimsOf(i, state) {
+    if (P.claim[i] < 0 || !state) return [i];
+    var out = [], members = P.claims[P.claim[i]];
+    for (var k = 0; k < members.length; k++) if (state.visible[members[k]]) out.push(members[k]);
+    return out.length ? out : [i];
+  }
+
+  // "1,000–13,000 containers (4 claims)": lowest to highest claim.
+  function claimRange(list) {
+    var lo = Infinity, hi = -Infinity;
+    for (var k = 0; k < list.length; k++) {
+      var j = list[k], a = P.low[j] >= 0 ? P.low[j] : P.vol[j], b = P.high[j] >= 0 ? P.high[j] : P.vol[j];
+      if (a >= 0) lo = Math.min(lo, a);
+      if (b >= 0) hi = Math.max(hi, b);
+      if (a < 0 && b >= 0) lo = Math.min(lo, b);
+      if (b < 0 && a >= 0) hi = Math.max(hi, a);
+    }
+    var u = P.units[P.unit[list[0]]], tail = " (" + list.length + " claims)";
+    if (lo === Infinity) return "volume unknown" + tail;
+    return (lo === hi ? num(lo) : num(lo) + "–" + num(hi)) + (u ? " " + u : "") + tail;
+  }
+
+  function tooltip(i, state) {
+    var box = el("div", "gf-tip"), list = claimsOf(i, state);
+    box.appendChild(line("gf-tip-title", ["", label(i)]));
+    box.appendChild(line("gf-tip-line", ["", list.length > 1 ? claimRange(list) : volume(i)]));
+    var d = dates(i), when = d[0] && d[1] && d[0] !== d[1] ? d[0] + " – " + d[1] : (d[0] || d[1]);
+    if (when) box.appendChild(el("div", "gf-tip-line", when));
+    var meta = [field("kind", i), field("category", i), field("mode", i), field("confidence", i)];
+    var parts = [""];
+    for (var k = 0; k < meta.length; k++) {
+      if (!meta[k]) continue;
+      if (parts.length > 1) parts.push(" · ");
+      parts.push(meta[k]);
+    }
+    // parts alternates plain text and data text: keep data in the odd slots
+    var row = el("div", "gf-tip-line");
+    for (k = 1; k < parts.length; k++) {
+      row.appendChild(k % 2 ? bdi(parts[k]) : document.createTextNode(parts[k]));
+    }
+    box.appendChild(row);
+    return box;
+  }
+
+  function sources(i) {
+    var srcs = cell(P.sources, i), ol = el("ol", "gf-sources");
+    for (var s = 0; s < srcs.length; s++) {
+      var li = el("li"), href = safeUrl(srcs[s]);
+      if (href) {
+        var a = el("a", null, srcs[s]);
+        a.href = href; a.target = "_blank"; a.rel = "noopener noreferrer";
+        li.appendChild(a);
+      } else {
+        li.appendChild(bdi(srcs[s]));
+      }
+      ol.appendChild(li);
+    }
+    return srcs.length ? ol : null;
+  }
+
+  function claimList(list) {
+    var ol = el("ol", "gf-claims");
+    for (var k = 0; k < list.length; k++) {
+      var j = list[k], d = dates(j), li = el("li", "gf-claim");
+      var when = d[0] && d[1] && d[0] !== d[1] ? d[0] + " – " + d[1] : (d[0] || d[1]);
+      li.appendChild(line("gf-claim-head", ["", volume(j), when ? ", " : "", when, " · ", field("confidence", j) || "unknown"]));
+      var src = sources(j);
+      if (src) li.appendChild(src);
+      ol.appendChild(li);
+    }
+    return ol;
+  }
+
+  function popup(i, state) {
+    var box = el("div", "gf-popup"), list = claimsOf(i, state);
+    box.appendChild(line("gf-popup-title", ["", label(i)]));
+    if (list.length > 1) {
+      box.appendChild(line("gf-popup-sub", ["Claims: ", claimRange(list)]));
+      box.appendChild(claimList(list));
+      box.appendChild(el("div", "gf-popup-sub", "Drawn claim"));
+    }
+    var table = el("table", "gf-fields");
+    for (var f = 0; f < P.fields.length; f++) {
+      var name = P.fields[f][0];
+      var value = P.fields[f][1] === null ? computed[name](i) : cell(P.fields[f][1], i);
+      if (value === null || value === "") continue;
+      var tr = el("tr");
+      tr.appendChild(el("th", null, name));
+      var td = el("td");
+      td.appendChild(bdi(value));
+      tr.appendChild(td);
+      table.appendChild(tr);
+    }
+    box.appendChild(table);
+    var ol = sources(i);
+    if (ol) { box.appendChild(el("div", "gf-popup-sub", "Sources")); box.appendChild(ol); }
+    return box;
+  }
+
+  // Totals per unit of the flows shown now, e.g. "out: 2,000 containers".
+  function totals(list, state) {
+    var sum = {}, order = [];
+    for (var k = 0; k < list.length; k++) {
+      var i = list[k];
+      if (!state.drawn[i]) continue;
+      var u = P.units[P.unit[i]], v = P.vol[i] >= 0 ? P.vol[i] : (P.low[i] >= 0 && P.high[i] >= 0 ? (P.low[i] + P.high[i]) / 2 : -1);
+      if (!(u in sum)) { sum[u] = { v: 0, flows: 0, known: 0 }; order.push(u); }
+      sum[u].flows++;
+      if (v >= 0) { sum[u].v += v; sum[u].known++; }
+    }
+    return order.map(function (u) {
+      var s = sum[u];
+      return s.known ? num(s.v) + (u ? " " + u : "") : s.flows + (s.flows === 1 ? " flow" : " flows") + (u ? " (" + u + ")" : "");
+    });
+  }
+
+  function placeTooltip(p, state) {
+    var box = el("div", "gf-tip");
+    var parts = ["", placeName(p)];
+    var outT = totals(state.out[p], state), inT = totals(state["in"][p], state);
+    if (outT.length) parts.push(" — out: ", outT.join(", "));
+    if (inT.length) parts.push(outT.length ? "; in: " : " — in: ", inT.join(", "));
+    box.appendChild(line("gf-tip-title", parts));
+    return box;
+  }
+
+  function placePopup(p, state) {
+    var box = el("div", "gf-popup");
+    box.appendChild(line("gf-popup-title", ["", placeName(p)]));
+    var lists = [["Outgoing", state.out[p]], ["Incoming", state["in"][p]]];
+    for (var k = 0; k < lists.length; k++) {
+      if (!lists[k][1].length) continue;
+      box.appendChild(el("div", "gf-popup-sub", lists[k][0] + " (" + lists[k][1].length + ")"));
+      var ul = el("ul", "gf-place-flows");
+      for (var q = 0; q < lists[k][1].length && q < 200; q++) {
+        var f = lists[k][1][q];
+        var li = el("li");
+        li.appendChild(line("gf-place-flow", ["", label(f), " — ", volume(f)]));
+        ul.appendChild(li);
+      }
+      box.appendChild(ul);
+    }
+    return box;
+  }
+
+  return { tooltip: tooltip, popup: popup, placeTooltip: placeTooltip, placePopup: placePopup, label: label };
+}

@@ -1,0 +1,176 @@
+/* controls.js: legend, filter, time slider and title controls. */
+function swatch(width, color, dash, opacity, length) {
+  var len = length || 36, h = Math.max(10, Math.ceil(width) + 2);
+  var svgNS = "http://www.w3.org/2000/svg";
+  var svg = document.createElementNS(svgNS, "svg");
+  svg.setAttribute("width", String(len));
+  svg.setAttribute("height", String(h));
+  svg.setAttribute("aria-hidden", "true");
+  var ln = document.createElementNS(svgNS, "line");
+  ln.setAttribute("x1", "2"); ln.setAttribute("x2", String(len - 2));
+  ln.setAttribute("y1", String(h / 2)); ln.setAttribute("y2", String(h / 2));
+  ln.setAttribute("stroke", color);
+  ln.setAttribute("stroke-width", String(width));
+  ln.setAttribute("stroke-opacity", String(opacity === undefined ? 1 : opacity));
+  if (dash) ln.setAttribute("stroke-dasharray", dash);
+  svg.appendChild(ln);
+  return svg;
+}
+
+// A collapsible section: <details> with a one-line summary.
+function section(parent, title, open) {
+  var d = el("details", "gf-section");
+  d.open = open !== false;
+  d.appendChild(el("summary", "gf-legend-title", title));
+  parent.appendChild(d);
+  return d;
+}
+
+function legendRow(parent, svg, text) {
+  var r = el("div", "gf-legend-row");
+  r.appendChild(svg);
+  r.appendChild(bdi(text));
+  parent.appendChild(r);
+}
+
+function addLegend(map, P, compact) {
+  var legend = L.control({ position: "bottomright" });
+  legend.onAdd = function () {
+    var outer = el("div", "gf-legend leaflet-bar");
+    stopMap(outer);
+    var details = el("details", "gf-legend-main");
+    details.open = !compact;
+    details.appendChild(el("summary", "gf-summary", "Legend"));
+    outer.appendChild(details);
+    var box = el("div", "gf-legend-body");
+    details.appendChild(box);
+    if (P.total > P.n) {
+      box.appendChild(el("div", "gf-legend-note",
+        "Showing the " + P.n.toLocaleString("en-US") + " largest of " +
+        P.total.toLocaleString("en-US") + " flows (by volume)"));
+    }
+    if (P.legend.widths.length) {
+      var vs = section(box, "Volume (" + P.legend.widths[0].scale + ", per unit)");
+      for (var w = 0; w < P.legend.widths.length; w++) {
+        var lw = P.legend.widths[w];
+        var unitRow = el("div", "gf-legend-unit");
+        unitRow.appendChild(bdi(lw.unit, "gf-legend-unitname"));
+        for (var s = 0; s < lw.samples.length; s++) {
+          var c = el("span", "gf-legend-sample");
+          c.appendChild(swatch(lw.samples[s][1], "#555", null, 1, 22));
+          c.appendChild(el("span", null, lw.samples[s][2]));
+          unitRow.appendChild(c);
+        }
+        vs.appendChild(unitRow);
+      }
+      if (P.legend.unknown) legendRow(vs, swatch(P.unknownWidth, "#555", P.unknownDash), "volume unknown");
+      if (P.legend.range) legendRow(vs, swatch(10, "#555", null, 0.25), "band: low–high range");
+    }
+    var cs = section(box, P.legend.colorTitle);
+    var grid = el("div", "gf-legend-grid");
+    for (var k = 0; k < P.colorKeys.length; k++) legendRow(grid, swatch(4, P.colors[k], null, 1, 22), P.colorKeys[k] || "(none)");
+    cs.appendChild(grid);
+    var fs = section(box, "Confidence");
+    var row = el("div", "gf-legend-inline");
+    for (var d = 0; d < P.confLevels.length; d++) {
+      if (!P.legend.confUsed[d]) continue;
+      legendRow(row, swatch(3, "#555", P.dashes[d], 1, 26), P.confLevels[d]);
+    }
+    fs.appendChild(row);
+    return outer;
+  };
+  legend.addTo(map);
+  return legend;
+}
+
+function addFilter(map, P, state, update) {
+  var filter = L.control({ position: "topright" });
+  filter.onAdd = function () {
+    var outer = el("div", "gf-filter leaflet-bar");
+    stopMap(outer);
+    var details = el("details");
+    details.open = P.filterOpen;
+    details.appendChild(el("summary", "gf-summary", "Filter"));
+    outer.appendChild(details);
+    var box = el("div", "gf-filter-body");
+    details.appendChild(box);
+    function group(title, keys, kind, used) {
+      var count = 0;
+      for (var u = 0; u < keys.length; u++) if (!used || used[u]) count++;
+      if (count < 2) return;
+      box.appendChild(el("div", "gf-legend-title", title));
+      for (var k = 0; k < keys.length; k++) {
+        if (used && !used[k]) continue;
+        (function (k) {
+          var label = el("label", "gf-check");
+          var input = el("input");
+          input.type = "checkbox";
+          input.checked = true;
+          input.setAttribute("data-kind", kind);
+          input.addEventListener("change", function () {
+            state.hidden[kind][k] = !input.checked;
+            update();
+          });
+          label.appendChild(input);
+          label.appendChild(document.createTextNode(" "));
+          label.appendChild(bdi(keys[k] || "(none)"));
+          box.appendChild(label);
+        })(k);
+      }
+    }
+    group(P.legend.colorTitle, P.colorKeys, "color");
+    group("Unit", P.units.map(function (u) { return u || "(no unit)"; }), "unit");
+    group("Confidence", P.confLevels, "conf", P.legend.confUsed);
+    return outer;
+  };
+  filter.addTo(map);
+}
+
+function addTitle(map, P) {
+  var title = L.control({ position: "topleft" });
+  title.onAdd = function () { return el("div", "gf-title leaflet-bar", P.title); };
+  title.addTo(map);
+  document.title = P.title;
+}
+
+// Time slider: a flow shows while start <= day <= end + window (undated flows always).
+function addSlider(map, P, state, update) {
+  var slider = L.control({ position: "bottomleft" });
+  slider.onAdd = function () {
+    var box = el("div", "gf-slider leaflet-bar");
+    stopMap(box);
+    var allLabel = el("label", "gf-check");
+    var all = el("input");
+    all.type = "checkbox";
+    all.checked = state.all;
+    all.className = "gf-all-dates";
+    allLabel.appendChild(all);
+    allLabel.appendChild(el("span", null, " all dates"));
+    var range = el("input");
+    range.type = "range";
+    range.className = "gf-range";
+    range.min = String(P.dayMin);
+    range.max = String(P.dayMax);
+    range.step = "1";
+    range.value = String(state.day === null ? P.dayMax : state.day);
+    range.setAttribute("aria-label", "date shown");
+    var label = el("div", "gf-date", isoDay(Number(range.value)));
+    range.disabled = state.all;
+    range.addEventListener("input", function () {
+      state.day = Number(range.value);
+      label.textContent = isoDay(state.day);
+      update();
+    });
+    all.addEventListener("change", function () {
+      state.all = all.checked;
+      range.disabled = state.all;
+      state.day = Number(range.value);
+      update();
+    });
+    box.appendChild(allLabel);
+    box.appendChild(range);
+    box.appendChild(label);
+    return box;
+  };
+  slider.addTo(map);
+}

@@ -1,0 +1,233 @@
+/* main.js: draw(map, payload, fit), exported as window.geoflowsDraw, puts one payload of flows on a map. */
+function placeIndex(P) {
+  var m = P.places.name.length, inn = new Array(m), out = new Array(m);
+  for (var p = 0; p < m; p++) { inn[p] = []; out[p] = []; }
+  for (var i = 0; i < P.n; i++) { out[P.o[i]].push(i); inn[P.d[i]].push(i); }
+  return { "in": inn, out: out };
+}
+
+// Popups live in a pane of their own above the controls (Leaflet's popup pane sits inside the
+// map pane, whose transform keeps it under every control); it follows the map pane's offset.
+function popupPaneOnTop(map) {
+  if (map._panes.gfPopupPane) return "gfPopupPane";
+  var pane = L.DomUtil.create("div", "leaflet-pane gf-popup-pane", map.getContainer());
+  map._panes.gfPopupPane = pane;
+  function sync() { L.DomUtil.setPosition(pane, map._getMapPanePos()); }
+  map.on("move zoom viewreset zoomend moveend", sync);
+  sync();
+  return "gfPopupPane";
+}
+
+function draw(map, P, fit) {
+  expandConstants(P);
+  var n = P.n;
+  var state = {
+    visible: new Uint8Array(n), drawn: new Uint8Array(n), band: new Float64Array(n), shift: new Float64Array(n),
+    count: 0,
+    hidden: { color: {}, unit: {}, conf: {} }, day: P.at, all: P.at === null,
+    focus: null, place: -1, placeFocus: null, radius: new Float64Array(P.places.name.length)
+  };
+  var idx = placeIndex(P);
+  state["in"] = idx["in"]; state.out = idx.out;
+  if (P.basemap) drawBasemap(map, P.basemap, P.bounds);
+  var places = decodePlaces(P), paths = buildPaths(P, places), content = Content(P);
+  var layer = new FlowCanvas(P, paths, places, state);
+  layer.P = P;
+  var container = map.getContainer();
+  var size = map.getSize(), compact = size.x < 1000 || size.y < 600;
+  var legend = addLegend(map, P, compact);
+  addFilter(map, P, state, update);
+  if (P.title) addTitle(map, P);
+  if (P.slider && P.dayMin !== null) addSlider(map, P, state, update);
+
+  function active(i) {
+    if (state.all) return true;
+    var t0 = P.t0[i], t1 = P.t1[i];
+    if (t0 === null && t1 === null) return true;
+    var start = t0 === null ? t1 : t0, end = t1 === null ? t0 : t1;
+    return start <= state.day && end + P.window >= state.day;
+  }
+
+  // Several claims about one movement are drawn as one line: the most confident claim shown
+  // now, with a band as wide as the widest of them.
+  function claimsShown() {
+    for (var i = 0; i < n; i++) {
+      state.drawn[i] = state.visible[i] && P.claim[i] < 0 ? 1 : 0;
+      state.band[i] = P.halo[i];
+    }
+    for (var g = 0; g < P.claims.length; g++) {
+      var members = P.claims[g], lead = -1, band = 0;
+      for (var k = 0; k < members.length; k++) {
+        var j = members[k];
+        if (!state.visible[j]) continue;
+        if (lead < 0) lead = j;
+        band = Math.max(band, P.halo[j], P.width[j]);
+      }
+      if (lead < 0) continue;
+      state.drawn[lead] = 1;
+      state.band[lead] = band > P.width[lead] ? band : P.halo[lead];
+    }
+  }
+
+  // Place circles sized by the flows through them that are shown now.
+  function placeRadius() {
+    var k = new Int32Array(state.radius.length);
+    for (var i = 0; i < n; i++) if (state.drawn[i]) { k[P.o[i]]++; k[P.d[i]]++; }
+    for (var p = 0; p < k.length; p++) {
+      state.radius[p] = k[p] ? Math.round((3 + 2 * Math.sqrt(k[p])) * 10) / 10 : 0;
+    }
+  }
+
+  function update() {
+    var count = 0;
+    for (var i = 0; i < n; i++) {
+      var want = !state.hidden.color[P.color[i]] && !state.hidden.unit[P.unit[i]] &&
+        !state.hidden.conf[P.conf[i]] && active(i);
+      state.visible[i] = want ? 1 : 0;
+      if (want) count++;
+    }
+    state.count = count;
+    claimsShown();
+    if (P.markers) placeRadius();
+    container.setAttribute("data-geoflows-visible", String(count));
+    layer.redraw();
+  }
+
+  // Clicking a place highlights its flows (in and out) and dims the rest; again: clears.
+  function focusPlace(p) {
+    if (p < 0 || state.place === p) {
+      state.focus = null; state.place = -1; state.placeFocus = null;
+    } else {
+      state.focus = new Uint8Array(n); state.placeFocus = new Uint8Array(P.places.name.length);
+      state.place = p;
+      var lists = [state["in"][p], state.out[p]];
+      for (var k = 0; k < 2; k++) {
+        for (var q = 0; q < lists[k].length; q++) {
+          var i = lists[k][q];
+          state.focus[i] = 1; state.placeFocus[P.o[i]] = 1; state.placeFocus[P.d[i]] = 1;
+        }
+      }
+    }
+    container.setAttribute("data-geoflows-focus", String(state.place));
+    layer.redraw();
+  }
+
+  // Pointer: the place or flow under it gets a tooltip; a click opens its popup.
+  var tip = L.tooltip({ className: "gf-tooltip", direction: "bottom", offset: [0, 14], opacity: 1 });
+  var popupOpen = false, popupPane = popupPaneOnTop(map);
+  function controlPadding() {
+    // popups pan clear of every control, so none covers them
+    var tl = [10, 10], br = [10, 10], list = container.querySelectorAll(".leaflet-control");
+    var r0 = container.getBoundingClientRect();
+    for (var c = 0; c < list.length; c++) {
+      var r = list[c].getBoundingClientRect();
+      if (r.top - r0.top < r0.height / 2) tl[1] = Math.max(tl[1], r.bottom - r0.top + 8);
+      else br[1] = Math.max(br[1], r0.bottom - r.top + 8);
+    }
+    return { tl: tl, br: br };
+  }
+  function openPopup(node, latlng) {
+    map.closeTooltip(tip);
+    var pad = controlPadding();
+    L.popup({ maxWidth: 420, className: "gf-popup-wrap", pane: popupPane, autoPanPaddingTopLeft: pad.tl,
+      autoPanPaddingBottomRight: pad.br }).setLatLng(latlng).setContent(node).openOn(map);
+  }
+  map.on("popupopen", function () { popupOpen = true; map.closeTooltip(tip); });
+  map.on("popupclose", function () { popupOpen = false; });
+  function showTip(node, latlng) {
+    if (popupOpen) return; // tooltip and popup never overlap
+    tip.setContent(node).setLatLng(latlng);
+    if (!map.hasLayer(tip)) map.openTooltip(tip);
+  }
+  function pointer(e) {
+    // on a line's stroke the line wins; near a line but inside a place circle, the place
+    var pt = e.containerPoint, f = layer.flowAt(pt.x, pt.y);
+    if (f >= 0 && layer.hitInside) return { place: -1, flow: f };
+    var p = layer.placeAt(pt.x, pt.y);
+    return p >= 0 ? { place: p, flow: -1 } : { place: -1, flow: f };
+  }
+  map.on("mousemove", function (e) {
+    var hit = pointer(e);
+    layer.highlight(hit.flow);
+    container.classList.toggle("gf-pointer", hit.flow >= 0 || hit.place >= 0);
+    if (hit.place >= 0) showTip(content.placeTooltip(hit.place, state), e.latlng);
+    else if (hit.flow >= 0) showTip(content.tooltip(hit.flow, state), e.latlng);
+    else map.closeTooltip(tip);
+  });
+  map.on("mouseout", function () { layer.highlight(-1); map.closeTooltip(tip); });
+  map.on("click", function (e) {
+    var hit = pointer(e);
+    if (hit.place >= 0) {
+      focusPlace(hit.place);
+      openPopup(content.placePopup(hit.place, state), e.latlng);
+    } else if (hit.flow >= 0) {
+      openPopup(content.popup(hit.flow, state), e.latlng);
+    } else if (state.focus) {
+      focusPlace(-1);
+    }
+  });
+
+  // Fit whenever the container gets a size, and on resize, until the user moves the map.
+  var target = P.focus || P.bounds, userMoved = false, fitting = false;
+  function fitNow() {
+    var s = map.getSize();
+    if (!fit || !target || userMoved || !s.x || !s.y) return;
+    var box = legend.getContainer();
+    fitting = true;
+    map.fitBounds(target, { animate: false, paddingTopLeft: [20, 20],
+      paddingBottomRight: [Math.min(box.offsetWidth + 20, s.x / 3), Math.min(box.offsetHeight + 20, s.y / 3)] });
+    fitting = false;
+  }
+  map.on("dragstart", function () { userMoved = true; });
+  map.on("zoomstart", function () { if (!fitting) userMoved = true; });
+  fitNow();
+  if (typeof ResizeObserver === "function") {
+    var last = [size.x, size.y];
+    new ResizeObserver(function () {
+      var w = container.clientWidth, h = container.clientHeight;
+      if (w === last[0] && h === last[1]) return;
+      last = [w, h];
+      map.invalidateSize({ animate: false });
+      fitNow();
+    }).observe(container);
+  }
+  update();  // before the layer is on the map: the first frame is drawn once
+  layer.addTo(map);
+
+  // Place names and the search box (labels.js, search.js), when they are part of the page.
+  var named = [];
+  for (var p = 0; p < P.places.name.length; p++) {
+    if (!P.places.name[p]) continue; // coordinate-only places get no label
+    var list = state["in"][p].concat(state.out[p]), volume = 0;
+    for (var q = 0; q < list.length; q++) if (P.vol[list[q]] > 0) volume += P.vol[list[q]];
+    // number of flows, and volume only to break ties
+    var weight = list.length + Math.min(0.99, Math.log(1 + volume) / 100);
+    named.push({ name: P.places.name[p], lat: places.lat[p], lon: places.lon[p], weight: weight, index: p });
+  }
+  var labels = null;
+  if (P.labels && typeof gfLabels === "function") labels = gfLabels(map, named, {});
+  if (typeof gfSearch === "function") {
+    gfSearch(map, named, function (k) {
+      var pl = named[k] || {};
+      if (pl.index !== undefined) focusPlace(pl.index);
+    });
+  }
+
+  layer.api = {
+    count: function () { return state.count; },
+    pointOf: function (i) { return layer.pointOf(i); },
+    openPopup: function (i) {
+      var pt = layer.pointOf(i);
+      openPopup(content.popup(i, state), map.containerPointToLatLng(pt));
+    },
+    tooltipText: function (i) { return content.tooltip(i, state).textContent; },
+    placeTooltipText: function (p) { return content.placeTooltip(p, state).textContent; },
+    openPlace: function (p) {
+      focusPlace(p);
+      openPopup(content.placePopup(p, state), L.latLng(places.lat[p], places.lon[p]));
+    },
+    focusPlace: focusPlace,
+    labels: labels
+  };
+  return layer;
+}
