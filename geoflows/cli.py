@@ -223,8 +223,8 @@ def cli(debug: bool, quiet: bool) -> None:
 )
 @click.option(
     "--focus",
-    metavar="PLACE[;PLACE]|S,W,N,E",
-    help="First view: place names (';'-separated) or a south,west,north,east box.",
+    metavar="PLACE[;PLACE]|W,S,E,N",
+    help="First view: place names (';'-separated) or a west,south,east,north box.",
 )
 @click.option(
     "--width-domain",

@@ -263,15 +263,14 @@ def test_geoflows_own_lines_are_rebuilt_not_taken_as_given(tmp_path):
 
 
 def test_given_lines_reach_the_map_payload():
-    from geoflows.render._payload import build_payload, decode_coords
+    from geoflows.render._payload import build_payload, decode_coords, payload_fields
 
     payload = build_payload(gf.read_flows(_track_frame()))
     # The map ships the track's own vertices (unwrapped across 180°), not a geodesic.
     np.testing.assert_allclose(
         decode_coords(payload), [[170, 50], [179.5, 51], [180.4, 51.2], [190, 52]]
     )
-    route = dict(payload["fields"])["route"]
-    assert route == ["given"]
+    assert payload_fields(payload)["route"] == ["given"]
 
 
 # --------------------------------------------------------------------------- movingpandas

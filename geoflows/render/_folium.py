@@ -129,7 +129,8 @@ class FlowLayer(MacroElement):
             )
         header.add_child(_raw_element(_inline_script(_script())), name="geoflows_js")
         header.add_child(
-            _raw_element(f"<style>{_asset('geoflows.css')}</style>"), name="geoflows_css"
+            _raw_element(f"<style>{_asset('geoflows.css')}{_asset('labels.css')}</style>"),
+            name="geoflows_css",
         )
         script = (
             f"geoflowsDraw({self._parent.get_name()}, {self.payload_json()}, "
@@ -227,7 +228,7 @@ def flow_map(
         this many flows the page keeps the largest by volume and its legend says so),
         ``width_domain`` (``(low, high)`` or ``{unit: (low, high)}``: a fixed width scale),
         ``labels`` (place names on the map), ``focus`` (place names or a
-        ``(south, west, north, east)`` box: the first view), ``filter_open``.
+        ``(west, south, east, north)`` box: the first view), ``filter_open``.
 
     Returns
     -------

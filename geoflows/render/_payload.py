@@ -307,8 +307,10 @@ def _places_table(g: pd.DataFrame, precision: int) -> tuple[dict[str, Any], np.n
     scale = 10**precision
     name = np.asarray(_text(g["origin_name"]) + _text(g["destination_name"]), dtype=object)
     kind = np.asarray(_text(g["origin_kind"]) + _text(g["destination_kind"]), dtype=object)
-    # a coordinate-only place has no name of its own: the browser writes its coordinates
-    name[kind == "coordinates"] = ""
+    # a coordinate-only place has no name of its own (its "name" is its "lat, lon" text): the
+    # browser writes its coordinates; a place the user named and located keeps its name
+    as_text = pd.Series(name, dtype=object).str.fullmatch(r"-?\d+(\.\d+)?, -?\d+(\.\d+)?")
+    name[(kind == "coordinates") & as_text.fillna(False).to_numpy(bool)] = ""
     lat = np.round(np.concatenate([g["origin_lat"], g["destination_lat"]]).astype(float) * scale)
     lon = np.round(np.concatenate([g["origin_lon"], g["destination_lon"]]).astype(float) * scale)
     name_code = pd.factorize(name, sort=False)[0]

@@ -22,7 +22,7 @@ def test_hint_hidden_when_the_map_shows(new_probe: Callable, output_html: str) -
     probe = new_probe()
     probe.page.set_content(f"<html><body>{output_html}</body></html>", wait_until="load")
     frame = probe.page.frames[1]
-    frame.wait_for_function("window.geoflowsLayers && window.geoflowsLayers.length > 0")
+    frame.wait_for_function("document.querySelector('[data-geoflows-visible]') !== null")
     assert probe.page.locator(".geoflows-fallback").is_hidden()
     assert probe.page_errors == [] and probe.dialogs == []
 
