@@ -95,6 +95,16 @@ def _saved_notebook(server: dict[str, Any], name: str, *, trusted: bool) -> str:
     return name
 
 
+def _open_notebook(browser: Any, server: dict[str, Any], name: str) -> Any:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.set_default_timeout(60_000)
+    page.goto(f"{server['url']}/lab/tree/{name}?reset&token={TOKEN}")
+    page.wait_for_selector(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell")
+    # the kernel is started and idle (status bar) before a cell is run
+    page.get_by_text("Python 3 (ipykernel) | Idle").wait_for(timeout=120_000)
+    return page
+
+
 def _open(browser: Any, server: dict[str, Any], name: str, size: tuple[int, int]) -> Any:
     page = browser.new_page(viewport={"width": size[0], "height": size[1]})
     page.set_default_timeout(60_000)
@@ -137,5 +147,87 @@ def test_reopened_trusted_notebook_fits_the_flows(browser: Any, jupyterlab: dict
         assert inside
         # The picture and the hint step aside once the live map has loaded.
         assert output.locator(".geoflows-fallback").is_hidden()
+    finally:
+        page.close()
+
+
+# --------------------------------------------------------------------------- the live widget
+WIDGET_CELLS = [
+    "import geoflows as gf\n"
+    f"flows = gf.read_flows({str(ROOT / 'data' / 'black_sea_grain_2023.csv')!r})\n"
+    "w = gf.FlowWidget(flows, height=460)\n"
+    "w",
+    "print('SELECTED', sorted(w.selected.to_geodataframe()['id']), list(w.selected_ids))",
+    "w.at = '2023-03-01'",
+    "print('AT', w.at, list(w.time_window), len(w.visible_ids))",
+]
+
+
+def _run_cell(page: Any, k: int) -> None:
+    """Run the k-th cell the way a user does: click into it, Shift+Enter."""
+    cell = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-Cell").nth(k)
+    cell.locator(".jp-InputArea-editor").click()
+    page.keyboard.press("Shift+Enter")
+
+
+def _cell_output(page: Any, k: int, startswith: str) -> str:
+    cell = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook .jp-Cell").nth(k)
+    out = cell.locator(".jp-OutputArea-output").filter(has_text=startswith)
+    out.wait_for()
+    return out.inner_text()
+
+
+def test_widget_round_trip_python_map_python(browser: Any, jupyterlab: dict) -> None:
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nb.cells = [nbformat.v4.new_code_cell(src) for src in WIDGET_CELLS]
+    nbformat.write(nb, jupyterlab["root"] / "widget.ipynb")
+    page = _open_notebook(browser, jupyterlab, "widget.ipynb")
+    shot = jupyterlab["root"].parent / "widget-failure.png"
+    try:
+        _run_cell(page, 0)
+        output = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell").nth(0)
+        iframe = output.locator(".geoflows-widget iframe")
+        iframe.wait_for()
+        frame = iframe.element_handle().content_frame()
+        frame.wait_for_function("document.querySelector('[data-geoflows-visible]') !== null")
+        # Map -> Python: a real click on a flow line of the map.
+        layer = (
+            "(() => { let f = null; window[document.querySelector('.folium-map').id]"
+            ".eachLayer(l => { if (l.isGeoflows) f = l; }); return f; })()"
+        )
+        x, y = frame.evaluate(f"{layer}.api.pointOf(0)")
+        box = iframe.bounding_box()
+        inner = frame.evaluate(
+            "(() => { const r = document.querySelector('.folium-map').getBoundingClientRect();"
+            " return [r.left, r.top]; })()"
+        )
+        page.mouse.click(box["x"] + inner[0] + x, box["y"] + inner[1] + y)
+        clicked = frame.evaluate("document.querySelector('.gf-popup') !== null")
+        assert clicked, "the click did not open the flow's popup"
+        _run_cell(page, 1)
+        text = _cell_output(page, 1, "SELECTED")
+        first_id = str(frame.evaluate(f"{layer}.api.flowId(0)"))
+        assert f"SELECTED ['{first_id}'] ['{first_id}']" in text, text
+        # Python -> map: move the slider from Python; the map follows and reports back.
+        _run_cell(page, 2)
+        frame.wait_for_function(
+            "document.querySelector('.gf-date') && "
+            "document.querySelector('.gf-date').textContent === '2023-03-01'"
+        )
+        assert frame.evaluate("document.querySelector('.gf-all-dates').checked") is False
+        _run_cell(page, 3)
+        text = _cell_output(page, 3, "AT")
+        assert text.startswith("AT 2023-03-01 ['2023-01-30', '2023-03-01']"), text
+    except Exception:
+        page.screenshot(path=str(shot))
+        print(f"screenshot of the failure: {shot}")
+        raise
     finally:
         page.close()

@@ -40,6 +40,41 @@ function draw(map, P, fit) {
   if (P.title) addTitle(map, P);
   if (P.slider && P.dayMin !== null) addSlider(map, P, state, update);
 
+  // The map's state for whoever frames it (gf.FlowWidget's bridge): the flows clicked (or of the
+  // place clicked), the flows shown, the slider's day and window, the view. "geoflows:set-at"
+  // moves the slider from outside.
+  var selected = null, idColumn = null;
+  for (var fi = 0; fi < P.fields.length; fi++) if (P.fields[fi][0] === "id") idColumn = P.fields[fi][1];
+  function flowId(i) { return String(cell(idColumn, i)); }
+  function indicesOf(mask) {
+    var out = [];
+    for (var i = 0; i < mask.length; i++) if (mask[i]) out.push(i);
+    return out;
+  }
+  function announce() {
+    if (!layer) return;
+    var b = map.getBounds(), shown = indicesOf(state.visible);
+    container.dispatchEvent(new CustomEvent("geoflows:change", { detail: {
+      selected: (selected || []).map(flowId), visible: shown.map(flowId),
+      at: state.all ? null : isoDay(state.day),
+      window: state.all ? [] : [isoDay(state.day - P.window), isoDay(state.day)],
+      bounds: [b.getSouth(), b.getWest(), b.getNorth(), b.getEast()]
+    } }));
+  }
+  container.addEventListener("geoflows:set-at", function (e) {
+    var at = e.detail, day = at === null ? null : Math.round(Date.parse(at) / DAY);
+    if (at !== null && !isFinite(day)) return;
+    state.all = day === null;
+    if (day !== null) state.day = day;
+    var all = container.querySelector(".gf-all-dates"), range = container.querySelector(".gf-range");
+    var label = container.querySelector(".gf-date");
+    if (all) all.checked = state.all;
+    if (range) { range.disabled = state.all; if (day !== null) range.value = String(day); }
+    if (label && day !== null) label.textContent = isoDay(day);
+    update();
+  });
+  map.on("moveend", function () { announce(); });
+
   function active(i) {
     if (state.all) return true;
     var t0 = P.t0[i], t1 = P.t1[i];
@@ -91,6 +126,7 @@ function draw(map, P, fit) {
     if (P.markers) placeRadius();
     container.setAttribute("data-geoflows-visible", String(count));
     layer.redraw();
+    announce();
   }
 
   // Clicking a place highlights its flows (in and out) and dims the rest; again: clears.
@@ -109,7 +145,9 @@ function draw(map, P, fit) {
       }
     }
     container.setAttribute("data-geoflows-focus", String(state.place));
+    selected = state.focus ? indicesOf(state.focus) : null;
     layer.redraw();
+    announce();
   }
 
   // Pointer: the place or flow under it gets a tooltip; a click opens its popup.
@@ -162,6 +200,8 @@ function draw(map, P, fit) {
       openPopup(content.placePopup(hit.place, state), e.latlng);
     } else if (hit.flow >= 0) {
       openPopup(content.popup(hit.flow, state), e.latlng);
+      selected = P.claim[hit.flow] >= 0 ? P.claims[P.claim[hit.flow]].slice() : [hit.flow];
+      announce();
     } else if (state.focus) {
       focusPlace(-1);
     }
@@ -227,6 +267,7 @@ function draw(map, P, fit) {
       openPopup(content.placePopup(p, state), L.latLng(places.lat[p], places.lon[p]));
     },
     focusPlace: focusPlace,
+    flowId: flowId,
     labels: labels
   };
   return layer;
