@@ -32,7 +32,8 @@ MAX_BYTES = 400_000
 #: Viewport the initial zoom is computed for (pixels; a laptop browser window).
 VIEWPORT = (1024, 640)
 #: Margin around the map's extent kept in the clipped basemap, as a share of the extent on
-#: each side (and at least :data:`MIN_MARGIN_DEG`), so panning and one zoom-out still show land.
+#: each side (and at least one view of :data:`VIEWPORT` at the fitted zoom, and
+#: :data:`MIN_MARGIN_DEG`), so any window shape, panning and one zoom-out still show land.
 MARGIN = 1.0
 MIN_MARGIN_DEG = 3.0
 
@@ -83,8 +84,12 @@ def basemap(
     west, south, east, north = _extent(bounds)
     zoom = fit_zoom((west, south, east, north))
     tolerance = 360.0 / (256 * 2**zoom) * math.cos(math.radians((south + north) / 2))
-    mx = max((east - west) * MARGIN, MIN_MARGIN_DEG)
-    my = max((north - south) * MARGIN, MIN_MARGIN_DEG)
+    # At least one whole view on each side: a tall extent in a wide window (or the reverse)
+    # shows far more than the extent, and that must be land too, not a clipped edge.
+    view_lon = 360.0 * VIEWPORT[0] / (256 * 2**zoom)
+    view_lat = view_lon * VIEWPORT[1] / VIEWPORT[0] * math.cos(math.radians((south + north) / 2))
+    mx = max((east - west) * MARGIN, view_lon, MIN_MARGIN_DEG)
+    my = max((north - south) * MARGIN, view_lat, MIN_MARGIN_DEG)
     box = (west - mx, max(south - my, -85.0), east + mx, min(north + my, 85.0))
     for _ in range(12):
         out = _clipped(box, tolerance)
