@@ -18,6 +18,7 @@ from geoflows.style import (
     category_colors,
     confidence_level,
     format_volume,
+    is_event,
     widths_by_unit,
 )
 
@@ -538,28 +539,24 @@ def _widths(
     high: np.ndarray,
     units: np.ndarray,
     width_domain: Any,
+    events: np.ndarray,
     **scale: Any,
 ) -> tuple[np.ndarray, np.ndarray, list[Any], np.ndarray]:
-    """Line widths, band widths (0 when no range), legends, and which flows have a range."""
+    """Line widths, band widths (0 when no range), legends, and which flows have a range.
+
+    Events (a visit, a strike: :func:`geoflows.style.is_event`) are drawn at one fixed width,
+    off their unit's scale and legend.
+    """
     from geoflows.flows import best_volume
 
     best = best_volume(vol, low, high)
     n = len(vol)
-    has_range = np.isfinite(low) & np.isfinite(high) & (low != high)
-    if width_domain is not None:
-        import inspect
-
-        from geoflows.style import width_scale
-
-        if "domain" not in inspect.signature(width_scale).parameters:
-            raise GeoflowsError(
-                "width_domain needs a geoflows.style whose width_scale takes domain=; "
-                "this build has none yet"
-            )
-        scale["domain"] = width_domain
+    has_range = np.isfinite(low) & np.isfinite(high) & (low != high) & ~events
     all_w, legends = widths_by_unit(
         np.concatenate([best, np.where(has_range, high, np.nan)]),
         np.concatenate([units, units]),
+        domain=width_domain,
+        events=np.concatenate([events, events]),
         **scale,
     )
     return all_w[:n], np.where(has_range, all_w[n:], 0.0), legends, has_range
@@ -613,7 +610,12 @@ def _sources(values: pd.Series) -> dict[str, Any]:
 
 
 def _legend(
-    legends: list[Any], unknown: np.ndarray, has_range: np.ndarray, color_by: str, conf: np.ndarray
+    legends: list[Any],
+    unknown: np.ndarray,
+    has_range: np.ndarray,
+    color_by: str,
+    conf: np.ndarray,
+    event_units: list[str],
 ) -> dict[str, Any]:
     used = np.bincount(conf, minlength=len(_CONF_ORDER)) > 0 if len(conf) else []
     return {
@@ -625,9 +627,14 @@ def _legend(
                     [format_volume(v, unit=lg.unit), round(w, 2), _short_number(v)]
                     for v, w in zip(lg.values, lg.widths, strict=True)
                 ],
+                # a fixed scale (width_domain, share_scale) is stated: maps can be compared
+                "domain": None
+                if lg.domain is None
+                else [_short_number(lg.domain[0]), _short_number(lg.domain[1])],
             }
             for lg in legends
         ],
+        "events": event_units,
         "unknown": bool(unknown.any()),
         "range": bool(has_range.any()),
         "colorTitle": color_by.capitalize(),
@@ -734,10 +741,19 @@ def build_payload(
 
     vol, low, high = (g[c].to_numpy(float) for c in ("volume", "volume_low", "volume_high"))
     units = np.asarray(_text(g["unit"]), dtype=object)
+    events = is_event(_text(g["kind"]), units)
     width, halo, legends, has_range = _widths(
-        vol, low, high, units, width_domain, scale=scale, min_width=min_width, max_width=max_width
+        vol,
+        low,
+        high,
+        units,
+        width_domain,
+        events,
+        scale=scale,
+        min_width=min_width,
+        max_width=max_width,
     )
-    unknown = ~np.isfinite(best_volume(vol, low, high))
+    unknown = ~np.isfinite(best_volume(vol, low, high)) & ~events
     conf = _confidence_codes(g["confidence"])
     color_values = (
         _text(g[color_by]) if color_by != "confidence" else [_CONF_ORDER[c] for c in conf]
@@ -830,7 +846,22 @@ def build_payload(
         "length": _numbers(np.round(g["length_km"].to_numpy(float))),
         "fields": _popup_fields(g),
         "sources": _sources(g["source"]),
-        "legend": _legend(legends, unknown, has_range, color_by, conf),
+        "legend": _legend(
+            legends,
+            unknown,
+            has_range,
+            color_by,
+            conf,
+            sorted(
+                {
+                    u or k
+                    for u, k in zip(
+                        units[events], np.asarray(_text(g["kind"]))[events], strict=True
+                    )
+                }
+            ),
+        ),
+        "event": _ints(events.astype(int)),
         "bounds": bounds,
         "focus": view,
         "filterOpen": bool(filter_open),

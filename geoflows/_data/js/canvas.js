@@ -169,6 +169,13 @@ var FlowCanvas = L.Layer.extend({
       ctx.lineTo(tx - dx * size + dy * size * 0.6, ty - dy * size - dx * size * 0.6);
       ctx.closePath(); ctx.fill();
       ctx.strokeStyle = "#fff"; ctx.lineWidth = 0.8; ctx.stroke();
+      if (P.event && P.event[i]) {
+        // an event (a visit, a strike) has no quantity: a diamond behind its arrow says so
+        var cx = ax - dx * size * 1.6, cy = ay - dy * size * 1.6, r = 5.5;
+        ctx.beginPath();
+        ctx.moveTo(cx, cy - r); ctx.lineTo(cx + r, cy); ctx.lineTo(cx, cy + r); ctx.lineTo(cx - r, cy);
+        ctx.closePath(); ctx.fill(); ctx.stroke();
+      }
       drawn++;
     }
     return drawn;

@@ -61,10 +61,16 @@ function addLegend(map, P, compact) {
           c.appendChild(el("span", null, lw.samples[s][2]));
           unitRow.appendChild(c);
         }
+        if (lw.domain) unitRow.appendChild(el("span", "gf-legend-domain", "scale " + lw.domain[0] + "–" + lw.domain[1]));
         vs.appendChild(unitRow);
       }
       if (P.legend.unknown) legendRow(vs, swatch(P.unknownWidth, "#555", P.unknownDash), "volume unknown");
       if (P.legend.range) legendRow(vs, swatch(10, "#555", null, 0.25), "band: low–high range");
+    }
+    if (P.legend.events && P.legend.events.length) {
+      var es = vs || section(box, "Volume");
+      legendRow(es, swatch(2.5, "#555", null, 1, 22),
+        "\u25C6 events (" + P.legend.events.join(", ") + "): one width, no quantity");
     }
     var cs = section(box, P.legend.colorTitle);
     var grid = el("div", "gf-legend-grid");
