@@ -29,6 +29,7 @@ from hypothesis import strategies as st
 import geoflows as gf
 from geoflows import render
 from geoflows.render import build_payload, map_html, notebook_html, safe_json
+from geoflows.render._payload import expand
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = ROOT / "tests" / "data" / "golden"
@@ -617,3 +618,25 @@ def test_flow_layer_is_a_macro_element(three: gf.FlowSet) -> None:
     assert [c for c in m._children.values() if isinstance(c, render.FlowLayer)] == [layer]
     second = render.FlowLayer(three).add_to(m)
     assert (layer.get_name(), second.get_name()) == ("flow_layer_0", "flow_layer_1")
+
+
+def test_events_are_one_width_off_the_scale_and_named_in_the_legend() -> None:
+    from geoflows.style import EVENT_WIDTH
+
+    flows = gf.read_flows(
+        [
+            {"origin": "Moscow", "destination": "Pyongyang", "kind": "visit", "volume": 1,
+             "unit": "visits"},
+            {"origin": "Rajin", "destination": "Vladivostok", "kind": "shipment",
+             "volume": 3_000_000, "unit": "shells"},
+            {"origin": "Pyongyang", "destination": "Kharkiv", "kind": "transfer", "volume": 2,
+             "unit": "strikes"},
+        ],
+        route="geodesic",
+    )  # fmt: skip
+    p = expand(build_payload(flows, width_domain={"shells": (0, 5_000_000)}))
+    assert p["event"] == [1, 0, 1]
+    assert p["width"][0] == p["width"][2] == EVENT_WIDTH < p["width"][1]
+    assert [w["unit"] for w in p["legend"]["widths"]] == ["shells"]
+    assert p["legend"]["widths"][0]["domain"] == ["0", "5M"]
+    assert p["legend"]["events"] == ["strikes", "visits"]
