@@ -131,3 +131,10 @@ def test_shipped_data_is_small_and_licensed():
     assert (folder / "countries_10m.bin.gz").stat().st_size < 2_000_000
     licence = (folder / "LICENSE-world-atlas").read_text()
     assert "Michael Bostock" in licence and "Natural Earth" in (folder / "README.md").read_text()
+
+
+@pytest.mark.parametrize("lat", [90.0, -90.0])
+def test_an_extent_at_a_pole_is_clipped_not_inverted(lat):
+    # found by the fuzz test: a flow from "90, 180" to itself made an empty clip box
+    bm = basemap("countries", [[lat, 180.0], [lat, 180.0]])
+    assert bm is not None and size(bm) <= MAX_BYTES

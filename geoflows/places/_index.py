@@ -416,11 +416,18 @@ def _read_renamings(b: _Builder) -> None:
             b.add_key(key, best, TIER_ALTERNATE)
 
 
+def _in_notebook() -> bool:
+    """True inside a Jupyter kernel (not merely when ipykernel has been imported)."""
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    return type(shell).__name__ == "ZMQInteractiveShell"
+
+
 def _progress(total: int):
     """A tqdm bar on a terminal or in a notebook; silent elsewhere (logs, CI)."""
     from tqdm.auto import tqdm
 
-    interactive = "ipykernel" in sys.modules or bool(getattr(sys.stderr, "isatty", lambda: False)())
+    interactive = _in_notebook() or bool(getattr(sys.stderr, "isatty", lambda: False)())
     return tqdm(
         total=total,
         desc="geoflows: building the place index (first use only)",

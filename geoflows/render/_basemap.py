@@ -82,6 +82,8 @@ def basemap(
     if bounds is None:
         return json.loads(_asset("basemap/countries_110m.json"))
     west, south, east, north = _extent(bounds)
+    # Web Mercator stops at ±85°: an extent at a pole is clipped there, never inverted.
+    south, north = max(min(south, 84.0), -85.0), min(max(north, -84.0), 85.0)
     zoom = fit_zoom((west, south, east, north))
     tolerance = 360.0 / (256 * 2**zoom) * math.cos(math.radians((south + north) / 2))
     # At least one whole view on each side: a tall extent in a wide window (or the reverse)
