@@ -60,8 +60,9 @@ def test_every_place_is_named_at_some_zoom_and_labels_never_overlap(
     views = [(None, None)] + [((lat, lon), z) for _, lat, lon in centers for z in (6, 9)]
     for center, zoom in views:
         if center is not None:
+            # `void`: setView returns the map, which Playwright would serialise (seconds)
             page.evaluate(
-                f"{JS_MAP}.setView([{center[0]}, {center[1]}], {zoom}, {{animate: false}})"
+                f"void {JS_MAP}.setView([{center[0]}, {center[1]}], {zoom}, {{animate: false}})"
             )
         page.evaluate("new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
         boxes = page.evaluate(VISIBLE_LABELS)
