@@ -31,7 +31,7 @@ def test_mimebundle_has_map_summary_and_picture(grain: gf.FlowSet) -> None:
     assert text.startswith("5 flows between 5 places; units: tonnes (4 flows), ships (1 flow)")
     assert "dates 2022-08-01 to 2023-" in text and "Port of Odesa" in text
     png = Image.open(io.BytesIO(bundle["image/png"]))
-    assert png.format == "PNG" and png.size == (512, 288)
+    assert png.format == "PNG" and png.size == (640, 448)
     # A real picture of flows, not a blank canvas: many distinct colours.
     assert len(png.convert("RGB").getcolors(maxcolors=100_000)) > 20
 

@@ -67,12 +67,12 @@ def _png(flows: FlowSet) -> bytes | None:
 
     if not len(flows.to_geodataframe(split_antimeridian=False)):
         return None
-    ax = flows.plot()
+    # The print figure's own layout (legend and sources below the map), at screen size.
+    ax = flows.plot(figsize=(8, 5.6))
     fig = ax.figure
     try:
-        fig.set_size_inches(8, 4.5)
         buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=64, metadata={"Software": None})
+        fig.savefig(buf, format="png", dpi=80, metadata={"Software": None})
         return buf.getvalue()
     finally:
         plt.close(fig)

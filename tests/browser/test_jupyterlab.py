@@ -121,7 +121,7 @@ def test_untrusted_notebook_shows_picture_and_hint(browser: Any, jupyterlab: dic
         assert output.locator("iframe").count() == 0
         picture = output.locator("img")
         picture.wait_for(state="visible")
-        assert picture.evaluate("img => img.naturalWidth") == 512
+        assert picture.evaluate("img => img.naturalWidth") == 640
         assert "Trust Notebook" in output.inner_text()
     finally:
         page.close()

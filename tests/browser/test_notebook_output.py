@@ -38,4 +38,4 @@ def test_hint_shown_where_frames_are_stripped(new_probe: Callable, output_html: 
     assert "Trust Notebook" in hint.inner_text()
     picture = probe.page.locator(".geoflows-fallback img")
     assert picture.is_visible()
-    assert picture.evaluate("img => img.naturalWidth") == 512
+    assert picture.evaluate("img => img.naturalWidth") == 640
