@@ -54,10 +54,10 @@ def test_regional_map_puts_every_port_on_land_where_110m_did_not():
 def test_clipped_to_the_extent_plus_margin_and_simplified_to_a_pixel():
     bm = basemap("countries", REGIONAL)
     west, south, east, north = shapely.total_bounds(polygons(bm))
-    # margin: the extent again, and at least one 1024 px view at the fitted zoom (here
-    # 5.63° of longitude, 2.59° of latitude at zoom 8; at least 3°) on each side; land reaches every edge
-    # of that box but the south (North Korea's east coast reaches 38.76°N)
-    assert (west, south, east, north) == pytest.approx((124.195, 38.76, 137.944, 46.106), abs=0.01)
+    # margin: the extent again (at least 3°, and at least the fitted view plus a quarter of
+    # the extent) on each side: 3.88° of longitude, 3° of latitude here; land reaches every edge
+    # of that box (North Korea's east coast reaches 38.76°N)
+    assert (west, south, east, north) == pytest.approx((125.94, 38.76, 137.58, 46.1056), abs=0.01)
     assert bm["precision"] == 3 and fit_zoom((129.82, 41.76, 133.7, 43.1056)) == 8
     coarse_px = basemap("countries", [[20, 0], [70, 160]])
     assert coarse_px["precision"] == 2 and size(bm) < size(coarse_px)
@@ -138,3 +138,15 @@ def test_an_extent_at_a_pole_is_clipped_not_inverted(lat):
     # found by the fuzz test: a flow from "90, 180" to itself made an empty clip box
     bm = basemap("countries", [[lat, 180.0], [lat, 180.0]])
     assert bm is not None and size(bm) <= MAX_BYTES
+
+
+def test_a_tall_extent_keeps_land_across_the_whole_wide_view():
+    # the Black Sea grain corridor is 5° wide and 15° tall: a 1024 px window at its fitted zoom
+    # shows about 22° of longitude, all of which must be drawn
+    extent = (25.8, 31.2, 31.0, 46.5)
+    bm = basemap("countries", [[31.2, 25.8], [46.5, 31.0]])
+    west, _, east, _ = shapely.total_bounds(polygons(bm))
+    zoom = fit_zoom(extent)
+    view = 360.0 * 1024 / (256 * 2**zoom)
+    middle = (extent[0] + extent[2]) / 2
+    assert west <= middle - view / 2 and east >= middle + view / 2

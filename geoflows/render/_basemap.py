@@ -32,8 +32,8 @@ MAX_BYTES = 400_000
 #: Viewport the initial zoom is computed for (pixels; a laptop browser window).
 VIEWPORT = (1024, 640)
 #: Margin around the map's extent kept in the clipped basemap, as a share of the extent on
-#: each side (and at least one view of :data:`VIEWPORT` at the fitted zoom, and
-#: :data:`MIN_MARGIN_DEG`), so any window shape, panning and one zoom-out still show land.
+#: each side (and at least the whole fitted view of :data:`VIEWPORT` plus a quarter of the
+#: extent, and :data:`MIN_MARGIN_DEG`), so any window shape and panning still show land.
 MARGIN = 1.0
 MIN_MARGIN_DEG = 3.0
 
@@ -86,12 +86,13 @@ def basemap(
     south, north = max(min(south, 84.0), -85.0), min(max(north, -84.0), 85.0)
     zoom = fit_zoom((west, south, east, north))
     tolerance = 360.0 / (256 * 2**zoom) * math.cos(math.radians((south + north) / 2))
-    # At least one whole view on each side: a tall extent in a wide window (or the reverse)
-    # shows far more than the extent, and that must be land too, not a clipped edge.
+    # A tall extent in a wide window (or the reverse) shows far more than the extent: the whole
+    # fitted view, and a quarter of the extent beyond it, must be land too, not a clipped edge.
     view_lon = 360.0 * VIEWPORT[0] / (256 * 2**zoom)
     view_lat = view_lon * VIEWPORT[1] / VIEWPORT[0] * math.cos(math.radians((south + north) / 2))
-    mx = max((east - west) * MARGIN, view_lon, MIN_MARGIN_DEG)
-    my = max((north - south) * MARGIN, view_lat, MIN_MARGIN_DEG)
+    w, h = east - west, north - south
+    mx = max(w * MARGIN, (view_lon - w) / 2 + w / 4, MIN_MARGIN_DEG)
+    my = max(h * MARGIN, (view_lat - h) / 2 + h / 4, MIN_MARGIN_DEG)
     box = (west - mx, max(south - my, -85.0), east + mx, min(north + my, 85.0))
     for _ in range(12):
         out = _clipped(box, tolerance)
