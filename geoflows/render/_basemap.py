@@ -145,6 +145,24 @@ def _extent(bounds: Any) -> tuple[float, float, float, float]:
     return west, south, east, north
 
 
+def _clip(polys: np.ndarray, box: tuple[float, float, float, float]) -> np.ndarray:
+    """``clip_by_rect`` of every outline; GEOS refuses a few boxes on a few 1:10m rings
+    ("Invalid number of points in LinearRing"): then clip one by one, repairing the ring that
+    fails (``make_valid``), so one bad ring cannot break a map."""
+    import shapely
+
+    try:
+        return shapely.clip_by_rect(polys, *box)
+    except shapely.errors.GEOSException:
+        out = []
+        for poly in polys:
+            try:
+                out.append(shapely.clip_by_rect(poly, *box))
+            except shapely.errors.GEOSException:
+                out.append(shapely.intersection(shapely.make_valid(poly), shapely.box(*box)))
+        return np.array(out, dtype=object)
+
+
 def _clipped(box: tuple[float, float, float, float], tolerance: float) -> dict[str, Any]:
     """Rings of the 1:10m outlines inside ``box``, simplified to ``tolerance`` degrees."""
     import shapely
@@ -155,7 +173,7 @@ def _clipped(box: tuple[float, float, float, float], tolerance: float) -> dict[s
     # Each ring starts east of -180 and runs on without a jump (Russia's reaches 190); copies
     # shifted by ±360° cover maps drawn on unwrapped longitudes.
     for shift in (-360.0, 0.0, 360.0):
-        clip = shapely.clip_by_rect(polys, west - shift, south, east - shift, north)
+        clip = _clip(polys, (west - shift, south, east - shift, north))
         clip = clip[~shapely.is_empty(clip)]
         if shift:
             clip = shapely.transform(clip, lambda c, s=shift: c + (s, 0.0))
