@@ -795,3 +795,31 @@ def test_no_focus_rectangle_when_a_line_is_clicked(probe: Probe, popup_map: Path
     page.wait_for_timeout(300)  # a closed tooltip fades out for 200 ms before it is removed
     assert page.locator(".leaflet-tooltip.gf-tooltip").count() == 0
     probe.assert_quiet()
+
+
+def test_place_circles_show_the_volume_of_the_unit_in_view(probe: Probe, tmp_path: Path) -> None:
+    """One unit shown: circles by in + out volume of it; several units: by number of flows."""
+    rows = [
+        {"id": "a", "origin": "Rajin", "destination": "Vladivostok", "volume": 9000,
+         "unit": "containers"},
+        {"id": "b", "origin": "Chongjin", "destination": "Vladivostok", "volume": 1000,
+         "unit": "containers"},
+        {"id": "c", "origin": "Chongjin", "destination": "Khabarovsk", "volume": 5,
+         "unit": "trains"},
+    ]  # fmt: skip
+    flows = gf.read_flows(rows, route="geodesic")
+    page = probe.open(_save(flows, tmp_path, "circles.html", filter_open=True)).page
+    _settle(probe)
+    names = build_payload(flows)["places"]["name"]
+    radius = f"Array.from({JS_LAYER}.state.radius)"
+    both = dict(zip(names, page.evaluate(radius), strict=True))
+    # two units shown: Chongjin (2 flows) is larger than Rajin (1 flow)
+    assert both["Chongjin"] > both["Rajin"]
+    assert page.evaluate(f"{JS_LAYER}.state.radiusUnit") is None
+    page.locator("label.gf-check", has_text="trains").locator("input").uncheck()
+    one = dict(zip(names, page.evaluate(radius), strict=True))
+    assert page.evaluate(f"{JS_LAYER}.state.radiusUnit") == "containers"
+    # containers only: Rajin (9,000 out) outweighs Chongjin (1,000 out); Vladivostok has both
+    assert one["Vladivostok"] > one["Rajin"] > one["Chongjin"] > 0
+    assert one["Khabarovsk"] == 0
+    probe.assert_quiet()

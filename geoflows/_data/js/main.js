@@ -105,11 +105,32 @@ function draw(map, P, fit) {
   }
 
   // Place circles sized by the flows through them that are shown now.
+  // Place circles: when the flows shown are of one unit, sized by each place's in + out volume
+  // of that unit (a merged line counts its drawn claim once); otherwise, by how many flows pass
+  // through it, since volumes of different units cannot be added.
+  function bestVolume(i) {
+    var v = P.vol[i], lo = P.low[i], hi = P.high[i];
+    if (v >= 0) return v;
+    if (lo >= 0 && hi >= 0) return (lo + hi) / 2;
+    return lo >= 0 ? lo : (hi >= 0 ? hi : 0);
+  }
   function placeRadius() {
-    var k = new Int32Array(state.radius.length);
-    for (var i = 0; i < n; i++) if (state.drawn[i]) { k[P.o[i]]++; k[P.d[i]]++; }
-    for (var p = 0; p < k.length; p++) {
-      state.radius[p] = k[p] ? Math.round((3 + 2 * Math.sqrt(k[p])) * 10) / 10 : 0;
+    var m = state.radius.length, k = new Int32Array(m), vol = new Float64Array(m);
+    var unitShown = -1, oneUnit = true;
+    for (var i = 0; i < n; i++) {
+      if (!state.drawn[i]) continue;
+      k[P.o[i]]++; k[P.d[i]]++;
+      var v = bestVolume(i);
+      vol[P.o[i]] += v; vol[P.d[i]] += v;
+      if (unitShown < 0) unitShown = P.unit[i];
+      else if (P.unit[i] !== unitShown) oneUnit = false;
+    }
+    var top = 0;
+    for (var q = 0; q < m; q++) top = Math.max(top, vol[q]);
+    state.radiusUnit = oneUnit && top > 0 ? P.units[unitShown] : null;
+    for (var p = 0; p < m; p++) {
+      var r = state.radiusUnit !== null ? 3 + 11 * Math.sqrt(vol[p] / top) : 3 + 2 * Math.sqrt(k[p]);
+      state.radius[p] = k[p] ? Math.round(r * 10) / 10 : 0;
     }
   }
 
