@@ -432,8 +432,9 @@ def _warning_notes(caught: Sequence[warnings.WarningMessage]) -> list[str]:
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
             continue
         text = str(w.message).splitlines()[0]
-        # Unresolved places get their own note, listing the names.
-        if "unresolved" not in text and text not in out:
+        # Unresolved places get their own note, listing the names (told by the warning's
+        # reason code, not by its wording).
+        if getattr(w.message, "reason", None) != "unresolved" and text not in out:
             out.append(text)
     return out
 
