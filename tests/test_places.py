@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import os
 import warnings
 
+import _tiny_geonames as tiny
 import pytest
 from pyproj import Geod
 
@@ -250,24 +250,9 @@ def test_search(gaz):
 # ---------------------------------------------------------------- cache (tiny data set)
 @pytest.fixture
 def tiny_geonames(tmp_path, monkeypatch):
-    data = tmp_path / "gn"
-    data.mkdir()
-    cities = {
-        "1": {"geonameid": 1, "name": "Alphaville", "latitude": 10.0, "longitude": 20.0,
-              "countrycode": "KP", "population": 5000, "alternatenames": ["Alfavil"]},
-        "2": {"geonameid": 2, "name": "Pyongyang", "latitude": 39.03, "longitude": 125.75,
-              "countrycode": "KP", "population": 3000000, "alternatenames": []},
-    }  # fmt: skip
-    countries = {"KP": {"geonameid": 9, "name": "North Korea", "iso": "KP", "iso3": "PRK",
-                        "capital": "Pyongyang", "population": 25000000}}  # fmt: skip
-    (data / "cities500.json").write_text(json.dumps(cities))
-    (data / "countries.json").write_text(json.dumps(countries))
-    monkeypatch.setattr(_index, "_geonames_dir", lambda: data)
-    # the world airfield and port lists are tested on the real index; keep tiny builds tiny
-    monkeypatch.setattr(_index, "_read_airports", lambda b: None)
-    monkeypatch.setattr(_index, "_read_ports", lambda b: None)
-    monkeypatch.setenv("GEOFLOWS_CACHE_DIR", str(tmp_path / "cache"))
-    return tmp_path / "cache"
+    return tiny.use_tiny_geonames(
+        tmp_path, monkeypatch, [tiny.ALPHAVILLE, tiny.PYONGYANG], "Pyongyang"
+    )
 
 
 def test_cache_reused(tiny_geonames):

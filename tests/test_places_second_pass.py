@@ -4,7 +4,6 @@ per-row hints, ``near`` labels, and a data-only index cache."""
 from __future__ import annotations
 
 import io
-import json
 import pickle
 import sys
 import warnings
@@ -12,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from _tiny_geonames import ALPHAVILLE, use_tiny_geonames
 
 import geoflows as gf
 from geoflows.errors import AmbiguousPlace, CacheWarning, FlowValidationError, PlaceNotFound
@@ -326,21 +326,7 @@ def test_coordinates_get_a_near_label(gaz):
 # ---------------------------------------------------------------- 9. the cache
 @pytest.fixture
 def tiny(tmp_path, monkeypatch):
-    data = tmp_path / "gn"
-    data.mkdir()
-    cities = {
-        "1": {"geonameid": 1, "name": "Alphaville", "latitude": 10.0, "longitude": 20.0,
-              "countrycode": "KP", "population": 5000, "alternatenames": ["Alfavil"]},
-    }  # fmt: skip
-    countries = {"KP": {"geonameid": 9, "name": "North Korea", "iso": "KP", "iso3": "PRK",
-                        "capital": "Alphaville", "population": 25000000}}  # fmt: skip
-    (data / "cities500.json").write_text(json.dumps(cities))
-    (data / "countries.json").write_text(json.dumps(countries))
-    monkeypatch.setattr(_index, "_geonames_dir", lambda: data)
-    # the world airfield and port lists are tested on the real index; keep tiny builds tiny
-    monkeypatch.setattr(_index, "_read_airports", lambda b: None)
-    monkeypatch.setattr(_index, "_read_ports", lambda b: None)
-    monkeypatch.setenv("GEOFLOWS_CACHE_DIR", str(tmp_path / "cache"))
+    use_tiny_geonames(tmp_path, monkeypatch, [ALPHAVILLE], "Alphaville")
     return tmp_path
 
 
