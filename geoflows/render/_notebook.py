@@ -65,7 +65,7 @@ def _png(flows: FlowSet) -> bytes | None:
     matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
 
-    if not len(flows.to_geodataframe(split_antimeridian=False)):
+    if not len(flows):
         return None
     # The print figure's own layout (legend and sources below the map), at screen size.
     ax = flows.plot(figsize=(8, 5.6))
@@ -107,6 +107,7 @@ def notebook_bundle(flows: FlowSet, **options: Any) -> dict[str, Any]:
         "<iframe onload=\"this.nextElementSibling.style.display='none'\" ",
         1,
     )
+    summary = flows_summary(flows)
     png = _png(flows) if session.notebook_png else None
     picture = ""
     if png is not None:
@@ -114,7 +115,7 @@ def notebook_bundle(flows: FlowSet, **options: Any) -> dict[str, Any]:
         # JupyterLab notebooks) rather than the image part of the bundle.
         data = base64.b64encode(png).decode("ascii")
         picture = (
-            f'<img src="data:image/png;base64,{data}" alt="{html.escape(flows_summary(flows))}" '
+            f'<img src="data:image/png;base64,{data}" alt="{html.escape(summary)}" '
             'style="max-width:100%;display:block">'
         )
     fallback = (
@@ -125,7 +126,7 @@ def notebook_bundle(flows: FlowSet, **options: Any) -> dict[str, Any]:
     )
     bundle: dict[str, Any] = {
         "text/html": f'<div class="geoflows-output">{frame}{fallback}</div>',
-        "text/plain": flows_summary(flows),
+        "text/plain": summary,
     }
     if png is not None:
         bundle["image/png"] = png
