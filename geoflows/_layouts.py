@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from geoflows.errors import FlowValidationError, GeoflowsError, GeoflowsWarning
-from geoflows.io import FLOW_FIELDS, Problem
+from geoflows.schema import FLOW_FIELDS, Problem
 
 if TYPE_CHECKING:
     from geoflows.flows import FlowSet
@@ -223,7 +223,7 @@ def flowmap_blue_tables(flows: FlowSet) -> tuple[pd.DataFrame, pd.DataFrame]:
     >>> locs["name"].tolist(), rows.values.tolist()
     (['Rajin', 'Vladivostok'], [['1', '2', 5.0]])
     """
-    from geoflows.flows import best_volume
+    from geoflows.schema import best_volume
 
     g = flows.to_geodataframe()
     g = g[g["origin_lat"].notna() & g["destination_lat"].notna()]
@@ -481,7 +481,7 @@ def places_frame(flows: FlowSet) -> Any:
     """
     import geopandas as gpd
 
-    from geoflows.flows import best_volume
+    from geoflows.schema import best_volume
 
     g = flows.to_geodataframe()
     g = g[g["origin_lat"].notna() & g["destination_lat"].notna()]

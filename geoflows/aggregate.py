@@ -253,7 +253,7 @@ def _finish(
 
 def _merged_sources(pairs: pd.DataFrame, sums: pd.DataFrame, group_cols: list[str]) -> list[str]:
     """Each group's sources, split at ';', without duplicates, sorted: one text per group."""
-    from geoflows.io import split_list
+    from geoflows.schema import split_list
 
     found: dict[tuple, set[str]] = {}
     for row in pairs.itertuples(index=False):

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from geoflows.errors import FlowValidationError, GeoflowsWarning, warn
+from geoflows.schema import best_volume  # noqa: F401  (public here since 0.1)
 
 if TYPE_CHECKING:
     import folium
@@ -92,23 +93,6 @@ class Flow:
         1500.0
         """
         return float(best_volume([self.volume], [self.volume_low], [self.volume_high])[0])
-
-
-def best_volume(volume: Any, low: Any, high: Any) -> np.ndarray:
-    """Volume used for widths: ``volume`` if given, else the middle of the range, else one bound.
-
-    Examples
-    --------
-    >>> best_volume([np.nan, 5.0], [1000, np.nan], [2000, np.nan]).tolist()
-    [1500.0, 5.0]
-    """
-    v = np.asarray(volume, dtype=float).copy()
-    lo = np.asarray(low, dtype=float)
-    hi = np.asarray(high, dtype=float)
-    mid = np.where(
-        np.isfinite(lo) & np.isfinite(hi), (lo + hi) / 2, np.where(np.isfinite(hi), hi, lo)
-    )
-    return np.where(np.isfinite(v), v, mid)
 
 
 def _saved_places(records: pd.DataFrame, field_: str) -> np.ndarray | None:
@@ -189,7 +173,8 @@ NAME_COORDINATE_TOLERANCE_KM = 50.0
 
 def _coordinate_column_problems(records: pd.DataFrame, field_: str, source: str) -> list[Any]:
     """Problems for ``<field>_lat/_lon`` values given but not finite or outside the globe."""
-    from geoflows.io import Problem, _is_blank
+    from geoflows.schema import Problem
+    from geoflows.schema import is_blank as _is_blank
 
     lat_c, lon_c = f"{field_}_lat", f"{field_}_lon"
     if lat_c not in records.columns and lon_c not in records.columns:

@@ -328,7 +328,7 @@ def share_scales(spec: BuildSpec, *, allow_unresolved: bool = False) -> BuildSpe
 
     import numpy as np
 
-    from geoflows.flows import best_volume
+    from geoflows.schema import best_volume
     from geoflows.style import volume_domains
 
     sharing = [m for m in spec.maps if m.share_scale]

@@ -203,7 +203,7 @@ def _draw_legend(ax: Any, enc: dict, color_by: str) -> Any:
 
 def _sources_line(g: pd.DataFrame) -> str:
     """'Sources: publisher; site; …. Basemap: Natural Earth.' from the flows' ``source``."""
-    from geoflows.io import split_list
+    from geoflows.schema import split_list
 
     seen: dict[str, None] = {}
     for value in g["source"]:

@@ -443,7 +443,7 @@ def flow_lines(flows: FlowSet, max_flows: int = MAX_FLOWS) -> tuple[list[np.ndar
     """
     import shapely
 
-    from geoflows.flows import best_volume
+    from geoflows.schema import best_volume
 
     g = flows._gdf
     g = g[g.geometry.notna().to_numpy() & ~g.geometry.is_empty.to_numpy()].reset_index(drop=True)
@@ -547,7 +547,7 @@ def _widths(
     Events (a visit, a strike: :func:`geoflows.style.is_event`) are drawn at one fixed width,
     off their unit's scale and legend.
     """
-    from geoflows.flows import best_volume
+    from geoflows.schema import best_volume
 
     best = best_volume(vol, low, high)
     n = len(vol)
@@ -564,7 +564,7 @@ def _widths(
 
 def _popup_fields(g: pd.DataFrame) -> list[list[Any]]:
     """Popup rows in order; ``None`` marks the rows the browser builds from other arrays."""
-    from geoflows.io import FLOW_FIELDS, RESOLVED_FIELDS
+    from geoflows.schema import FLOW_FIELDS, RESOLVED_FIELDS
 
     route = pd.Series(_text(g["route_kind"]), dtype=object)
     note = pd.Series(_text(g["route_note"]), dtype=object)
@@ -603,7 +603,7 @@ def _given(g: pd.DataFrame, end: str) -> Any:
 
 
 def _sources(values: pd.Series) -> dict[str, Any]:
-    from geoflows.io import split_list
+    from geoflows.schema import split_list
 
     codes, uniques = pd.factorize(values.astype(object).where(values.notna(), ""), sort=False)
     return {"k": [split_list(u) for u in uniques], "i": _Numbers(codes.tolist())}
@@ -724,7 +724,7 @@ def build_payload(
     drawn = g.geometry.notna().to_numpy() & ~g.geometry.is_empty.to_numpy()
     g = g[drawn].reset_index(drop=True)
     total = len(g)
-    from geoflows.flows import best_volume
+    from geoflows.schema import best_volume
 
     best_all = best_volume(
         g["volume"].to_numpy(float),

@@ -267,7 +267,7 @@ def _encoding(
     width_domain: Any,
 ) -> dict[str, Any]:
     """Widths, bands, colours, dashes and event flags of each flow (as the HTML map)."""
-    from geoflows.flows import best_volume
+    from geoflows.schema import best_volume
 
     vol, low, high = (g[c].to_numpy(float) for c in ("volume", "volume_low", "volume_high"))
     best = best_volume(vol, low, high)
@@ -391,7 +391,7 @@ def _draw_flows(
 
 def _places(g: pd.DataFrame) -> pd.DataFrame:
     """Every origin, destination and waypoint once, with the number of flows through it."""
-    from geoflows.io import split_list
+    from geoflows.schema import split_list
 
     rows = []
     for end in ("origin", "destination"):
