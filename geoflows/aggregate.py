@@ -293,7 +293,7 @@ def aggregate_flowset(
     import geopandas as gpd
 
     from geoflows.flows import CRS, FlowSet
-    from geoflows.io import RESOLVED_FIELDS
+    from geoflows.schema import RESOLVED_FIELDS
 
     period = _check_period(period)
     g = flows._gdf
@@ -314,7 +314,7 @@ def aggregate_flowset(
         out[c] = ""
     _warn_invalid(sums, "aggregate")
     gdf = gpd.GeoDataFrame(out, geometry=list(firsts.geometry.to_numpy()), crs=CRS)
-    from geoflows.io import FLOW_FIELDS
+    from geoflows.schema import FLOW_FIELDS
 
     order = [c for c in FLOW_FIELDS if c in gdf.columns]
     gdf = gdf[order + [c for c in gdf.columns if c not in order]]
@@ -356,6 +356,37 @@ def _read_source(source: object, dd: Any) -> tuple[Any, str]:
         "aggregate_flows takes a pandas DataFrame, a dask DataFrame, or a path or glob of "
         f"Parquet/CSV files; got {type(source).__name__}"
     )
+
+
+def _select_columns(
+    ddf: Any, by: Sequence[str] | str | None, columns: Mapping[str, str] | None, where: str
+) -> tuple[Any, list[str]]:
+    """Rename the user's columns, check the keys and keep only the columns aggregation reads."""
+    from geoflows import _layouts
+
+    if columns:
+        _layouts.apply_columns(ddf._meta, columns, where)
+        ddf = ddf.rename(columns=dict(columns))
+    keys = _keys(by, list(ddf.columns), where)
+    wanted = set(keys) | {"volume", "volume_low", "volume_high", "start", "end", "confidence"}
+    wanted |= {"source", *SHARED_FIELDS}
+    return ddf[[c for c in ddf.columns if c in wanted]], keys
+
+
+def _sum_on_dask(
+    ddf: Any, keys: list[str], period: str | None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Sum the records per group on Dask; return the group sums and the (group, source) pairs."""
+    group_cols = keys + ["period"]
+    meta = _partial_sums(ddf._meta, keys, period)
+    partial = ddf.map_partitions(_partial_sums, keys, period, meta=meta)
+    # One row per lane, unit, period and source comes back: small enough for one piece, so
+    # Dask's tree reduction needs no shuffle.
+    spec = _agg_spec(meta.columns)
+    by_source = partial.groupby(group_cols + ["source"], dropna=False).agg(spec, split_out=1)
+    by_source = by_source.compute().reset_index()
+    sums = by_source.groupby(group_cols, sort=True, dropna=False).agg(spec).reset_index()
+    return sums, by_source[group_cols + ["source"]]
 
 
 def aggregate_flows(
@@ -412,31 +443,15 @@ def aggregate_flows(
     >>> flows.to_geodataframe()[["period", "volume", "volume_low", "n_records"]].values.tolist()
     [['2024-01', 3.0, nan, 2], ['2024-02', nan, nan, 1]]
     """
-    from geoflows import _layouts
     from geoflows.flows import FlowSet
     from geoflows.io import validate_flows
 
     dd = _import_dask()
     period = _check_period(period)
     ddf, where = _read_source(source, dd)
-    if columns:
-        _layouts.apply_columns(ddf._meta, columns, where)
-        ddf = ddf.rename(columns=dict(columns))
-    keys = _keys(by, list(ddf.columns), where)
-    wanted = set(keys) | {"volume", "volume_low", "volume_high", "start", "end", "confidence"}
-    wanted |= {"source", *SHARED_FIELDS}
-    ddf = ddf[[c for c in ddf.columns if c in wanted]]
-    group_cols = keys + ["period"]
-    meta = _partial_sums(ddf._meta, keys, period)
-    partial = ddf.map_partitions(_partial_sums, keys, period, meta=meta)
-    # One row per lane, unit, period and source comes back: small enough for one piece, so
-    # Dask's tree reduction needs no shuffle.
-    spec = _agg_spec(meta.columns)
-    by_source = partial.groupby(group_cols + ["source"], dropna=False).agg(spec, split_out=1)
-    by_source = by_source.compute().reset_index()
-    sums = by_source.groupby(group_cols, sort=True, dropna=False).agg(spec).reset_index()
-    pairs = by_source[group_cols + ["source"]]
-    out = _finish(sums, keys, period, _merged_sources(pairs, sums, group_cols))
+    ddf, keys = _select_columns(ddf, by, columns, where)
+    sums, pairs = _sum_on_dask(ddf, keys, period)
+    out = _finish(sums, keys, period, _merged_sources(pairs, sums, keys + ["period"]))
     _warn_invalid(sums, where)
     records = validate_flows(out, source=where)
     return FlowSet._from_records(

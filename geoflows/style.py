@@ -191,77 +191,128 @@ def width_scale(
     >>> [round(float(w), 1) for w in widths], legend.domain
     ([3.0, 5.0], (0.0, 4000.0))
     """
-    if scale not in SCALES:
-        raise GeoflowsError(f"scale must be one of {', '.join(SCALES)}; got {scale!r}")
-    if not (0 < min_width <= max_width):
-        raise GeoflowsError(
-            f"need 0 < min_width <= max_width; got min_width={min_width}, max_width={max_width}"
-        )
-    if domain is not None:
-        domain = _check_domain(domain, unit)
-        if scale in ("quantiles", "natural_breaks"):
-            raise StyleError(
-                f"width_domain works with the sqrt, linear and log scales, not scale={scale!r}; "
-                f"drop width_domain or pick one of those scales"
-            )
+    domain = _check_width_args(scale, min_width, max_width, domain, unit)
     v = np.asarray(values, dtype=float)
     known = np.isfinite(v)
     widths = np.full(v.shape, float(unknown_width))
     if not known.any():
         return widths, WidthLegend(unit, scale, (), (), min_width, max_width, unknown_width, domain)
     kv = v[known]
-    vmin, vmax = domain if domain is not None else (float(kv.min()), float(kv.max()))
-
     if scale in ("quantiles", "natural_breaks"):
-        import mapclassify
-
-        n_classes = max(1, min(k, len(np.unique(kv))))
-        if n_classes == 1:
-            bins = np.array([vmax])
-        elif scale == "quantiles":
-            bins = mapclassify.Quantiles(kv, k=n_classes).bins
-        else:
-            with warnings.catch_warnings():
-                # mapclassify suggests numba for speed; the pure-Python path is exact.
-                warnings.filterwarnings("ignore", message=".*[Nn]umba.*")
-                bins = mapclassify.FisherJenks(kv, k=n_classes).bins
-        steps = (
-            np.linspace(min_width, max_width, len(bins)) if len(bins) > 1 else np.array([max_width])
+        known_widths, legend = _class_widths(
+            kv, scale, k, unit, min_width, max_width, unknown_width
         )
-        cls = np.minimum(np.searchsorted(bins, kv, side="left"), len(bins) - 1)
-        widths[known] = steps[cls]
-        legend = WidthLegend(
-            unit,
-            scale,
-            tuple(float(b) for b in bins),
-            tuple(float(s) for s in steps),
-            min_width,
-            max_width,
-            unknown_width,
+    else:
+        known_widths, legend = _continuous_widths(
+            kv, scale, unit, min_width, max_width, unknown_width, domain
         )
-        return widths, legend
+    widths[known] = known_widths
+    return widths, legend
 
-    def transform(x: np.ndarray) -> np.ndarray:
-        x = np.maximum(x, 0.0)
-        if scale == "sqrt":
-            return np.sqrt(x)
-        if scale == "log":
-            return np.log10(1.0 + x)
-        return x
 
-    lo = 0.0 if scale != "log" else float(transform(np.array([max(vmin, 0.0)]))[0])
-    hi = float(transform(np.array([vmax]))[0])
+def _check_width_args(
+    scale: str,
+    min_width: float,
+    max_width: float,
+    domain: tuple[float, float] | None,
+    unit: str,
+) -> tuple[float, float] | None:
+    """Check the options of :func:`width_scale`; return the domain as floats (or None)."""
+    if scale not in SCALES:
+        raise GeoflowsError(f"scale must be one of {', '.join(SCALES)}; got {scale!r}")
+    if not (0 < min_width <= max_width):
+        raise GeoflowsError(
+            f"need 0 < min_width <= max_width; got min_width={min_width}, max_width={max_width}"
+        )
+    if domain is None:
+        return None
+    checked = _check_domain(domain, unit)
+    if scale in ("quantiles", "natural_breaks"):
+        raise StyleError(
+            f"width_domain works with the sqrt, linear and log scales, not scale={scale!r}; "
+            f"drop width_domain or pick one of those scales"
+        )
+    return checked
+
+
+def _class_bins(kv: np.ndarray, scale: str, k: int) -> np.ndarray:
+    """Return the upper class breaks of the known volumes ``kv`` (mapclassify)."""
+    import mapclassify
+
+    n_classes = max(1, min(k, len(np.unique(kv))))
+    if n_classes == 1:
+        return np.array([float(kv.max())])
+    if scale == "quantiles":
+        return mapclassify.Quantiles(kv, k=n_classes).bins
+    with warnings.catch_warnings():
+        # mapclassify suggests numba for speed; the pure-Python path is exact.
+        warnings.filterwarnings("ignore", message=".*[Nn]umba.*")
+        return mapclassify.FisherJenks(kv, k=n_classes).bins
+
+
+def _class_widths(
+    kv: np.ndarray,
+    scale: str,
+    k: int,
+    unit: str,
+    min_width: float,
+    max_width: float,
+    unknown_width: float,
+) -> tuple[np.ndarray, WidthLegend]:
+    """Draw the known volumes ``kv`` as ``k`` width steps of class breaks, with their legend."""
+    bins = _class_bins(kv, scale, k)
+    steps = np.linspace(min_width, max_width, len(bins)) if len(bins) > 1 else np.array([max_width])
+    cls = np.minimum(np.searchsorted(bins, kv, side="left"), len(bins) - 1)
+    legend = WidthLegend(
+        unit,
+        scale,
+        tuple(float(b) for b in bins),
+        tuple(float(s) for s in steps),
+        min_width,
+        max_width,
+        unknown_width,
+    )
+    return steps[cls], legend
+
+
+def _transform(x: np.ndarray, scale: str) -> np.ndarray:
+    """Apply the ``sqrt``, ``log`` (log10 of 1 + x) or ``linear`` transform to volumes >= 0."""
+    x = np.maximum(x, 0.0)
+    if scale == "sqrt":
+        return np.sqrt(x)
+    if scale == "log":
+        return np.log10(1.0 + x)
+    return x
+
+
+def _legend_samples(vmin: float, vmax: float) -> list[float]:
+    """Pick up to three round legend values (1-2-5 steps) within ``[vmin, vmax]``, ending at vmax."""
+    samples = sorted({_nice(vmax), _nice(vmax / 4), _nice(vmax / 20)} - {0.0})
+    samples = [s for s in samples if s <= vmax * 1.0001 and s >= max(vmin, vmax / 1000)] or [vmax]
+    return sorted(set(samples) | {vmax})[-3:]
+
+
+def _continuous_widths(
+    kv: np.ndarray,
+    scale: str,
+    unit: str,
+    min_width: float,
+    max_width: float,
+    unknown_width: float,
+    domain: tuple[float, float] | None,
+) -> tuple[np.ndarray, WidthLegend]:
+    """Scale the known volumes ``kv`` between the pixel widths (sqrt/linear/log), with a legend."""
+    vmin, vmax = domain if domain is not None else (float(kv.min()), float(kv.max()))
+    lo = 0.0 if scale != "log" else float(_transform(np.array([max(vmin, 0.0)]), scale)[0])
+    hi = float(_transform(np.array([vmax]), scale)[0])
 
     def to_px(x: np.ndarray) -> np.ndarray:
-        t = transform(x)
+        t = _transform(x, scale)
         if hi - lo <= 0:
             return np.full(t.shape, float(max_width))
         return min_width + (max_width - min_width) * np.clip((t - lo) / (hi - lo), 0.0, 1.0)
 
-    widths[known] = to_px(kv)
-    samples = sorted({_nice(vmax), _nice(vmax / 4), _nice(vmax / 20)} - {0.0})
-    samples = [s for s in samples if s <= vmax * 1.0001 and s >= max(vmin, vmax / 1000)] or [vmax]
-    samples = sorted(set(samples) | {vmax})[-3:]
+    samples = _legend_samples(vmin, vmax)
     legend = WidthLegend(
         unit,
         scale,
@@ -272,7 +323,7 @@ def width_scale(
         unknown_width,
         domain,
     )
-    return widths, legend
+    return to_px(kv), legend
 
 
 def _check_domain(domain: object, unit: str = "") -> tuple[float, float]:
