@@ -34,7 +34,7 @@ GIVEN = "given"
 
 
 def mappable_fields() -> tuple[str, ...]:
-    """The names a column may be mapped onto: the contract's fields and the coordinates.
+    """Return the names a column may be mapped onto: the contract's fields and coordinates.
 
     Examples
     --------
@@ -212,8 +212,10 @@ def flowmap_blue_frame(df: pd.DataFrame, locations: object, name: str, offset: i
 
 
 def flowmap_blue_tables(flows: FlowSet) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """flowmap.blue's two tables (locations ``id, name, lat, lon``; flows ``origin, dest,
-    count[, time]``) for a FlowSet; location ids count places in order of appearance.
+    """Make flowmap.blue's two tables (locations and flows) for a FlowSet.
+
+    Locations have ``id, name, lat, lon``; flows ``origin, dest, count[, time]``. Location ids
+    count places in order of appearance.
 
     Examples
     --------
@@ -267,8 +269,10 @@ def flowmap_blue_tables(flows: FlowSet) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def kepler_frame(flows: FlowSet) -> pd.DataFrame:
-    """A kepler.gl-ready table: ``source_lat, source_lng, target_lat, target_lng`` first, then
-    the contract's fields (dates as ``YYYY-MM-DD``).
+    """Make a kepler.gl-ready table of a FlowSet.
+
+    The columns ``source_lat, source_lng, target_lat, target_lng`` come first, then the
+    contract's fields (dates as ``YYYY-MM-DD``).
 
     Examples
     --------
@@ -296,7 +300,7 @@ def kepler_frame(flows: FlowSet) -> pd.DataFrame:
 
 # --------------------------------------------------------------------------- given lines
 def frame_with_geometry(gdf: Any) -> pd.DataFrame:
-    """A GeoDataFrame as a plain frame whose ``geometry`` column holds its shapes in EPSG:4326.
+    """Turn a GeoDataFrame into a plain frame whose ``geometry`` holds its shapes in EPSG:4326.
 
     Without any line there is nothing to keep, and the geometry is dropped (flows are built
     from the place columns). Lines without a CRS are an error: their coordinates cannot be
@@ -327,7 +331,7 @@ def frame_with_geometry(gdf: Any) -> pd.DataFrame:
 
 
 def given_lines(df: pd.DataFrame) -> np.ndarray | None:
-    """The user's own lines per row (None where a row has none), or None if no row has one.
+    """Return the user's own lines per row (None where a row has none), or None if none has.
 
     A file geoflows exported carries the lines geoflows drew; they are rebuilt, not kept,
     unless their ``route_kind`` is ``given``. A ``geometry`` column of text (a CSV) is read as
@@ -368,7 +372,9 @@ def given_lines(df: pd.DataFrame) -> np.ndarray | None:
 
 
 def fill_names_from_lines(df: pd.DataFrame, lines: np.ndarray | None) -> pd.DataFrame:
-    """Without ``origin``/``destination`` columns, a row with a line starts and ends at its
+    """Fill missing origin and destination names from each row's line.
+
+    Without ``origin``/``destination`` columns, a row with a line starts and ends at its
     first and last vertex (given as ``"lat, lon"``).
 
     Examples
@@ -400,7 +406,7 @@ def fill_names_from_lines(df: pd.DataFrame, lines: np.ndarray | None) -> pd.Data
 
 # --------------------------------------------------------------------------- movingpandas
 def is_trajectory_collection(data: object) -> bool:
-    """True for a movingpandas ``TrajectoryCollection`` (or one ``Trajectory``).
+    """Tell whether ``data`` is a movingpandas ``TrajectoryCollection`` (or one ``Trajectory``).
 
     Examples
     --------
@@ -413,8 +419,10 @@ def is_trajectory_collection(data: object) -> bool:
 
 
 def trajectories_frame(data: Any) -> pd.DataFrame:
-    """One flow per trajectory: its track as the line, its first and last fix as origin and
-    destination (``"lat, lon"``), its first and last time as ``start`` and ``end``.
+    """Make one flow per trajectory of a movingpandas collection.
+
+    Each trajectory's track is the line, its first and last fix are origin and destination
+    (``"lat, lon"``), its first and last time are ``start`` and ``end``.
 
     Needs the ``movingpandas`` extra (``pip install geoflows[movingpandas]``).
 

@@ -50,7 +50,7 @@ _FLOATS = ("volume_sum", "low_sum", "high_sum")
 
 # --------------------------------------------------------------------------- the rules
 def _keys(by: Sequence[str] | str | None, columns: Sequence[str], where: str) -> list[str]:
-    """The grouping columns: origin, destination, unit, then the rest of ``by``; checked."""
+    """Return the checked grouping columns: origin, destination, unit, then the rest of ``by``."""
     asked = [by] if isinstance(by, str) else list(by or ())
     keys = list(KEY_FIELDS) + [b for b in asked if b not in KEY_FIELDS]
     numeric = ("volume", "volume_low", "volume_high", "start", "end", "source", "id")
@@ -167,7 +167,7 @@ def _prepare(df: pd.DataFrame, keys: list[str], period: str | None) -> pd.DataFr
 
 
 def _confidence_rank(values: pd.Series) -> np.ndarray:
-    """claimed 0 < reported 1 < confirmed 2; unknown or missing -1 (the weakest)."""
+    """Rank confidences: claimed 0 < reported 1 < confirmed 2; unknown or missing -1 (weakest)."""
     from geoflows.style import confidence_level
 
     text = values.astype("string").fillna("").str.strip().str.lower()
@@ -279,7 +279,7 @@ def _warn_invalid(sums: pd.DataFrame, where: str) -> None:
 def aggregate_flowset(
     flows: FlowSet, by: Sequence[str] | str | None = None, period: str | None = None
 ) -> FlowSet:
-    """The implementation of :meth:`FlowSet.aggregate <geoflows.FlowSet.aggregate>`.
+    """Implement :meth:`FlowSet.aggregate <geoflows.FlowSet.aggregate>`.
 
     Examples
     --------
@@ -333,7 +333,7 @@ def _import_dask() -> Any:
 
 
 def _read_source(source: object, dd: Any) -> tuple[Any, str]:
-    """A Dask DataFrame of the records, and a name for messages; nothing is computed."""
+    """Return a Dask DataFrame of the records and a name for messages; nothing is computed."""
     if isinstance(source, pd.DataFrame):
         parts = max(1, min(64, len(source) // 250_000))
         return dd.from_pandas(source.reset_index(drop=True), npartitions=parts), "the DataFrame"

@@ -62,6 +62,7 @@ class Options:
             object.__setattr__(self, name, choices[0])
 
     def __setattr__(self, name: str, value: Any) -> None:
+        """Set an option, refusing unknown names and values outside its choices."""
         from geoflows.errors import OptionError
 
         if name not in _CHOICES:
@@ -72,6 +73,7 @@ class Options:
         object.__setattr__(self, name, value)
 
     def __repr__(self) -> str:
+        """Show every option and its value."""
         return "Options(" + ", ".join(f"{k}={getattr(self, k)!r}" for k in _CHOICES) + ")"
 
 

@@ -286,7 +286,7 @@ def _transform(x: np.ndarray, scale: str) -> np.ndarray:
 
 
 def _legend_samples(vmin: float, vmax: float) -> list[float]:
-    """Pick up to three round legend values (1-2-5 steps) within ``[vmin, vmax]``, ending at vmax."""
+    """Pick up to three round legend values (1-2-5 steps) in ``[vmin, vmax]``, ending at vmax."""
     samples = sorted({_nice(vmax), _nice(vmax / 4), _nice(vmax / 20)} - {0.0})
     samples = [s for s in samples if s <= vmax * 1.0001 and s >= max(vmin, vmax / 1000)] or [vmax]
     return sorted(set(samples) | {vmax})[-3:]
@@ -375,7 +375,7 @@ def is_event(
 def volume_domains(
     volumes: Sequence[float] | np.ndarray, units: Sequence[str] | np.ndarray
 ) -> dict[str, tuple[float, float]]:
-    """The ``{unit: (low, high)}`` width domain that spans these volumes, per unit.
+    """Compute the ``{unit: (low, high)}`` width domain that spans these volumes, per unit.
 
     Build files use it with ``share_scale: true``: computed over every map's flows and passed
     to each map as ``width_domain``, it makes one width mean one volume across the batch.

@@ -38,7 +38,7 @@ def _asset(name: str) -> str:
 
 
 def _day(value: Any) -> str | None:
-    """An ISO day from a date, datetime, Timestamp or ISO text; ``None`` means all dates."""
+    """Return the ISO day of a date, datetime, Timestamp or ISO text; ``None`` means all dates."""
     if value is None:
         return None
     import pandas as pd
