@@ -20,6 +20,27 @@ import pandas as pd
 
 from geoflows.errors import GeoflowsError, StyleError
 
+__all__ = [
+    "COLOR_FIELDS",
+    "CONFIDENCE_LEVELS",
+    "DASHES",
+    "EVENT_KINDS",
+    "EVENT_UNITS",
+    "EVENT_WIDTH",
+    "MISSING_COLOR",
+    "PALETTE",
+    "SCALES",
+    "WidthDomain",
+    "WidthLegend",
+    "category_colors",
+    "confidence_level",
+    "format_volume",
+    "is_event",
+    "volume_domains",
+    "width_scale",
+    "widths_by_unit",
+]
+
 SCALES = ("sqrt", "linear", "log", "quantiles", "natural_breaks")
 #: Fields a map can colour its flows by.
 COLOR_FIELDS = ("category", "kind", "mode", "source", "unit", "confidence")

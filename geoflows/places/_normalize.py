@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+__all__ = ["fold_name", "normalize_name"]
+
 # Apostrophes, quotes and modifier letters that different romanisations use for the same thing.
 _APOSTROPHES = "'’ʼʻ`´‘ʹʽ′"
 # Hyphens, dashes and other separators that only join words.

@@ -14,6 +14,8 @@ from geoflows.errors import GeocodeError
 from geoflows.places._normalize import normalize_name
 from geoflows.places._place import Place
 
+__all__ = ["OnlineGeocodeError", "OnlineGeocoder"]
+
 
 class OnlineGeocodeError(GeocodeError):
     """The online geocoder failed (network, quota, bad answer); ``reason`` says why.
