@@ -360,7 +360,7 @@ def test_from_geodataframe_round_trip(small):
     gdf = small.to_geodataframe()
     again = gf.FlowSet.from_geodataframe(gdf)
     assert [flow_key(f) for f in again] == [flow_key(f) for f in small]
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match="needs a GeoDataFrame; got DataFrame"):
         gf.FlowSet.from_geodataframe(pd.DataFrame(gdf.drop(columns="geometry")))
 
 

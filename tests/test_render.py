@@ -198,7 +198,7 @@ def test_safe_json_escapes() -> None:
     assert json.loads(text)["t"].startswith("</script>")
     # keys are escaped too, structure is kept
     assert safe_json({"<k>": [1, 2.5, None, True]}) == '{"\\u003ck\\u003e":[1,2.5,null,true]}'
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="not JSON compliant"):
         safe_json({"x": float("nan")})
 
 
