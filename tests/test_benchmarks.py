@@ -42,6 +42,7 @@ def _run(args: list[str], timeout: float = 600) -> str:
     return proc.stdout
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("script", run_all.discover(BENCH), ids=lambda p: p.stem)
 def test_quick_mode_prints_ratios(script: Path) -> None:
     out = _run([str(script), "--quick", *EXTRA_ARGS.get(script.stem, [])])
@@ -50,6 +51,7 @@ def test_quick_mode_prints_ratios(script: Path) -> None:
     assert all(value > 0 for _, value, _ in ratios)
 
 
+@pytest.mark.slow
 def test_render_budget_skip_is_reported() -> None:
     # A budget of 0 s: everything measured at 20 flows is skipped at 30, and the table says so.
     out = _run(
@@ -60,6 +62,7 @@ def test_render_budget_skip_is_reported() -> None:
     assert ("render.time.polyline.30", "skipped (>0 s at 20)") in skips
 
 
+@pytest.mark.slow
 @pytest.mark.browser
 @pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="Debian chromium not installed")
 def test_render_browser_load_times() -> None:
@@ -68,6 +71,7 @@ def test_render_browser_load_times() -> None:
     assert "render.load.geojson.30" in {name for name, _, _ in ratios}
 
 
+@pytest.mark.slow
 def test_run_all_summary_of_render() -> None:
     out = _run(
         [str(BENCH / "run_all.py"), "--only", "render", "--", "--sizes", "30", "--no-browser"]

@@ -53,6 +53,7 @@ def test_version_and_schema():
     assert schema["$schema"].endswith("2020-12/schema") and schema["required"] == ["maps"]
 
 
+@pytest.mark.slow
 def test_build_with_one_bad_map(tmp_path):
     for name in ("flows_a.csv", "flows_b.csv", "bad_volume.csv"):
         shutil.copy(DATA / name, tmp_path / name)
@@ -109,6 +110,7 @@ def test_geocode_csv_column(tmp_path):
     assert r.exit_code == 2 and "no column 'nope'" in r.stderr
 
 
+@pytest.mark.slow
 def test_validate_prints_every_problem_and_debug_shows_traceback(tmp_path):
     r = run("validate", str(DATA / "bad_volume.csv"), str(DATA / "unknown_place.csv"),
             str(DATA / "flows_a.csv"))  # fmt: skip
@@ -128,6 +130,7 @@ def test_validate_prints_every_problem_and_debug_shows_traceback(tmp_path):
     assert debug.returncode == 2 and "Traceback (most recent call last)" in debug.stderr
 
 
+@pytest.mark.slow
 def test_interrupted_parallel_build_leaves_no_temp_files(tmp_path):
     """Ctrl-C in a terminal interrupts the whole process group: parent and workers."""
     shutil.copy(DATA / "flows_a.csv", tmp_path / "a.csv")

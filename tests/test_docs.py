@@ -52,6 +52,7 @@ def in_root(monkeypatch: pytest.MonkeyPatch) -> Path:
     return ROOT
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", DOC_FILES, ids=_id)
 def test_examples_run(path: Path, in_root: Path) -> None:
     import matplotlib
@@ -92,6 +93,7 @@ def _console_commands() -> list[tuple[str, str]]:
     return out
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("page", "command"), _console_commands(), ids=lambda v: v)
 def test_console_examples_run(page: str, command: str, in_root: Path) -> None:
     args = shlex.split(command)[1:]
@@ -116,6 +118,7 @@ def test_readme_links_exist() -> None:
     assert missing == [], f"README links to missing files: {missing}"
 
 
+@pytest.mark.slow
 def test_mkdocs_build_strict(tmp_path: Path) -> None:
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     run = subprocess.run(

@@ -121,6 +121,7 @@ def test_exports_are_byte_identical_across_two_processes(tmp_path):
     assert a == b
 
 
+@pytest.mark.slow
 def test_exports_are_byte_identical_in_one_process(flows, tmp_path):
     for suffix in ("geojson", "gpkg", "parquet"):
         first = flows.to_file(tmp_path / f"one.{suffix}").read_bytes()

@@ -94,6 +94,7 @@ def cache_file(cache: Path) -> Path:
             os.environ["GEOFLOWS_CACHE_DIR"] = env
 
 
+@pytest.mark.slow
 def test_corrupt_cache_is_rebuilt_with_a_warning(tmp_path, good_index):
     cache = tmp_path / "cache"
     target = cache_file(cache)
@@ -129,6 +130,7 @@ def test_unwritable_cache_dir_works_in_memory_with_a_warning(tmp_path, good_inde
     assert "GEOFLOWS_CACHE_DIR" in out["cache"][0]
 
 
+@pytest.mark.slow
 def test_two_processes_building_at_once_then_a_third_loads(tmp_path, good_index):
     cache = tmp_path / "cache"
     procs = [child(cache, good_index, sleep=1.0) for _ in range(2)]

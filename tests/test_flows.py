@@ -286,6 +286,7 @@ def test_extra_columns_are_kept_everywhere(tmp_path):
     assert_nothing_lost(table, flows, tmp_path)
 
 
+@pytest.mark.slow
 def test_ranges_and_unknown_volumes_are_kept(tmp_path):
     table = pd.DataFrame(
         [

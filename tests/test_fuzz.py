@@ -135,6 +135,7 @@ def _read(rows: list[dict[str, object]]) -> gf.FlowSet:
         return gf.read_flows(rows)
 
 
+@pytest.mark.slow
 @FUZZ
 @given(rows=records())
 def test_random_tables_build_a_map_or_a_geoflows_error(rows):
@@ -156,6 +157,7 @@ def test_random_tables_build_a_map_or_a_geoflows_error(rows):
                 assert text not in html, (key, text)
 
 
+@pytest.mark.slow
 @FUZZ_SLOW
 @given(rows=records(max_size=3))
 def test_random_tables_lose_nothing(rows):

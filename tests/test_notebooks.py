@@ -81,6 +81,7 @@ def test_notebook_is_stored_without_outputs(path: Path) -> None:
             assert cell["outputs"] == [] and cell["execution_count"] is None, cell["source"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_notebook_runs(path: Path) -> None:
     from nbclient import NotebookClient

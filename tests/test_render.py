@@ -225,6 +225,7 @@ def test_same_bytes_in_process(three: gf.FlowSet, page: str) -> None:
     assert page.count("geoflowsDraw(") == 1  # the one call that draws the layer
 
 
+@pytest.mark.slow
 def test_same_bytes_across_processes(page: str) -> None:
     """Two fresh interpreters with different hash seeds write byte-identical HTML."""
     procs = [

@@ -465,6 +465,7 @@ def large_map(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return _save(flows, tmp_path_factory.mktemp("large"), "large.html")
 
 
+@pytest.mark.slow
 def test_large_map_uses_canvas(probe: Probe, large_map: Path) -> None:
     page = probe.open(large_map).page
     assert page.locator(".leaflet-overlay-pane canvas.geoflows-canvas").count() == 1
@@ -496,6 +497,7 @@ def _load_screenshot_script():
     return module
 
 
+@pytest.mark.slow
 def test_screenshot_script(browser, popup_map: Path, tmp_path: Path) -> None:
     script = _load_screenshot_script()
     out = tmp_path / "shot.png"
