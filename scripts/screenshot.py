@@ -99,50 +99,59 @@ def screenshot(
     out.parent.mkdir(parents=True, exist_ok=True)
     shot = Shot(out)
 
-    def take(b: Any) -> None:
-        context = b.new_context(viewport={"width": width, "height": height}, device_scale_factor=1)
-        try:
-            page = context.new_page()
-
-            def route(r: Any) -> None:
-                if r.request.url.startswith(("file:", "data:")):
-                    r.continue_()
-                else:
-                    shot.blocked.append(r.request.url)
-                    r.abort()
-
-            page.route("**/*", route)
-            page.on("console", lambda m: shot.errors.append(m.text) if m.type == "error" else None)
-            page.on("pageerror", lambda e: shot.errors.append(str(e)))
-            page.on("dialog", lambda d: (shot.errors.append(f"dialog: {d.message}"), d.dismiss()))
-            page.goto(html.as_uri(), wait_until="load")
-            try:
-                page.wait_for_function(
-                    "document.querySelector('[data-geoflows-visible]') !== null", timeout=30_000
-                )
-                page.wait_for_function(
-                    "(() => { const e = document.querySelector('.folium-map');"
-                    " const m = e && window[e.id]; return !m || !m._animatingZoom; })()",
-                    timeout=10_000,
-                )
-            except Exception as exc:  # not a geoflows map, or it failed: still take the picture
-                shot.errors.append(f"the map did not finish drawing: {exc}")
-            page.wait_for_timeout(wait_ms)
-            page.screenshot(path=str(out))
-        finally:
-            context.close()
-
     if browser is not None:
-        take(browser)
+        _take(browser, html, shot, width, height, wait_ms)
     else:
         executable = chromium or default_chromium()
         with sync_playwright() as p:
             b = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
             try:
-                take(b)
+                _take(b, html, shot, width, height, wait_ms)
             finally:
                 b.close()
     return shot
+
+
+def _take(browser: Any, html: Path, shot: Shot, width: int, height: int, wait_ms: int) -> None:
+    """Open ``html`` offline in a new context of ``browser`` and save the picture to shot.path."""
+    context = browser.new_context(
+        viewport={"width": width, "height": height}, device_scale_factor=1
+    )
+    try:
+        page = context.new_page()
+
+        def route(r: Any) -> None:
+            if r.request.url.startswith(("file:", "data:")):
+                r.continue_()
+            else:
+                shot.blocked.append(r.request.url)
+                r.abort()
+
+        page.route("**/*", route)
+        page.on("console", lambda m: shot.errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: shot.errors.append(str(e)))
+        page.on("dialog", lambda d: (shot.errors.append(f"dialog: {d.message}"), d.dismiss()))
+        page.goto(html.as_uri(), wait_until="load")
+        _wait_for_map(page, shot)
+        page.wait_for_timeout(wait_ms)
+        page.screenshot(path=str(shot.path))
+    finally:
+        context.close()
+
+
+def _wait_for_map(page: Any, shot: Shot) -> None:
+    """Wait until the flows are drawn and the fit animation has ended (or note why not)."""
+    try:
+        page.wait_for_function(
+            "document.querySelector('[data-geoflows-visible]') !== null", timeout=30_000
+        )
+        page.wait_for_function(
+            "(() => { const e = document.querySelector('.folium-map');"
+            " const m = e && window[e.id]; return !m || !m._animatingZoom; })()",
+            timeout=10_000,
+        )
+    except Exception as exc:  # not a geoflows map, or it failed: still take the picture
+        shot.errors.append(f"the map did not finish drawing: {exc}")
 
 
 def main(argv: list[str] | None = None) -> int:
