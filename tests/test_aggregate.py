@@ -201,6 +201,7 @@ def check_against_pandas(flows: gf.FlowSet, df: pd.DataFrame) -> None:
     np.testing.assert_allclose(known, expected, rtol=1e-12)
 
 
+@pytest.mark.slow
 def test_aggregate_flows_equals_the_flowset_rules():
     df = synthetic(2000)
     dask_flows = gf.aggregate_flows(df, period="M")
@@ -213,6 +214,7 @@ def test_aggregate_flows_equals_the_flowset_rules():
     check_against_pandas(dask_flows, df)
 
 
+@pytest.mark.slow
 def test_aggregate_flows_reads_a_glob_of_parquet_and_csv(tmp_path):
     df = synthetic(3000)
     for i in range(3):

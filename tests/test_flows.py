@@ -275,6 +275,7 @@ def test_example_nothing_lost_in_export_and_reread(example, tmp_path, ext):
     assert not lost, "\n".join(lost)
 
 
+@pytest.mark.slow
 def test_extra_columns_are_kept_everywhere(tmp_path):
     table = pd.DataFrame(
         [

@@ -43,6 +43,7 @@ def _overlaps(boxes: list) -> list:
     return out
 
 
+@pytest.mark.slow
 def test_every_place_is_named_at_some_zoom_and_labels_never_overlap(
     new_probe: Callable, example: tuple
 ) -> None:

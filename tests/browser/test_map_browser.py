@@ -716,6 +716,7 @@ def test_basemap_shows_when_tiles_fail(probe: Probe, tmp_path: Path) -> None:
     assert z_base < z_tiles
 
 
+@pytest.mark.slow
 def test_small_output_starts_with_the_legend_collapsed(new_probe, tmp_path: Path) -> None:
     """Under ~1000x600 px the legend starts as one line; the popup pane is above controls."""
     flows = gf.read_flows(CLAIMS)

@@ -179,6 +179,7 @@ READ_PLACES_JS = f"""() => {{ const layer = {JS_LAYER}, out = [];
     return out; }}"""
 
 
+@pytest.mark.slow
 def test_hostile_strings_show_literally(new_probe: Any, maps: dict[str, Path]) -> None:
     harmless = new_probe().open(maps["harmless"])
     harmless_counts = harmless.page.evaluate(COUNT_JS)
