@@ -57,6 +57,8 @@ _LAZY = {
     "build_maps": "geoflows.build",
     "aggregate_flows": "geoflows.aggregate",
     "load_build_file": "geoflows.build",
+    "MAP_OPTIONS": "geoflows.mapoptions",
+    "MapOptions": "geoflows.mapoptions",
 }
 
 
@@ -85,6 +87,8 @@ __all__ = [
     "concat",
     "build_maps",
     "load_build_file",
+    "MAP_OPTIONS",
+    "MapOptions",
     "Gazetteer",
     "OnlineGeocoder",
     "Place",
