@@ -377,6 +377,49 @@ def _blank(value: Any) -> str:
     return str(value)
 
 
+def _geocode_queries(names: Sequence[str], csv_file: str | None, column: str | None) -> list[str]:
+    """Return the names to look up: the arguments, then the names in ``column`` of ``csv_file``."""
+    queries = list(names)
+    if csv_file is not None:
+        if not column:
+            raise click.UsageError("--csv needs --column COL (the column holding the names)")
+        from geoflows.io import read_table
+
+        table = read_table(csv_file)
+        if column not in table.columns:
+            raise click.BadParameter(
+                f"{csv_file} has no column {column!r}; columns: {', '.join(map(str, table.columns))}",
+                param_hint="--column",
+            )
+        queries += [str(v).strip() for v in table[column] if _blank(v).strip()]
+    elif column:
+        raise click.UsageError("--column needs --csv FILE")
+    queries = list(dict.fromkeys(queries))
+    if not queries:
+        raise click.UsageError("give at least one NAME, or --csv FILE --column COL")
+    return queries
+
+
+def _geocode_output(df: Any, fmt: str) -> str:
+    """Return the geocode results as CSV, JSON or an aligned text table."""
+    if fmt == "csv":
+        from geoflows.io import neutralize_formulas
+
+        plain = neutralize_formulas(_plain_geocode_frame(df, as_lists=False))
+        return plain.to_csv(index=False, lineterminator="\n")
+    if fmt == "json":
+        plain = _plain_geocode_frame(df, as_lists=True)
+        return plain.to_json(orient="records", force_ascii=False, indent=2)
+    keys = ("query", "status", "name", "country", "lat", "lon", "kind", "runner_up")
+    rows = [
+        [_fmt_coord(r.get(k)) if k in ("lat", "lon") else _blank(r.get(k)) for k in keys]
+        + [_alternatives(r)]
+        for r in df.to_dict(orient="records")
+    ]
+    head = [*keys[:-1], "runner-up", "suggestions/candidates"]
+    return text_table(head, rows, right={4, 5})
+
+
 @cli.command("geocode")
 @click.argument("names", nargs=-1, metavar="NAME...")
 @click.option("--country", metavar="CC", help="Country hint (ISO code or name).")
@@ -418,65 +461,9 @@ def geocode_cmd(
     """
     from geoflows import geocode_all
 
-    queries = list(names)
-    if csv_file is not None:
-        if not column:
-            raise click.UsageError("--csv needs --column COL (the column holding the names)")
-        from geoflows.io import read_table
-
-        table = read_table(csv_file)
-        if column not in table.columns:
-            raise click.BadParameter(
-                f"{csv_file} has no column {column!r}; columns: {', '.join(map(str, table.columns))}",
-                param_hint="--column",
-            )
-        queries += [str(v).strip() for v in table[column] if _blank(v).strip()]
-    elif column:
-        raise click.UsageError("--column needs --csv FILE")
-    queries = list(dict.fromkeys(queries))
-    if not queries:
-        raise click.UsageError("give at least one NAME, or --csv FILE --column COL")
+    queries = _geocode_queries(names, csv_file, column)
     df = geocode_all(queries, country=country)
-    if fmt == "csv":
-        from geoflows.io import neutralize_formulas
-
-        plain = neutralize_formulas(_plain_geocode_frame(df, as_lists=False))
-        click.echo(plain.to_csv(index=False, lineterminator="\n"), nl=False)
-    elif fmt == "json":
-        plain = _plain_geocode_frame(df, as_lists=True)
-        click.echo(plain.to_json(orient="records", force_ascii=False, indent=2))
-    else:
-        rows = [
-            [
-                _blank(r.get("query")),
-                _blank(r.get("status")),
-                _blank(r.get("name")),
-                _blank(r.get("country")),
-                _fmt_coord(r.get("lat")),
-                _fmt_coord(r.get("lon")),
-                _blank(r.get("kind")),
-                _blank(r.get("runner_up")),
-                _alternatives(r),
-            ]
-            for r in df.to_dict(orient="records")
-        ]
-        click.echo(
-            text_table(
-                [
-                    "query",
-                    "status",
-                    "name",
-                    "country",
-                    "lat",
-                    "lon",
-                    "kind",
-                    "runner-up",
-                    "suggestions/candidates",
-                ],
-                rows,
-                right={4, 5},
-            )
-        )
+    click.echo(_geocode_output(df, fmt), nl=fmt != "csv")
     if not (df["status"].astype(str) == "ok").all():
         ctx.exit(EXIT_PROBLEMS)
 
