@@ -656,8 +656,7 @@ MAP_OPTIONS = MapOptions(
         MapOption(
             "focus", "value", None,
             "The first view: place names, or a (west, south, east, north) box in degrees.",
-            check=_check_focus, nullable=True, is_list=True,
-            static="a static figure is fitted to its flows", flags=("--focus",),
+            check=_check_focus, nullable=True, is_list=True, flags=("--focus",),
             metavar="PLACE[;PLACE]|W,S,E,N", cli_parse=_parse_focus,
             schema={
                 "description": "place names or a (west, south, east, north) box, or None",

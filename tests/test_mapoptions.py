@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 import click
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
@@ -265,7 +266,7 @@ def test_static_figures_take_the_options_that_make_sense(flows, tmp_path):
         gf.OptionError,
         match=r"^save_png does not take 'tiles' \(a static figure always draws the shipped "
         r"basemap\); it takes: title, basemap, scale, min_width, max_width, width_domain, "
-        r"color_by, palette, labels, figsize, sources, scale_bar, dpi$",
+        r"color_by, palette, labels, focus, figsize, sources, scale_bar, dpi$",
     ):
         flows.save_png(tmp_path / "m.png", tiles=None)
     with pytest.raises(gf.OptionError, match=r"^save_svg does not take 'at' \(a static figure"):
@@ -275,3 +276,45 @@ def test_static_figures_take_the_options_that_make_sense(flows, tmp_path):
     with pytest.raises(gf.OptionError, match=r"^to_html does not take 'figsize' \(static"):
         flows.to_html(figsize=(4, 3))
     assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.slow
+def test_static_focus_shows_the_area_the_html_map_opens_on(tmp_path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from pyproj import Transformer
+
+    flows = gf.read_flows(ROOT / "data" / "dprk_russia_2023_2024.csv")
+    whole = flows.plot()
+    near = flows.plot(focus=["Rajin", "Vladivostok"])
+    box = flows.plot(focus=(125, 40, 135, 46))
+    try:
+        span = np.diff(whole.get_xlim())[0]
+        assert np.diff(near.get_xlim())[0] < span / 10  # a regional view, not the whole story
+        shown = {t.get_text() for t in near.texts}
+        assert {"Rajin", "Vladivostok"} <= shown and "Kursk Oblast" not in shown
+        # The view is the box, no margin: in its (azimuthal) projection the south corners, a
+        # north corner and the middle of the south edge touch the edges of the view.
+        to_map = Transformer.from_crs("EPSG:4326", _crs_of(box), always_xy=True)
+        x, y = to_map.transform([125, 135, 135, 130], [40, 40, 46, 40])
+        (x0, x1), (y0, y1) = box.get_xlim(), box.get_ylim()
+        assert np.allclose([x[0], x[1], y[2], y[3]], [x0, x1, y1, y0], rtol=1e-9)
+    finally:
+        for ax in (whole, near, box):
+            plt.close(ax.figure)
+    with pytest.raises(gf.OptionError, match=r"focus: no place of this map is named 'Atlantis'"):
+        flows.save_png(tmp_path / "m.png", focus="Atlantis")
+    assert not (tmp_path / "m.png").exists()
+
+
+def _crs_of(ax):
+    from geoflows.render._static import projection_for
+
+    # The figure's projection is the one chosen for the focus box's outline.
+    lon = np.r_[
+        np.linspace(125, 135, 25), np.full(25, 135), np.linspace(135, 125, 25), np.full(25, 125)
+    ]
+    lat = np.r_[np.full(25, 40), np.linspace(40, 46, 25), np.full(25, 46), np.linspace(46, 40, 25)]
+    return projection_for(lon, lat)

@@ -61,6 +61,7 @@ def plot_flows(
     sources: str | None = "auto",
     scale_bar: bool = True,
     basemap: str | None = "countries",
+    focus: Any = None,
 ) -> Any:
     """Draw the flows as a print-ready map: basemap, projection, labels, scale bar, legend.
 
@@ -87,6 +88,10 @@ def plot_flows(
     basemap : {'countries', 'auto'} or None
         Land, sea and borders (Natural Earth; ``auto`` is ``countries``); None draws the flows
         alone.
+    focus : str, sequence of str, or sequence of 4 numbers, optional
+        The area shown, as on the HTML map: place names of the flows or a
+        ``(west, south, east, north)`` box in degrees (:func:`~geoflows.render._focus.resolve_focus`);
+        by default every flow. The projection is centred on it.
 
     Returns
     -------
@@ -109,7 +114,7 @@ def plot_flows(
     ax = _empty_axes(ax, figsize, title, sea=bool(basemap))
     if len(g) == 0:
         return ax
-    frame = _frame(ax, g)
+    frame = _frame(ax, g, focus)
     if basemap:
         _draw_basemap(ax, frame["to_map"], basemap, frame["extent"])
     enc = _encoding(g, scale, min_width, max_width, color_by, palette, width_domain)
@@ -152,7 +157,7 @@ def _empty_axes(ax: Any, figsize: tuple[float, float], title: str | None, *, sea
     return ax
 
 
-def _frame(ax: Any, g: pd.DataFrame) -> dict[str, Any]:
+def _frame(ax: Any, g: pd.DataFrame, focus: Any = None) -> dict[str, Any]:
     """Return the lines, places, projection and extent of the map; set the axes' limits."""
     import shapely
     from pyproj import Transformer
@@ -163,11 +168,13 @@ def _frame(ax: Any, g: pd.DataFrame) -> dict[str, Any]:
     places = _places(g)
     all_lon = np.r_[lonlat[:, 0], places["lon"].to_numpy(float)]
     all_lat = np.r_[lonlat[:, 1], places["lat"].to_numpy(float)]
+    if focus is not None:  # the view is the focus box (its margin included), not the flows
+        all_lon, all_lat = _focus_outline(focus, places)
     crs = projection_for(all_lon, all_lat)
     to_map = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
     px, py = to_map.transform(all_lon, all_lat)
     x0, x1, y0, y1 = float(px.min()), float(px.max()), float(py.min()), float(py.max())
-    pad = 0.08 * max(x1 - x0, y1 - y0, 50_000.0)
+    pad = 0.0 if focus is not None else 0.08 * max(x1 - x0, y1 - y0, 50_000.0)
     ax.set_xlim(x0 - pad, x1 + pad)
     ax.set_ylim(y0 - pad, y1 + pad)
     lon_c = _centre_lon(all_lon)
@@ -179,6 +186,19 @@ def _frame(ax: Any, g: pd.DataFrame) -> dict[str, Any]:
         "to_map": to_map,
         "extent": (west, all_lat.min(), east, all_lat.max()),
     }
+
+
+def _focus_outline(focus: Any, places: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Return points along the outline of the focus box (lon, lat), as the HTML map resolves it."""
+    from geoflows.render._focus import resolve_focus
+
+    (south, west), (north, east) = resolve_focus(
+        focus, places["label"].tolist(), places["lat"].tolist(), places["lon"].tolist()
+    )
+    t = np.linspace(0.0, 1.0, 25)
+    lon = np.r_[west + (east - west) * t, np.full(25, east), east - (east - west) * t]
+    lat = np.r_[np.full(25, south), south + (north - south) * t, np.full(25, north)]
+    return np.r_[lon, np.full(25, west)], np.r_[lat, north - (north - south) * t]
 
 
 def _draw_sources(ax: Any, legend: Any, text: str) -> None:
