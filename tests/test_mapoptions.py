@@ -222,6 +222,16 @@ def test_build_files_report_options_with_key_paths():
     ok = {"inputs": {"a": "a.csv"}, "maps": [{"name": "m", "input": "a", "options": {
         "basemap": None, "palette": {"shipment": "#f00"}, "markers": False, "precision": 3}}]}  # fmt: skip
     assert BuildSpec.from_dict(ok).maps[0].options["precision"] == 3
+    # What the schema cannot say (NaN passes "minimum: 0"), MAP_OPTIONS.check does, per key path.
+    nan = {"inputs": {"a": "a.csv"}, "defaults": {"min_width": float("nan")},
+           "maps": [{"name": "m", "input": "a", "options": {"max_width": float("nan")}}]}  # fmt: skip
+    with pytest.raises(gf.BuildError) as exc:
+        BuildSpec.from_dict(nan, source="b.yaml")
+    assert str(exc.value).splitlines()[1:] == [
+        "  - defaults.min_width: option 'min_width' takes a number ≥ 0; got nan (not a number)",
+        "  - maps[0].options.max_width: option 'max_width' takes a number > 0; got nan (not a "
+        "number)",
+    ]
 
 
 def test_cli_map_takes_every_option_and_refuses_bad_ones(tmp_path):

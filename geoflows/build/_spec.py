@@ -224,10 +224,11 @@ def _option_problems(data: Mapping[str, Any]) -> list[str]:
     ]
     problems: list[str] = []
     for where, options in given:
-        try:
-            MAP_OPTIONS.check({k: v for k, v in (options or {}).items() if k != "share_scale"})
-        except OptionError as e:
-            problems.append(f"{where}: {e}")
+        for key, value in (options or {}).items():
+            try:
+                MAP_OPTIONS.check({} if key == "share_scale" else {key: value})
+            except OptionError as e:
+                problems.append(f"{where}.{key}: {e}")
     return problems
 
 
