@@ -191,6 +191,14 @@ def test_a_bare_string_is_a_list_of_one(flows):
     assert len(flows.filter(kinds="shipment")) == 1
 
 
+def test_flow_layer_checks_its_options(flows):
+    with pytest.raises(
+        gf.OptionError, match=r"^unknown option 'colour_by'; did you mean 'color_by'"
+    ):
+        gf.FlowLayer(flows, colour_by="kind")
+    assert gf.FlowLayer(flows, color_by="kind", focus="Rajin").payload["focus"]
+
+
 def test_widget_checks_its_options(flows):
     pytest.importorskip("anywidget")
     with pytest.raises(gf.OptionError, match=r"unknown option 'tittle'; did you mean 'title'"):
