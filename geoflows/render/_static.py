@@ -68,8 +68,7 @@ def plot_flows(
     Parameters
     ----------
     gdf : geopandas.GeoDataFrame
-        The flows, one row per flow (``FlowSet.to_geodataframe()``; :meth:`FlowSet.plot`
-        passes it).
+        The flows, one row per flow (``FlowSet.to_geodataframe()``, as :meth:`FlowSet.plot`).
     ax : matplotlib.axes.Axes, optional
         Draw into these (empty) axes; by default a new figure of ``figsize`` inches.
     scale, min_width, max_width, width_domain : optional
@@ -89,9 +88,8 @@ def plot_flows(
         Land, sea and borders (Natural Earth; ``auto`` is ``countries``); None draws the flows
         alone.
     focus : str, sequence of str, or sequence of 4 numbers, optional
-        The area shown, as on the HTML map: place names of the flows or a
-        ``(west, south, east, north)`` box in degrees (:func:`~geoflows.render._focus.resolve_focus`);
-        by default every flow. The projection is centred on it.
+        The area shown (default: every flow), as the HTML map opens on it: place names or a
+        ``(west, south, east, north)`` box in degrees. The projection is centred on it.
 
     Returns
     -------
@@ -120,9 +118,7 @@ def plot_flows(
     enc = _encoding(g, scale, min_width, max_width, color_by, palette, width_domain)
     _draw_flows(ax, frame["to_map"], g, frame["lines"], frame["part_of"], enc)
     _draw_places(ax, frame["to_map"], frame["places"])
-    # Fix the axes' final box now (equal aspect shrinks it), so label boxes are measured where
-    # they will be drawn.
-    ax.apply_aspect()
+    ax.apply_aspect()  # the final box (equal aspect shrinks it): labels measured where drawn
     obstacles = [_draw_scale_bar(ax)] if scale_bar else []
     if labels:
         _place_labels(ax, frame["to_map"], frame["places"], obstacles=obstacles)
