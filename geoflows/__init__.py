@@ -57,6 +57,8 @@ _LAZY = {
     "build_maps": "geoflows.build",
     "aggregate_flows": "geoflows.aggregate",
     "load_build_file": "geoflows.build",
+    "MAP_OPTIONS": "geoflows.mapoptions",
+    "MapOptions": "geoflows.mapoptions",
 }
 
 
@@ -76,6 +78,7 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
+    "MAP_OPTIONS",
     "ROUTE_KINDS",
     "AggregationError",
     "AmbiguousPlace",
@@ -92,6 +95,7 @@ __all__ = [
     "GeoflowsError",
     "GeoflowsWarning",
     "InputFileError",
+    "MapOptions",
     "OnlineGeocodeError",
     "OnlineGeocoder",
     "OptionError",

@@ -36,16 +36,14 @@ from geoflows.build import (
 )
 from geoflows.build._spec import _schema_text
 from geoflows.errors import BuildError, FlowValidationError, GeoflowsError
+from geoflows.mapoptions import MAP_OPTIONS, MapOption
 from geoflows.routes import ROUTE_KINDS
-from geoflows.style import COLOR_FIELDS, SCALES
 
 __all__ = ["cli", "main"]
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 _ROUTES = list(ROUTE_KINDS)
-_SCALES = list(SCALES)
-_COLOR_BY = list(COLOR_FIELDS)
 _BUILD_SUFFIXES = {".yaml", ".yml"}
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -88,12 +86,6 @@ def _quiet(ctx: click.Context) -> bool:
 def _check_date(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     if value is not None and not _DATE.match(value):
         raise click.BadParameter(f"{value!r} is not an ISO date YYYY-MM-DD")
-    return value
-
-
-def _tiles(value: str | None) -> Any:
-    if value is not None and value.strip().lower() in ("none", "null", "off", ""):
-        return None
     return value
 
 
@@ -167,6 +159,46 @@ def _with_input_options(f: Any) -> Any:
     return f
 
 
+def _map_option(option: MapOption) -> Any:
+    """Return the click option of one map option (flag, type, help from :data:`MAP_OPTIONS`)."""
+    kw: dict[str, Any] = {"default": None, "help": option.help}
+    if option.kind == "choice":
+        kw["type"] = click.Choice(["none" if c is None else str(c) for c in option.choices or ()])
+    elif option.kind in ("number", "integer"):
+        rng = click.FloatRange if option.kind == "number" else click.IntRange
+        kw["type"] = rng(min=option.minimum, min_open=option.exclusive)
+    if option.kind != "bool":
+        kw["metavar"] = option.cli_value()
+    if option.multiple:
+        kw.update(multiple=True, default=())
+    if option.cli_parse is not None or option.kind == "date":
+        kw["callback"] = _option_parser(option)
+    return click.option(*option.flags, option.name, **kw)
+
+
+def _option_parser(option: MapOption) -> Any:
+    """Return a click callback turning the flag's text into the option's value."""
+
+    def parse(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+        if value is None or value == ():
+            return None
+        if option.kind == "date":
+            return _check_date(ctx, param, value)
+        try:
+            return option.cli_parse(value) if option.cli_parse else value
+        except ValueError as e:
+            raise click.BadParameter(str(e)) from None
+
+    return parse
+
+
+def _with_map_options(f: Any) -> Any:
+    """Add a flag for every map option that has one, in the order of :data:`MAP_OPTIONS`."""
+    for option in reversed([o for o in MAP_OPTIONS.values() if o.flags]):
+        f = _map_option(option)(f)
+    return f
+
+
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(geoflows.__version__, "--version", prog_name="geoflows")
 @click.option("--debug", is_flag=True, help="Show the full traceback of an error.")
@@ -193,74 +225,24 @@ def cli(debug: bool, quiet: bool) -> None:
     metavar="OUT.html",
     help="HTML file to write (atomically).",
 )
-@click.option("--title", help="Map title.")
-@click.option(
-    "--tiles",
-    metavar="NAME|URL|none",
-    help="Web tiles (default none: offline, no tile requests): OpenStreetMap, an xyzservices "
-    "name or an XYZ URL.",
-)
-@click.option("--scale", type=click.Choice(_SCALES), help="Volume to line-width scale.")
-@click.option("--color-by", type=click.Choice(_COLOR_BY), help="Field that picks line colours.")
-@click.option("--min-width", type=click.FloatRange(min=0), help="Thinnest line, pixels.")
-@click.option(
-    "--max-width", type=click.FloatRange(min=0, min_open=True), help="Thickest line, pixels."
-)
-@click.option(
-    "--at", callback=_check_date, metavar="YYYY-MM-DD", help="Show the flows active on this date."
-)
-@click.option("--no-time-slider", is_flag=True, help="Do not add the time slider.")
-@click.option(
-    "--assets",
-    type=click.Choice(["inline", "cdn"]),
-    help="inline (default): works offline; cdn: smaller file, needs the network.",
-)
-@click.option("--labels/--no-labels", default=None, help="Place names on the map (default: on).")
-@click.option(
-    "--claims",
-    type=click.Choice(["merge", "separate"]),
-    help="merge (default): claims about one movement are one line; separate: side by side.",
-)
-@click.option(
-    "--focus",
-    metavar="PLACE[;PLACE]|W,S,E,N",
-    help="First view: place names (';'-separated) or a west,south,east,north box.",
-)
-@click.option(
-    "--width-domain",
-    "width_domain",
-    multiple=True,
-    metavar="[UNIT=]LOW,HIGH",
-    help="Fix the width scale: LOW,HIGH for every unit, or UNIT=LOW,HIGH (repeatable).",
-)
+@_with_map_options
 @_with_input_options
 @click.pass_context
 def map_cmd(
     ctx: click.Context,
     inputs: tuple[str, ...],
     output: str,
-    title: str | None,
-    tiles: str | None,
-    scale: str | None,
-    color_by: str | None,
-    min_width: float | None,
-    max_width: float | None,
-    at: str | None,
-    no_time_slider: bool,
-    assets: str | None,
-    labels: bool | None,
-    claims: str | None,
-    focus: str | None,
-    width_domain: tuple[str, ...],
     route: str,
     gazetteer: str | None,
     country: str | None,
     allow_unresolved: bool,
     columns: str | None,
+    **map_options: Any,
 ) -> None:
     """Draw flows from one or more files on an interactive HTML map.
 
-    Several inputs are drawn on one map.
+    Several inputs are drawn on one map. The map options are those of `FlowSet.save_map`
+    (docs/build.md lists them).
 
     \b
     Examples:
@@ -277,57 +259,11 @@ def map_cmd(
         allow_unresolved=allow_unresolved,
         columns=columns,
     )
-    options: dict[str, Any] = {"title": title}
-    if tiles is not None:
-        options["tiles"] = _tiles(tiles)
-    for key, value in (
-        ("scale", scale),
-        ("color_by", color_by),
-        ("min_width", min_width),
-        ("max_width", max_width),
-        ("at", at),
-        ("assets", assets),
-    ):
-        if value is not None:
-            options[key] = value
-    if no_time_slider:
-        options["time_slider"] = False
-    options.update(_map_view_options(labels, claims, focus, width_domain))
+    given = click.core.ParameterSource.COMMANDLINE
+    options = {k: v for k, v in map_options.items() if ctx.get_parameter_source(k) == given}
     out = flows.save_map(output, **options)
     if not _quiet(ctx):
         click.echo(f"wrote {out} ({len(flows)} flows)")
-
-
-def _map_view_options(
-    labels: bool | None, claims: str | None, focus: str | None, width_domain: tuple[str, ...]
-) -> dict[str, Any]:
-    """Options of ``geoflows map`` for labels, claims, the first view and the width scale."""
-    out: dict[str, Any] = {}
-    if labels is not None:
-        out["labels"] = labels
-    if claims is not None:
-        out["claims"] = claims
-    if focus:
-        try:
-            out["focus"] = tuple(float(x) for x in focus.split(","))
-            if len(out["focus"]) != 4:
-                raise ValueError
-        except ValueError:
-            out["focus"] = [name.strip() for name in focus.split(";") if name.strip()]
-    domains: dict[str, tuple[float, float]] = {}
-    for text in width_domain:
-        unit, _, pair = text.rpartition("=")
-        try:
-            low, high = (float(x) for x in pair.split(","))
-        except ValueError:
-            raise click.BadParameter(
-                f"{text!r}: give LOW,HIGH or UNIT=LOW,HIGH, e.g. 0,5000 or containers=0,5000",
-                param_hint="--width-domain",
-            ) from None
-        domains[unit] = (low, high)
-    if domains:
-        out["width_domain"] = domains.get("") if list(domains) == [""] else domains
-    return out
 
 
 @cli.command("build")
@@ -441,6 +377,49 @@ def _blank(value: Any) -> str:
     return str(value)
 
 
+def _geocode_queries(names: Sequence[str], csv_file: str | None, column: str | None) -> list[str]:
+    """Return the names to look up: the arguments, then the names in ``column`` of ``csv_file``."""
+    queries = list(names)
+    if csv_file is not None:
+        if not column:
+            raise click.UsageError("--csv needs --column COL (the column holding the names)")
+        from geoflows.io import read_table
+
+        table = read_table(csv_file)
+        if column not in table.columns:
+            raise click.BadParameter(
+                f"{csv_file} has no column {column!r}; columns: {', '.join(map(str, table.columns))}",
+                param_hint="--column",
+            )
+        queries += [str(v).strip() for v in table[column] if _blank(v).strip()]
+    elif column:
+        raise click.UsageError("--column needs --csv FILE")
+    queries = list(dict.fromkeys(queries))
+    if not queries:
+        raise click.UsageError("give at least one NAME, or --csv FILE --column COL")
+    return queries
+
+
+def _geocode_output(df: Any, fmt: str) -> str:
+    """Return the geocode results as CSV, JSON or an aligned text table."""
+    if fmt == "csv":
+        from geoflows.io import neutralize_formulas
+
+        plain = neutralize_formulas(_plain_geocode_frame(df, as_lists=False))
+        return plain.to_csv(index=False, lineterminator="\n")
+    if fmt == "json":
+        plain = _plain_geocode_frame(df, as_lists=True)
+        return plain.to_json(orient="records", force_ascii=False, indent=2)
+    keys = ("query", "status", "name", "country", "lat", "lon", "kind", "runner_up")
+    rows = [
+        [_fmt_coord(r.get(k)) if k in ("lat", "lon") else _blank(r.get(k)) for k in keys]
+        + [_alternatives(r)]
+        for r in df.to_dict(orient="records")
+    ]
+    head = [*keys[:-1], "runner-up", "suggestions/candidates"]
+    return text_table(head, rows, right={4, 5})
+
+
 @cli.command("geocode")
 @click.argument("names", nargs=-1, metavar="NAME...")
 @click.option("--country", metavar="CC", help="Country hint (ISO code or name).")
@@ -482,65 +461,9 @@ def geocode_cmd(
     """
     from geoflows import geocode_all
 
-    queries = list(names)
-    if csv_file is not None:
-        if not column:
-            raise click.UsageError("--csv needs --column COL (the column holding the names)")
-        from geoflows.io import read_table
-
-        table = read_table(csv_file)
-        if column not in table.columns:
-            raise click.BadParameter(
-                f"{csv_file} has no column {column!r}; columns: {', '.join(map(str, table.columns))}",
-                param_hint="--column",
-            )
-        queries += [str(v).strip() for v in table[column] if _blank(v).strip()]
-    elif column:
-        raise click.UsageError("--column needs --csv FILE")
-    queries = list(dict.fromkeys(queries))
-    if not queries:
-        raise click.UsageError("give at least one NAME, or --csv FILE --column COL")
+    queries = _geocode_queries(names, csv_file, column)
     df = geocode_all(queries, country=country)
-    if fmt == "csv":
-        from geoflows.io import neutralize_formulas
-
-        plain = neutralize_formulas(_plain_geocode_frame(df, as_lists=False))
-        click.echo(plain.to_csv(index=False, lineterminator="\n"), nl=False)
-    elif fmt == "json":
-        plain = _plain_geocode_frame(df, as_lists=True)
-        click.echo(plain.to_json(orient="records", force_ascii=False, indent=2))
-    else:
-        rows = [
-            [
-                _blank(r.get("query")),
-                _blank(r.get("status")),
-                _blank(r.get("name")),
-                _blank(r.get("country")),
-                _fmt_coord(r.get("lat")),
-                _fmt_coord(r.get("lon")),
-                _blank(r.get("kind")),
-                _blank(r.get("runner_up")),
-                _alternatives(r),
-            ]
-            for r in df.to_dict(orient="records")
-        ]
-        click.echo(
-            text_table(
-                [
-                    "query",
-                    "status",
-                    "name",
-                    "country",
-                    "lat",
-                    "lon",
-                    "kind",
-                    "runner-up",
-                    "suggestions/candidates",
-                ],
-                rows,
-                right={4, 5},
-            )
-        )
+    click.echo(_geocode_output(df, fmt), nl=fmt != "csv")
     if not (df["status"].astype(str) == "ok").all():
         ctx.exit(EXIT_PROBLEMS)
 

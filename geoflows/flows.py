@@ -725,12 +725,12 @@ class FlowSet:
         >>> set(flows.filter(kinds=["shipment"]).to_geodataframe()["kind"])
         {'shipment'}
         """
-        from geoflows.io import KINDS, MODES
-        from geoflows.style import CONFIDENCE_LEVELS, confidence_level
+        from geoflows.mapoptions import FILTER_VOCABULARIES as VOCABULARIES
+        from geoflows.style import confidence_level
 
-        kinds = _choices("kinds", kinds, KINDS)
-        modes = _choices("modes", modes, MODES)
-        confidence = _choices("confidence", confidence, (*CONFIDENCE_LEVELS, "unknown"))
+        kinds = _choices("kinds", kinds, VOCABULARIES["kinds"])
+        modes = _choices("modes", modes, VOCABULARIES["modes"])
+        confidence = _choices("confidence", confidence, VOCABULARIES["confidence"])
         g = self._gdf
         keep = np.ones(len(g), dtype=bool)
         for column, allowed in (
@@ -803,9 +803,9 @@ class FlowSet:
         m : folium.Map, optional
             Draw onto this map instead of a new one.
         **options
-            Map options, see :func:`geoflows.render.flow_map`: ``title``, ``tiles``, ``scale``,
-            ``min_width``, ``max_width``, ``color_by``, ``palette``, ``time_slider``, ``at``,
-            ``assets``, ``height``, ``markers``.
+            Map options (``title``, ``tiles``, ``scale``, ``color_by``, ...), each listed once in
+            :data:`geoflows.mapoptions.MAP_OPTIONS`; an unknown one or a bad value raises
+            :class:`OptionError`.
 
         Returns
         -------
@@ -820,7 +820,7 @@ class FlowSet:
         """
         from geoflows.render import flow_map
 
-        return flow_map(self, m=m, **options)
+        return flow_map(self, m=m, **_map_options(options, "to_folium"))
 
     def to_html(self, **options: Any) -> str:
         """The map as one self-contained HTML page (same flows and options → same bytes).
@@ -834,7 +834,7 @@ class FlowSet:
         """
         from geoflows.render import map_html
 
-        return map_html(self, **options)
+        return map_html(self, **_map_options(options, "to_html"))
 
     def save_map(self, path: str | os.PathLike, **options: Any) -> Path:
         """Save the map as a self-contained HTML file (written atomically).
@@ -851,7 +851,7 @@ class FlowSet:
         """
         from geoflows.io import write_text_atomic
 
-        return write_text_atomic(path, self.to_html(**options))
+        return write_text_atomic(path, self.to_html(**_map_options(options, "save_map")))
 
     def _repr_html_(self) -> str:
         from geoflows.render import notebook_html
@@ -914,7 +914,8 @@ class FlowSet:
         """
         from geoflows.render import plot_flows
 
-        return plot_flows(self, ax=ax, **options)
+        options = _map_options(options, "plot", static=True, also=("ax",))
+        return plot_flows(self.to_geodataframe(), ax=ax, **options)
 
     def save_png(self, path: str | os.PathLike, *, dpi: int = 150, **options: Any) -> Path:
         """Save :meth:`plot` as a PNG (for reports and slides).
@@ -926,7 +927,7 @@ class FlowSet:
         >>> p.read_bytes()[:4] == b"\\x89PNG"
         True
         """
-        return self._save_figure(path, dpi=dpi, **options)
+        return self._save_figure(path, dpi=dpi, **_map_options(options, "save_png", static=True))
 
     def save_svg(self, path: str | os.PathLike, **options: Any) -> Path:
         """Save :meth:`plot` as an SVG.
@@ -938,7 +939,7 @@ class FlowSet:
         >>> b"<svg" in p.read_bytes()
         True
         """
-        return self._save_figure(path, **options)
+        return self._save_figure(path, **_map_options(options, "save_svg", static=True))
 
     def save_pdf(self, path: str | os.PathLike, **options: Any) -> Path:
         """Save :meth:`plot` as a PDF for print (vector; no dates in the file).
@@ -950,7 +951,7 @@ class FlowSet:
         >>> p.read_bytes()[:5]
         b'%PDF-'
         """
-        return self._save_figure(path, **options)
+        return self._save_figure(path, **_map_options(options, "save_pdf", static=True))
 
     def _save_figure(self, path: str | os.PathLike, dpi: int = 150, **options: Any) -> Path:
         import matplotlib.pyplot as plt
@@ -971,6 +972,17 @@ class FlowSet:
         finally:
             plt.close(ax.figure)
         return p
+
+
+def _map_options(
+    options: dict[str, Any], door: str, *, static: bool = False, also: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """Check ``options`` against :data:`MAP_OPTIONS` for the method ``door``."""
+    from geoflows.mapoptions import MAP_OPTIONS
+
+    if static and door.startswith("save_png"):
+        also = (*also, "dpi")
+    return MAP_OPTIONS.check(options, door=door, static=static, also=also)
 
 
 def _choices(

@@ -78,7 +78,10 @@ def test_nested_errors_inside_inputs_and_filters():
     assert "inputs.h: expected text or a mapping, got 3 (int)" in probs
     assert "maps[0].input: expected text or a list of text, got 5 (int)" in probs
     assert "maps[0].filter.start: '2023' is not an ISO date YYYY-MM-DD" in probs
-    assert "maps[0].filter.kinds: expected text or a list of text, got 7 (int)" in probs
+    assert (
+        "maps[0].filter.kinds: expected one of 'shipment', 'deployment', 'transfer', 'visit', "
+        "'other', or a list of them, got 7 (int)" in probs
+    )
     assert "maps[1].options.min_width: -1 must be ≥ 0" in probs
     assert "maps[1].options.time_slider: expected true or false, got 'yes' (str)" in probs
     assert any(p.startswith("maps[0].name: 'bad name' is not a name of letters") for p in probs)
@@ -165,11 +168,11 @@ def test_schema_is_draft_2020_12_and_documents_every_map_option():
     schema = build_schema()
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
     options = schema["$defs"]["options"]["properties"]
-    assert set(options) == {
-        "title", "tiles", "scale", "min_width", "max_width", "color_by", "time_slider", "at",
-        "assets", "height", "share_scale", "labels", "claims", "max_flows", "width_domain",
-        "focus",
-    }  # fmt: skip
+    # Generated from the one definition (tests/test_mapoptions.py checks they agree).
+    from geoflows.mapoptions import MAP_OPTIONS
+
+    assert set(options) == {*MAP_OPTIONS.names(), "share_scale"}
+    assert {"basemap", "markers", "palette"} <= set(options)  # accepted by flow_map, so here
 
 
 def test_share_scale_at_top_level_in_defaults_and_opted_out_per_map(tmp_path):

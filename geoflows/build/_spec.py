@@ -18,6 +18,7 @@ import yaml
 from geoflows.errors import (
     BuildError,
     GeoflowsError,
+    OptionError,
 )
 
 #: Largest build file read, in bytes (a build file is a page of YAML); the environment variable
@@ -191,83 +192,164 @@ class BuildSpec:
         """
         where = str(source) if source is not None else "the build file"
         data = _plain(data)
-        problems = validate_build_data(data)
+        problems = validate_build_data(data) or _option_problems(data)
         if problems:
             raise _build_error(where, problems)
         base = Path(base_dir)
-
-        def at(relative: str) -> Path:
-            return Path(os.path.normpath(base / relative))
-
-        inputs: dict[str, InputSpec] = {}
-        for name, value in (data.get("inputs") or {}).items():
-            if isinstance(value, str):
-                value = {"path": value}
-            inputs[name] = InputSpec(
-                name=name,
-                path=at(value["path"]),
-                route=value.get("route", "auto"),
-                country=value.get("country"),
-                columns=tuple((value.get("columns") or {}).items()),
-            )
-        defaults = dict(data.get("defaults") or {})
-        maps: list[MapSpec] = []
-        seen: dict[str, int] = {}
-        for i, m in enumerate(data["maps"]):
-            names = (m["input"],) if isinstance(m["input"], str) else tuple(m["input"])
-            for j, n in enumerate(names):
-                if n not in inputs:
-                    key = f"maps[{i}].input" + ("" if isinstance(m["input"], str) else f"[{j}]")
-                    known = ", ".join(sorted(inputs)) or "none are defined"
-                    problems.append(
-                        f"{key}: {n!r} is not a named input (inputs: {known}){_did_you_mean(n, inputs)}"
-                    )
-            if m["name"] in seen:
-                problems.append(
-                    f"maps[{i}].name: {m['name']!r} is already used by maps[{seen[m['name']]}]; "
-                    "map names must be unique (they name the output files)"
-                )
-            seen.setdefault(m["name"], i)
-            options = {**_BUILD_OPTION_DEFAULTS, **defaults, **(m.get("options") or {})}
-            share = bool(options.pop("share_scale", data.get("share_scale", False)))
-            if "title" in m:
-                options["title"] = m["title"]
-            flt = {
-                k: ([v] if isinstance(v, str) and k not in ("start", "end") else v)
-                for k, v in (m.get("filter") or {}).items()
-            }
-            maps.append(
-                MapSpec(
-                    name=m["name"], inputs=names, filter=flt, options=options, share_scale=share
-                )
-            )
+        inputs = _input_specs(data.get("inputs") or {}, base)
+        maps = _map_specs(data, inputs, problems)
         if problems:
             raise _build_error(where, problems)
         return cls(
             inputs=inputs,
             maps=maps,
-            output_dir=at(data.get("output_dir", ".")),
-            gazetteer=at(data["gazetteer"]) if data.get("gazetteer") else None,
+            output_dir=_at(base, data.get("output_dir", ".")),
+            gazetteer=_at(base, data["gazetteer"]) if data.get("gazetteer") else None,
             source=Path(source) if source is not None else None,
             version=data.get("version", 1),
         )
 
 
+def _at(base: Path, relative: str) -> Path:
+    """Resolve a path of the build file against its folder."""
+    return Path(os.path.normpath(base / relative))
+
+
+def _option_problems(data: Mapping[str, Any]) -> list[str]:
+    """Check ``defaults`` and each map's ``options`` against :data:`MAP_OPTIONS` (key paths)."""
+    from geoflows.mapoptions import MAP_OPTIONS
+
+    given = [("defaults", data.get("defaults"))] + [
+        (f"maps[{i}].options", m.get("options")) for i, m in enumerate(data["maps"])
+    ]
+    problems: list[str] = []
+    for where, options in given:
+        for key, value in (options or {}).items():
+            try:
+                MAP_OPTIONS.check({} if key == "share_scale" else {key: value})
+            except OptionError as e:
+                problems.append(f"{where}.{key}: {e}")
+    return problems
+
+
+def _input_specs(given: Mapping[str, Any], base: Path) -> dict[str, InputSpec]:
+    """Return the named inputs (a path, or a mapping with a path and reading options)."""
+    inputs: dict[str, InputSpec] = {}
+    for name, value in given.items():
+        if isinstance(value, str):
+            value = {"path": value}
+        inputs[name] = InputSpec(
+            name=name,
+            path=_at(base, value["path"]),
+            route=value.get("route", "auto"),
+            country=value.get("country"),
+            columns=tuple((value.get("columns") or {}).items()),
+        )
+    return inputs
+
+
+def _map_specs(
+    data: Mapping[str, Any], inputs: Mapping[str, InputSpec], problems: list[str]
+) -> list[MapSpec]:
+    """Return the maps in file order; add unknown inputs and repeated names to ``problems``."""
+    defaults = dict(data.get("defaults") or {})
+    maps: list[MapSpec] = []
+    seen: dict[str, int] = {}
+    for i, m in enumerate(data["maps"]):
+        names = (m["input"],) if isinstance(m["input"], str) else tuple(m["input"])
+        problems += _unknown_inputs(i, m["input"], names, inputs)
+        if m["name"] in seen:
+            problems.append(
+                f"maps[{i}].name: {m['name']!r} is already used by maps[{seen[m['name']]}]; "
+                "map names must be unique (they name the output files)"
+            )
+        seen.setdefault(m["name"], i)
+        options = {**_BUILD_OPTION_DEFAULTS, **defaults, **(m.get("options") or {})}
+        share = bool(options.pop("share_scale", data.get("share_scale", False)))
+        if "title" in m:
+            options["title"] = m["title"]
+        flt = {
+            k: ([v] if isinstance(v, str) and k not in ("start", "end") else v)
+            for k, v in (m.get("filter") or {}).items()
+        }
+        maps.append(
+            MapSpec(name=m["name"], inputs=names, filter=flt, options=options, share_scale=share)
+        )
+    return maps
+
+
+def _unknown_inputs(
+    i: int, given: Any, names: tuple[str, ...], inputs: Mapping[str, InputSpec]
+) -> list[str]:
+    """Return a problem for each input name of ``maps[i]`` that is not a named input."""
+    problems = []
+    for j, n in enumerate(names):
+        if n not in inputs:
+            key = f"maps[{i}].input" + ("" if isinstance(given, str) else f"[{j}]")
+            known = ", ".join(sorted(inputs)) or "none are defined"
+            problems.append(
+                f"{key}: {n!r} is not a named input (inputs: {known}){_did_you_mean(n, inputs)}"
+            )
+    return problems
+
+
 def build_schema() -> dict[str, Any]:
     """Return the JSON Schema (Draft 2020-12) of build files.
+
+    Its map options (``$defs.options``) and filter vocabularies (``$defs.filter``) are generated
+    from :data:`geoflows.mapoptions.MAP_OPTIONS` and :data:`~geoflows.mapoptions.FILTER_VOCABULARIES`;
+    the rest is ``geoflows/_data/build.schema.json`` (which a test keeps equal to the whole).
 
     Examples
     --------
     >>> from geoflows.build import build_schema
     >>> build_schema()["required"]
     ['maps']
+    >>> build_schema()["$defs"]["options"]["properties"]["scale"]["enum"][:2]
+    ['sqrt', 'linear']
     """
     return json.loads(_schema_text())
 
 
 @cache
 def _schema_text() -> str:
-    return resources.files("geoflows").joinpath("_data/build.schema.json").read_text("utf-8")
+    """Return the generated build-file schema as JSON text (what ``geoflows schema`` prints)."""
+    schema = json.loads(
+        resources.files("geoflows").joinpath("_data/build.schema.json").read_text("utf-8")
+    )
+    schema["$defs"]["options"] = _options_schema()
+    schema["$defs"]["filter"]["properties"].update(_vocabulary_schemas())
+    return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
+
+
+def _options_schema() -> dict[str, Any]:
+    """Return ``$defs.options``: every map option of HTML maps, and ``share_scale``."""
+    from geoflows.mapoptions import MAP_OPTIONS
+
+    properties = {
+        name: {**MAP_OPTIONS[name].json_schema(), "description": MAP_OPTIONS[name].help}
+        for name in MAP_OPTIONS.names()
+    }
+    properties["share_scale"] = {
+        "description": "Use the batch's shared width scale (false: this map's own).",
+        "type": "boolean",
+    }
+    return {"type": "object", "additionalProperties": False, "properties": properties}
+
+
+def _vocabulary_schemas() -> dict[str, Any]:
+    """Return the schemas of the filters that take a flow vocabulary (a value or a list)."""
+    from geoflows.mapoptions import FILTER_VOCABULARIES
+
+    return {
+        name: {
+            "anyOf": [
+                {"enum": list(values)},
+                {"type": "array", "items": {"enum": list(values)}, "minItems": 1},
+            ]
+        }
+        for name, values in FILTER_VOCABULARIES.items()
+    }
 
 
 def load_build_file(path: str | os.PathLike[str]) -> BuildSpec:
@@ -459,6 +541,9 @@ def _expected(schema: Mapping[str, Any]) -> str:
     if "enum" in schema:
         return "one of " + ", ".join(repr(v) for v in schema["enum"])
     if "anyOf" in schema:
+        one, *more = schema["anyOf"]
+        if "enum" in one and more == [{"type": "array", "items": one, "minItems": 1}]:
+            return f"{_expected(one)}, or a list of them"  # a vocabulary (filter: kinds)
         return " or ".join(_expected(s) for s in schema["anyOf"])
     t = schema.get("type")
     if isinstance(t, list):
@@ -496,7 +581,8 @@ def _describe(err: Any) -> list[str]:
             if k not in allowed
         ]
     if v == "enum":
-        return [f"{where}: {inst!r} is not one of {', '.join(repr(x) for x in sch['enum'])}"]
+        near = _did_you_mean(inst, [x for x in sch["enum"] if isinstance(x, str)])
+        return [f"{where}: {inst!r} is not one of {', '.join(repr(x) for x in sch['enum'])}{near}"]
     if v == "const":
         return [f"{where}: must be {sch['const']!r}, got {inst!r}"]
     if v in ("anyOf", "oneOf"):
@@ -505,6 +591,9 @@ def _describe(err: Any) -> list[str]:
         if deep:
             best = min(deep, key=lambda e: -len(e.relative_path))
             return _describe(best)
+        enums = [e for e in err.context if e.validator == "enum"]
+        if isinstance(inst, str) and enums:  # one value of a vocabulary, or a list of them
+            return _describe(enums[0])
         return [f"{where}: expected {_expected(sch)}, got {_show(inst)}"]
     if v == "type":
         return [f"{where}: expected {_expected(sch)}, got {_show(inst)}"]

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from branca.element import MacroElement
 
 from geoflows.errors import GeoflowsError, GeoflowsWarning
+from geoflows.mapoptions import MAP_OPTIONS
 from geoflows.render._assets import (
     LEAFLET_VERSION,
     _asset,
@@ -69,7 +70,7 @@ class FlowLayer(MacroElement):
         if assets not in ASSETS:
             raise GeoflowsError(f"assets must be 'inline' or 'cdn'; got {assets!r}")
         self._name = "FlowLayer"
-        self.payload = build_payload(flows, **options)
+        self.payload = build_payload(flows, **MAP_OPTIONS.check(options, door="FlowLayer"))
         self.assets = assets
         self.fit = fit
 
@@ -218,21 +219,18 @@ def flow_map(
         so the land shows without tiles or when tiles fail to load. ``auto`` (default) and
         ``countries`` draw them; None leaves them out.
     **options
-        ``title``, ``scale`` (``sqrt``/``linear``/``log``/``quantiles``/``natural_breaks``),
-        ``min_width``, ``max_width``, ``color_by`` (``category``/``kind``/``mode``/``source``/
-        ``unit``/``confidence``), ``palette``, ``time_slider``, ``at`` (ISO date shown first),
-        ``time_window_days``, ``precision`` (decimals of coordinates), ``simplify`` (degrees;
-        vertices of shipped lanes closer than this to the line are dropped), ``arrows``,
-        ``arrow_limit`` (no arrowheads when more flows are in view), ``markers``,
-        ``marker_limit`` (no place markers above this many places), ``max_flows`` (above
-        this many flows the page keeps the largest by volume and its legend says so),
-        ``width_domain`` (``(low, high)`` or ``{unit: (low, high)}``: a fixed width scale),
-        ``labels`` (place names on the map), ``focus`` (place names or a
-        ``(west, south, east, north)`` box: the first view), ``filter_open``.
+        The other map options (``title``, ``scale``, ``color_by``, ``focus``, ...): each is
+        listed once, with what it takes and its default, in
+        :data:`geoflows.mapoptions.MAP_OPTIONS` (and the table in docs/build.md).
 
     Returns
     -------
     folium.Map
+
+    Raises
+    ------
+    OptionError
+        For an unknown option or a bad value, naming it, the valid ones and the closest.
 
     Examples
     --------
@@ -243,6 +241,11 @@ def flow_map(
     """
     import folium
 
+    given = {"tiles": tiles, "assets": assets, "height": height, "basemap": basemap, **options}
+    options = MAP_OPTIONS.check(given)
+    tiles, assets, height, basemap = (
+        options.pop(k) for k in ("tiles", "assets", "height", "basemap")
+    )
     created = m is None
     if m is None:
         m = folium.Map(

@@ -37,7 +37,7 @@ from geoflows.style import (
 )
 
 if TYPE_CHECKING:
-    from geoflows.flows import FlowSet
+    import geopandas as gpd
 
 SEA = "#dbe7ef"
 LAND = "#f3f0e8"
@@ -46,7 +46,7 @@ _COORDS_RE = re.compile(r"^\s*-?\d+(\.\d+)?\s*,\s*-?\d+(\.\d+)?\s*$")
 
 
 def plot_flows(
-    flows: FlowSet,
+    gdf: gpd.GeoDataFrame,
     *,
     ax: Any = None,
     scale: str = "sqrt",
@@ -61,12 +61,14 @@ def plot_flows(
     sources: str | None = "auto",
     scale_bar: bool = True,
     basemap: str | None = "countries",
+    focus: Any = None,
 ) -> Any:
     """Draw the flows as a print-ready map: basemap, projection, labels, scale bar, legend.
 
     Parameters
     ----------
-    flows : FlowSet
+    gdf : geopandas.GeoDataFrame
+        The flows, one row per flow (``FlowSet.to_geodataframe()``, as :meth:`FlowSet.plot`).
     ax : matplotlib.axes.Axes, optional
         Draw into these (empty) axes; by default a new figure of ``figsize`` inches.
     scale, min_width, max_width, width_domain : optional
@@ -82,8 +84,12 @@ def plot_flows(
         (and the basemap's source); a string is written as given; None writes none.
     scale_bar : bool
         Draw a scale bar (true at the map's centre).
-    basemap : {'countries'} or None
-        Land, sea and borders (Natural Earth); None draws the flows alone.
+    basemap : {'countries', 'auto'} or None
+        Land, sea and borders (Natural Earth; ``auto`` is ``countries``); None draws the flows
+        alone.
+    focus : str, sequence of str, or sequence of 4 numbers, optional
+        The area shown (default: every flow), as the HTML map opens on it: place names or a
+        ``(west, south, east, north)`` box in degrees. The projection is centred on it.
 
     Returns
     -------
@@ -94,20 +100,48 @@ def plot_flows(
     --------
     >>> import matplotlib; matplotlib.use("Agg")
     >>> import geoflows as gf
-    >>> ax = plot_flows(gf.read_flows("data/dprk_russia_2023_2024.csv"), title="Transfers")
+    >>> gdf = gf.read_flows("data/dprk_russia_2023_2024.csv").to_geodataframe()
+    >>> ax = plot_flows(gdf, title="Transfers")
     >>> ax.get_title(), ax.get_xticks().size, "Rajin" in [t.get_text() for t in ax.texts]
     ('Transfers', 0, True)
     """
-    import matplotlib.pyplot as plt
-    import shapely
-
     if color_by not in COLOR_FIELDS:
         raise GeoflowsError(f"color_by must be one of {', '.join(COLOR_FIELDS)}; got {color_by!r}")
-    g = flows.to_geodataframe()
-    g = g[g.geometry.notna().to_numpy() & ~g.geometry.is_empty.to_numpy()].reset_index(drop=True)
+    basemap = "countries" if basemap == "auto" else basemap
+    g = _drawn(gdf)
+    ax = _empty_axes(ax, figsize, title, sea=bool(basemap))
+    if len(g) == 0:
+        return ax
+    frame = _frame(ax, g, focus)
+    if basemap:
+        _draw_basemap(ax, frame["to_map"], basemap, frame["extent"])
+    enc = _encoding(g, scale, min_width, max_width, color_by, palette, width_domain)
+    _draw_flows(ax, frame["to_map"], g, frame["lines"], frame["part_of"], enc)
+    _draw_places(ax, frame["to_map"], frame["places"])
+    ax.apply_aspect()  # the final box (equal aspect shrinks it): labels measured where drawn
+    obstacles = [_draw_scale_bar(ax)] if scale_bar else []
+    if labels:
+        _place_labels(ax, frame["to_map"], frame["places"], obstacles=obstacles)
+    legend = _draw_legend(ax, enc, color_by)
+    if sources:
+        _draw_sources(ax, legend, _sources_line(g) if sources == "auto" else str(sources))
+    return ax
+
+
+def _drawn(gdf: Any) -> pd.DataFrame:
+    """Keep the flows that have a line to draw (a FlowSet is taken as its GeoDataFrame)."""
+    g = gdf.to_geodataframe() if hasattr(gdf, "to_geodataframe") else gdf
+    keep = g.geometry.notna().to_numpy() & ~g.geometry.is_empty.to_numpy()
+    return g[keep].reset_index(drop=True)
+
+
+def _empty_axes(ax: Any, figsize: tuple[float, float], title: str | None, *, sea: bool) -> Any:
+    """Prepare new (or the given) axes: sea behind, no ticks, a thin frame and the title."""
+    import matplotlib.pyplot as plt
+
     if ax is None:
         _, ax = plt.subplots(figsize=figsize)
-    ax.set_facecolor(SEA if basemap else "white")
+    ax.set_facecolor(SEA if sea else "white")
     ax.set_xticks([])
     ax.set_yticks([])
     ax.set_aspect("equal")
@@ -116,8 +150,13 @@ def plot_flows(
         side.set_color("#555")
     if title:
         ax.set_title(title, fontsize=12)
-    if len(g) == 0:
-        return ax
+    return ax
+
+
+def _frame(ax: Any, g: pd.DataFrame, focus: Any = None) -> dict[str, Any]:
+    """Return the lines, places, projection and extent of the map; set the axes' limits."""
+    import shapely
+    from pyproj import Transformer
 
     lines = shapely.get_parts(g.geometry.to_numpy())
     part_of = np.repeat(np.arange(len(g)), shapely.get_num_geometries(g.geometry.to_numpy()))
@@ -125,57 +164,64 @@ def plot_flows(
     places = _places(g)
     all_lon = np.r_[lonlat[:, 0], places["lon"].to_numpy(float)]
     all_lat = np.r_[lonlat[:, 1], places["lat"].to_numpy(float)]
+    if focus is not None:  # the view is the focus box (its margin included), not the flows
+        all_lon, all_lat = _focus_outline(focus, places)
     crs = projection_for(all_lon, all_lat)
-    from pyproj import Transformer
-
     to_map = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
     px, py = to_map.transform(all_lon, all_lat)
     x0, x1, y0, y1 = float(px.min()), float(px.max()), float(py.min()), float(py.max())
-    pad = 0.08 * max(x1 - x0, y1 - y0, 50_000.0)
+    pad = 0.0 if focus is not None else 0.08 * max(x1 - x0, y1 - y0, 50_000.0)
     ax.set_xlim(x0 - pad, x1 + pad)
     ax.set_ylim(y0 - pad, y1 + pad)
+    lon_c = _centre_lon(all_lon)
+    west, east = lon_c + _wrap(all_lon - lon_c).min(), lon_c + _wrap(all_lon - lon_c).max()
+    return {
+        "lines": lines,
+        "part_of": part_of,
+        "places": places,
+        "to_map": to_map,
+        "extent": (west, all_lat.min(), east, all_lat.max()),
+    }
 
-    if basemap:
-        lon_c = _centre_lon(all_lon)
-        west, east = lon_c + _wrap(all_lon - lon_c).min(), lon_c + _wrap(all_lon - lon_c).max()
-        _draw_basemap(ax, to_map, basemap, (west, all_lat.min(), east, all_lat.max()))
-    enc = _encoding(g, scale, min_width, max_width, color_by, palette, width_domain)
-    _draw_flows(ax, to_map, g, lines, part_of, enc)
-    _draw_places(ax, to_map, places)
-    # Fix the axes' final box now (equal aspect shrinks it), so label boxes are measured where
-    # they will be drawn.
-    ax.apply_aspect()
-    obstacles = []
-    if scale_bar:
-        obstacles.append(_draw_scale_bar(ax))
-    if labels:
-        _place_labels(ax, to_map, places, obstacles=obstacles)
-    legend = _draw_legend(ax, enc, color_by)
-    if sources:
-        text = _sources_line(g) if sources == "auto" else str(sources)
-        under_legend = legend.get_bbox_to_anchor().y0 < ax.get_window_extent().y0
-        if text:
-            ax.annotate(
-                text,
-                xy=(0, 0),
-                xycoords=legend if under_legend else "axes fraction",
-                xytext=(0, -6),
-                textcoords="offset points",
-                va="top",
-                ha="left",
-                fontsize=6.5,
-                color="#444",
-                wrap=False,
-                annotation_clip=False,
-            )
-    return ax
+
+def _focus_outline(focus: Any, places: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Return points along the outline of the focus box (lon, lat), as the HTML map resolves it."""
+    from geoflows.render._focus import resolve_focus
+
+    (south, west), (north, east) = resolve_focus(
+        focus, places["label"].tolist(), places["lat"].tolist(), places["lon"].tolist()
+    )
+    t = np.linspace(0.0, 1.0, 25)
+    lon = np.r_[west + (east - west) * t, np.full(25, east), east - (east - west) * t]
+    lat = np.r_[np.full(25, south), south + (north - south) * t, np.full(25, north)]
+    return np.r_[lon, np.full(25, west)], np.r_[lat, north - (north - south) * t]
+
+
+def _draw_sources(ax: Any, legend: Any, text: str) -> None:
+    """Write the line of sources under the map (under the legend when that is under it)."""
+    if not text:
+        return
+    under_legend = legend.get_bbox_to_anchor().y0 < ax.get_window_extent().y0
+    ax.annotate(
+        text,
+        xy=(0, 0),
+        xycoords=legend if under_legend else "axes fraction",
+        xytext=(0, -6),
+        textcoords="offset points",
+        va="top",
+        ha="left",
+        fontsize=6.5,
+        color="#444",
+        wrap=False,
+        annotation_clip=False,
+    )
 
 
 # --------------------------------------------------------------------------- projection
 
 
 def projection_for(lon: Any, lat: Any) -> Any:
-    """A projection for a map of these points: equal-area, centred on them, no degree axes.
+    """Choose a projection for a map of these points: equal-area, centred, no degree axes.
 
     Lambert azimuthal equal-area centred on the points (true areas, and shapes and distances
     close to true across a region or a continent); Equal Earth for an extent wider than 150°
