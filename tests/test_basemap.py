@@ -60,7 +60,7 @@ def test_clipped_to_the_extent_plus_margin_and_simplified_to_a_pixel():
     assert (west, south, east, north) == pytest.approx((125.94, 38.76, 137.58, 46.1056), abs=0.01)
     assert bm["precision"] == 3 and fit_zoom((129.82, 41.76, 133.7, 43.1056)) == 8
     coarse_px = basemap("countries", [[20, 0], [70, 160]])
-    assert coarse_px["precision"] == 2 and size(bm) < size(coarse_px)
+    assert coarse_px["precision"] == 1 and size(bm) < size(coarse_px)
 
 
 @pytest.mark.parametrize(

@@ -18,7 +18,7 @@ import gzip
 import json
 import math
 from collections.abc import Sequence
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 import numpy as np
@@ -81,7 +81,18 @@ def basemap(
         raise GeoflowsError(f"basemap must be one of {', '.join(BASEMAPS)} or None; got {name!r}")
     if bounds is None:
         return json.loads(_asset("basemap/countries_110m.json"))
-    west, south, east, north = _extent(bounds)
+    cached = _basemap_for(_extent(bounds))
+    return {"precision": cached["precision"], "rings": [list(r) for r in cached["rings"]]}
+
+
+@lru_cache(maxsize=64)
+def _basemap_for(extent: tuple[float, float, float, float]) -> dict[str, Any]:
+    """Clip and simplify the basemap of one extent.
+
+    Cached, so rebuilding a map (a notebook cell run again, a build of several maps of one
+    region) does not clip and simplify again.
+    """
+    west, south, east, north = extent
     # Web Mercator stops at ±85°: an extent at a pole is clipped there, never inverted.
     south, north = max(min(south, 84.0), -85.0), min(max(north, -84.0), 85.0)
     zoom = fit_zoom((west, south, east, north))
@@ -103,7 +114,7 @@ def basemap(
 
 
 def fit_zoom(extent: Sequence[float], viewport: tuple[int, int] = VIEWPORT) -> int:
-    """The zoom at which a Web Mercator map shows ``extent`` (west, south, east, north) whole.
+    """Return the zoom at which a Web Mercator map shows ``extent`` (west, south, east, north).
 
     Examples
     --------
@@ -146,9 +157,12 @@ def _extent(bounds: Any) -> tuple[float, float, float, float]:
 
 
 def _clip(polys: np.ndarray, box: tuple[float, float, float, float]) -> np.ndarray:
-    """``clip_by_rect`` of every outline; GEOS refuses a few boxes on a few 1:10m rings
-    ("Invalid number of points in LinearRing"): then clip one by one, repairing the ring that
-    fails (``make_valid``), so one bad ring cannot break a map."""
+    """Clip every outline to ``box`` (``clip_by_rect``).
+
+    GEOS refuses a few boxes on a few 1:10m rings ("Invalid number of points in LinearRing"):
+    then clip one by one, repairing the ring that fails (``make_valid``), so one bad ring
+    cannot break a map.
+    """
     import shapely
 
     try:
@@ -167,12 +181,12 @@ def _clipped(box: tuple[float, float, float, float], tolerance: float) -> dict[s
     """Rings of the 1:10m outlines inside ``box``, simplified to ``tolerance`` degrees."""
     import shapely
 
-    polys = _world_10m()
     west, south, east, north = box
     parts = []
     # Each ring starts east of -180 and runs on without a jump (Russia's reaches 190); copies
     # shifted by ±360° cover maps drawn on unwrapped longitudes.
     for shift in (-360.0, 0.0, 360.0):
+        polys = _rings_near((west - shift, south, east - shift, north))
         clip = _clip(polys, (west - shift, south, east - shift, north))
         clip = clip[~shapely.is_empty(clip)]
         if shift:
@@ -183,7 +197,8 @@ def _clipped(box: tuple[float, float, float, float], tolerance: float) -> dict[s
     geoms = shapely.get_parts(geoms[~shapely.is_empty(geoms)])
     geoms = geoms[shapely.area(geoms) >= 4 * tolerance * tolerance]
     rings = shapely.get_rings(geoms)
-    precision = max(2, min(6, math.ceil(math.log10(2.0 / tolerance))))
+    # Half a grid step is at most half a pixel: rounding adds no visible error.
+    precision = max(1, min(6, math.ceil(math.log10(1.0 / tolerance))))
     return {"precision": precision, "rings": _encode(rings, precision)}
 
 
@@ -211,14 +226,41 @@ def _encode(rings: np.ndarray, precision: int) -> list[list[int]]:
     return out
 
 
-@cache
-def _world_10m() -> np.ndarray:
-    """Every ring of the 1:10m countries as a shapely Polygon (longitudes unwrapped per ring).
+def _rings_near(box: tuple[float, float, float, float]) -> np.ndarray:
+    """Return the 1:10m rings whose bounding box meets ``box``, as shapely Polygons.
 
-    Reads ``countries_10m.bin.gz`` (format: ``scripts/make_basemap.py``) once per process.
+    Only those rings become geometries (each once per process): a regional map builds a few
+    dozen of the 4,000 rings, and the clip that follows works on them alone.
     """
+    bounds = _world_10m()[3]
+    west, south, east, north = box
+    near = (
+        (bounds[:, 0] <= east)
+        & (bounds[:, 2] >= west)
+        & (bounds[:, 1] <= north)
+        & (bounds[:, 3] >= south)
+    )
+    return np.array([_ring(i) for i in np.flatnonzero(near).tolist()], dtype=object)
+
+
+@cache
+def _ring(i: int) -> Any:
+    """Build ring ``i`` of the 1:10m countries as a shapely Polygon (once per process)."""
     import shapely
 
+    lonlat, starts, counts, _ = _world_10m()
+    return shapely.polygons(lonlat[starts[i] : starts[i] + counts[i]])
+
+
+@cache
+def _world_10m() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Load the 1:10m countries as arrays.
+
+    Every point (longitudes unwrapped per ring), each ring's first point and point count, and
+    each ring's bounds (west, south, east, north). Reads ``countries_10m.bin.gz`` (format:
+    ``scripts/make_basemap.py``) once per process; arrays only, so loading is cheap:
+    geometries are made for the rings a map needs.
+    """
     raw = gzip.decompress(_asset_bytes("basemap/countries_10m.bin.gz"))
     magic, head_line, body = raw.split(b"\n", 2)
     if magic != b"GFBM1":
@@ -244,4 +286,12 @@ def _world_10m() -> np.ndarray:
     # ... and start east of -180 (Russia's ring may begin in Chukotka, past the antimeridian).
     west = np.minimum.reduceat(lonlat[:, 0], starts)
     lonlat[:, 0] -= 360.0 * np.floor((west + 180.0) / 360.0)[index]
-    return shapely.polygons(shapely.linearrings(lonlat, indices=index))
+    bounds = np.column_stack(
+        [
+            np.minimum.reduceat(lonlat[:, 0], starts),
+            np.minimum.reduceat(lonlat[:, 1], starts),
+            np.maximum.reduceat(lonlat[:, 0], starts),
+            np.maximum.reduceat(lonlat[:, 1], starts),
+        ]
+    )
+    return lonlat, starts, counts, bounds

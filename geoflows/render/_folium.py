@@ -12,7 +12,6 @@ from branca.element import MacroElement
 from geoflows.errors import GeoflowsError, GeoflowsWarning
 from geoflows.render._assets import (
     LEAFLET_VERSION,
-    _asset,
     _asset_bytes,
     _inline_script,
     _leaflet_css_inline,
@@ -20,6 +19,7 @@ from geoflows.render._assets import (
     _raw_element,
     _script,
     _sri,
+    _style,
 )
 from geoflows.render._payload import build_payload, safe_json
 
@@ -129,7 +129,7 @@ class FlowLayer(MacroElement):
             )
         header.add_child(_raw_element(_inline_script(_script())), name="geoflows_js")
         header.add_child(
-            _raw_element(f"<style>{_asset('geoflows.css')}{_asset('labels.css')}</style>"),
+            _raw_element(f"<style>{_style()}</style>"),
             name="geoflows_css",
         )
         script = (
