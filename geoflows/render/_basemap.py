@@ -31,6 +31,9 @@ BASEMAPS = ("countries",)
 MAX_BYTES = 400_000
 #: Viewport the initial zoom is computed for (pixels; a laptop browser window).
 VIEWPORT = (1024, 640)
+#: The largest window the basemap fills at that zoom (a 1280×800 screenshot, a 1440×900
+#: laptop screen): beyond it, the land ends at the clip edge.
+LARGE_VIEWPORT = (1440, 900)
 #: Margin around the map's extent kept in the clipped basemap, as a share of the extent on
 #: each side (and at least the whole fitted view of :data:`VIEWPORT` plus a quarter of the
 #: extent, and :data:`MIN_MARGIN_DEG`), so any window shape and panning still show land.
@@ -99,8 +102,13 @@ def _basemap_for(extent: tuple[float, float, float, float]) -> dict[str, Any]:
     tolerance = 360.0 / (256 * 2**zoom) * math.cos(math.radians((south + north) / 2))
     # A tall extent in a wide window (or the reverse) shows far more than the extent: the whole
     # fitted view, and a quarter of the extent beyond it, must be land too, not a clipped edge.
-    view_lon = 360.0 * VIEWPORT[0] / (256 * 2**zoom)
-    view_lat = view_lon * VIEWPORT[1] / VIEWPORT[0] * math.cos(math.radians((south + north) / 2))
+    view_lon = 360.0 * LARGE_VIEWPORT[0] / (256 * 2**zoom)
+    view_lat = (
+        view_lon
+        * LARGE_VIEWPORT[1]
+        / LARGE_VIEWPORT[0]
+        * math.cos(math.radians((south + north) / 2))
+    )
     w, h = east - west, north - south
     mx = max(w * MARGIN, (view_lon - w) / 2 + w / 4, MIN_MARGIN_DEG)
     my = max(h * MARGIN, (view_lat - h) / 2 + h / 4, MIN_MARGIN_DEG)
