@@ -69,6 +69,29 @@ function claimLegend(parent, P) {
   if (below) legendRow(parent, claimSwatch("below"), "hatched line: open ended, up to");
 }
 
+function circleSwatch() {
+  var svgNS = "http://www.w3.org/2000/svg", svg = document.createElementNS(svgNS, "svg");
+  svg.setAttribute("width", "36"); svg.setAttribute("height", "14"); svg.setAttribute("aria-hidden", "true");
+  var radii = [3, 6];
+  for (var k = 0; k < radii.length; k++) {
+    var c = document.createElementNS(svgNS, "circle");
+    c.setAttribute("cx", String(k ? 24 : 8)); c.setAttribute("cy", "7"); c.setAttribute("r", String(radii[k]));
+    c.setAttribute("fill", "#fff"); c.setAttribute("stroke", "#333"); c.setAttribute("stroke-width", "1");
+    svg.appendChild(c);
+  }
+  return svg;
+}
+
+// The rule that sizes the place circles now (main.js placeRadius): the in + out volume when
+// the flows shown share one unit, else how many flows pass through each place.
+function setPlaceRule(legend, unit) {
+  var node = legend.getContainer && legend.getContainer() ? legend.getContainer().querySelector(".gf-place-rule") : null;
+  if (!node) return;
+  node.textContent = unit !== null && unit !== undefined
+    ? "circle size: in + out " + (unit || "volume") + " of the flows shown"
+    : "circle size: number of flows (units differ)";
+}
+
 function addLegend(map, P, compact) {
   var legend = L.control({ position: "bottomright" });
   legend.onAdd = function () {
@@ -107,6 +130,13 @@ function addLegend(map, P, compact) {
       var es = vs || section(box, "Volume");
       legendRow(es, swatch(2.5, "#555", null, 1, 22),
         "\u25C6 events (" + P.legend.events.join(", ") + "): one width, no quantity");
+    }
+    if (P.markers) {
+      var ps = section(box, "Places");
+      var pr = el("div", "gf-legend-row");
+      pr.appendChild(circleSwatch());
+      pr.appendChild(el("span", "gf-place-rule", ""));
+      ps.appendChild(pr);
     }
     var cs = section(box, P.legend.colorTitle);
     var grid = el("div", "gf-legend-grid");
