@@ -338,6 +338,10 @@ def _places_table(g: pd.DataFrame, precision: int) -> tuple[dict[str, Any], np.n
         "lon": _Numbers(first["lon"].tolist()),
         "country": _column(first["country"].tolist()),
     }
+    for key, column in (("near", "near"), ("former", "former_name")):
+        if f"origin_{column}" in g.columns:  # the gazetteer's notes (Place.near, .former_name)
+            both = _text(g[f"origin_{column}"]) + _text(g[f"destination_{column}"])
+            table[key] = _column(np.asarray(both, dtype=object)[keep].tolist())
     return table, codes.reshape(2, n) if n else np.zeros((2, 0), dtype=np.int64)
 
 
@@ -799,6 +803,9 @@ def build_payload(
         offset[members] = offset[members[0]]
     if markers and len(places["name"]) > marker_limit:
         markers = False  # beyond marker_limit places, markers hide the flows
+    if not markers:  # place notes are for place tooltips: not sent for thousands of places
+        places.pop("near", None)
+        places.pop("former", None)
     day_at = None
     if at is not None:
         day_at = int(pd.Timestamp(at).to_datetime64().astype("datetime64[D]").astype("int64"))
