@@ -128,7 +128,7 @@ def test_payload_helper_still_gives_the_world():
 
 def test_shipped_data_is_small_and_licensed():
     folder = ROOT / "geoflows" / "_data" / "basemap"
-    assert (folder / "countries_10m.bin.gz").stat().st_size < 2_000_000
+    assert (folder / "countries_10m.gfbm").stat().st_size < 2_000_000
     licence = (folder / "LICENSE-world-atlas").read_text()
     assert "Michael Bostock" in licence and "Natural Earth" in (folder / "README.md").read_text()
 
@@ -157,3 +157,17 @@ def test_a_box_geos_refuses_on_one_ring_still_gives_a_basemap():
     # extent (the golden three-flow map); the ring that fails is repaired, not the map lost
     bm = basemap("countries", [[39.03, 30.52], [58.878, 131.89]])
     assert len(bm["rings"]) > 100 and size(bm) <= MAX_BYTES
+
+
+def test_a_regional_map_reads_only_the_tiles_near_it():
+    # in a fresh process: how many of the 1:10m file's tiles one regional basemap decodes
+    code = (
+        "from geoflows.render import _basemap as B; import json;"
+        "B.basemap('countries', [[42.2, 130.2], [43.2, 132.0]]);"
+        "print(json.dumps([B._tile.cache_info().currsize, len(B._world_10m()['chunks'])]))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    read, tiles = json.loads(out.stdout)
+    assert tiles > 200 and 0 < read <= 10

@@ -1,7 +1,7 @@
 """The offline basemap: land, coast and country borders, clipped and simplified for one map.
 
 Shipped data (``geoflows/_data/basemap/``, see its README and licence): Natural Earth countries
-at 1:110m (the whole world, small) and at 1:10m (TopoJSON, gzipped), both from the npm package
+at 1:110m (the whole world, small) and at 1:10m (in tiles, read as needed), both from the npm package
 ``world-atlas`` 2.0.2. For a map with known bounds, the 1:10m outlines are clipped to the
 map's extent plus a margin and simplified to about one screen pixel at the zoom that fits the
 extent, so the coast is right at regional zoom and the page stays small (at most
@@ -14,9 +14,9 @@ point absolute and the others as differences from the previous point.
 
 from __future__ import annotations
 
-import gzip
 import json
 import math
+import zlib
 from collections.abc import Sequence
 from functools import cache, lru_cache
 from typing import Any
@@ -85,7 +85,21 @@ def basemap(
     if bounds is None:
         return json.loads(_asset("basemap/countries_110m.json"))
     cached = _basemap_for(_extent(bounds))
-    return {"precision": cached["precision"], "rings": [list(r) for r in cached["rings"]]}
+    numbers = _numbers_list()
+    return {"precision": cached["precision"], "rings": [numbers(r) for r in cached["rings"]]}
+
+
+def _numbers_list() -> type:
+    """The list type ``safe_json`` passes through unchecked (rings hold integers only).
+
+    Looking inside every ring for text to escape cost a third of a warm build of the example
+    map. Imported when called: the payload module imports this one.
+    """
+    try:
+        from geoflows.render._payload import _Numbers
+    except ImportError:  # pragma: no cover - the payload module renamed it
+        return list
+    return _Numbers
 
 
 @lru_cache(maxsize=64)
@@ -240,7 +254,7 @@ def _rings_near(box: tuple[float, float, float, float]) -> np.ndarray:
     Only those rings become geometries (each once per process): a regional map builds a few
     dozen of the 4,000 rings, and the clip that follows works on them alone.
     """
-    bounds = _world_10m()[3]
+    bounds = _world_10m()["bounds"]
     west, south, east, north = box
     near = (
         (bounds[:, 0] <= east)
@@ -256,50 +270,52 @@ def _ring(i: int) -> Any:
     """Build ring ``i`` of the 1:10m countries as a shapely Polygon (once per process)."""
     import shapely
 
-    lonlat, starts, counts, _ = _world_10m()
-    return shapely.polygons(lonlat[starts[i] : starts[i] + counts[i]])
+    index = _world_10m()
+    points = _tile(int(index["tile"][i]))
+    start = int(index["start"][i])
+    return shapely.polygons(points[start : start + int(index["count"][i])])
 
 
 @cache
-def _world_10m() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Load the 1:10m countries as arrays.
+def _tile(t: int) -> np.ndarray:
+    """Read tile ``t`` of the 1:10m file: the points of its rings, in degrees (n × 2)."""
+    index = _world_10m()
+    offset, size = index["chunks"][t]
+    steps = np.frombuffer(zlib.decompress(index["body"][offset : offset + size]), dtype="<i4")
+    grid = np.cumsum(steps.reshape(2, -1).T, axis=0, dtype=np.int64)
+    return grid * index["scale"] + index["translate"]
 
-    Every point (longitudes unwrapped per ring), each ring's first point and point count, and
-    each ring's bounds (west, south, east, north). Reads ``countries_10m.bin.gz`` (format:
-    ``scripts/make_basemap.py``) once per process; arrays only, so loading is cheap:
-    geometries are made for the rings a map needs.
+
+@cache
+def _world_10m() -> dict[str, Any]:
+    """Read the index of the 1:10m countries: each ring's tile, point count and bounds.
+
+    ``countries_10m.gfbm`` (format: ``scripts/make_basemap.py``) holds the rings in tiles;
+    only the table is read here, and a tile's points when a map needs one of its rings, so
+    a regional map reads a few of the 209 tiles.
     """
-    raw = gzip.decompress(_asset_bytes("basemap/countries_10m.bin.gz"))
+    raw = _asset_bytes("basemap/countries_10m.gfbm")
     magic, head_line, body = raw.split(b"\n", 2)
-    if magic != b"GFBM1":
-        raise GeoflowsError("geoflows/_data/basemap/countries_10m.bin.gz is not a GFBM1 file")
+    if magic != b"GFBM2":
+        raise GeoflowsError("geoflows/_data/basemap/countries_10m.gfbm is not a GFBM2 file")
     head = json.loads(head_line)
-    n, m = int(head["rings"]), int(head["points"])
-    counts = np.frombuffer(body, dtype="<i4", count=n).astype(np.int64)
-    sx_steps = np.frombuffer(body, dtype="<i4", count=m, offset=4 * n)
-    sy_steps = np.frombuffer(body, dtype="<i4", count=m, offset=4 * (n + m))
-    steps = np.column_stack([sx_steps, sy_steps]).astype(np.int64)
-    index = np.repeat(np.arange(n), counts)
-    starts = np.r_[0, np.cumsum(counts)[:-1]]
-    # Each ring's first step is absolute: a cumulative sum restarted at every ring start.
-    total = np.cumsum(steps, axis=0)
-    before = np.where(starts[:, None] > 0, total[np.maximum(starts - 1, 0)], 0)
-    grid = total - before[index]
-    lonlat = grid * np.asarray(head["scale"]) + np.asarray(head["translate"])
-    # Rings cut at the antimeridian jump from +180 to -180: keep each ring continuous.
-    jump = np.round(np.diff(lonlat[:, 0], prepend=lonlat[0, 0]) / 360.0)
-    jump[starts] = 0.0
-    wrap = np.cumsum(jump)
-    lonlat[:, 0] -= 360.0 * (wrap - wrap[starts][index])
-    # ... and start east of -180 (Russia's ring may begin in Chukotka, past the antimeridian).
-    west = np.minimum.reduceat(lonlat[:, 0], starts)
-    lonlat[:, 0] -= 360.0 * np.floor((west + 180.0) / 360.0)[index]
-    bounds = np.column_stack(
-        [
-            np.minimum.reduceat(lonlat[:, 0], starts),
-            np.minimum.reduceat(lonlat[:, 1], starts),
-            np.maximum.reduceat(lonlat[:, 0], starts),
-            np.maximum.reduceat(lonlat[:, 1], starts),
-        ]
-    )
-    return lonlat, starts, counts, bounds
+    n = int(head["rings"])
+    offset, size = head["table"]
+    table = np.frombuffer(zlib.decompress(body[offset : offset + size]), dtype="<i4")
+    tile, count = table[:n].astype(np.int64), table[n : 2 * n].astype(np.int64)
+    scale, translate = np.asarray(head["scale"]), np.asarray(head["translate"])
+    bounds = table[2 * n :].reshape(n, 4) * np.tile(scale, 2) + np.tile(translate, 2)
+    # each ring's first point within its tile: rings of one tile follow each other
+    ends = np.cumsum(count)
+    first_of_tile = np.r_[True, tile[1:] != tile[:-1]]
+    tile_start = np.maximum.accumulate(np.where(first_of_tile, ends - count, 0))
+    return {
+        "tile": tile,
+        "count": count,
+        "start": ends - count - tile_start,
+        "bounds": bounds,
+        "chunks": head["chunks"],
+        "scale": scale,
+        "translate": translate,
+        "body": body,
+    }
