@@ -27,6 +27,8 @@ writes into ``geoflows/_data/basemap/``:
   across ring ends, so one cumulative sum gives every point. Longitudes are unwrapped per ring (Russia runs to
   190°E) and each ring starts east of -180°. A ring belongs to the tile of its bounding box's
   centre (:data:`TILE_DEG` degrees square).
+- ``countries_10m_coarse.gfbm``: the same rings simplified to :data:`COARSE_DEG` degrees
+  (rings smaller than that dropped), same format, for maps fitted at small zooms.
 """
 
 from __future__ import annotations
@@ -37,6 +39,10 @@ from pathlib import Path
 
 OUT = Path(__file__).resolve().parents[1] / "geoflows" / "_data" / "basemap" / "countries_110m.json"
 OUT_10M = OUT.with_name("countries_10m.gfbm")
+OUT_10M_COARSE = OUT.with_name("countries_10m_coarse.gfbm")
+#: Tolerance of the coarse copy, degrees: under a pixel up to zoom 6 (about 0.04° a pixel at
+#: 40° latitude), so maps fitted at zoom 5 or less clip and simplify it instead.
+COARSE_DEG = 0.02
 PRECISION = 2
 #: Side of a tile of the 1:10m file, degrees.
 TILE_DEG = 15
@@ -111,14 +117,36 @@ def _unwrapped(pts, scale, translate):
     return out
 
 
-def main_10m(path: str) -> None:
+def _coarse(rings: list, scale: list, translate: list) -> list:
+    """The rings simplified to :data:`COARSE_DEG` (tiny rings dropped), for small zooms."""
+    import numpy as np
+    import shapely
+
+    sc, tr = np.asarray(scale), np.asarray(translate)
+    counts = [len(r) for r in rings]
+    degrees = np.concatenate(rings) * sc + tr
+    polys = shapely.polygons(
+        shapely.linearrings(degrees, indices=np.repeat(np.arange(len(rings)), counts))
+    )
+    # topology kept: an invalid ring (one that crosses itself) clips to nothing later
+    polys = shapely.simplify(polys, COARSE_DEG, preserve_topology=True)
+    out = []
+    for poly in polys:
+        if shapely.is_empty(poly) or shapely.area(poly) < 4 * COARSE_DEG**2:
+            continue
+        xy = shapely.get_coordinates(shapely.get_exterior_ring(poly))
+        grid = np.round((xy - tr) / sc).astype(np.int64)
+        if len(grid) >= 4:
+            out.append(grid)
+    return out
+
+
+def write_tiles(rings: list, scale: list, translate: list, out: Path) -> None:
+    """Write rings (grid integers) as a GFBM2 file of tiles (format: module docstring)."""
     import zlib
 
     import numpy as np
 
-    topo = json.loads(Path(path).read_text(encoding="utf-8"))
-    scale, translate = topo["transform"]["scale"], topo["transform"]["translate"]
-    rings = [_unwrapped(r, scale, translate) for r in _rings_10m(topo)]
     bounds = np.array([[*r.min(axis=0), *r.max(axis=0)] for r in rings], dtype=np.int64)
     centre = (bounds[:, :2] + bounds[:, 2:]) / 2 * np.asarray(scale) + np.asarray(translate)
     cols = int(540 // TILE_DEG) + 1
@@ -145,12 +173,19 @@ def main_10m(path: str) -> None:
         "table": [offsets[0], len(table)],
         "chunks": [[offsets[k + 1], len(b)] for k, b in enumerate(blobs)],
     }
-    OUT_10M.write_bytes(
+    out.write_bytes(
         b"GFBM2\n" + json.dumps(head, separators=(",", ":")).encode() + b"\n" + table
         + b"".join(blobs)
     )  # fmt: skip
-    print(f"wrote {OUT_10M} ({OUT_10M.stat().st_size:,} bytes, {len(rings)} rings, "
-          f"{len(blobs)} tiles)")  # fmt: skip
+    print(f"wrote {out} ({out.stat().st_size:,} bytes, {len(rings)} rings, {len(blobs)} tiles)")
+
+
+def main_10m(path: str) -> None:
+    topo = json.loads(Path(path).read_text(encoding="utf-8"))
+    scale, translate = topo["transform"]["scale"], topo["transform"]["translate"]
+    rings = [_unwrapped(r, scale, translate) for r in _rings_10m(topo)]
+    write_tiles(rings, scale, translate, OUT_10M)
+    write_tiles(_coarse(rings, scale, translate), scale, translate, OUT_10M_COARSE)
 
 
 def main(path: str) -> None:

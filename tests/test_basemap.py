@@ -171,3 +171,18 @@ def test_a_regional_map_reads_only_the_tiles_near_it():
     )
     read, tiles = json.loads(out.stdout)
     assert tiles > 200 and 0 < read <= 10
+
+
+def test_a_continental_map_uses_the_coarse_copy_and_keeps_every_country_filled():
+    # fitted at zoom 3: one pixel is about 0.1 degree, so the copy simplified at data-prep time
+    # is clipped; its rings must stay valid, or whole countries clip to nothing
+    from geoflows.render import _basemap as B
+
+    bounds = [[39.027, 35.6], [67.6589, 135.135]]  # the example map
+    assert fit_zoom((35.6, 39.027, 135.135, 67.6589)) <= 4
+    bm = basemap("countries", bounds)
+    inland = ("Novosibirsk", "Ulaanbaatar", "Astana", "Irkutsk", "Moscow", "Lanzhou", "Yakutsk")
+    assert [c for c in inland if not on_land(bm, c)] == []
+    polys = B._rings_near((20.0, 10.0, 150.0, 85.0), B.COARSE_FILE)
+    assert len(polys) > 100 and shapely.is_valid(polys).all()
+    assert 0 < size(bm) <= MAX_BYTES

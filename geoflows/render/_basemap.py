@@ -39,6 +39,10 @@ LARGE_VIEWPORT = (1440, 900)
 #: extent, and :data:`MIN_MARGIN_DEG`), so any window shape and panning still show land.
 MARGIN = 1.0
 MIN_MARGIN_DEG = 3.0
+#: The 1:10m outlines, and a copy simplified to :data:`COARSE_DEG` degrees at data-prep time
+#: (``scripts/make_basemap.py``) used when a map's pixel is at least twice that.
+FINE_FILE, COARSE_FILE = "countries_10m.gfbm", "countries_10m_coarse.gfbm"
+COARSE_DEG = 0.02
 
 
 def basemap(
@@ -204,11 +208,13 @@ def _clipped(box: tuple[float, float, float, float], tolerance: float) -> dict[s
     import shapely
 
     west, south, east, north = box
+    # at small zooms, the copy simplified at data-prep time: a tenth of the points to clip
+    source = COARSE_FILE if tolerance >= 2 * COARSE_DEG else FINE_FILE
     parts = []
     # Each ring starts east of -180 and runs on without a jump (Russia's reaches 190); copies
     # shifted by ±360° cover maps drawn on unwrapped longitudes.
     for shift in (-360.0, 0.0, 360.0):
-        polys = _rings_near((west - shift, south, east - shift, north))
+        polys = _rings_near((west - shift, south, east - shift, north), source)
         clip = _clip(polys, (west - shift, south, east - shift, north))
         clip = clip[~shapely.is_empty(clip)]
         if shift:
@@ -248,13 +254,16 @@ def _encode(rings: np.ndarray, precision: int) -> list[list[int]]:
     return out
 
 
-def _rings_near(box: tuple[float, float, float, float]) -> np.ndarray:
+def _rings_near(box: tuple[float, float, float, float], source: str = "") -> np.ndarray:
     """Return the 1:10m rings whose bounding box meets ``box``, as shapely Polygons.
 
-    Only those rings become geometries (each once per process): a regional map builds a few
-    dozen of the 4,000 rings, and the clip that follows works on them alone.
+    Only the tiles holding those rings are read and made into geometries (each once per
+    process): a regional map reads a few of the 209 tiles, and the clip that follows works
+    on the rings near it alone.
     """
-    bounds = _world_10m()["bounds"]
+    source = source or FINE_FILE
+    index = _world_10m(source)
+    bounds = index["bounds"]
     west, south, east, north = box
     near = (
         (bounds[:, 0] <= east)
@@ -262,24 +271,34 @@ def _rings_near(box: tuple[float, float, float, float]) -> np.ndarray:
         & (bounds[:, 1] <= north)
         & (bounds[:, 3] >= south)
     )
-    return np.array([_ring(i) for i in np.flatnonzero(near).tolist()], dtype=object)
+    rings = np.flatnonzero(near)
+    if len(rings) == 0:
+        return np.array([], dtype=object)
+    tiles = index["tile"][rings]
+    return np.concatenate(
+        [
+            _tile_polygons(t, source)[rings[tiles == t] - index["first"][t]]
+            for t in np.unique(tiles).tolist()
+        ]
+    )
 
 
 @cache
-def _ring(i: int) -> Any:
-    """Build ring ``i`` of the 1:10m countries as a shapely Polygon (once per process)."""
+def _tile_polygons(t: int, source: str) -> np.ndarray:
+    """Build every ring of tile ``t`` as a shapely Polygon, in one vectorised call."""
     import shapely
 
-    index = _world_10m()
-    points = _tile(int(index["tile"][i]))
-    start = int(index["start"][i])
-    return shapely.polygons(points[start : start + int(index["count"][i])])
+    index = _world_10m(source)
+    first = int(index["first"][t])
+    counts = index["count"][first : first + int(index["rings_in"][t])]
+    ids = np.repeat(np.arange(len(counts)), counts)
+    return shapely.polygons(shapely.linearrings(_tile(t, source), indices=ids))
 
 
 @cache
-def _tile(t: int) -> np.ndarray:
-    """Read tile ``t`` of the 1:10m file: the points of its rings, in degrees (n × 2)."""
-    index = _world_10m()
+def _tile(t: int, source: str) -> np.ndarray:
+    """Read tile ``t`` of a 1:10m file: the points of its rings, in degrees (n × 2)."""
+    index = _world_10m(source)
     offset, size = index["chunks"][t]
     steps = np.frombuffer(zlib.decompress(index["body"][offset : offset + size]), dtype="<i4")
     grid = np.cumsum(steps.reshape(2, -1).T, axis=0, dtype=np.int64)
@@ -287,17 +306,20 @@ def _tile(t: int) -> np.ndarray:
 
 
 @cache
-def _world_10m() -> dict[str, Any]:
+def _world_10m(source: str = "") -> dict[str, Any]:
     """Read the index of the 1:10m countries: each ring's tile, point count and bounds.
+
+    Rings are stored tile by tile (``first``: each tile's first ring; ``rings_in``: how many).
 
     ``countries_10m.gfbm`` (format: ``scripts/make_basemap.py``) holds the rings in tiles;
     only the table is read here, and a tile's points when a map needs one of its rings, so
     a regional map reads a few of the 209 tiles.
     """
-    raw = _asset_bytes("basemap/countries_10m.gfbm")
+    source = source or FINE_FILE
+    raw = _asset_bytes(f"basemap/{source}")
     magic, head_line, body = raw.split(b"\n", 2)
     if magic != b"GFBM2":
-        raise GeoflowsError("geoflows/_data/basemap/countries_10m.gfbm is not a GFBM2 file")
+        raise GeoflowsError(f"geoflows/_data/basemap/{source} is not a GFBM2 file")
     head = json.loads(head_line)
     n = int(head["rings"])
     offset, size = head["table"]
@@ -305,14 +327,12 @@ def _world_10m() -> dict[str, Any]:
     tile, count = table[:n].astype(np.int64), table[n : 2 * n].astype(np.int64)
     scale, translate = np.asarray(head["scale"]), np.asarray(head["translate"])
     bounds = table[2 * n :].reshape(n, 4) * np.tile(scale, 2) + np.tile(translate, 2)
-    # each ring's first point within its tile: rings of one tile follow each other
-    ends = np.cumsum(count)
-    first_of_tile = np.r_[True, tile[1:] != tile[:-1]]
-    tile_start = np.maximum.accumulate(np.where(first_of_tile, ends - count, 0))
+    first = np.searchsorted(tile, np.arange(len(head["chunks"])))
     return {
         "tile": tile,
         "count": count,
-        "start": ends - count - tile_start,
+        "first": first,
+        "rings_in": np.diff(np.r_[first, n]),
         "bounds": bounds,
         "chunks": head["chunks"],
         "scale": scale,
