@@ -476,7 +476,8 @@ class FlowSet:
         for j, field_ in enumerate(("origin", "destination")):
             ends = place[j * n : (j + 1) * n]
             for attr, dtype in (("name", object), ("lat", float), ("lon", float),
-                                ("country", object), ("kind", object)):  # fmt: skip
+                                ("country", object), ("kind", object), ("near", object),
+                                ("former_name", object)):  # fmt: skip
                 values = [None if b else getattr(p, attr) for p, b in zip(ends, bad, strict=True)]
                 gdf[f"{field_}_{attr}"] = pd.Series(values, dtype=dtype)
         via_pts: list[list[tuple[float, float]]] = [[] for _ in range(n)]

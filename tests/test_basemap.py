@@ -60,7 +60,7 @@ def test_clipped_to_the_extent_plus_margin_and_simplified_to_a_pixel():
     assert (west, south, east, north) == pytest.approx((125.94, 38.76, 137.58, 46.1056), abs=0.01)
     assert bm["precision"] == 3 and fit_zoom((129.82, 41.76, 133.7, 43.1056)) == 8
     coarse_px = basemap("countries", [[20, 0], [70, 160]])
-    assert coarse_px["precision"] == 2 and size(bm) < size(coarse_px)
+    assert coarse_px["precision"] == 1 and size(bm) < size(coarse_px)
 
 
 @pytest.mark.parametrize(
@@ -128,7 +128,7 @@ def test_payload_helper_still_gives_the_world():
 
 def test_shipped_data_is_small_and_licensed():
     folder = ROOT / "geoflows" / "_data" / "basemap"
-    assert (folder / "countries_10m.bin.gz").stat().st_size < 2_000_000
+    assert (folder / "countries_10m.gfbm").stat().st_size < 2_000_000
     licence = (folder / "LICENSE-world-atlas").read_text()
     assert "Michael Bostock" in licence and "Natural Earth" in (folder / "README.md").read_text()
 
@@ -157,3 +157,32 @@ def test_a_box_geos_refuses_on_one_ring_still_gives_a_basemap():
     # extent (the golden three-flow map); the ring that fails is repaired, not the map lost
     bm = basemap("countries", [[39.03, 30.52], [58.878, 131.89]])
     assert len(bm["rings"]) > 100 and size(bm) <= MAX_BYTES
+
+
+def test_a_regional_map_reads_only_the_tiles_near_it():
+    # in a fresh process: how many of the 1:10m file's tiles one regional basemap decodes
+    code = (
+        "from geoflows.render import _basemap as B; import json;"
+        "B.basemap('countries', [[42.2, 130.2], [43.2, 132.0]]);"
+        "print(json.dumps([B._tile.cache_info().currsize, len(B._world_10m()['chunks'])]))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    read, tiles = json.loads(out.stdout)
+    assert tiles > 200 and 0 < read <= 10
+
+
+def test_a_continental_map_uses_the_coarse_copy_and_keeps_every_country_filled():
+    # fitted at zoom 3: one pixel is about 0.1 degree, so the copy simplified at data-prep time
+    # is clipped; its rings must stay valid, or whole countries clip to nothing
+    from geoflows.render import _basemap as B
+
+    bounds = [[39.027, 35.6], [67.6589, 135.135]]  # the example map
+    assert fit_zoom((35.6, 39.027, 135.135, 67.6589)) <= 4
+    bm = basemap("countries", bounds)
+    inland = ("Novosibirsk", "Ulaanbaatar", "Astana", "Irkutsk", "Moscow", "Lanzhou", "Yakutsk")
+    assert [c for c in inland if not on_land(bm, c)] == []
+    polys = B._rings_near((20.0, 10.0, 150.0, 85.0), B.COARSE_FILE)
+    assert len(polys) > 100 and shapely.is_valid(polys).all()
+    assert 0 < size(bm) <= MAX_BYTES

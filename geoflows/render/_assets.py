@@ -30,23 +30,42 @@ def _leaflet_css_inline() -> str:
         png = base64.b64encode(_asset_bytes("leaflet/" + match.group(1))).decode("ascii")
         return f"url(data:image/png;base64,{png})"
 
-    return re.sub(r"url\((images/[\w.-]+\.png)\)", data_uri, css)
+    import rcssmin
+
+    return rcssmin.cssmin(re.sub(r"url\((images/[\w.-]+\.png)\)", data_uri, css))
 
 
 @cache
 def _script() -> str:
-    """Our script: every module of ``_data/js/`` in sorted order, then ``main.js``, inside
-    one function scope, so modules share names without putting any on ``window`` but
-    ``geoflowsDraw``."""
+    """Join and minify our script.
+
+    Every module of ``_data/js/`` in sorted order, then ``main.js``, inside one function
+    scope, so modules share names without putting any on ``window`` but ``geoflowsDraw``.
+
+    The repository keeps the readable sources; the page gets them through ``rjsmin``
+    (comments and spaces removed, names kept), which is deterministic: the same sources give
+    the same bytes.
+    """
+    import rjsmin
+
     folder = resources.files("geoflows").joinpath("_data", "js")
     names = sorted(p.name for p in folder.iterdir() if p.name.endswith(".js"))
     names = [n for n in names if n != "main.js"] + ["main.js"]
     parts = [_asset(f"js/{name}") for name in names]
-    return (
+    joined = (
         '(function () {\n"use strict";\n'
         + "\n".join(parts)
         + "\nwindow.geoflowsDraw = draw;\n})();\n"
     )
+    return rjsmin.jsmin(joined) + "\n"
+
+
+@cache
+def _style() -> str:
+    """Join and minify our style sheets (``geoflows.css``, ``labels.css``) with ``rcssmin``."""
+    import rcssmin
+
+    return rcssmin.cssmin(_asset("geoflows.css") + "\n" + _asset("labels.css"))
 
 
 def _png_uri(name: str) -> str:
@@ -77,7 +96,7 @@ def _sri(data: bytes) -> str:
 
 
 def _raw_element(text: str) -> Any:
-    """A branca Element that renders ``text`` verbatim: never parsed as a Jinja2 template."""
+    """Wrap ``text`` in a branca Element that renders it verbatim, never as a Jinja2 template."""
     from branca.element import Element
 
     class _Raw(Element):

@@ -1,7 +1,7 @@
 """The offline basemap: land, coast and country borders, clipped and simplified for one map.
 
 Shipped data (``geoflows/_data/basemap/``, see its README and licence): Natural Earth countries
-at 1:110m (the whole world, small) and at 1:10m (TopoJSON, gzipped), both from the npm package
+at 1:110m (the whole world, small) and at 1:10m (in tiles, read as needed), both from the npm package
 ``world-atlas`` 2.0.2. For a map with known bounds, the 1:10m outlines are clipped to the
 map's extent plus a margin and simplified to about one screen pixel at the zoom that fits the
 extent, so the coast is right at regional zoom and the page stays small (at most
@@ -14,11 +14,11 @@ point absolute and the others as differences from the previous point.
 
 from __future__ import annotations
 
-import gzip
 import json
 import math
+import zlib
 from collections.abc import Sequence
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 import numpy as np
@@ -31,11 +31,18 @@ BASEMAPS = ("countries",)
 MAX_BYTES = 400_000
 #: Viewport the initial zoom is computed for (pixels; a laptop browser window).
 VIEWPORT = (1024, 640)
+#: The largest window the basemap fills at that zoom (a 1280×800 screenshot, a 1440×900
+#: laptop screen): beyond it, the land ends at the clip edge.
+LARGE_VIEWPORT = (1440, 900)
 #: Margin around the map's extent kept in the clipped basemap, as a share of the extent on
 #: each side (and at least the whole fitted view of :data:`VIEWPORT` plus a quarter of the
 #: extent, and :data:`MIN_MARGIN_DEG`), so any window shape and panning still show land.
 MARGIN = 1.0
 MIN_MARGIN_DEG = 3.0
+#: The 1:10m outlines, and a copy simplified to :data:`COARSE_DEG` degrees at data-prep time
+#: (``scripts/make_basemap.py``) used when a map's pixel is at least twice that.
+FINE_FILE, COARSE_FILE = "countries_10m.gfbm", "countries_10m_coarse.gfbm"
+COARSE_DEG = 0.02
 
 
 def basemap(
@@ -81,15 +88,45 @@ def basemap(
         raise GeoflowsError(f"basemap must be one of {', '.join(BASEMAPS)} or None; got {name!r}")
     if bounds is None:
         return json.loads(_asset("basemap/countries_110m.json"))
-    west, south, east, north = _extent(bounds)
+    cached = _basemap_for(_extent(bounds))
+    numbers = _numbers_list()
+    return {"precision": cached["precision"], "rings": [numbers(r) for r in cached["rings"]]}
+
+
+def _numbers_list() -> type:
+    """The list type ``safe_json`` passes through unchecked (rings hold integers only).
+
+    Looking inside every ring for text to escape cost a third of a warm build of the example
+    map. Imported when called: the payload module imports this one.
+    """
+    try:
+        from geoflows.render._payload import _Numbers
+    except ImportError:  # pragma: no cover - the payload module renamed it
+        return list
+    return _Numbers
+
+
+@lru_cache(maxsize=64)
+def _basemap_for(extent: tuple[float, float, float, float]) -> dict[str, Any]:
+    """Clip and simplify the basemap of one extent.
+
+    Cached, so rebuilding a map (a notebook cell run again, a build of several maps of one
+    region) does not clip and simplify again.
+    """
+    west, south, east, north = extent
     # Web Mercator stops at ±85°: an extent at a pole is clipped there, never inverted.
     south, north = max(min(south, 84.0), -85.0), min(max(north, -84.0), 85.0)
     zoom = fit_zoom((west, south, east, north))
     tolerance = 360.0 / (256 * 2**zoom) * math.cos(math.radians((south + north) / 2))
     # A tall extent in a wide window (or the reverse) shows far more than the extent: the whole
     # fitted view, and a quarter of the extent beyond it, must be land too, not a clipped edge.
-    view_lon = 360.0 * VIEWPORT[0] / (256 * 2**zoom)
-    view_lat = view_lon * VIEWPORT[1] / VIEWPORT[0] * math.cos(math.radians((south + north) / 2))
+    view_lon = 360.0 * LARGE_VIEWPORT[0] / (256 * 2**zoom)
+    view_lat = (
+        view_lon
+        * LARGE_VIEWPORT[1]
+        / LARGE_VIEWPORT[0]
+        * math.cos(math.radians((south + north) / 2))
+    )
     w, h = east - west, north - south
     mx = max(w * MARGIN, (view_lon - w) / 2 + w / 4, MIN_MARGIN_DEG)
     my = max(h * MARGIN, (view_lat - h) / 2 + h / 4, MIN_MARGIN_DEG)
@@ -103,7 +140,7 @@ def basemap(
 
 
 def fit_zoom(extent: Sequence[float], viewport: tuple[int, int] = VIEWPORT) -> int:
-    """The zoom at which a Web Mercator map shows ``extent`` (west, south, east, north) whole.
+    """Return the zoom at which a Web Mercator map shows ``extent`` (west, south, east, north).
 
     Examples
     --------
@@ -146,9 +183,12 @@ def _extent(bounds: Any) -> tuple[float, float, float, float]:
 
 
 def _clip(polys: np.ndarray, box: tuple[float, float, float, float]) -> np.ndarray:
-    """``clip_by_rect`` of every outline; GEOS refuses a few boxes on a few 1:10m rings
-    ("Invalid number of points in LinearRing"): then clip one by one, repairing the ring that
-    fails (``make_valid``), so one bad ring cannot break a map."""
+    """Clip every outline to ``box`` (``clip_by_rect``).
+
+    GEOS refuses a few boxes on a few 1:10m rings ("Invalid number of points in LinearRing"):
+    then clip one by one, repairing the ring that fails (``make_valid``), so one bad ring
+    cannot break a map.
+    """
     import shapely
 
     try:
@@ -167,12 +207,14 @@ def _clipped(box: tuple[float, float, float, float], tolerance: float) -> dict[s
     """Rings of the 1:10m outlines inside ``box``, simplified to ``tolerance`` degrees."""
     import shapely
 
-    polys = _world_10m()
     west, south, east, north = box
+    # at small zooms, the copy simplified at data-prep time: a tenth of the points to clip
+    source = COARSE_FILE if tolerance >= 2 * COARSE_DEG else FINE_FILE
     parts = []
     # Each ring starts east of -180 and runs on without a jump (Russia's reaches 190); copies
     # shifted by ±360° cover maps drawn on unwrapped longitudes.
     for shift in (-360.0, 0.0, 360.0):
+        polys = _rings_near((west - shift, south, east - shift, north), source)
         clip = _clip(polys, (west - shift, south, east - shift, north))
         clip = clip[~shapely.is_empty(clip)]
         if shift:
@@ -183,7 +225,8 @@ def _clipped(box: tuple[float, float, float, float], tolerance: float) -> dict[s
     geoms = shapely.get_parts(geoms[~shapely.is_empty(geoms)])
     geoms = geoms[shapely.area(geoms) >= 4 * tolerance * tolerance]
     rings = shapely.get_rings(geoms)
-    precision = max(2, min(6, math.ceil(math.log10(2.0 / tolerance))))
+    # Half a grid step is at most half a pixel: rounding adds no visible error.
+    precision = max(1, min(6, math.ceil(math.log10(1.0 / tolerance))))
     return {"precision": precision, "rings": _encode(rings, precision)}
 
 
@@ -211,37 +254,88 @@ def _encode(rings: np.ndarray, precision: int) -> list[list[int]]:
     return out
 
 
-@cache
-def _world_10m() -> np.ndarray:
-    """Every ring of the 1:10m countries as a shapely Polygon (longitudes unwrapped per ring).
+def _rings_near(box: tuple[float, float, float, float], source: str = "") -> np.ndarray:
+    """Return the 1:10m rings whose bounding box meets ``box``, as shapely Polygons.
 
-    Reads ``countries_10m.bin.gz`` (format: ``scripts/make_basemap.py``) once per process.
+    Only the tiles holding those rings are read and made into geometries (each once per
+    process): a regional map reads a few of the 209 tiles, and the clip that follows works
+    on the rings near it alone.
     """
+    source = source or FINE_FILE
+    index = _world_10m(source)
+    bounds = index["bounds"]
+    west, south, east, north = box
+    near = (
+        (bounds[:, 0] <= east)
+        & (bounds[:, 2] >= west)
+        & (bounds[:, 1] <= north)
+        & (bounds[:, 3] >= south)
+    )
+    rings = np.flatnonzero(near)
+    if len(rings) == 0:
+        return np.array([], dtype=object)
+    tiles = index["tile"][rings]
+    return np.concatenate(
+        [
+            _tile_polygons(t, source)[rings[tiles == t] - index["first"][t]]
+            for t in np.unique(tiles).tolist()
+        ]
+    )
+
+
+@cache
+def _tile_polygons(t: int, source: str) -> np.ndarray:
+    """Build every ring of tile ``t`` as a shapely Polygon, in one vectorised call."""
     import shapely
 
-    raw = gzip.decompress(_asset_bytes("basemap/countries_10m.bin.gz"))
+    index = _world_10m(source)
+    first = int(index["first"][t])
+    counts = index["count"][first : first + int(index["rings_in"][t])]
+    ids = np.repeat(np.arange(len(counts)), counts)
+    return shapely.polygons(shapely.linearrings(_tile(t, source), indices=ids))
+
+
+@cache
+def _tile(t: int, source: str) -> np.ndarray:
+    """Read tile ``t`` of a 1:10m file: the points of its rings, in degrees (n × 2)."""
+    index = _world_10m(source)
+    offset, size = index["chunks"][t]
+    steps = np.frombuffer(zlib.decompress(index["body"][offset : offset + size]), dtype="<i4")
+    grid = np.cumsum(steps.reshape(2, -1).T, axis=0, dtype=np.int64)
+    return grid * index["scale"] + index["translate"]
+
+
+@cache
+def _world_10m(source: str = "") -> dict[str, Any]:
+    """Read the index of the 1:10m countries: each ring's tile, point count and bounds.
+
+    Rings are stored tile by tile (``first``: each tile's first ring; ``rings_in``: how many).
+
+    ``countries_10m.gfbm`` (format: ``scripts/make_basemap.py``) holds the rings in tiles;
+    only the table is read here, and a tile's points when a map needs one of its rings, so
+    a regional map reads a few of the 209 tiles.
+    """
+    source = source or FINE_FILE
+    raw = _asset_bytes(f"basemap/{source}")
     magic, head_line, body = raw.split(b"\n", 2)
-    if magic != b"GFBM1":
-        raise GeoflowsError("geoflows/_data/basemap/countries_10m.bin.gz is not a GFBM1 file")
+    if magic != b"GFBM2":
+        raise GeoflowsError(f"geoflows/_data/basemap/{source} is not a GFBM2 file")
     head = json.loads(head_line)
-    n, m = int(head["rings"]), int(head["points"])
-    counts = np.frombuffer(body, dtype="<i4", count=n).astype(np.int64)
-    sx_steps = np.frombuffer(body, dtype="<i4", count=m, offset=4 * n)
-    sy_steps = np.frombuffer(body, dtype="<i4", count=m, offset=4 * (n + m))
-    steps = np.column_stack([sx_steps, sy_steps]).astype(np.int64)
-    index = np.repeat(np.arange(n), counts)
-    starts = np.r_[0, np.cumsum(counts)[:-1]]
-    # Each ring's first step is absolute: a cumulative sum restarted at every ring start.
-    total = np.cumsum(steps, axis=0)
-    before = np.where(starts[:, None] > 0, total[np.maximum(starts - 1, 0)], 0)
-    grid = total - before[index]
-    lonlat = grid * np.asarray(head["scale"]) + np.asarray(head["translate"])
-    # Rings cut at the antimeridian jump from +180 to -180: keep each ring continuous.
-    jump = np.round(np.diff(lonlat[:, 0], prepend=lonlat[0, 0]) / 360.0)
-    jump[starts] = 0.0
-    wrap = np.cumsum(jump)
-    lonlat[:, 0] -= 360.0 * (wrap - wrap[starts][index])
-    # ... and start east of -180 (Russia's ring may begin in Chukotka, past the antimeridian).
-    west = np.minimum.reduceat(lonlat[:, 0], starts)
-    lonlat[:, 0] -= 360.0 * np.floor((west + 180.0) / 360.0)[index]
-    return shapely.polygons(shapely.linearrings(lonlat, indices=index))
+    n = int(head["rings"])
+    offset, size = head["table"]
+    table = np.frombuffer(zlib.decompress(body[offset : offset + size]), dtype="<i4")
+    tile, count = table[:n].astype(np.int64), table[n : 2 * n].astype(np.int64)
+    scale, translate = np.asarray(head["scale"]), np.asarray(head["translate"])
+    bounds = table[2 * n :].reshape(n, 4) * np.tile(scale, 2) + np.tile(translate, 2)
+    first = np.searchsorted(tile, np.arange(len(head["chunks"])))
+    return {
+        "tile": tile,
+        "count": count,
+        "first": first,
+        "rings_in": np.diff(np.r_[first, n]),
+        "bounds": bounds,
+        "chunks": head["chunks"],
+        "scale": scale,
+        "translate": translate,
+        "body": body,
+    }

@@ -13,7 +13,6 @@ from geoflows.errors import GeoflowsError, GeoflowsWarning
 from geoflows.mapoptions import MAP_OPTIONS
 from geoflows.render._assets import (
     LEAFLET_VERSION,
-    _asset,
     _asset_bytes,
     _inline_script,
     _leaflet_css_inline,
@@ -21,6 +20,7 @@ from geoflows.render._assets import (
     _raw_element,
     _script,
     _sri,
+    _style,
 )
 from geoflows.render._payload import build_payload, safe_json
 
@@ -130,7 +130,7 @@ class FlowLayer(MacroElement):
             )
         header.add_child(_raw_element(_inline_script(_script())), name="geoflows_js")
         header.add_child(
-            _raw_element(f"<style>{_asset('geoflows.css')}{_asset('labels.css')}</style>"),
+            _raw_element(f"<style>{_style()}</style>"),
             name="geoflows_css",
         )
         script = (

@@ -338,6 +338,10 @@ def _places_table(g: pd.DataFrame, precision: int) -> tuple[dict[str, Any], np.n
         "lon": _Numbers(first["lon"].tolist()),
         "country": _column(first["country"].tolist()),
     }
+    for key, column in (("near", "near"), ("former", "former_name")):
+        if f"origin_{column}" in g.columns:  # the gazetteer's notes (Place.near, .former_name)
+            both = _text(g[f"origin_{column}"]) + _text(g[f"destination_{column}"])
+            table[key] = _column(np.asarray(both, dtype=object)[keep].tolist())
     return table, codes.reshape(2, n) if n else np.zeros((2, 0), dtype=np.int64)
 
 
@@ -541,8 +545,9 @@ def _widths(
     width_domain: Any,
     events: np.ndarray,
     **scale: Any,
-) -> tuple[np.ndarray, np.ndarray, list[Any], np.ndarray]:
-    """Line widths, band widths (0 when no range), legends, and which flows have a range.
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[Any], np.ndarray]:
+    """Line widths, band widths at the high and at the low claim (0 when no range), legends,
+    and which flows have a range.
 
     Events (a visit, a strike: :func:`geoflows.style.is_event`) are drawn at one fixed width,
     off their unit's scale and legend.
@@ -552,14 +557,26 @@ def _widths(
     best = best_volume(vol, low, high)
     n = len(vol)
     has_range = np.isfinite(low) & np.isfinite(high) & (low != high) & ~events
+    # the scale spans every value drawn: each line, and both edges of each claim band
     all_w, legends = widths_by_unit(
-        np.concatenate([best, np.where(has_range, high, np.nan)]),
-        np.concatenate([units, units]),
+        np.concatenate([best, np.where(has_range, high, np.nan), np.where(has_range, low, np.nan)]),
+        np.concatenate([units, units, units]),
         domain=width_domain,
-        events=np.concatenate([events, events]),
+        events=np.concatenate([events, events, events]),
         **scale,
     )
-    return all_w[:n], np.where(has_range, all_w[n:], 0.0), legends, has_range
+    halo, core = (np.where(has_range, all_w[k * n : (k + 1) * n], 0.0) for k in (1, 2))
+    return all_w[:n], halo, core, legends, has_range
+
+
+def _open_ends(vol: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:
+    """1 where only a lower bound is known ("more than"), 2 where only an upper ("up to")."""
+    known = np.isfinite(vol)
+    return np.where(
+        ~known & np.isfinite(low) & ~np.isfinite(high),
+        1,
+        np.where(~known & ~np.isfinite(low) & np.isfinite(high), 2, 0),
+    )
 
 
 def _popup_fields(g: pd.DataFrame) -> list[list[Any]]:
@@ -742,7 +759,7 @@ def build_payload(
     vol, low, high = (g[c].to_numpy(float) for c in ("volume", "volume_low", "volume_high"))
     units = np.asarray(_text(g["unit"]), dtype=object)
     events = is_event(_text(g["kind"]), units)
-    width, halo, legends, has_range = _widths(
+    width, halo, core, legends, has_range = _widths(
         vol,
         low,
         high,
@@ -786,6 +803,9 @@ def build_payload(
         offset[members] = offset[members[0]]
     if markers and len(places["name"]) > marker_limit:
         markers = False  # beyond marker_limit places, markers hide the flows
+    if not markers:  # place notes are for place tooltips: not sent for thousands of places
+        places.pop("near", None)
+        places.pop("former", None)
     day_at = None
     if at is not None:
         day_at = int(pd.Timestamp(at).to_datetime64().astype("datetime64[D]").astype("int64"))
@@ -813,6 +833,8 @@ def build_payload(
         "lanes": lanes,
         "width": _numbers(width, 2),
         "halo": _numbers(halo, 2),
+        "core": _numbers(core, 2),
+        "open": _ints(_open_ends(vol, low, high)),
         "offset": _numbers(offset, 2),
         "vol": _numbers(vol),
         "low": _numbers(low),

@@ -104,3 +104,30 @@ def test_legend_fits_a_1024_by_640_window(new_probe: Callable, example: tuple) -
         "Array.from(document.querySelectorAll('.gf-legend, .gf-legend *'))"
         ".every(e => e.scrollHeight <= e.clientHeight + 1 || getComputedStyle(e).overflowY === 'visible')"
     )
+
+
+def test_legend_names_the_rule_that_sizes_place_circles_and_follows_the_filter(
+    new_probe: Callable, example: tuple
+) -> None:
+    _, path = example
+    probe = new_probe(viewport={"width": 1280, "height": 800}).open(path)
+    page = probe.page
+    rule = page.locator(".gf-legend .gf-place-rule")
+    # every unit shown: volumes of different units are not added, circles count flows
+    assert rule.text_content() == "circle size: number of flows (units differ)"
+    radius = f"Array.from({JS_LAYER}.state.radius)"
+    by_count = page.evaluate(radius)
+    page.locator(".gf-filter summary").click()
+    units = page.locator(".gf-filter input[data-kind='unit']")
+    assert units.count() > 2
+    # clicked by script: at 1280x800 the open filter runs under the legend
+    for k in range(units.count()):
+        label = units.nth(k).locator("xpath=..").inner_text().strip()
+        if label != "containers":
+            units.nth(k).evaluate("e => e.click()")
+    assert rule.text_content() == "circle size: in + out containers of the flows shown"
+    assert page.evaluate(radius) != by_count
+    # one other unit back: the rule is the flow count again
+    units.nth(0).evaluate("e => e.click()")
+    assert rule.text_content() == "circle size: number of flows (units differ)"
+    probe.assert_quiet()

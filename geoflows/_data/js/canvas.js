@@ -84,14 +84,7 @@ var FlowCanvas = L.Layer.extend({
     this.inView = count; this.inViewMask = inView;
     var dim = st.focus ? 0.12 : 1;
     ctx.lineJoin = "miter"; ctx.miterLimit = 2; // cheaper than round joins, no long spikes
-    // bands (low-high ranges) under the lines
-    for (i = 0; i < P.n; i++) {
-      if (!inView[i] || !(st.band[i] > 0)) continue;
-      ctx.globalAlpha = 0.25 * (st.focus && !st.focus[i] ? dim : 1);
-      ctx.strokeStyle = P.colors[P.color[i]]; ctx.lineWidth = st.band[i]; ctx.lineCap = "butt";
-      ctx.setLineDash([]);
-      ctx.beginPath(); this._trace(ctx, i); ctx.stroke();
-    }
+    this._bands(ctx, inView, dim);
     for (var pass = 0; pass < (st.focus ? 2 : 1); pass++) {
       for (var b = 0; b < this.batches.length; b++) {
         var batch = this.batches[b], any = 0;
@@ -112,9 +105,85 @@ var FlowCanvas = L.Layer.extend({
       }
     }
     ctx.setLineDash([]);
+    this._overLines(ctx, inView, dim);
     this.drawnArrows = P.arrows && count <= P.arrowLimit ? this._arrows(ctx, inView, f) : 0;
     this.drawnPlaces = this._places(ctx, f);
     ctx.globalAlpha = 1;
+  },
+
+  // The claims behind drawn flow i: widths of its lowest (lo) and highest (hi) claim, and
+  // whether the highest is open above ("more than") or every claim is open below ("up to").
+  spread: function (i) {
+    var P = this.P, st = this.state, members = P.claim[i] >= 0 ? P.claims[P.claim[i]] : [i];
+    var lo = Infinity, hi = st.band[i] > 0 ? st.band[i] : P.width[i], top = 0, above = 0, below = 1;
+    for (var k = 0; k < members.length; k++) {
+      var j = members[k];
+      if (members.length > 1 && !st.visible[j]) continue;
+      if (P.unknown[j] === 1) continue;
+      lo = Math.min(lo, P.core[j] > 0 ? P.core[j] : P.width[j]);
+      if (P.width[j] >= top) { top = P.width[j]; above = P.open[j] === 1 ? 1 : 0; }
+      if (P.open[j] !== 2) below = 0;
+    }
+    return { lo: lo === Infinity ? 0 : lo, hi: hi, above: above && top >= hi - 0.01, below: below };
+  },
+
+  // A diagonal hatch in one colour (cached): the open, unknown part of a claim.
+  _hatch: function (ctx, color) {
+    var cache = this._hatches || (this._hatches = {});
+    if (cache[color]) return cache[color];
+    var c = document.createElement("canvas"), g;
+    c.width = c.height = 6;
+    g = c.getContext("2d");
+    g.strokeStyle = color; g.lineWidth = 1.6;
+    g.beginPath(); g.moveTo(-1, 7); g.lineTo(7, -1); g.moveTo(5, 7); g.lineTo(7, 5);
+    g.moveTo(-1, 1); g.lineTo(1, -1); g.stroke();
+    return (cache[color] = ctx.createPattern(c, "repeat"));
+  },
+
+  // Claim bands under the lines: light up to the highest claim, hatched beyond the line when
+  // the highest claim is open-ended ("more than 200"). The lowest claim is never wider than
+  // the line (the line is one of the claims): _overLines marks it inside the line.
+  _bands: function (ctx, inView, dim) {
+    var P = this.P, st = this.state;
+    ctx.setLineDash([]); ctx.lineCap = "butt";
+    for (var i = 0; i < P.n; i++) {
+      if (!inView[i] || !st.drawn[i] || P.unknown[i] === 1) continue;
+      var s = P.claim[i] >= 0 || st.band[i] > 0 || P.open[i] === 1 ? this.spread(i) : null;
+      if (!s) continue;
+      var fade = st.focus && !st.focus[i] ? dim : 1, color = P.colors[P.color[i]];
+      if (s.above) {
+        ctx.globalAlpha = 0.9 * fade; ctx.strokeStyle = this._hatch(ctx, color);
+        ctx.lineWidth = s.hi + 2 * Math.max(4, 0.5 * s.hi);
+        ctx.beginPath(); this._trace(ctx, i); ctx.stroke();
+      }
+      if (st.band[i] > 0) {
+        ctx.globalAlpha = 0.3 * fade; ctx.strokeStyle = color; ctx.lineWidth = st.band[i];
+        ctx.beginPath(); this._trace(ctx, i); ctx.stroke();
+      }
+    }
+  },
+
+  // Over the lines. A lowest claim narrower than the line: a darker strip inside it, as wide
+  // as that claim. A claim known only as "up to 500": white hatching on its line, so it reads
+  // as an upper bound (it may be far less), not as a measured volume.
+  _overLines: function (ctx, inView, dim) {
+    var P = this.P, st = this.state;
+    ctx.lineCap = "butt";
+    for (var i = 0; i < P.n; i++) {
+      if (!inView[i] || !st.drawn[i] || P.unknown[i] === 1) continue;
+      var banded = P.claim[i] >= 0 || st.band[i] > 0;
+      if (!banded && P.open[i] !== 2) continue;
+      var s = this.spread(i), fade = st.focus && !st.focus[i] ? dim : 1;
+      if (banded && s.lo > 0 && s.lo < P.width[i] - 1.5) {
+        ctx.globalAlpha = 0.35 * fade; ctx.strokeStyle = "#000"; ctx.lineWidth = s.lo;
+        ctx.beginPath(); this._trace(ctx, i); ctx.stroke();
+      }
+      if (P.open[i] === 2 || s.below) {
+        ctx.globalAlpha = 0.75 * fade;
+        ctx.strokeStyle = this._hatch(ctx, "#ffffff"); ctx.lineWidth = Math.max(1, P.width[i] - 1.5);
+        ctx.beginPath(); this._trace(ctx, i); ctx.stroke();
+      }
+    }
   },
 
   // Project flow i into this.proj, shifted sideways by its corridor offset (pixels).

@@ -5,11 +5,19 @@ function Content(P) {
   function field(name, i) { return cell(fieldAt[name], i); }
   var names = placeNames(P);
   function placeName(p) { return names[p]; }
+  // What the gazetteer adds about a place: the nearest named place of a coordinate-only
+  // place ("near Rajin (KP), 1 km"), or the old name a renamed place was found by.
+  function placeNote(p) {
+    var near = cell(P.places.near, p), former = cell(P.places.former, p);
+    return near ? "near " + near : (former ? "formerly " + former : "");
+  }
   function placeText(i, end) {
     var p = end === 0 ? P.o[i] : P.d[i], given = cell(P.given[end], i);
-    var country = cell(P.places.country, p), name = placeName(p);
-    if (!given) return country ? name + " (" + country + ")" : name;
-    return given + (country ? " (" + name + ", " + country + ")" : " (" + name + ")");
+    var country = cell(P.places.country, p), name = placeName(p), note = placeNote(p);
+    var text = !given ? (country ? name + " (" + country + ")" : name)
+      : given + (country ? " (" + name + ", " + country + ")" : " (" + name + ")");
+    // "Artemivsk (Bakhmut, UA)" already says what "formerly Artemivsk" would
+    return note && note !== "formerly " + given ? text + " — " + note : text;
   }
   function label(i) {
     return cell(P.label, i) || placeName(P.o[i]) + " → " + placeName(P.d[i]);
@@ -152,12 +160,14 @@ function Content(P) {
     if (outT.length) parts.push(" — out: ", outT.join(", "));
     if (inT.length) parts.push(outT.length ? "; in: " : " — in: ", inT.join(", "));
     box.appendChild(line("gf-tip-title", parts));
+    if (placeNote(p)) box.appendChild(el("div", "gf-tip-line", placeNote(p)));
     return box;
   }
 
   function placePopup(p, state) {
     var box = el("div", "gf-popup");
     box.appendChild(line("gf-popup-title", ["", placeName(p)]));
+    if (placeNote(p)) box.appendChild(el("div", "gf-popup-note", placeNote(p)));
     var lists = [["Outgoing", state.out[p]], ["Incoming", state["in"][p]]];
     for (var k = 0; k < lists.length; k++) {
       if (!lists[k][1].length) continue;

@@ -33,6 +33,65 @@ function legendRow(parent, svg, text) {
   parent.appendChild(r);
 }
 
+// Swatches of the claim band (canvas.js _bands, _overLines): light band to the highest claim,
+// the line with a dark strip as wide as the lowest; hatching where a claim is open-ended.
+function claimSwatch(kind) {
+  var svgNS = "http://www.w3.org/2000/svg", svg = swatch(12, "#555", null, 0.3);
+  function line(x1, y1, x2, y2, width, color, opacity) {
+    var ln = document.createElementNS(svgNS, "line");
+    ln.setAttribute("x1", String(x1)); ln.setAttribute("y1", String(y1));
+    ln.setAttribute("x2", String(x2)); ln.setAttribute("y2", String(y2));
+    ln.setAttribute("stroke", color); ln.setAttribute("stroke-width", String(width));
+    ln.setAttribute("stroke-opacity", String(opacity));
+    svg.appendChild(ln);
+  }
+  if (kind === "band") { line(2, 7, 34, 7, 5, "#555", 1); line(2, 7, 34, 7, 2, "#000", 0.6); }
+  if (kind === "above") {
+    svg.removeChild(svg.firstChild);
+    for (var x = 0; x < 36; x += 4) line(x, 13, x + 8, 1, 1.4, "#555", 0.9);
+    line(2, 7, 34, 7, 4, "#555", 1);
+  }
+  if (kind === "below") {
+    svg.removeChild(svg.firstChild);
+    line(2, 7, 34, 7, 8, "#555", 1);
+    for (var y = 0; y < 34; y += 4) line(y + 2, 10, y + 6, 4, 1.4, "#fff", 0.85);
+  }
+  return svg;
+}
+
+function claimLegend(parent, P) {
+  var above = false, below = false;
+  for (var i = 0; i < P.n; i++) { if (P.open[i] === 1) above = true; if (P.open[i] === 2) below = true; }
+  if (P.legend.range || P.claims.length) {
+    legendRow(parent, claimSwatch("band"), "band: highest claim; dark strip in the line: lowest");
+  }
+  if (above) legendRow(parent, claimSwatch("above"), "hatched beside the line: open ended, more than");
+  if (below) legendRow(parent, claimSwatch("below"), "hatched line: open ended, up to");
+}
+
+function circleSwatch() {
+  var svgNS = "http://www.w3.org/2000/svg", svg = document.createElementNS(svgNS, "svg");
+  svg.setAttribute("width", "36"); svg.setAttribute("height", "14"); svg.setAttribute("aria-hidden", "true");
+  var radii = [3, 6];
+  for (var k = 0; k < radii.length; k++) {
+    var c = document.createElementNS(svgNS, "circle");
+    c.setAttribute("cx", String(k ? 24 : 8)); c.setAttribute("cy", "7"); c.setAttribute("r", String(radii[k]));
+    c.setAttribute("fill", "#fff"); c.setAttribute("stroke", "#333"); c.setAttribute("stroke-width", "1");
+    svg.appendChild(c);
+  }
+  return svg;
+}
+
+// The rule that sizes the place circles now (main.js placeRadius): the in + out volume when
+// the flows shown share one unit, else how many flows pass through each place.
+function setPlaceRule(legend, unit) {
+  var node = legend.getContainer && legend.getContainer() ? legend.getContainer().querySelector(".gf-place-rule") : null;
+  if (!node) return;
+  node.textContent = unit !== null && unit !== undefined
+    ? "circle size: in + out " + (unit || "volume") + " of the flows shown"
+    : "circle size: number of flows (units differ)";
+}
+
 function addLegend(map, P, compact) {
   var legend = L.control({ position: "bottomright" });
   legend.onAdd = function () {
@@ -65,12 +124,19 @@ function addLegend(map, P, compact) {
         vs.appendChild(unitRow);
       }
       if (P.legend.unknown) legendRow(vs, swatch(P.unknownWidth, "#555", P.unknownDash), "volume unknown");
-      if (P.legend.range) legendRow(vs, swatch(10, "#555", null, 0.25), "band: low–high range");
+      claimLegend(vs, P);
     }
     if (P.legend.events && P.legend.events.length) {
       var es = vs || section(box, "Volume");
       legendRow(es, swatch(2.5, "#555", null, 1, 22),
         "\u25C6 events (" + P.legend.events.join(", ") + "): one width, no quantity");
+    }
+    if (P.markers) {
+      var ps = section(box, "Places");
+      var pr = el("div", "gf-legend-row");
+      pr.appendChild(circleSwatch());
+      pr.appendChild(el("span", "gf-place-rule", ""));
+      ps.appendChild(pr);
     }
     var cs = section(box, P.legend.colorTitle);
     var grid = el("div", "gf-legend-grid");

@@ -144,7 +144,7 @@ function draw(map, P, fit) {
     }
     state.count = count;
     claimsShown();
-    if (P.markers) placeRadius();
+    if (P.markers) { placeRadius(); setPlaceRule(legend, state.radiusUnit); }
     container.setAttribute("data-geoflows-visible", String(count));
     layer.redraw();
     announce();

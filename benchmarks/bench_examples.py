@@ -1,0 +1,213 @@
+"""Benchmark every example map of ``data/maps.yaml``: geoflows 0.1 against the current code.
+
+Run with ``python benchmarks/bench_examples.py`` (7 warm builds per map) or ``--quick`` (5).
+
+Both versions run IN THE SAME RUN, each in its own subprocess with the same Python: 0.1 is
+``git archive <commit> geoflows`` (default :data:`BASELINE`, the 0.1 release) extracted to a
+temporary directory put first on ``PYTHONPATH``; the current code is this checkout. Each
+subprocess reads each map's input and filter once (not timed), then times
+``flows.to_html(title=..., tiles=None, **options)``: the first build in the process (it pays
+for loading the basemap, the gazetteer is already loaded by the read) and the median of the
+warm builds after it, and records the page's size in bytes. Options that 0.1 does not know
+(e.g. ``focus``) are dropped for 0.1 and named in the table.
+
+Printed per map, as ``RATIO`` lines (theirs / ours: 0.1 / current, so above 1 means the
+current code is faster or smaller; issue 11 asks that no map gets worse than 1/1.10 = 0.909):
+
+* ``examples.bytes.<map>``: HTML size;
+* ``examples.time.<map>``: warm build time (median);
+* ``examples.first.<map>``: first build in a fresh process.
+
+Without git or the commit, the comparison is skipped with a ``SKIP`` line naming why.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+import warnings
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+MAPS = ROOT / "data" / "maps.yaml"
+#: geoflows 0.1: the release the maps must not get more than 10% slower or larger than.
+BASELINE = "e5ec41b"
+#: Build-file keys that are not ``to_html`` options.
+NOT_OPTIONS = {"tiles", "output", "format"}
+
+
+# --------------------------------------------------------------------------- worker
+def _map_jobs() -> list[dict[str, Any]]:
+    """Each map of ``data/maps.yaml``: input path, filter and ``to_html`` options."""
+    import yaml
+
+    spec = yaml.safe_load(MAPS.read_text(encoding="utf-8"))
+    defaults = {k: v for k, v in (spec.get("defaults") or {}).items() if k not in NOT_OPTIONS}
+    jobs = []
+    for m in spec["maps"]:
+        options = {**defaults, **(m.get("options") or {}), "title": m.get("title")}
+        path = MAPS.parent / spec["inputs"][m["input"]]
+        jobs.append(
+            {
+                "name": m["name"],
+                "input": str(path),
+                "filter": m.get("filter") or {},
+                "options": options,
+            }
+        )
+    return jobs
+
+
+def _time(fn: Any) -> tuple[float, Any]:
+    t0 = time.perf_counter()
+    out = fn()
+    return time.perf_counter() - t0, out
+
+
+def _first_build(flows: Any, options: dict[str, Any]) -> tuple[float, str, dict, list[str]]:
+    """Build a map for the first time: seconds, page, and the options this version accepts.
+
+    An option it rejects as an ``unexpected keyword argument`` is dropped and named.
+    """
+    opts, dropped = dict(options), []
+    while True:
+        try:
+            seconds, html = _time(lambda: flows.to_html(tiles=None, **opts))
+            return seconds, html, opts, dropped
+        except TypeError as e:
+            m = re.search(r"unexpected keyword argument '(\w+)'", str(e))
+            if m is None or m.group(1) not in opts:
+                raise
+            dropped.append(m.group(1))
+            del opts[m.group(1)]
+
+
+def worker(repeats: int) -> dict[str, Any]:
+    """Build every example map in this process; the version is whatever imports as geoflows."""
+    import geoflows as gf
+
+    results: dict[str, Any] = {"geoflows": gf.__file__}
+    warnings.simplefilter("ignore")
+    jobs = _map_jobs()
+    flowsets = {}
+    for job in jobs:  # read and filter every input first: the timed part is the page only
+        flows = gf.read_flows(job["input"])
+        flowsets[job["name"]] = flows.filter(**job["filter"]) if job["filter"] else flows
+    for job in jobs:
+        flows = flowsets[job["name"]]
+        first, html, opts, dropped = _first_build(flows, job["options"])
+        warm = [
+            _time(lambda f=flows, o=opts: f.to_html(tiles=None, **o))[0] for _ in range(repeats)
+        ]
+        results[job["name"]] = {
+            "bytes": len(html.encode("utf-8")),
+            "first": first,
+            "warm": statistics.median(warm),
+            "dropped": dropped,
+        }
+    return results
+
+
+# --------------------------------------------------------------------------- driver
+def _extract_baseline(commit: str, into: Path) -> str | None:
+    """``git archive commit geoflows`` into ``into``; the reason it failed, else None."""
+    try:
+        archive = subprocess.run(
+            ["git", "-C", str(ROOT), "archive", "--format=tar", commit, "geoflows"],
+            capture_output=True,
+            check=False,
+        )
+    except OSError as e:
+        return f"git is not available ({e})"
+    if archive.returncode != 0:
+        return f"git archive {commit} failed: {archive.stderr.decode(errors='replace').strip()}"
+    tar_path = into / "baseline.tar"
+    tar_path.write_bytes(archive.stdout)
+    with tarfile.open(tar_path) as tar:
+        tar.extractall(into, filter="data")
+    return None
+
+
+def _run_worker(pythonpath: str, repeats: int) -> dict[str, Any]:
+    env = {**os.environ, "PYTHONPATH": pythonpath}
+    proc = subprocess.run(
+        [sys.executable, __file__, "--worker", "--repeats", str(repeats)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if proc.returncode != 0:
+        raise RuntimeError(f"worker failed (PYTHONPATH={pythonpath}):\n{proc.stderr}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def report(old: dict[str, Any], new: dict[str, Any]) -> int:
+    """Print the table and RATIO lines; 0 if every map is within 1.10x of 0.1, else 1."""
+    limit = 1.10
+    print(
+        f"{'map':34} {'bytes 0.1':>10} {'bytes now':>10} {'warm 0.1':>9} {'warm now':>9} "
+        f"{'1st 0.1':>8} {'1st now':>8}"
+    )
+    worst = 0.0
+    for name, cur in new.items():
+        if name == "geoflows" or name not in old:
+            continue
+        base = old[name]
+        print(
+            f"{name:34} {base['bytes']:>10,} {cur['bytes']:>10,} {base['warm']:>9.4f} "
+            f"{cur['warm']:>9.4f} {base['first']:>8.4f} {cur['first']:>8.4f}"
+            + (f"  (0.1 without {', '.join(base['dropped'])})" if base["dropped"] else "")
+        )
+    for name, cur in new.items():
+        if name == "geoflows" or name not in old:
+            continue
+        base = old[name]
+        for metric, key, what in (
+            ("bytes", "bytes", "HTML bytes"),
+            ("time", "warm", "warm to_html seconds, median"),
+            ("first", "first", "first to_html in a fresh process, seconds"),
+        ):
+            ratio = base[key] / cur[key]
+            if key != "first":
+                worst = max(worst, cur[key] / base[key])
+            print(f"RATIO examples.{metric}.{name}: {ratio:.3f}x ({what}, 0.1 / current)")
+    print(f"worst size/time growth against 0.1: {worst:.3f}x (limit {limit:.2f}x)")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run both versions and print the comparison (or the worker's JSON with ``--worker``)."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="5 warm builds per map, not 7")
+    parser.add_argument("--repeats", type=int, help="warm builds per map")
+    parser.add_argument("--baseline", default=BASELINE, help="git commit of the old version")
+    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    repeats = args.repeats or (5 if args.quick else 7)
+    if args.worker:
+        print(json.dumps(worker(repeats)))
+        return 0
+    with tempfile.TemporaryDirectory(prefix="geoflows-baseline-") as tmp:
+        why = _extract_baseline(args.baseline, Path(tmp))
+        if why is not None:
+            print(f"SKIP examples.all: {why}")
+            return 0
+        old = _run_worker(tmp, repeats)
+        new = _run_worker(str(ROOT), repeats)
+    print(f"0.1 ({args.baseline}): {old['geoflows']}\ncurrent: {new['geoflows']}", file=sys.stderr)
+    return report(old, new)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
