@@ -361,6 +361,7 @@ class FlowSet:
         self, gdf: gpd.GeoDataFrame, *, unresolved: pd.DataFrame | None = None, source: str = ""
     ) -> None:
         self._gdf = gdf
+        self._dense_lines: np.ndarray | None = None
         self.source = source
         self.unresolved = (
             unresolved
@@ -505,6 +506,7 @@ class FlowSet:
                 mode=gdf["mode"].to_numpy()[idx],
                 route=route,
                 ids=gdf["id"].to_numpy()[idx],
+                dense=False,  # the map needs the endpoints only; to_geodataframe densifies
             )
             geometry[idx] = routes.geometry
             kind[idx] = routes.route_kind
@@ -651,7 +653,24 @@ class FlowSet:
         >>> gf.read_flows([{"origin": "Vladivostok", "destination": "Anchorage"}]).geometry.iloc[0].bounds[2] > 180
         True
         """
-        return self._gdf.geometry
+        import geopandas as gpd
+
+        g = self._gdf
+        return gpd.GeoSeries(self._lines(), index=g.index, crs=CRS, name=g.geometry.name)
+
+    def _lines(self) -> np.ndarray:
+        """Each flow's line, geodesics densified (read_flows keeps only their endpoints).
+
+        Computed once per FlowSet: its frame is not changed after construction.
+        """
+        if self._dense_lines is None:
+            from geoflows.routes import densify_geodesics
+
+            g = self._gdf
+            geoms = g.geometry.to_numpy()
+            kinds = g["route_kind"].to_numpy() if "route_kind" in g.columns else None
+            self._dense_lines = geoms if kinds is None else densify_geodesics(geoms, kinds)
+        return self._dense_lines
 
     def to_geodataframe(self, *, split_antimeridian: bool = True) -> gpd.GeoDataFrame:
         """One row per flow, every field, LineString geometry, CRS EPSG:4326.
@@ -678,8 +697,11 @@ class FlowSet:
         from geoflows.routes import split_antimeridian as _split
 
         gdf = self._gdf.drop(columns=["_row"], errors="ignore").copy()
+        lines = self._lines()
         if split_antimeridian:
-            gdf = gdf.set_geometry(list(_split(gdf.geometry.to_numpy())), crs=CRS)
+            gdf = gdf.set_geometry(list(_split(lines)), crs=CRS)
+        elif lines is not self._gdf.geometry.to_numpy():
+            gdf = gdf.set_geometry(list(lines), crs=CRS)
         return gdf
 
     @property
