@@ -340,6 +340,195 @@ def _is_blank_hint(value: object) -> bool:
     )
 
 
+@dataclass
+class _Lookups:
+    """Every name to look up: origins, destinations, then waypoints, each with its flow's mode
+    (a sea flow to "Vladivostok" may mean the port), row and field."""
+
+    n: int
+    names: list[Any]
+    modes: list[Any]
+    via_rows: np.ndarray
+    rows_of: np.ndarray
+    field_of: np.ndarray
+
+    @classmethod
+    def of(cls, records: pd.DataFrame) -> _Lookups:
+        from geoflows.schema import split_list
+
+        n = len(records)
+        via = records["via"].to_numpy(dtype=object)
+        given = np.flatnonzero(pd.notna(via) & (via != ""))
+        vias = [split_list(via[i]) for i in given]  # only rows with waypoints
+        via_rows = np.repeat(given, [len(v) for v in vias]).astype(int)
+        row_modes = records["mode"].tolist()
+        modes = [m or None for m in row_modes]
+        return cls(
+            n,
+            records["origin"].tolist() + records["destination"].tolist()
+            + [name for vs in vias for name in vs],
+            modes * 2 + [modes[i] for i in via_rows.tolist()],
+            via_rows,
+            np.concatenate([np.arange(n), np.arange(n), via_rows]).astype(int),
+            np.array(["origin"] * n + ["destination"] * n + ["via"] * len(via_rows), dtype=object),
+        )  # fmt: skip
+
+
+#: The columns of each looked-up name that a flow keeps, with their dtypes.
+_PLACE_ATTRS = (("name", object), ("lat", float), ("lon", float), ("country", object),
+                ("kind", object))  # fmt: skip
+
+
+def _resolved_ends(
+    records: pd.DataFrame, table: pd.DataFrame, n: int, source: str, strict: bool
+) -> pd.DataFrame:
+    """The lookup table with the places an export saved beside the names put in.
+
+    Exported files carry the resolved places: they are used instead of the names' lookups,
+    after checking that they are coordinates at all and agree with the names.
+    """
+    from geoflows.schema import Problem
+
+    ends = table[["query", "status", "message", *(a for a, _ in _PLACE_ATTRS)]].copy()
+    place, status = table["place"].to_numpy(), table["status"].to_numpy()
+    coordinate_problems: list[Problem] = []
+    mismatches: list[Problem] = []
+    for j, field_ in enumerate(("origin", "destination")):
+        coordinate_problems += _coordinate_column_problems(records, field_, source)
+        saved = _saved_places(records, field_)
+        if saved is None:
+            continue
+        part = slice(j * n, (j + 1) * n)
+        mismatches += _name_coordinate_mismatches(
+            records, field_, saved, np.where(status[part] == "ok", place[part], None),
+            table["candidates"].iloc[part].tolist(), source,
+        )  # fmt: skip
+        has = np.flatnonzero([p is not None for p in saved])
+        for attr, _ in _PLACE_ATTRS:
+            ends.iloc[j * n + has, ends.columns.get_loc(attr)] = [
+                getattr(saved[i], attr) for i in has
+            ]
+        ends.iloc[j * n + has, ends.columns.get_loc("status")] = "ok"
+    if coordinate_problems or (mismatches and strict):
+        raise FlowValidationError(
+            coordinate_problems + (mismatches if strict else []), source or None
+        )
+    if mismatches:
+        warn(
+            f"{len(mismatches)} place name(s) disagree with the coordinates given beside "
+            "them; the coordinates are drawn: " + "; ".join(str(p) for p in mismatches[:5]),
+            GeoflowsWarning,
+            reason="name_coordinates_disagree",
+        )
+    return ends
+
+
+def _unresolved(
+    records: pd.DataFrame, lookups: _Lookups, ends: pd.DataFrame, source: str, allow: bool
+) -> tuple[np.ndarray, list[dict[str, object]]]:
+    """Flows with a place that did not resolve, and one row per such name.
+
+    Raises FlowValidationError naming them unless ``allow`` (``allow_unresolved``).
+    """
+    from geoflows.schema import Problem
+
+    problems: list[Problem] = []
+    unresolved_rows: list[dict[str, object]] = []
+    bad = np.zeros(lookups.n, dtype=bool)
+    row_numbers = records["_row"].to_numpy()
+    status, names = ends["status"].to_numpy(), lookups.names
+    first_row: dict[tuple[str, str], int] = {}
+    for k in np.flatnonzero(status != "ok"):
+        i, field_ = int(lookups.rows_of[k]), str(lookups.field_of[k])
+        bad[i] = True
+        message = str(ends["message"].iat[k])
+        # The advice for a name is given once; later rows with the same name point back.
+        seen_at = first_row.setdefault((str(names[k]), message), int(row_numbers[i]))
+        said = message
+        if seen_at != int(row_numbers[i]):
+            said = f"same as {'row' if source else 'record'} {seen_at}"
+        problems.append(Problem(source, int(row_numbers[i]), field_, names[k], said))
+        unresolved_rows.append(
+            {"row": int(row_numbers[i]), "field": field_, "value": names[k],
+             "status": status[k], "message": message}
+        )  # fmt: skip
+    if problems and not allow:
+        raise FlowValidationError(problems, source or None)
+    return bad, unresolved_rows
+
+
+def _with_places(records: pd.DataFrame, ends: pd.DataFrame, bad: np.ndarray, n: int):
+    """The records with ``origin_name`` … ``destination_kind`` (empty for unresolved flows)."""
+    gdf = records.drop(columns=["_given"], errors="ignore")
+    for j, field_ in enumerate(("origin", "destination")):
+        for attr, dtype in _PLACE_ATTRS:
+            values = ends[attr].to_numpy()[j * n : (j + 1) * n].astype(dtype)
+            if bad.any():
+                values = values.copy()
+                values[bad] = None if dtype is object else np.nan
+            gdf[f"{field_}_{attr}"] = pd.Series(values, index=gdf.index, dtype=dtype)
+    return gdf
+
+
+def _via_points(lookups: _Lookups, ends: pd.DataFrame, bad: np.ndarray) -> list[list]:
+    """Each flow's waypoints as (lon, lat) pairs, in order (none for unresolved flows)."""
+    via_pts: list[list[tuple[float, float]]] = [[] for _ in range(lookups.n)]
+    lon, lat = ends["lon"].to_numpy(float), ends["lat"].to_numpy(float)
+    for k in range(2 * lookups.n, len(lookups.names)):
+        i = int(lookups.rows_of[k])
+        if not bad[i]:
+            via_pts[i].append((float(lon[k]), float(lat[k])))
+    return via_pts
+
+
+def _via_text(via_pts: list[list], n: int) -> list[str]:
+    """``via_coords``: "lat,lon;lat,lon" per flow ("" without waypoints)."""
+    out = [""] * n
+    for i in np.flatnonzero([bool(p) for p in via_pts]).tolist():
+        out[i] = ";".join(f"{lat:.6f},{lon:.6f}" for lon, lat in via_pts[i])
+    return out
+
+
+def _add_routes(gdf, records: pd.DataFrame, via_pts: list, bad: np.ndarray, route: str) -> None:
+    """Add ``route_kind``, ``route_note``, ``length_km`` and ``geometry`` to ``gdf`` (in place).
+
+    A given line is kept; every other resolved flow is drawn by :func:`build_routes`, its
+    geodesics as endpoints only (:meth:`FlowSet._lines` densifies them on demand).
+    """
+    from geoflows.routes import build_routes
+
+    n = len(gdf)
+    given = records["_given"].to_numpy() if "_given" in records.columns else np.full(n, None)
+    ok = ~bad
+    geometry = np.full(n, None, dtype=object)
+    kind = np.full(n, "", dtype=object)
+    note = np.full(n, "unresolved place", dtype=object)
+    length = np.full(n, np.nan)
+    _keep_given_lines(given, ok, geometry, kind, note, length, gdf)
+    ok = ok & pd.isna(given)  # given lines are kept as they are
+    if ok.any():
+        idx = np.flatnonzero(ok)
+        routes = build_routes(
+            gdf["origin_lon"].to_numpy()[idx],
+            gdf["origin_lat"].to_numpy()[idx],
+            gdf["destination_lon"].to_numpy()[idx],
+            gdf["destination_lat"].to_numpy()[idx],
+            via=[via_pts[i] for i in idx],
+            mode=gdf["mode"].to_numpy()[idx],
+            route=route,
+            ids=gdf["id"].to_numpy()[idx],
+            dense=False,  # the map needs the endpoints only; to_geodataframe densifies
+        )
+        geometry[idx] = routes.geometry
+        kind[idx] = routes.route_kind
+        note[idx] = routes.route_note
+        length[idx] = routes.length_km
+    gdf["route_kind"] = kind
+    gdf["route_note"] = note
+    gdf["length_km"] = length
+    gdf["geometry"] = geometry
+
+
 class FlowSet:
     """A collection of flows: a GeoDataFrame with one row per flow, plus the map.
 
@@ -385,137 +574,25 @@ class FlowSet:
         """Resolve places and build routes for validated records (see :func:`read_flows`)."""
         import geopandas as gpd
 
-        from geoflows.io import Problem, split_list
-        from geoflows.places import geocode_all
-        from geoflows.routes import build_routes
+        from geoflows.places import Gazetteer
 
-        n = len(records)
-        vias = [split_list(v) for v in records["via"]]
-        row_modes = records["mode"].tolist()
-        # One lookup table for every name: origins, destinations, then waypoints, each with
-        # its flow's mode (a sea flow to "Vladivostok" may mean the port).
-        via_rows = np.repeat(np.arange(n), [len(v) for v in vias])
-        names = (
-            records["origin"].tolist()
-            + records["destination"].tolist()
-            + [name for vs in vias for name in vs]
+        gaz = gazetteer or Gazetteer.default()
+        lookups = _Lookups.of(records)
+        # Places (with near labels) only where a name is compared with saved coordinates.
+        places = any(f"{f}_lat" in records.columns for f in ("origin", "destination"))
+        table = gaz._geocode_table(
+            lookups.names,
+            _country_hints(records, country, lookups.n, len(lookups.via_rows)),
+            mode=lookups.modes,
+            places=places,
         )
-        modes = row_modes * 2 + [row_modes[i] for i in via_rows]
-        rows_of = np.concatenate([np.arange(n), np.arange(n), via_rows]).astype(int)
-        field_of = ["origin"] * n + ["destination"] * n + ["via"] * len(via_rows)
-        table = geocode_all(
-            names,
-            country=_country_hints(records, country, n, len(via_rows)),
-            mode=[m or None for m in modes],
-            gazetteer=gazetteer,
-        )
-        place = np.empty(len(names), dtype=object)
-        place[:] = table["place"].tolist()
-        status = np.array(table["status"].tolist(), dtype=object)
-        # Exported files carry the resolved places: use them instead of the names' lookups,
-        # after checking that they are coordinates at all and agree with the names.
-        coordinate_problems: list[Problem] = []
-        mismatches: list[Problem] = []
-        for j, field_ in enumerate(("origin", "destination")):
-            coordinate_problems += _coordinate_column_problems(records, field_, source)
-            saved = _saved_places(records, field_)
-            if saved is not None:
-                part = slice(j * n, (j + 1) * n)
-                mismatches += _name_coordinate_mismatches(
-                    records,
-                    field_,
-                    saved,
-                    np.where(status[part] == "ok", place[part], None),
-                    table["candidates"].iloc[part].tolist()
-                    if "candidates" in table.columns
-                    else [None] * n,
-                    source,
-                )
-                has = np.array([p is not None for p in saved], dtype=bool)
-                place[j * n + np.flatnonzero(has)] = saved[has]
-                status[j * n + np.flatnonzero(has)] = "ok"
-        if coordinate_problems or (mismatches and strict):
-            raise FlowValidationError(
-                coordinate_problems + (mismatches if strict else []), source or None
-            )
-        if mismatches:
-            warn(
-                f"{len(mismatches)} place name(s) disagree with the coordinates given beside "
-                "them; the coordinates are drawn: " + "; ".join(str(p) for p in mismatches[:5]),
-                GeoflowsWarning,
-                reason="name_coordinates_disagree",
-            )
-        problems: list[Problem] = []
-        unresolved_rows: list[dict[str, object]] = []
-        bad = np.zeros(n, dtype=bool)
-        row_numbers = records["_row"].tolist()
-        first_row: dict[tuple[str, str], int] = {}
-        for k in np.flatnonzero(status != "ok"):
-            i, field_ = int(rows_of[k]), field_of[k]
-            bad[i] = True
-            message = str(table["message"].iat[k])
-            # The advice for a name is given once; later rows with the same name point back.
-            seen_at = first_row.setdefault((str(names[k]), message), int(row_numbers[i]))
-            said = message
-            if seen_at != int(row_numbers[i]):
-                said = f"same as {'row' if source else 'record'} {seen_at}"
-            problems.append(Problem(source, int(row_numbers[i]), field_, names[k], said))
-            unresolved_rows.append(
-                {
-                    "row": int(row_numbers[i]),
-                    "field": field_,
-                    "value": names[k],
-                    "status": status[k],
-                    "message": message,
-                }
-            )
-        if problems and not allow_unresolved:
-            raise FlowValidationError(problems, source or None)
-
-        gdf = records.drop(columns=["_given"], errors="ignore")
-        given = records["_given"].to_numpy() if "_given" in records.columns else np.full(n, None)
-        for j, field_ in enumerate(("origin", "destination")):
-            ends = place[j * n : (j + 1) * n]
-            for attr, dtype in (("name", object), ("lat", float), ("lon", float),
-                                ("country", object), ("kind", object)):  # fmt: skip
-                values = [None if b else getattr(p, attr) for p, b in zip(ends, bad, strict=True)]
-                gdf[f"{field_}_{attr}"] = pd.Series(values, dtype=dtype)
-        via_pts: list[list[tuple[float, float]]] = [[] for _ in range(n)]
-        for k in range(2 * n, len(names)):
-            i = int(rows_of[k])
-            if not bad[i]:
-                via_pts[i].append((place[k].lon, place[k].lat))
-        gdf["via_coords"] = [
-            ";".join(f"{lat:.6f},{lon:.6f}" for lon, lat in pts) for pts in via_pts
-        ]
-        ok = ~bad
-        geometry = np.full(n, None, dtype=object)
-        kind = np.full(n, "", dtype=object)
-        note = np.full(n, "unresolved place", dtype=object)
-        length = np.full(n, np.nan)
-        _keep_given_lines(given, ok, geometry, kind, note, length, gdf)
-        ok = ok & np.array([g is None for g in given], dtype=bool)
-        if ok.any():
-            idx = np.flatnonzero(ok)
-            routes = build_routes(
-                gdf["origin_lon"].to_numpy()[idx],
-                gdf["origin_lat"].to_numpy()[idx],
-                gdf["destination_lon"].to_numpy()[idx],
-                gdf["destination_lat"].to_numpy()[idx],
-                via=[via_pts[i] for i in idx],
-                mode=gdf["mode"].to_numpy()[idx],
-                route=route,
-                ids=gdf["id"].to_numpy()[idx],
-                dense=False,  # the map needs the endpoints only; to_geodataframe densifies
-            )
-            geometry[idx] = routes.geometry
-            kind[idx] = routes.route_kind
-            note[idx] = routes.route_note
-            length[idx] = routes.length_km
-        gdf["route_kind"] = kind
-        gdf["route_note"] = note
-        gdf["length_km"] = length
-        out = gpd.GeoDataFrame(gdf, geometry=list(geometry), crs=CRS)
+        ends = _resolved_ends(records, table, lookups.n, source, strict)
+        bad, unresolved_rows = _unresolved(records, lookups, ends, source, allow_unresolved)
+        gdf = _with_places(records, ends, bad, lookups.n)
+        via_pts = _via_points(lookups, ends, bad)
+        gdf["via_coords"] = _via_text(via_pts, lookups.n)
+        _add_routes(gdf, records, via_pts, bad, route)
+        out = gpd.GeoDataFrame(gdf, geometry=gdf.pop("geometry").to_numpy(), crs=CRS)
         if unresolved_rows:
             warn(
                 f"{int(bad.sum())} flow(s) have unresolved places and are not drawn: "

@@ -847,13 +847,19 @@ class Gazetteer:
         >>> list(df.status)
         ['ok', 'not_found', 'ambiguous']
         """
-        names = list(names)
-        n = len(names)
-        codes, distinct = _distinct_queries(names, country, mode)
-        columns = self._resolve_distinct(distinct)
-        return _results_frame(columns, codes, n)
+        return self._geocode_table(names, country, mode)
 
-    def _resolve_distinct(self, distinct: list[tuple]) -> dict[str, np.ndarray]:
+    def _geocode_table(
+        self, names: Iterable[Any], country: Any = None, mode: Any = None, *, places: bool = True
+    ) -> pd.DataFrame:
+        """:meth:`geocode_all`; with ``places=False`` names given as decimal coordinates get
+        no Place (``place``, ``candidates`` None): read_flows needs only their columns."""
+        names = list(names)
+        codes, distinct = _distinct_queries(names, country, mode)
+        columns = self._resolve_distinct(distinct, places)
+        return _results_frame(columns, codes, len(names))
+
+    def _resolve_distinct(self, distinct: list[tuple], places: bool) -> dict[str, np.ndarray]:
         """Resolve each distinct (name, country, mode) once; one object array per column.
 
         Names in the common ``"lat, lon"`` form are parsed column-wise and labelled with
@@ -866,7 +872,8 @@ class Gazetteer:
         columns = {c: np.empty(k, dtype=object) for c in _RESULT_COLUMNS}
         at = np.flatnonzero(fast)
         if at.size:
-            rows = self._coordinate_rows([distinct[i][0] for i in at], lat[at], lon[at])
+            queries = [distinct[i][0] for i in at]
+            rows = self._coordinate_rows(queries, lat[at], lon[at], places)
             for c in _RESULT_COLUMNS:
                 columns[c][at] = rows[c]
         slow = np.flatnonzero(~fast)
@@ -876,24 +883,27 @@ class Gazetteer:
                 columns[c][slow] = [r[ci] for r in results]
         return columns
 
-    def _coordinate_rows(self, queries: list, lat: np.ndarray, lon: np.ndarray) -> dict:
+    def _coordinate_rows(
+        self, queries: list, lat: np.ndarray, lon: np.ndarray, with_places: bool = True
+    ) -> dict:
         """Build the result columns of names that are decimal coordinates (parsed, checked)."""
         m = len(queries)
-        near = self.near_labels(lat, lon)
-        places = np.empty(m, dtype=object)
-        places[:] = [
-            Place(name, y, x, None, "coordinates", "coordinates", None, f"coordinates:{name}",
-                  near=label)
-            for name, y, x, label in zip(
-                [f"{y:g}, {x:g}" for y, x in zip(lat.tolist(), lon.tolist(), strict=True)],
-                lat.tolist(), lon.tolist(), near, strict=True,
-            )
-        ]  # fmt: skip
+        names = [f"{y:g}, {x:g}" for y, x in zip(lat.tolist(), lon.tolist(), strict=True)]
+        places = np.full(m, None, dtype=object)
+        if with_places:
+            near = self.near_labels(lat, lon)
+            places[:] = [
+                Place(name, y, x, None, "coordinates", "coordinates", None, f"coordinates:{name}",
+                      near=label)
+                for name, y, x, label in zip(
+                    names, lat.tolist(), lon.tolist(), near, strict=True
+                )
+            ]  # fmt: skip
         return {
             "query": queries,
             "status": "ok",
             "place": places,
-            "name": [p.name for p in places],
+            "name": names,
             "lat": lat,
             "lon": lon,
             "country": None,
@@ -901,7 +911,7 @@ class Gazetteer:
             "score": 100.0,
             "runner_up": None,
             "suggestions": _fresh_lists([[] for _ in range(m)]),
-            "candidates": _fresh_lists([[p] for p in places]),
+            "candidates": _fresh_lists([[p] for p in places]) if with_places else None,
             "message": "",
         }
 
