@@ -154,8 +154,16 @@ def _distinct_queries(names: list, country: Any, mode: Any) -> tuple[np.ndarray,
     n = len(names)
     countries = _as_list(country, n, "country")
     modes = _as_list(mode, n, "mode")
-    try:  # hash passes in C instead of a Python loop
-        parts = [_factorize(v, n) for v in (names, countries, modes)]
+    scalar = (
+        False,
+        country is None or isinstance(country, str),
+        mode is None or isinstance(mode, str),
+    )
+    try:  # hash passes in C instead of a Python loop; a scalar needs none
+        parts = [
+            (np.zeros(n, dtype=np.int64), 1) if one else _factorize(v, n)
+            for v, one in zip((names, countries, modes), scalar, strict=True)
+        ]
     except (TypeError, ValueError):  # unhashable, nested or NaN input: the loop below
         return _distinct_loop(names, countries, modes)
     key = np.zeros(n, dtype=np.int64)
