@@ -342,8 +342,10 @@ def _is_blank_hint(value: object) -> bool:
 
 @dataclass
 class _Lookups:
-    """Every name to look up: origins, destinations, then waypoints, each with its flow's mode
-    (a sea flow to "Vladivostok" may mean the port), row and field."""
+    """Every name to look up: origins, destinations, then waypoints.
+
+    Each with its flow's mode (a sea flow to "Vladivostok" may mean the port), row and field.
+    """
 
     n: int
     names: list[Any]
@@ -382,7 +384,7 @@ _PLACE_ATTRS = (("name", object), ("lat", float), ("lon", float), ("country", ob
 def _resolved_ends(
     records: pd.DataFrame, table: pd.DataFrame, n: int, source: str, strict: bool
 ) -> pd.DataFrame:
-    """The lookup table with the places an export saved beside the names put in.
+    """Put the places an export saved beside the names into the lookup table.
 
     Exported files carry the resolved places: they are used instead of the names' lookups,
     after checking that they are coordinates at all and agree with the names.
@@ -458,7 +460,7 @@ def _unresolved(
 
 
 def _with_places(records: pd.DataFrame, ends: pd.DataFrame, bad: np.ndarray, n: int):
-    """The records with ``origin_name`` … ``destination_kind`` (empty for unresolved flows)."""
+    """Add ``origin_name`` … ``destination_kind`` to the records (empty where unresolved)."""
     gdf = records.drop(columns=["_given"], errors="ignore")
     for j, field_ in enumerate(("origin", "destination")):
         for attr, dtype in _PLACE_ATTRS:

@@ -860,8 +860,11 @@ class Gazetteer:
     def _geocode_table(
         self, names: Iterable[Any], country: Any = None, mode: Any = None, *, places: bool = True
     ) -> pd.DataFrame:
-        """:meth:`geocode_all`; with ``places=False`` names given as decimal coordinates get
-        no Place (``place``, ``candidates`` None): read_flows needs only their columns."""
+        """Resolve names as :meth:`geocode_all` does.
+
+        With ``places=False`` names given as decimal coordinates get no Place (``place`` and
+        ``candidates`` are None, no near label): read_flows needs only their columns.
+        """
         names = list(names)
         codes, distinct = _distinct_queries(names, country, mode)
         columns = self._resolve_distinct(distinct, places)
