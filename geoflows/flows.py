@@ -340,6 +340,223 @@ def _is_blank_hint(value: object) -> bool:
     )
 
 
+@dataclass
+class _Lookups:
+    """Every name to look up: origins, destinations, then waypoints.
+
+    Each with its flow's mode (a sea flow to "Vladivostok" may mean the port), row and field.
+    """
+
+    n: int
+    names: list[Any]
+    modes: list[Any]
+    via_rows: np.ndarray
+    rows_of: np.ndarray
+    field_of: np.ndarray
+
+    @classmethod
+    def of(cls, records: pd.DataFrame) -> _Lookups:
+        from geoflows.schema import split_list
+
+        n = len(records)
+        via = records["via"].to_numpy(dtype=object)
+        given = np.flatnonzero(pd.notna(via) & (via != ""))
+        vias = [split_list(via[i]) for i in given]  # only rows with waypoints
+        via_rows = np.repeat(given, [len(v) for v in vias]).astype(int)
+        row_modes = records["mode"].tolist()
+        modes = [m or None for m in row_modes]
+        return cls(
+            n,
+            records["origin"].tolist() + records["destination"].tolist()
+            + [name for vs in vias for name in vs],
+            modes * 2 + [modes[i] for i in via_rows.tolist()],
+            via_rows,
+            np.concatenate([np.arange(n), np.arange(n), via_rows]).astype(int),
+            np.array(["origin"] * n + ["destination"] * n + ["via"] * len(via_rows), dtype=object),
+        )  # fmt: skip
+
+
+#: The columns of each looked-up name that a flow keeps, with their dtypes.
+_PLACE_ATTRS = (("name", object), ("lat", float), ("lon", float), ("country", object),
+                ("kind", object), ("near", object), ("former_name", object))  # fmt: skip
+#: Coordinate-only places get their "near" label (nearest named place) only up to this many:
+#: the label shows on place markers, which a map draws for at most as many places
+#: (``marker_limit`` of the renderer), and labelling 100k coordinates would cost more than
+#: reading them.
+NEAR_LABEL_LIMIT = 5000
+
+
+def _place_notes(table: pd.DataFrame, place: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The gazetteer's notes on each looked-up place: ``near`` and ``former_name``.
+
+    Names looked up without a Place (decimal coordinates on the fast path) get their near
+    label here, in one query, when there are at most :data:`NEAR_LABEL_LIMIT` of them.
+    """
+    near = np.array([getattr(p, "near", None) for p in place], dtype=object)
+    former = np.array([getattr(p, "former_name", None) for p in place], dtype=object)
+    bare = np.flatnonzero(
+        (table["status"].to_numpy() == "ok") & (table["kind"].to_numpy() == "coordinates")
+        & np.array([p is None for p in place], dtype=bool)
+    )  # fmt: skip
+    if 0 < len(np.unique(table["name"].to_numpy()[bare])) <= NEAR_LABEL_LIMIT:
+        from geoflows.places import Gazetteer
+
+        lat, lon = table["lat"].to_numpy(float)[bare], table["lon"].to_numpy(float)[bare]
+        near[bare] = Gazetteer.default().near_labels(lat, lon)
+    return near, former
+
+
+def _resolved_ends(
+    records: pd.DataFrame, table: pd.DataFrame, n: int, source: str, strict: bool
+) -> pd.DataFrame:
+    """Put the places an export saved beside the names into the lookup table.
+
+    Exported files carry the resolved places: they are used instead of the names' lookups,
+    after checking that they are coordinates at all and agree with the names.
+    """
+    from geoflows.schema import Problem
+
+    place, status = table["place"].to_numpy(), table["status"].to_numpy()
+    ends = table[["query", "status", "message", *(a for a, _ in _PLACE_ATTRS[:5])]].copy()
+    ends["near"], ends["former_name"] = _place_notes(table, place)
+    coordinate_problems: list[Problem] = []
+    mismatches: list[Problem] = []
+    for j, field_ in enumerate(("origin", "destination")):
+        coordinate_problems += _coordinate_column_problems(records, field_, source)
+        saved = _saved_places(records, field_)
+        if saved is None:
+            continue
+        part = slice(j * n, (j + 1) * n)
+        mismatches += _name_coordinate_mismatches(
+            records, field_, saved, np.where(status[part] == "ok", place[part], None),
+            table["candidates"].iloc[part].tolist(), source,
+        )  # fmt: skip
+        has = np.flatnonzero([p is not None for p in saved])
+        for attr, _ in _PLACE_ATTRS:
+            ends.iloc[j * n + has, ends.columns.get_loc(attr)] = [
+                getattr(saved[i], attr) for i in has
+            ]
+        ends.iloc[j * n + has, ends.columns.get_loc("status")] = "ok"
+    if coordinate_problems or (mismatches and strict):
+        raise FlowValidationError(
+            coordinate_problems + (mismatches if strict else []), source or None
+        )
+    if mismatches:
+        warn(
+            f"{len(mismatches)} place name(s) disagree with the coordinates given beside "
+            "them; the coordinates are drawn: " + "; ".join(str(p) for p in mismatches[:5]),
+            GeoflowsWarning,
+            reason="name_coordinates_disagree",
+        )
+    return ends
+
+
+def _unresolved(
+    records: pd.DataFrame, lookups: _Lookups, ends: pd.DataFrame, source: str, allow: bool
+) -> tuple[np.ndarray, list[dict[str, object]]]:
+    """Flows with a place that did not resolve, and one row per such name.
+
+    Raises FlowValidationError naming them unless ``allow`` (``allow_unresolved``).
+    """
+    from geoflows.schema import Problem
+
+    problems: list[Problem] = []
+    unresolved_rows: list[dict[str, object]] = []
+    bad = np.zeros(lookups.n, dtype=bool)
+    row_numbers = records["_row"].to_numpy()
+    status, names = ends["status"].to_numpy(), lookups.names
+    first_row: dict[tuple[str, str], int] = {}
+    for k in np.flatnonzero(status != "ok"):
+        i, field_ = int(lookups.rows_of[k]), str(lookups.field_of[k])
+        bad[i] = True
+        message = str(ends["message"].iat[k])
+        # The advice for a name is given once; later rows with the same name point back.
+        seen_at = first_row.setdefault((str(names[k]), message), int(row_numbers[i]))
+        said = message
+        if seen_at != int(row_numbers[i]):
+            said = f"same as {'row' if source else 'record'} {seen_at}"
+        problems.append(Problem(source, int(row_numbers[i]), field_, names[k], said))
+        unresolved_rows.append(
+            {"row": int(row_numbers[i]), "field": field_, "value": names[k],
+             "status": status[k], "message": message}
+        )  # fmt: skip
+    if problems and not allow:
+        raise FlowValidationError(problems, source or None)
+    return bad, unresolved_rows
+
+
+def _with_places(records: pd.DataFrame, ends: pd.DataFrame, bad: np.ndarray, n: int):
+    """Add ``origin_name`` … ``destination_kind`` to the records (empty where unresolved)."""
+    gdf = records.drop(columns=["_given"], errors="ignore")
+    for j, field_ in enumerate(("origin", "destination")):
+        for attr, dtype in _PLACE_ATTRS:
+            values = ends[attr].to_numpy()[j * n : (j + 1) * n].astype(dtype)
+            if bad.any():
+                values = values.copy()
+                values[bad] = None if dtype is object else np.nan
+            gdf[f"{field_}_{attr}"] = pd.Series(values, index=gdf.index, dtype=dtype)
+    return gdf
+
+
+def _via_points(lookups: _Lookups, ends: pd.DataFrame, bad: np.ndarray) -> list[list]:
+    """Each flow's waypoints as (lon, lat) pairs, in order (none for unresolved flows)."""
+    via_pts: list[list[tuple[float, float]]] = [[] for _ in range(lookups.n)]
+    lon, lat = ends["lon"].to_numpy(float), ends["lat"].to_numpy(float)
+    for k in range(2 * lookups.n, len(lookups.names)):
+        i = int(lookups.rows_of[k])
+        if not bad[i]:
+            via_pts[i].append((float(lon[k]), float(lat[k])))
+    return via_pts
+
+
+def _via_text(via_pts: list[list], n: int) -> list[str]:
+    """``via_coords``: "lat,lon;lat,lon" per flow ("" without waypoints)."""
+    out = [""] * n
+    for i in np.flatnonzero([bool(p) for p in via_pts]).tolist():
+        out[i] = ";".join(f"{lat:.6f},{lon:.6f}" for lon, lat in via_pts[i])
+    return out
+
+
+def _add_routes(gdf, records: pd.DataFrame, via_pts: list, bad: np.ndarray, route: str) -> None:
+    """Add ``route_kind``, ``route_note``, ``length_km`` and ``geometry`` to ``gdf`` (in place).
+
+    A given line is kept; every other resolved flow is drawn by :func:`build_routes`, its
+    geodesics as endpoints only (:meth:`FlowSet._lines` densifies them on demand).
+    """
+    from geoflows.routes import build_routes
+
+    n = len(gdf)
+    given = records["_given"].to_numpy() if "_given" in records.columns else np.full(n, None)
+    ok = ~bad
+    geometry = np.full(n, None, dtype=object)
+    kind = np.full(n, "", dtype=object)
+    note = np.full(n, "unresolved place", dtype=object)
+    length = np.full(n, np.nan)
+    _keep_given_lines(given, ok, geometry, kind, note, length, gdf)
+    ok = ok & pd.isna(given)  # given lines are kept as they are
+    if ok.any():
+        idx = np.flatnonzero(ok)
+        routes = build_routes(
+            gdf["origin_lon"].to_numpy()[idx],
+            gdf["origin_lat"].to_numpy()[idx],
+            gdf["destination_lon"].to_numpy()[idx],
+            gdf["destination_lat"].to_numpy()[idx],
+            via=[via_pts[i] for i in idx],
+            mode=gdf["mode"].to_numpy()[idx],
+            route=route,
+            ids=gdf["id"].to_numpy()[idx],
+            dense=False,  # the map needs the endpoints only; to_geodataframe densifies
+        )
+        geometry[idx] = routes.geometry
+        kind[idx] = routes.route_kind
+        note[idx] = routes.route_note
+        length[idx] = routes.length_km
+    gdf["route_kind"] = kind
+    gdf["route_note"] = note
+    gdf["length_km"] = length
+    gdf["geometry"] = geometry
+
+
 class FlowSet:
     """A collection of flows: a GeoDataFrame with one row per flow, plus the map.
 
@@ -361,6 +578,7 @@ class FlowSet:
         self, gdf: gpd.GeoDataFrame, *, unresolved: pd.DataFrame | None = None, source: str = ""
     ) -> None:
         self._gdf = gdf
+        self._dense_lines: np.ndarray | None = None
         self.source = source
         self.unresolved = (
             unresolved
@@ -384,137 +602,25 @@ class FlowSet:
         """Resolve places and build routes for validated records (see :func:`read_flows`)."""
         import geopandas as gpd
 
-        from geoflows.io import Problem, split_list
-        from geoflows.places import geocode_all
-        from geoflows.routes import build_routes
+        from geoflows.places import Gazetteer
 
-        n = len(records)
-        vias = [split_list(v) for v in records["via"]]
-        row_modes = records["mode"].tolist()
-        # One lookup table for every name: origins, destinations, then waypoints, each with
-        # its flow's mode (a sea flow to "Vladivostok" may mean the port).
-        via_rows = np.repeat(np.arange(n), [len(v) for v in vias])
-        names = (
-            records["origin"].tolist()
-            + records["destination"].tolist()
-            + [name for vs in vias for name in vs]
+        gaz = gazetteer or Gazetteer.default()
+        lookups = _Lookups.of(records)
+        # Places (with near labels) only where a name is compared with saved coordinates.
+        places = any(f"{f}_lat" in records.columns for f in ("origin", "destination"))
+        table = gaz._geocode_table(
+            lookups.names,
+            _country_hints(records, country, lookups.n, len(lookups.via_rows)),
+            mode=lookups.modes,
+            places=places,
         )
-        modes = row_modes * 2 + [row_modes[i] for i in via_rows]
-        rows_of = np.concatenate([np.arange(n), np.arange(n), via_rows]).astype(int)
-        field_of = ["origin"] * n + ["destination"] * n + ["via"] * len(via_rows)
-        table = geocode_all(
-            names,
-            country=_country_hints(records, country, n, len(via_rows)),
-            mode=[m or None for m in modes],
-            gazetteer=gazetteer,
-        )
-        place = np.empty(len(names), dtype=object)
-        place[:] = table["place"].tolist()
-        status = np.array(table["status"].tolist(), dtype=object)
-        # Exported files carry the resolved places: use them instead of the names' lookups,
-        # after checking that they are coordinates at all and agree with the names.
-        coordinate_problems: list[Problem] = []
-        mismatches: list[Problem] = []
-        for j, field_ in enumerate(("origin", "destination")):
-            coordinate_problems += _coordinate_column_problems(records, field_, source)
-            saved = _saved_places(records, field_)
-            if saved is not None:
-                part = slice(j * n, (j + 1) * n)
-                mismatches += _name_coordinate_mismatches(
-                    records,
-                    field_,
-                    saved,
-                    np.where(status[part] == "ok", place[part], None),
-                    table["candidates"].iloc[part].tolist()
-                    if "candidates" in table.columns
-                    else [None] * n,
-                    source,
-                )
-                has = np.array([p is not None for p in saved], dtype=bool)
-                place[j * n + np.flatnonzero(has)] = saved[has]
-                status[j * n + np.flatnonzero(has)] = "ok"
-        if coordinate_problems or (mismatches and strict):
-            raise FlowValidationError(
-                coordinate_problems + (mismatches if strict else []), source or None
-            )
-        if mismatches:
-            warn(
-                f"{len(mismatches)} place name(s) disagree with the coordinates given beside "
-                "them; the coordinates are drawn: " + "; ".join(str(p) for p in mismatches[:5]),
-                GeoflowsWarning,
-                reason="name_coordinates_disagree",
-            )
-        problems: list[Problem] = []
-        unresolved_rows: list[dict[str, object]] = []
-        bad = np.zeros(n, dtype=bool)
-        row_numbers = records["_row"].tolist()
-        first_row: dict[tuple[str, str], int] = {}
-        for k in np.flatnonzero(status != "ok"):
-            i, field_ = int(rows_of[k]), field_of[k]
-            bad[i] = True
-            message = str(table["message"].iat[k])
-            # The advice for a name is given once; later rows with the same name point back.
-            seen_at = first_row.setdefault((str(names[k]), message), int(row_numbers[i]))
-            said = message
-            if seen_at != int(row_numbers[i]):
-                said = f"same as {'row' if source else 'record'} {seen_at}"
-            problems.append(Problem(source, int(row_numbers[i]), field_, names[k], said))
-            unresolved_rows.append(
-                {
-                    "row": int(row_numbers[i]),
-                    "field": field_,
-                    "value": names[k],
-                    "status": status[k],
-                    "message": message,
-                }
-            )
-        if problems and not allow_unresolved:
-            raise FlowValidationError(problems, source or None)
-
-        gdf = records.drop(columns=["_given"], errors="ignore")
-        given = records["_given"].to_numpy() if "_given" in records.columns else np.full(n, None)
-        for j, field_ in enumerate(("origin", "destination")):
-            ends = place[j * n : (j + 1) * n]
-            for attr, dtype in (("name", object), ("lat", float), ("lon", float),
-                                ("country", object), ("kind", object), ("near", object),
-                                ("former_name", object)):  # fmt: skip
-                values = [None if b else getattr(p, attr) for p, b in zip(ends, bad, strict=True)]
-                gdf[f"{field_}_{attr}"] = pd.Series(values, dtype=dtype)
-        via_pts: list[list[tuple[float, float]]] = [[] for _ in range(n)]
-        for k in range(2 * n, len(names)):
-            i = int(rows_of[k])
-            if not bad[i]:
-                via_pts[i].append((place[k].lon, place[k].lat))
-        gdf["via_coords"] = [
-            ";".join(f"{lat:.6f},{lon:.6f}" for lon, lat in pts) for pts in via_pts
-        ]
-        ok = ~bad
-        geometry = np.full(n, None, dtype=object)
-        kind = np.full(n, "", dtype=object)
-        note = np.full(n, "unresolved place", dtype=object)
-        length = np.full(n, np.nan)
-        _keep_given_lines(given, ok, geometry, kind, note, length, gdf)
-        ok = ok & np.array([g is None for g in given], dtype=bool)
-        if ok.any():
-            idx = np.flatnonzero(ok)
-            routes = build_routes(
-                gdf["origin_lon"].to_numpy()[idx],
-                gdf["origin_lat"].to_numpy()[idx],
-                gdf["destination_lon"].to_numpy()[idx],
-                gdf["destination_lat"].to_numpy()[idx],
-                via=[via_pts[i] for i in idx],
-                mode=gdf["mode"].to_numpy()[idx],
-                route=route,
-                ids=gdf["id"].to_numpy()[idx],
-            )
-            geometry[idx] = routes.geometry
-            kind[idx] = routes.route_kind
-            note[idx] = routes.route_note
-            length[idx] = routes.length_km
-        gdf["route_kind"] = kind
-        gdf["route_note"] = note
-        gdf["length_km"] = length
-        out = gpd.GeoDataFrame(gdf, geometry=list(geometry), crs=CRS)
+        ends = _resolved_ends(records, table, lookups.n, source, strict)
+        bad, unresolved_rows = _unresolved(records, lookups, ends, source, allow_unresolved)
+        gdf = _with_places(records, ends, bad, lookups.n)
+        via_pts = _via_points(lookups, ends, bad)
+        gdf["via_coords"] = _via_text(via_pts, lookups.n)
+        _add_routes(gdf, records, via_pts, bad, route)
+        out = gpd.GeoDataFrame(gdf, geometry=gdf.pop("geometry").to_numpy(), crs=CRS)
         if unresolved_rows:
             warn(
                 f"{int(bad.sum())} flow(s) have unresolved places and are not drawn: "
@@ -652,7 +758,24 @@ class FlowSet:
         >>> gf.read_flows([{"origin": "Vladivostok", "destination": "Anchorage"}]).geometry.iloc[0].bounds[2] > 180
         True
         """
-        return self._gdf.geometry
+        import geopandas as gpd
+
+        g = self._gdf
+        return gpd.GeoSeries(self._lines(), index=g.index, crs=CRS, name=g.geometry.name)
+
+    def _lines(self) -> np.ndarray:
+        """Each flow's line, geodesics densified (read_flows keeps only their endpoints).
+
+        Computed once per FlowSet: its frame is not changed after construction.
+        """
+        if self._dense_lines is None:
+            from geoflows.routes import densify_geodesics
+
+            g = self._gdf
+            geoms = g.geometry.to_numpy()
+            kinds = g["route_kind"].to_numpy() if "route_kind" in g.columns else None
+            self._dense_lines = geoms if kinds is None else densify_geodesics(geoms, kinds)
+        return self._dense_lines
 
     def to_geodataframe(self, *, split_antimeridian: bool = True) -> gpd.GeoDataFrame:
         """One row per flow, every field, LineString geometry, CRS EPSG:4326.
@@ -679,8 +802,11 @@ class FlowSet:
         from geoflows.routes import split_antimeridian as _split
 
         gdf = self._gdf.drop(columns=["_row"], errors="ignore").copy()
+        lines = self._lines()
         if split_antimeridian:
-            gdf = gdf.set_geometry(list(_split(gdf.geometry.to_numpy())), crs=CRS)
+            gdf = gdf.set_geometry(list(_split(lines)), crs=CRS)
+        elif lines is not self._gdf.geometry.to_numpy():
+            gdf = gdf.set_geometry(list(lines), crs=CRS)
         return gdf
 
     @property
@@ -726,12 +852,12 @@ class FlowSet:
         >>> set(flows.filter(kinds=["shipment"]).to_geodataframe()["kind"])
         {'shipment'}
         """
-        from geoflows.mapoptions import FILTER_VOCABULARIES as VOCABULARIES
-        from geoflows.style import confidence_level
+        from geoflows.io import KINDS, MODES
+        from geoflows.style import CONFIDENCE_LEVELS, confidence_level
 
-        kinds = _choices("kinds", kinds, VOCABULARIES["kinds"])
-        modes = _choices("modes", modes, VOCABULARIES["modes"])
-        confidence = _choices("confidence", confidence, VOCABULARIES["confidence"])
+        kinds = _choices("kinds", kinds, KINDS)
+        modes = _choices("modes", modes, MODES)
+        confidence = _choices("confidence", confidence, (*CONFIDENCE_LEVELS, "unknown"))
         g = self._gdf
         keep = np.ones(len(g), dtype=bool)
         for column, allowed in (
@@ -804,9 +930,9 @@ class FlowSet:
         m : folium.Map, optional
             Draw onto this map instead of a new one.
         **options
-            Map options (``title``, ``tiles``, ``scale``, ``color_by``, ...), each listed once in
-            :data:`geoflows.mapoptions.MAP_OPTIONS`; an unknown one or a bad value raises
-            :class:`OptionError`.
+            Map options, see :func:`geoflows.render.flow_map`: ``title``, ``tiles``, ``scale``,
+            ``min_width``, ``max_width``, ``color_by``, ``palette``, ``time_slider``, ``at``,
+            ``assets``, ``height``, ``markers``.
 
         Returns
         -------
@@ -821,7 +947,7 @@ class FlowSet:
         """
         from geoflows.render import flow_map
 
-        return flow_map(self, m=m, **_map_options(options, "to_folium"))
+        return flow_map(self, m=m, **options)
 
     def to_html(self, **options: Any) -> str:
         """The map as one self-contained HTML page (same flows and options → same bytes).
@@ -835,7 +961,7 @@ class FlowSet:
         """
         from geoflows.render import map_html
 
-        return map_html(self, **_map_options(options, "to_html"))
+        return map_html(self, **options)
 
     def save_map(self, path: str | os.PathLike, **options: Any) -> Path:
         """Save the map as a self-contained HTML file (written atomically).
@@ -852,7 +978,7 @@ class FlowSet:
         """
         from geoflows.io import write_text_atomic
 
-        return write_text_atomic(path, self.to_html(**_map_options(options, "save_map")))
+        return write_text_atomic(path, self.to_html(**options))
 
     def _repr_html_(self) -> str:
         from geoflows.render import notebook_html
@@ -915,8 +1041,7 @@ class FlowSet:
         """
         from geoflows.render import plot_flows
 
-        options = _map_options(options, "plot", static=True, also=("ax",))
-        return plot_flows(self.to_geodataframe(), ax=ax, **options)
+        return plot_flows(self, ax=ax, **options)
 
     def save_png(self, path: str | os.PathLike, *, dpi: int = 150, **options: Any) -> Path:
         """Save :meth:`plot` as a PNG (for reports and slides).
@@ -928,7 +1053,7 @@ class FlowSet:
         >>> p.read_bytes()[:4] == b"\\x89PNG"
         True
         """
-        return self._save_figure(path, dpi=dpi, **_map_options(options, "save_png", static=True))
+        return self._save_figure(path, dpi=dpi, **options)
 
     def save_svg(self, path: str | os.PathLike, **options: Any) -> Path:
         """Save :meth:`plot` as an SVG.
@@ -940,7 +1065,7 @@ class FlowSet:
         >>> b"<svg" in p.read_bytes()
         True
         """
-        return self._save_figure(path, **_map_options(options, "save_svg", static=True))
+        return self._save_figure(path, **options)
 
     def save_pdf(self, path: str | os.PathLike, **options: Any) -> Path:
         """Save :meth:`plot` as a PDF for print (vector; no dates in the file).
@@ -952,7 +1077,7 @@ class FlowSet:
         >>> p.read_bytes()[:5]
         b'%PDF-'
         """
-        return self._save_figure(path, **_map_options(options, "save_pdf", static=True))
+        return self._save_figure(path, **options)
 
     def _save_figure(self, path: str | os.PathLike, dpi: int = 150, **options: Any) -> Path:
         import matplotlib.pyplot as plt
@@ -973,17 +1098,6 @@ class FlowSet:
         finally:
             plt.close(ax.figure)
         return p
-
-
-def _map_options(
-    options: dict[str, Any], door: str, *, static: bool = False, also: tuple[str, ...] = ()
-) -> dict[str, Any]:
-    """Check ``options`` against :data:`MAP_OPTIONS` for the method ``door``."""
-    from geoflows.mapoptions import MAP_OPTIONS
-
-    if static and door.startswith("save_png"):
-        also = (*also, "dpi")
-    return MAP_OPTIONS.check(options, door=door, static=static, also=also)
 
 
 def _choices(

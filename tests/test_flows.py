@@ -438,3 +438,34 @@ def test_line_along_the_180th_meridian_exports_without_nan():
         )
         coords = shapely.get_coordinates(flows.to_geodataframe().geometry.to_numpy())
     assert np.isfinite(coords).all()
+
+
+def test_geodesic_lines_are_dense_wherever_the_user_gets_them(tmp_path):
+    # read_flows keeps only a geodesic's endpoints (the map needs no more); every way out
+    # gives the dense geodesic, the same as the routes module draws it.
+    from geoflows.routes import geodesic, split_antimeridian
+
+    flows = gf.read_flows(
+        [
+            {"origin": "43.11, 131.87", "destination": "61.22, -149.9"},  # across 180
+            {"origin": "55.75, 37.62", "destination": "43.11, 131.87"},
+            {"origin": "55.75, 37.62", "destination": "55.76, 37.63"},  # shorter than spacing
+        ],
+        route="geodesic",
+    )
+    want = geodesic([131.87, 37.62, 37.62], [43.11, 55.75, 55.75], [-149.9, 131.87, 37.63],
+                    [61.22, 43.11, 55.76])  # fmt: skip
+    for got in (flows.geometry.to_numpy(), flows.to_geodataframe(split_antimeridian=False)
+                .geometry.to_numpy()):  # fmt: skip
+        assert [len(g.coords) for g in got] == [len(w.coords) for w in want]
+        assert max(g.hausdorff_distance(w) for g, w in zip(got, want, strict=True)) < 1e-9
+    assert len(want[1].coords) > 100 and flows.geometry.crs == "EPSG:4326"
+    split = flows.to_geodataframe().geometry
+    assert split.iloc[0].equals_exact(split_antimeridian(want)[0], 1e-9)
+    back = gpd.read_file(flows.to_file(tmp_path / "f.geojson"))
+    assert len(back.geometry.iloc[1].coords) == len(want[1].coords)
+    assert (
+        gf.FlowSet.from_geodataframe(flows.to_geodataframe())
+        .geometry.iloc[1]
+        .equals_exact(want[1], 1e-9)
+    )

@@ -218,6 +218,57 @@ def test_geocode_all_dedupes(gaz, monkeypatch):
     assert df.status.tolist()[:2] == ["ok", "not_found"]
 
 
+#: Every form parse_coordinates accepts or refuses; geocode_all parses the common decimal form
+#: column-wise and must give exactly what parse_coordinates gives one value at a time.
+COORDINATE_FORMS = [
+    "42.25, 130.28", "42.25 130.28", "42.25;130.28", " -33.8688 ,151.2093 ", "+42.25, -0.5",
+    "-0, 0", "42., .5", "0042.1, 130", "42.1234567, 130.7654321", "42.123456, 130.654321",
+    "89.999999, 179.999999", "90, 180", "-90, -180", "90.000001, 0", "130.28, 42.25",
+    "42.25, 190.5", "42,25, 130,28", "42.25 130.28 7", "(42.25, 130.28)", "42.25,\t130.28",
+    "٤٢.٢٥, ١٣٠.٢٨", "47°05′N 37°33′E", "E37.55 N47.1", "47.1N 37.55E", "47 05 30 N 37 33 10 E",
+    "47°75′N 37°33′E", "47N 37N", "37U CQ 12345 67890", "Rajin", "N1", "", "1e3, 5",
+    "42.25, 130.28\u2028",
+]  # fmt: skip
+
+
+def test_geocode_all_parses_coordinates_like_parse_coordinates(gaz):
+    queries = COORDINATE_FORMS * 3
+    df = gaz.geocode_all(queries, mode=["sea", None, "rail"] * len(COORDINATE_FORMS))
+    for q, row in zip(queries, df.itertuples(), strict=True):
+        try:
+            want = parse_coordinates(q)
+        except CoordinateError as e:
+            assert (row.status, row.message) == ("not_found", str(e)), q
+            continue
+        if want is None:
+            assert row.place is None or row.place.kind != "coordinates", q
+            continue
+        assert row.status == "ok" and row.place == want, q
+        assert (row.lat, row.lon, row.name, row.kind) == (want.lat, want.lon, want.name, want.kind)
+        assert (
+            str(row.lat) == str(want.lat)
+            and row.place.near == gaz.near_labels([want.lat], [want.lon])[0]
+        )
+        assert row.candidates == [row.place] and row.suggestions == []
+
+
+def test_geocode_all_many_coordinates(gaz):
+    # 5,000 random "lat, lon" strings: the column-wise parse, checked value by value
+    import numpy as np
+
+    rng = np.random.default_rng(7)
+    lat, lon = rng.uniform(-90, 90, 5000), rng.uniform(-180, 180, 5000)
+    queries = [
+        f"{a:.{k}f}, {b:.4f}" for a, b, k in zip(lat, lon, rng.integers(0, 8, 5000), strict=True)
+    ]
+    df = gaz.geocode_all(queries + queries[:5], mode=None)
+    assert (df.status == "ok").all() and len(df) == 5005
+    for i in rng.integers(0, 5000, 300).tolist() + list(range(5000, 5005)):
+        want = parse_coordinates(queries[i % 5000])
+        assert (df.lat[i], df.lon[i], df.name[i]) == (want.lat, want.lon, want.name)
+    assert df.place[0] is df.place[5000]  # one Place per distinct string
+
+
 def test_from_csv_precedence(gaz, tmp_path):
     f = tmp_path / "mine.csv"
     f.write_text("name,lat,lon,aliases,country,kind\nRajin,10.5,20.5,My Depot;MD,KP,depot\n")

@@ -18,6 +18,8 @@ from geoflows.routes import (
     arc,
     build_routes,
     clear_route_cache,
+    densify_geodesics,
+    endpoint_lines,
     geodesic,
     rail,
     sea,
@@ -337,3 +339,77 @@ def test_rail_joins_the_network_both_ends_are_on_not_an_isolated_fragment(rail_g
     assert r.length_km[0] > _inv_km(dunai, tikhoretsk) * 1.05
     first_leg = _inv_km(dunai, r.geometry[0].coords[1])
     assert 40 < first_leg < RAIL_SNAP_KM
+
+
+def _random_ends(n: int, seed: int = 3):
+    rng = np.random.default_rng(seed)
+    lon = rng.uniform(-180, 180, (2, n))
+    lat = rng.uniform(-80, 80, (2, n))
+    # a few short flows (fewer vertices than spacing asks) and the antimeridian pair
+    lon[1, :5], lat[1, :5] = lon[0, :5] + 0.1, lat[0, :5]
+    lon[:, 5], lat[:, 5] = (VLADIVOSTOK[0], ANCHORAGE[0]), (VLADIVOSTOK[1], ANCHORAGE[1])
+    return lon[0], lat[0], lon[1], lat[1]
+
+
+def test_endpoint_lines_densify_to_the_geodesic():
+    olon, olat, dlon, dlat = _random_ends(2000)
+    want = geodesic(olon, olat, dlon, dlat)
+    lines = endpoint_lines(olon, olat, dlon, dlat)
+    assert (shapely.get_num_coordinates(lines) == 2).all()
+    assert (
+        shapely.get_coordinates(lines).tolist()
+        == shapely.get_coordinates(
+            [shapely.LineString([w.coords[0], w.coords[-1]]) for w in want]
+        ).tolist()
+    )  # exactly the first and last vertex of the dense line
+    dense = densify_geodesics(lines, np.full(2000, "geodesic"))
+    counts = shapely.get_num_coordinates(dense)
+    assert counts.tolist() == shapely.get_num_coordinates(want).tolist()
+    assert counts.max() > 300 and counts[:5].tolist() == [2] * 5
+    got, ref = shapely.get_coordinates(dense), shapely.get_coordinates(want)
+    assert np.abs(got - ref).max() < 1e-9
+    assert dense[5].coords[-1] == (210.1, 61.22)  # still unwrapped across 180
+    assert dense[:5].tolist() == lines[:5].tolist()  # short ones: the same objects
+
+
+def test_densify_leaves_other_lines_alone():
+    lines = endpoint_lines([0.0, 0.0, 0.0], [0.0, 0.0, 0.0], [40.0, 40.0, 40.0], [10.0] * 3)
+    bent = shapely.LineString([(0, 0), (20, 20), (40, 10)])
+    geoms = np.array([lines[0], lines[1], bent, None], dtype=object)
+    out = densify_geodesics(geoms, ["arc", "given", "geodesic", "geodesic"])
+    assert out.tolist() == geoms.tolist()
+    assert densify_geodesics(np.array([], dtype=object), []).size == 0
+
+
+def test_build_routes_endpoints_only_keeps_kinds_lengths_and_waypoints():
+    olon, olat, dlon, dlat = _random_ends(500)
+    via = [None] * 500
+    via[7] = [(10.0, 10.0)]
+    mode = ["sea" if i == 9 else None for i in range(500)]
+    kw = dict(via=via, mode=mode)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RouteFallbackWarning)
+        full = build_routes(olon, olat, dlon, dlat, **kw)
+        light = build_routes(olon, olat, dlon, dlat, dense=False, **kw)
+    assert light.route_kind.tolist() == full.route_kind.tolist()
+    assert light.route_note.tolist() == full.route_note.tolist()
+    assert light.length_km.tolist() == full.length_km.tolist()
+    n_light = shapely.get_num_coordinates(light.geometry)
+    geo = (full.route_kind == "geodesic") & (np.arange(500) != 7)
+    assert (n_light[geo] == 2).all()
+    # waypoint flows, sea lanes and anything not geodesic keep every vertex
+    for i in np.flatnonzero(~geo):
+        assert light.geometry[i].equals_exact(full.geometry[i], 0)
+    dense = densify_geodesics(light.geometry, light.route_kind)
+    assert (
+        np.abs(shapely.get_coordinates(dense) - shapely.get_coordinates(full.geometry)).max() < 1e-9
+    )
+
+
+def test_route_and_mode_values_checked_once_each_in_order():
+    r = build_routes([0, 0, 0], [0, 1, 2], [1, 1, 1], [0, 1, 2], route=[" Straight", None, "ARC "])
+    assert r.route_kind.tolist() == ["straight", "geodesic", "arc"]
+    with pytest.raises(ValueError, match=r"`mode` is 'boat' at index 2; expected one of 'sea'"):
+        build_routes([0] * 4, [0] * 4, [1] * 4, [1] * 4, mode=["sea", "air", "boat", "ship"])
+    with pytest.raises(ValueError, match=r"`route` is 'x' at index 1"):
+        build_routes([0] * 3, [0] * 3, [1] * 3, [1] * 3, route=["auto", "x", "x"])

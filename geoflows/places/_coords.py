@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
+
 from geoflows.errors import GeocodeError
 
 __all__ = ["CoordinateError", "parse_latlon"]
@@ -191,78 +193,94 @@ def parse_latlon(text: str) -> tuple[float, float, str] | None:
         lat, lon = _mgrs(text, m)
         return lat, lon, "MGRS"
     t = text.translate(_PRIMES)
-    if not _ALLOWED.match(t) or sum(ch.isdigit() for ch in t) == 0:
+    if not _ALLOWED.match(t) or not any(ch.isdigit() for ch in t):
         return None
     toks = _tokens(t.strip().strip("()").strip())
     nums = [v for k, v in toks if k == "num"]
     if len(nums) < 2:
         return None  # one number ("N1", "E40") is a road or a name, not a pair
     hemis = [(i, v) for i, (k, v) in enumerate(toks) if k == "hemi"]
-    has_marks = any(mk for _s, _v, mk in nums)  # type: ignore[misc]
     if hemis:
-        notation = (
-            "degrees-minutes-seconds with hemisphere letters"
-            if has_marks and any(mk in ("'", '"') for _s, _v, mk in nums)  # type: ignore[misc]
-            else "decimal degrees with hemisphere letters"
+        return _parse_labelled(text, toks, nums, hemis)
+    return _parse_unlabelled(text, toks, nums)
+
+
+def _labelled_notation(nums: list) -> str:
+    """Name the notation of a pair with hemisphere letters: decimal degrees or D M S."""
+    has_marks = any(mk for _s, _v, mk in nums)
+    if has_marks and any(mk in ("'", '"') for _s, _v, mk in nums):
+        return "degrees-minutes-seconds with hemisphere letters"
+    if len(nums) > 2 and not has_marks and nums[0][1] == int(nums[0][1]):
+        return "degrees-minutes-seconds with hemisphere letters"
+    return "decimal degrees with hemisphere letters"
+
+
+def _labelled_axes(text: str, toks: list, hemis: list, notation: str) -> list[tuple[str, list]]:
+    """``[(letter, numbers), ...]``: the numbers each hemisphere letter labels."""
+    leading = hemis[0][0] == 0 or not any(k == "num" for k, _v in toks[: hemis[0][0]])
+    axes: list[tuple[str, list]] = []
+    if leading:
+        for j, (i, h) in enumerate(hemis):
+            end = hemis[j + 1][0] if j + 1 < len(hemis) else len(toks)
+            axes.append((h, [v for k, v in toks[i + 1 : end] if k == "num"]))
+        return axes
+    start = 0
+    for i, h in hemis:
+        axes.append((h, [v for k, v in toks[start:i] if k == "num"]))
+        start = i + 1
+    if any(k == "num" for k, _v in toks[start:]):
+        raise CoordinateError(
+            f"{notation.capitalize()} {text!r}: numbers after the last hemisphere letter.",
+            query=text,
+            notation=notation,
         )
-        if len(nums) > 2 and not has_marks and all(v[1] == int(v[1]) for v in nums[:1]):
-            notation = "degrees-minutes-seconds with hemisphere letters"
-        if len(hemis) != 2:
+    return axes
+
+
+def _parse_labelled(text: str, toks: list, nums: list, hemis: list) -> tuple[float, float, str]:
+    """Parse a pair whose axes are named by hemisphere letters (N/S, E/W), in either order."""
+    notation = _labelled_notation(nums)
+    if len(hemis) != 2:
+        raise CoordinateError(
+            f"{notation.capitalize()} {text!r}: found {len(hemis)} hemisphere letter(s); "
+            "give one N/S and one E/W (e.g. '47°05′N 37°33′E').",
+            query=text,
+            notation=notation,
+        )
+    lat = lon = None
+    for h, parts in _labelled_axes(text, toks, hemis, notation):
+        if any(s for s, _v, _m in parts):
             raise CoordinateError(
-                f"{notation.capitalize()} {text!r}: found {len(hemis)} hemisphere letter(s); "
-                "give one N/S and one E/W (e.g. '47°05′N 37°33′E').",
+                f"{notation.capitalize()} {text!r}: a sign and a hemisphere letter together; "
+                "use one of them.",
                 query=text,
                 notation=notation,
             )
-        leading = hemis[0][0] == 0 or not any(k == "num" for k, _v in toks[: hemis[0][0]])
-        axes: list[tuple[str, list]] = []
-        if leading:
-            for j, (i, h) in enumerate(hemis):
-                end = hemis[j + 1][0] if j + 1 < len(hemis) else len(toks)
-                axes.append((h, [v for k, v in toks[i + 1 : end] if k == "num"]))
+        val, _ = _component(text, parts, notation)
+        val = -val if h in "SW" else val
+        if (lat if h in "NS" else lon) is not None:
+            twice = (
+                "two latitudes (N/S) and no longitude"
+                if h in "NS"
+                else "two longitudes (E/W) and no latitude"
+            )
+            raise CoordinateError(
+                f"{notation.capitalize()} {text!r}: {twice}.", query=text, notation=notation
+            )
+        if h in "NS":
+            lat = val
         else:
-            start = 0
-            for i, h in hemis:
-                axes.append((h, [v for k, v in toks[start:i] if k == "num"]))
-                start = i + 1
-            if any(k == "num" for k, _v in toks[start:]):
-                raise CoordinateError(
-                    f"{notation.capitalize()} {text!r}: numbers after the last hemisphere letter.",
-                    query=text,
-                    notation=notation,
-                )
-        lat = lon = None
-        for h, parts in axes:
-            if any(s for s, _v, _m in parts):
-                raise CoordinateError(
-                    f"{notation.capitalize()} {text!r}: a sign and a hemisphere letter together; "
-                    "use one of them.",
-                    query=text,
-                    notation=notation,
-                )
-            val, _ = _component(text, parts, notation)
-            val = -val if h in "SW" else val
-            if h in "NS":
-                if lat is not None:
-                    raise CoordinateError(
-                        f"{notation.capitalize()} {text!r}: two latitudes (N/S) and no longitude.",
-                        query=text,
-                        notation=notation,
-                    )
-                lat = val
-            else:
-                if lon is not None:
-                    raise CoordinateError(
-                        f"{notation.capitalize()} {text!r}: two longitudes (E/W) and no latitude.",
-                        query=text,
-                        notation=notation,
-                    )
-                lon = val
-        assert lat is not None and lon is not None
-        _check_range(text, lat, lon, notation, swappable=False, labelled=True)
-        return round(lat, 6), round(lon, 6), notation
+            lon = val
+    assert lat is not None and lon is not None
+    _check_range(text, lat, lon, notation, swappable=False, labelled=True)
+    return round(lat, 6), round(lon, 6), notation
+
+
+def _parse_unlabelled(text: str, toks: list, nums: list) -> tuple[float, float, str]:
+    """Parse a pair without hemisphere letters: latitude first, split at the separator."""
     seps = [sum(1 for k2, _ in toks[:i] if k2 == "num") for i, (k, _v) in enumerate(toks)
             if k == "sep"]  # fmt: skip
+    has_marks = any(mk for _s, _v, mk in nums)
     notation = "degrees-minutes-seconds" if has_marks or len(nums) > 2 else "decimal degrees"
     if len(seps) > 1:
         raise CoordinateError(
@@ -271,7 +289,7 @@ def parse_latlon(text: str) -> tuple[float, float, str] | None:
             query=text,
             notation=notation,
         )
-    groups = _split_unlabelled(nums, bool(seps), seps)  # type: ignore[arg-type]
+    groups = _split_unlabelled(nums, bool(seps), seps)
     if len(groups) != 2:
         raise CoordinateError(
             f"{notation.capitalize()} {text!r}: cannot tell latitude from longitude "
@@ -284,6 +302,36 @@ def parse_latlon(text: str) -> tuple[float, float, str] | None:
     lon, _ = _component(text, groups[1], notation)
     _check_range(text, lat, lon, notation, swappable=True)
     return round(lat, 6), round(lon, 6), notation
+
+
+#: The common form, parsed column-wise: "lat, lon" / "lat lon" / "lat; lon" in decimal degrees
+#: with at most 6 decimals (so ``round(x, 6)`` is ``x`` itself); ASCII only. Everything else
+#: (and anything out of range, to get its error) goes through :func:`parse_latlon` one by one
+#: (see ``Gazetteer.geocode_all``).
+_DECIMAL = r"[+-]?(?:[0-9]+(?:\.[0-9]{0,6})?|\.[0-9]{1,6})"
+_DECIMAL_PAIR = rf"^\s*(?P<lat>{_DECIMAL})\s*(?:[,;]\s*|\s+)(?P<lon>{_DECIMAL})\s*$"
+
+
+def _decimal_pairs(values: list) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(lat, lon, ok)`` of the strings in the common decimal form, in range (vectorised)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    n = len(values)
+    lat, lon = np.full(n, np.nan), np.full(n, np.nan)
+    # the pattern is ASCII: other text (lone surrogates too) is left to parse_latlon
+    ascii_ = [v if isinstance(v, str) and v.isascii() else None for v in values]
+    text = pa.array(ascii_, type=pa.string())
+    found = pc.extract_regex(text, _DECIMAL_PAIR)
+    valid = found.is_valid()
+    ok = np.array(valid.to_numpy(zero_copy_only=False), dtype=bool)
+    if ok.any():
+        hits = found.filter(valid)
+        lat[ok] = pc.cast(hits.field("lat"), pa.float64()).to_numpy()
+        lon[ok] = pc.cast(hits.field("lon"), pa.float64()).to_numpy()
+    with np.errstate(invalid="ignore"):
+        ok &= (np.abs(lat) <= 90) & (np.abs(lon) <= 180)
+    return lat, lon, ok
 
 
 def _check_range(

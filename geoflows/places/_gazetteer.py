@@ -10,13 +10,14 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+import pandas as pd
+
 from geoflows.errors import AmbiguousPlace, GeocodeError, GeoflowsError, PlaceNotFound
 from geoflows.places._normalize import fold_name, normalize_name
 from geoflows.places._place import Place, parse_coordinates
 
 if TYPE_CHECKING:
-    import pandas as pd
-
     from geoflows.places._index import Index
     from geoflows.places._online import OnlineGeocoder
 
@@ -133,6 +134,100 @@ def _as_list(value: Any, n: int, what: str) -> list:
     if len(out) != n:
         raise ValueError(f"{what} has {len(out)} values but names has {n}; give one or {n}")
     return out
+
+
+_RESULT_COLUMNS = (
+    "query", "status", "place", "name", "lat", "lon", "country", "kind", "score",
+    "runner_up", "suggestions", "candidates", "message",
+)  # fmt: skip
+
+
+def _fresh_lists(lists: list[list]) -> np.ndarray:
+    """Wrap ``lists`` in a 1-D object array (numpy would make a 2-D array of them)."""
+    out = np.empty(len(lists), dtype=object)
+    out[:] = lists
+    return out
+
+
+def _distinct_queries(names: list, country: Any, mode: Any) -> tuple[np.ndarray, list[tuple]]:
+    """Return each (name, country, mode) once, and each row's index into that list."""
+    n = len(names)
+    countries = _as_list(country, n, "country")
+    modes = _as_list(mode, n, "mode")
+    scalar = (
+        False,
+        country is None or isinstance(country, str),
+        mode is None or isinstance(mode, str),
+    )
+    try:  # hash passes in C instead of a Python loop; a scalar needs none
+        parts = [
+            (np.zeros(n, dtype=np.int64), 1) if one else _factorize(v, n)
+            for v, one in zip((names, countries, modes), scalar, strict=True)
+        ]
+    except (TypeError, ValueError):  # unhashable, nested or NaN input: the loop below
+        return _distinct_loop(names, countries, modes)
+    key = np.zeros(n, dtype=np.int64)
+    for codes, size in parts:
+        key = key * max(size, 1) + codes
+    codes = np.asarray(pd.factorize(key)[0], dtype=np.int64)
+    first = np.unique(codes, return_index=True)[1] if n else codes
+    return codes, [(names[i], countries[i], modes[i]) for i in first.tolist()]
+
+
+def _factorize(values: list, n: int) -> tuple[np.ndarray, int]:
+    """Return codes and the number of distinct values; ValueError where a dict would differ."""
+    import pyarrow as pa
+
+    try:  # text and None only (the common case): Arrow's hash table, about twice as fast
+        text = pa.array(values, type=pa.string())
+    except (pa.ArrowException, TypeError, ValueError):  # other values, or a lone surrogate
+        text = None
+    if text is not None:
+        encoded = text.dictionary_encode()
+        k = len(encoded.dictionary)  # None gets code k
+        return encoded.indices.fill_null(k).to_numpy().astype(np.int64), k + 1
+    arr = np.asarray(values, dtype=object).reshape(n)
+    missing = pd.isna(arr)
+    if missing.any() and any(v is not None for v in arr[missing]):
+        raise ValueError("NaN is not None: a dict keeps them apart, factorize does not")
+    codes, uniques = pd.factorize(arr, use_na_sentinel=False)
+    return codes, len(uniques)
+
+
+def _distinct_loop(names: list, countries: list, modes: list) -> tuple[np.ndarray, list[tuple]]:
+    codes = np.empty(len(names), dtype=np.int64)
+    seen: dict[tuple, int] = {}
+    distinct: list[tuple] = []
+    for i, trip in enumerate(zip(names, countries, modes, strict=True)):
+        try:
+            j = seen.get(trip)
+        except TypeError:  # unhashable input: resolve it on its own
+            j = None
+            trip = (str(trip[0]), trip[1], trip[2])
+        if j is None:
+            j = len(distinct)
+            try:
+                seen[trip] = j
+            except TypeError:
+                pass
+            distinct.append(trip)
+        codes[i] = j
+    return codes, distinct
+
+
+def _results_frame(columns: dict[str, np.ndarray], codes: np.ndarray, n: int) -> pd.DataFrame:
+    """Build one row per name (index 0..n-1) from the distinct results and each row's code."""
+    index = pd.RangeIndex(n)
+    # object dtype keeps None (not NaN) for missing text under pandas' string inference
+    df = pd.DataFrame(
+        {
+            c: pd.Series(v[codes] if n else v[:0], index=index, dtype=object)
+            for c, v in columns.items()
+        }
+    )
+    for c in ("lat", "lon", "score"):
+        df[c] = df[c].astype("float64")
+    return df
 
 
 class Gazetteer:
@@ -770,60 +865,76 @@ class Gazetteer:
         >>> list(df.status)
         ['ok', 'not_found', 'ambiguous']
         """
-        import numpy as np
-        import pandas as pd
+        return self._geocode_table(names, country, mode)
 
+    def _geocode_table(
+        self, names: Iterable[Any], country: Any = None, mode: Any = None, *, places: bool = True
+    ) -> pd.DataFrame:
+        """Resolve names as :meth:`geocode_all` does.
+
+        With ``places=False`` names given as decimal coordinates get no Place (``place`` and
+        ``candidates`` are None, no near label): read_flows needs only their columns.
+        """
         names = list(names)
-        n = len(names)
-        countries = _as_list(country, n, "country")
-        modes = _as_list(mode, n, "mode")
-        codes = np.empty(n, dtype=np.int64)
-        seen: dict[tuple, int] = {}
-        distinct: list[tuple] = []
-        fast = None
-        if (country is None or isinstance(country, str)) and (
-            mode is None or isinstance(mode, str)
-        ):
-            try:  # one hash pass in C instead of a Python loop
-                fast = pd.factorize(np.asarray(names, dtype=object), use_na_sentinel=False)
-            except TypeError:
-                fast = None
-        if fast is not None:
-            codes = np.asarray(fast[0], dtype=np.int64)
-            distinct = [(v, country, mode) for v in fast[1].tolist()]
-            names, countries, modes = [], [], []
-        for i, trip in enumerate(zip(names, countries, modes, strict=True)):
-            try:
-                j = seen.get(trip)
-            except TypeError:  # unhashable input: resolve it on its own
-                j = None
-                trip = (str(trip[0]), trip[1], trip[2])
-            if j is None:
-                j = len(distinct)
-                try:
-                    seen[trip] = j
-                except TypeError:
-                    pass
-                distinct.append(trip)
-            codes[i] = j
-        results = [self._resolve_row(*t) for t in distinct]
-        results = self._add_near(results)
-        cols = (
-            "query", "status", "place", "name", "lat", "lon", "country", "kind", "score",
-            "runner_up", "suggestions", "candidates", "message",
-        )  # fmt: skip
-        data = {}
-        for ci, col in enumerate(cols):
-            arr = np.empty(len(results), dtype=object)
-            arr[:] = [r[ci] for r in results]
-            data[col] = arr[codes] if n else arr[:0]
-        # object dtype keeps None (not NaN) for missing text under pandas' string inference
-        index = pd.RangeIndex(n)
-        df = pd.DataFrame({c: pd.Series(v, index=index, dtype=object) for c, v in data.items()})
-        df["lat"] = df["lat"].astype("float64")
-        df["lon"] = df["lon"].astype("float64")
-        df["score"] = df["score"].astype("float64")
-        return df
+        codes, distinct = _distinct_queries(names, country, mode)
+        columns = self._resolve_distinct(distinct, places)
+        return _results_frame(columns, codes, len(names))
+
+    def _resolve_distinct(self, distinct: list[tuple], places: bool) -> dict[str, np.ndarray]:
+        """Resolve each distinct (name, country, mode) once; one object array per column.
+
+        Names in the common ``"lat, lon"`` form are parsed column-wise and labelled with
+        their nearest place in one query; every other name is resolved on its own.
+        """
+        from geoflows.places._coords import _decimal_pairs
+
+        k = len(distinct)
+        lat, lon, fast = _decimal_pairs([t[0] for t in distinct])
+        columns = {c: np.empty(k, dtype=object) for c in _RESULT_COLUMNS}
+        at = np.flatnonzero(fast)
+        if at.size:
+            queries = [distinct[i][0] for i in at]
+            rows = self._coordinate_rows(queries, lat[at], lon[at], places)
+            for c in _RESULT_COLUMNS:
+                columns[c][at] = rows[c]
+        slow = np.flatnonzero(~fast)
+        if slow.size:
+            results = self._add_near([self._resolve_row(*distinct[i]) for i in slow])
+            for ci, c in enumerate(_RESULT_COLUMNS):
+                columns[c][slow] = [r[ci] for r in results]
+        return columns
+
+    def _coordinate_rows(
+        self, queries: list, lat: np.ndarray, lon: np.ndarray, with_places: bool = True
+    ) -> dict:
+        """Build the result columns of names that are decimal coordinates (parsed, checked)."""
+        m = len(queries)
+        names = [f"{y:g}, {x:g}" for y, x in zip(lat.tolist(), lon.tolist(), strict=True)]
+        places = np.full(m, None, dtype=object)
+        if with_places:
+            near = self.near_labels(lat, lon)
+            places[:] = [
+                Place(name, y, x, None, "coordinates", "coordinates", None, f"coordinates:{name}",
+                      near=label)
+                for name, y, x, label in zip(
+                    names, lat.tolist(), lon.tolist(), near, strict=True
+                )
+            ]  # fmt: skip
+        return {
+            "query": queries,
+            "status": "ok",
+            "place": places,
+            "name": names,
+            "lat": lat,
+            "lon": lon,
+            "country": None,
+            "kind": "coordinates",
+            "score": 100.0,
+            "runner_up": None,
+            "suggestions": _fresh_lists([[] for _ in range(m)]),
+            "candidates": _fresh_lists([[p] for p in places]) if with_places else None,
+            "message": "",
+        }
 
     def _add_near(self, results: list[tuple]) -> list[tuple]:
         """Give every coordinate-only result its ``near`` label, in one nearest-place query."""

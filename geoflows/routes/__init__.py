@@ -17,6 +17,8 @@ from __future__ import annotations
 from geoflows.routes._build import MODES, ROUTE_KINDS, Routes, build_routes, rail, sea
 from geoflows.routes._geometry import (
     arc,
+    densify_geodesics,
+    endpoint_lines,
     geodesic,
     join_antimeridian,
     split_antimeridian,
@@ -34,6 +36,8 @@ __all__ = [
     "arc",
     "build_routes",
     "clear_route_cache",
+    "densify_geodesics",
+    "endpoint_lines",
     "geodesic",
     "join_antimeridian",
     "rail",

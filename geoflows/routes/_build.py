@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 import shapely
 
 from geoflows.errors import RouteFallbackWarning, warn
@@ -14,6 +15,7 @@ from geoflows.routes._geometry import (
     _wrap_near,
     arc,
     distance_km,
+    endpoint_lines,
     geodesic,
     line_lengths_km,
     straight,
@@ -92,13 +94,23 @@ def _text_per_flow(values, n: int, name: str, allowed: Sequence[str], default: s
     if values is None or isinstance(values, str):
         arr = np.full(n, default if values is None else values, dtype=object)
     else:
-        arr = np.asarray(list(values), dtype=object)
-        if arr.shape != (n,):
+        arr = np.empty(n, dtype=object)
+        given = list(values)
+        if len(given) != n:
             raise ValueError(
-                f"`{name}` has {arr.size} values for {n} flows; give one per flow or a single value"
+                f"`{name}` has {len(given)} values for {n} flows; give one per flow or a single value"
             )
-    out = np.empty(n, dtype=object)
-    for i, v in enumerate(arr):
+        arr[:] = given
+    # each distinct value is checked once, in order of first appearance (so the error names
+    # the first bad index)
+    try:
+        codes, _ = pd.factorize(arr, use_na_sentinel=False)
+    except TypeError:  # unhashable values: each on its own
+        codes = np.arange(n)
+    first = np.unique(codes, return_index=True)[1]
+    texts = np.empty(first.size, dtype=object)
+    for j, i in enumerate(first.tolist()):
+        v = arr[i]
         text = v.strip().lower() if isinstance(v, str) else ""  # None, NaN, pd.NA -> default
         text = text or default
         if text not in allowed:
@@ -106,8 +118,8 @@ def _text_per_flow(values, n: int, name: str, allowed: Sequence[str], default: s
                 f"`{name}` is {v!r} at index {i}; expected one of "
                 f"{', '.join(repr(a) for a in allowed)}"
             )
-        out[i] = text
-    return out
+        texts[j] = text
+    return texts[codes] if n else np.empty(0, dtype=object)
 
 
 def _resolve_kinds(route, mode, olon, olat, dlon, dlat, has_via) -> np.ndarray:
@@ -123,28 +135,25 @@ def _resolve_kinds(route, mode, olon, olat, dlon, dlat, has_via) -> np.ndarray:
     if cand.size:
         k = np.round(np.column_stack([olon, olat, dlon, dlat])[cand], 5)
         k[:, 2] = np.round(_wrap_near(k[:, 2], k[:, 0]), 5)
-        fwd = list(map(tuple, k.tolist()))
-        back = [(c, d, a, b) for a, b, c, d in fwd]
-        present = set(fwd)
-        is_pair = np.fromiter(
-            ((b in present) and (b != f) for f, b in zip(fwd, back, strict=True)),
-            dtype=bool,
-            count=cand.size,
-        )
+        k += 0.0  # -0.0 and 0.0 are one key, as they are for tuples
+        back = k[:, [2, 3, 0, 1]]
+        present = pd.MultiIndex.from_arrays(list(k.T))
+        is_pair = pd.MultiIndex.from_arrays(list(back.T)).isin(present)
+        is_pair &= ~(back == k).all(axis=1)
         kinds[cand[is_pair]] = "arc"
     return kinds
 
 
-def _normalise_via(via, n: int) -> list[np.ndarray] | None:
+def _normalise_via(via, n: int) -> dict[int, np.ndarray]:
+    """Return the waypoints of each flow that has some, as ``{flow index: (k, 2) array}``."""
     if via is None:
-        return None
+        return {}
     via = list(via)
     if len(via) != n:
         raise ValueError(f"`via` has {len(via)} entries for {n} flows; give one (or None) per flow")
-    out = []
+    out = {}
     for i, w in enumerate(via):
         if w is None or (not isinstance(w, str) and len(w) == 0):
-            out.append(np.empty((0, 2)))
             continue
         try:
             pts = np.asarray(w, dtype="float64").reshape(-1, 2)
@@ -154,8 +163,47 @@ def _normalise_via(via, n: int) -> list[np.ndarray] | None:
             ) from exc
         if not np.all(np.isfinite(pts)):
             raise ValueError(f"`via` at index {i} has a NaN or infinite coordinate: {w!r}")
-        out.append(pts)
+        if pts.shape[0]:
+            out[i] = pts
     return out
+
+
+@dataclass
+class _Legs:
+    """The legs of n flows: a flow without waypoints is one leg, ``flow`` maps legs to flows."""
+
+    flow: np.ndarray
+    n_legs: np.ndarray
+    olon: np.ndarray
+    olat: np.ndarray
+    dlon: np.ndarray
+    dlat: np.ndarray
+    kind: np.ndarray
+    geom: np.ndarray
+    note: np.ndarray
+
+    @classmethod
+    def of(cls, olon, olat, dlon, dlat, vias: dict[int, np.ndarray], kinds) -> _Legs:
+        """Split flows at their waypoints (vectorised: the points of all flows in one array)."""
+        n = olon.size
+        n_legs = np.ones(n, dtype="int64")
+        for i, pts in vias.items():
+            n_legs[i] += pts.shape[0]
+        first = np.cumsum(n_legs + 1) - (n_legs + 1)  # each flow's first point
+        xy = np.empty((int(n_legs.sum()) + n, 2))
+        xy[first] = np.column_stack([olon, olat])
+        xy[first + n_legs] = np.column_stack([dlon, dlat])
+        for i, pts in vias.items():
+            xy[first[i] + 1 : first[i] + 1 + pts.shape[0]] = pts
+        is_end = np.zeros(xy.shape[0], dtype=bool)
+        is_end[first + n_legs] = True
+        starts, ends = xy[~is_end], xy[np.r_[False, ~is_end[:-1]]]
+        flow = np.repeat(np.arange(n), n_legs)
+        m = flow.size
+        return cls(
+            flow, n_legs, starts[:, 0], starts[:, 1], ends[:, 0], ends[:, 1], kinds[flow],
+            np.empty(m, dtype=object), np.full(m, "", dtype=object),
+        )  # fmt: skip
 
 
 def _line_coords(coords: np.ndarray, o: np.ndarray, d: np.ndarray) -> np.ndarray:
@@ -178,6 +226,7 @@ def build_routes(
     ids=None,
     spacing_km: float = 50.0,
     arc_bend: float = 0.2,
+    dense: bool = True,
 ) -> Routes:
     """Draw one line per flow with the builder its route kind or transport mode asks for.
 
@@ -206,6 +255,11 @@ def build_routes(
         Vertex spacing of geodesic, straight and arc lines.
     arc_bend : float, default 0.2
         Bow of arcs as a fraction of their length.
+    dense : bool, default True
+        If False, a geodesic flow without waypoints gets a 2-point line (its endpoints, the
+        destination's longitude unwrapped) instead of one vertex every ``spacing_km``: all a
+        map needs, as the browser draws geodesics from their endpoints.
+        :func:`densify_geodesics` turns such lines into the dense ones on demand.
 
     Returns
     -------
@@ -230,6 +284,9 @@ def build_routes(
     >>> r = build_routes([130.28], [42.26], [131.87], [43.11], mode=["sea"])
     >>> r.route_kind.tolist(), bool(r.length_km[0] > 200)
     (['sea'], True)
+    >>> r = build_routes([131.87], [43.11], [-149.90], [61.22], dense=False)
+    >>> r.geometry[0].coords[:], round(float(r.length_km[0]))    # Vladivostok -> Anchorage
+    ([(131.87, 43.11), (210.1, 61.22)], 5339)
     """
     olon, olat, dlon, dlat = _check_coords(olon, olat, dlon, dlat)
     n = olon.size
@@ -238,99 +295,110 @@ def build_routes(
     if ids is not None and len(ids) != n:
         raise ValueError(f"`ids` has {len(ids)} labels for {n} flows")
     vias = _normalise_via(via, n)
-    has_via = (
-        np.array([v.shape[0] > 0 for v in vias], dtype=bool)
-        if vias is not None
-        else np.zeros(n, dtype=bool)
-    )
+    has_via = np.zeros(n, dtype=bool)
+    has_via[list(vias)] = True
     kinds = _resolve_kinds(route, mode, olon, olat, dlon, dlat, has_via)
-
-    # legs: a flow without waypoints is one leg; leg_flow maps legs back to flows
-    if has_via.any():
-        pts = [np.vstack([[olon[i], olat[i]], vias[i], [dlon[i], dlat[i]]]) for i in range(n)]
-        n_legs = np.array([p.shape[0] - 1 for p in pts])
-        starts = np.vstack([p[:-1] for p in pts])
-        ends = np.vstack([p[1:] for p in pts])
-        leg_flow = np.repeat(np.arange(n), n_legs)
-        lo_lon, lo_lat, ld_lon, ld_lat = starts[:, 0], starts[:, 1], ends[:, 0], ends[:, 1]
-    else:
-        n_legs = np.ones(n, dtype="int64")
-        leg_flow = np.arange(n)
-        lo_lon, lo_lat, ld_lon, ld_lat = olon, olat, dlon, dlat
-    leg_kind = kinds[leg_flow]
-    leg_geom = np.empty(leg_flow.size, dtype=object)
-    leg_note = np.full(leg_flow.size, "", dtype=object)
-
+    legs = _Legs.of(olon, olat, dlon, dlat, vias, kinds)
     for kind in ("sea", "rail"):
-        idx = np.flatnonzero(leg_kind == kind)
-        if idx.size == 0:
-            continue
-        degenerate = (lo_lon[idx] == ld_lon[idx]) & (lo_lat[idx] == ld_lat[idx])
-        for j in idx[degenerate]:
-            leg_geom[j] = shapely.LineString([(lo_lon[j], lo_lat[j])] * 2)
-        idx = idx[~degenerate]
-        coords, notes = network_legs(kind, lo_lon[idx], lo_lat[idx], ld_lon[idx], ld_lat[idx])
-        found = [j for j, c in zip(idx, coords, strict=True) if c is not None]
-        if found:
-            lines = [
-                _line_coords(c, (lo_lon[j], lo_lat[j]), (ld_lon[j], ld_lat[j]))
-                for j, c in zip(idx, coords, strict=True)
-                if c is not None
-            ]
-            sizes = np.array([c.shape[0] for c in lines])
-            leg_geom[found] = shapely.linestrings(
-                np.vstack(lines), indices=np.repeat(np.arange(len(lines)), sizes)
-            )
-        leg_note[idx] = notes
-        failed = idx[np.array([c is None for c in coords], dtype=bool)]
-        leg_kind[failed] = "geodesic"
-
-    missing = np.fromiter((g is None for g in leg_geom), dtype=bool, count=leg_geom.size)
-    for kind, builder in _VECTOR_BUILDERS.items():
-        idx = np.flatnonzero((leg_kind == kind) & missing)
-        if idx.size == 0:
-            continue
-        extra = {"arc_bend": arc_bend} if kind == "arc" else {}
-        leg_geom[idx] = builder(
-            lo_lon[idx], lo_lat[idx], ld_lon[idx], ld_lat[idx], spacing_km=spacing_km, **extra
-        )
-
-    notes = np.full(n, "", dtype=object)
-    route_kind = kinds.copy()
-    if not has_via.any():
-        geometry = leg_geom
-        notes[:] = leg_note
-        route_kind[leg_note != ""] = "geodesic"
-    else:
-        geometry = np.empty(n, dtype=object)
-        first = np.cumsum(n_legs) - n_legs
-        for i in range(n):
-            sl = slice(first[i], first[i] + n_legs[i])
-            geometry[i] = _join_legs(leg_geom[sl])
-            leg_notes = leg_note[sl]
-            failed = np.flatnonzero(leg_notes != "")
-            if failed.size == n_legs[i]:
-                route_kind[i] = "geodesic"
-                notes[i] = (
-                    leg_notes[0]
-                    if n_legs[i] == 1
-                    else "; ".join(dict.fromkeys(f"{t}" for t in leg_notes))
-                )
-            elif failed.size:
-                notes[i] = "; ".join(f"leg {k + 1} of {n_legs[i]}: {leg_notes[k]}" for k in failed)
+        _route_network_legs(legs, kind)
+    _draw_vector_legs(legs, spacing_km, arc_bend, endpoints_only=~has_via[legs.flow] & (not dense))
+    geometry, route_kind, notes = _join_flows(legs, kinds)
     _warn_fallbacks(notes, ids)
-    # A geodesic leg's length is its endpoints' geodesic distance (one Geod.inv per leg, not
-    # one per vertex); other legs are measured along their vertices.
-    leg_len = np.empty(leg_geom.size)
-    geo = leg_kind == "geodesic"
-    leg_len[geo] = distance_km(lo_lon[geo], lo_lat[geo], ld_lon[geo], ld_lat[geo])
-    leg_len[~geo] = line_lengths_km(leg_geom[~geo])
     return Routes(
         geometry=geometry,
         route_kind=route_kind.astype(str),
         route_note=notes.astype(str),
-        length_km=np.bincount(leg_flow, weights=leg_len, minlength=n),
+        length_km=_lengths_km(legs, n),
     )
+
+
+def _route_network_legs(legs: _Legs, kind: str) -> None:
+    """Route the legs of ``kind`` ('sea' or 'rail') on their network (each lane once), in place.
+
+    A leg that cannot be routed keeps no geometry, gets a note and becomes 'geodesic'.
+    """
+    idx = np.flatnonzero(legs.kind == kind)
+    if idx.size == 0:
+        return
+    degenerate = (legs.olon[idx] == legs.dlon[idx]) & (legs.olat[idx] == legs.dlat[idx])
+    for j in idx[degenerate]:
+        legs.geom[j] = shapely.LineString([(legs.olon[j], legs.olat[j])] * 2)
+    idx = idx[~degenerate]
+    o = np.column_stack([legs.olon[idx], legs.olat[idx]])
+    d = np.column_stack([legs.dlon[idx], legs.dlat[idx]])
+    coords, notes = network_legs(kind, o[:, 0], o[:, 1], d[:, 0], d[:, 1])
+    found = np.array([c is not None for c in coords], dtype=bool)
+    if found.any():
+        lines = [_line_coords(c, o[k], d[k]) for k, c in enumerate(coords) if c is not None]
+        sizes = np.array([c.shape[0] for c in lines])
+        legs.geom[idx[found]] = shapely.linestrings(
+            np.vstack(lines), indices=np.repeat(np.arange(len(lines)), sizes)
+        )
+    legs.note[idx] = notes
+    legs.kind[idx[~found]] = "geodesic"
+
+
+def _draw_vector_legs(
+    legs: _Legs, spacing_km: float, arc_bend: float, endpoints_only: np.ndarray
+) -> None:
+    """Draw every leg still without geometry with its vectorised builder, in place.
+
+    Geodesic legs marked ``endpoints_only`` get their two endpoints only (the destination's
+    longitude unwrapped next to the origin's): :func:`densify_geodesics` rebuilds the same
+    dense line when it is needed.
+    """
+    missing = np.fromiter((g is None for g in legs.geom), dtype=bool, count=legs.geom.size)
+    for kind, builder in _VECTOR_BUILDERS.items():
+        todo = (legs.kind == kind) & missing
+        if kind == "geodesic":
+            short = np.flatnonzero(todo & endpoints_only)
+            legs.geom[short] = endpoint_lines(
+                legs.olon[short], legs.olat[short], legs.dlon[short], legs.dlat[short]
+            )
+            todo &= ~endpoints_only
+        idx = np.flatnonzero(todo)
+        if idx.size == 0:
+            continue
+        extra = {"arc_bend": arc_bend} if kind == "arc" else {}
+        legs.geom[idx] = builder(
+            legs.olon[idx], legs.olat[idx], legs.dlon[idx], legs.dlat[idx],
+            spacing_km=spacing_km, **extra,
+        )  # fmt: skip
+
+
+def _join_flows(legs: _Legs, kinds: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One line, route kind and note per flow from its legs (a loop over waypoint flows only)."""
+    first = np.cumsum(legs.n_legs) - legs.n_legs
+    geometry = legs.geom[first]
+    notes = legs.note[first].copy()
+    route_kind = kinds.copy()
+    route_kind[(legs.n_legs == 1) & (notes != "")] = "geodesic"
+    for i in np.flatnonzero(legs.n_legs > 1):
+        k = int(legs.n_legs[i])
+        sl = slice(first[i], first[i] + k)
+        geometry[i] = _join_legs(legs.geom[sl])
+        leg_notes = legs.note[sl]
+        failed = np.flatnonzero(leg_notes != "")
+        notes[i] = ""
+        if failed.size == k:
+            route_kind[i] = "geodesic"
+            notes[i] = "; ".join(dict.fromkeys(f"{t}" for t in leg_notes))
+        elif failed.size:
+            notes[i] = "; ".join(f"leg {j + 1} of {k}: {leg_notes[j]}" for j in failed)
+    return geometry, route_kind, notes
+
+
+def _lengths_km(legs: _Legs, n: int) -> np.ndarray:
+    """Length of each flow: the sum of its legs' lengths.
+
+    A geodesic leg's length is its endpoints' geodesic distance (one Geod.inv per leg, not one
+    per vertex); other legs are measured along their vertices.
+    """
+    leg_len = np.empty(legs.geom.size)
+    geo = legs.kind == "geodesic"
+    leg_len[geo] = distance_km(legs.olon[geo], legs.olat[geo], legs.dlon[geo], legs.dlat[geo])
+    leg_len[~geo] = line_lengths_km(legs.geom[~geo])
+    return np.bincount(legs.flow, weights=leg_len, minlength=n)
 
 
 def _join_legs(legs: np.ndarray):

@@ -181,6 +181,84 @@ def geodesic(olon, olat, dlon, dlat, *, spacing_km: float = 50.0) -> np.ndarray:
     return _lines(lon, lat, line_index, n)
 
 
+def endpoint_lines(olon, olat, dlon, dlat) -> np.ndarray:
+    """Two-point lines from origin to destination, the destination's longitude unwrapped.
+
+    The first and last vertex of the :func:`geodesic` line between the same points, and
+    nothing between: what a map needs to draw a geodesic (the browser rebuilds it), at a
+    fraction of the cost. :func:`densify_geodesics` turns them into the dense lines.
+
+    Parameters
+    ----------
+    olon, olat, dlon, dlat : array-like of float
+        Origin and destination longitudes and latitudes (degrees, EPSG:4326), one per flow.
+
+    Returns
+    -------
+    numpy.ndarray
+        Object array of 2-point shapely LineStrings, one per flow.
+
+    Examples
+    --------
+    >>> from geoflows.routes import endpoint_lines
+    >>> endpoint_lines([131.87], [43.11], [-149.90], [61.22])[0].coords[:]
+    [(131.87, 43.11), (210.1, 61.22)]
+    """
+    olon, olat, dlon, dlat = _endpoints_unwrapped(olon, olat, dlon, dlat)
+    coords = np.stack([np.column_stack([olon, olat]), np.column_stack([dlon, dlat])], axis=1)
+    out = np.empty(olon.size, dtype=object)
+    if olon.size:
+        out[:] = shapely.linestrings(coords)
+    return out
+
+
+def densify_geodesics(geometry, route_kind, *, spacing_km: float = 50.0) -> np.ndarray:
+    """Rebuild the dense geodesic of every 2-point 'geodesic' line that needs more vertices.
+
+    Lines from :func:`endpoint_lines` (``build_routes(..., dense=False)``) become the lines
+    :func:`geodesic` draws between the same endpoints, all in one vectorised call; every
+    other line (other route kinds, lines with vertices, geodesics shorter than
+    ``spacing_km``, None) is returned as it is.
+
+    Parameters
+    ----------
+    geometry : array-like of shapely geometry or None
+    route_kind : array-like of str
+        The route kind of each line; only 'geodesic' lines are densified.
+    spacing_km : float, default 50.0
+        Largest distance between consecutive vertices, as in :func:`geodesic`.
+
+    Returns
+    -------
+    numpy.ndarray
+        Object array of the same length.
+
+    Examples
+    --------
+    >>> from geoflows.routes import densify_geodesics, endpoint_lines
+    >>> lines = endpoint_lines([131.87, 0.0], [43.11, 0.0], [-149.90, 0.1], [61.22, 0.0])
+    >>> dense = densify_geodesics(lines, ["geodesic", "geodesic"])
+    >>> [len(line.coords) for line in dense], dense[0].coords[-1]
+    ([108, 2], (210.1, 61.22))
+    """
+    geoms = np.asarray(geometry, dtype=object)
+    out = geoms.copy()
+    kinds = np.asarray(route_kind, dtype=object)
+    cand = np.flatnonzero(
+        (kinds == "geodesic") & (shapely.get_num_coordinates(geoms) == 2)
+        & (shapely.get_type_id(geoms) == 1)
+    )  # fmt: skip
+    if cand.size == 0:
+        return out
+    xy = shapely.get_coordinates(geoms[cand]).reshape(-1, 4)
+    _, _, dist = _GEOD.inv(xy[:, 0], xy[:, 1], xy[:, 2], xy[:, 3])
+    long_ = _point_counts(dist, spacing_km) > 2
+    idx = cand[long_]
+    if idx.size:
+        out[idx] = geodesic(*xy[long_].T, spacing_km=spacing_km)
+    return out
+
+
 def _merc_y(lat: np.ndarray) -> np.ndarray:
     lat = np.clip(lat, -_MERC_MAX_LAT, _MERC_MAX_LAT)
     return _TO_MERC.transform(np.zeros_like(lat), lat)[1]
