@@ -19,7 +19,16 @@ import numpy as np
 import pandas as pd
 
 from geoflows.errors import FlowValidationError, GeoflowsWarning, warn
-from geoflows.schema import best_volume  # noqa: F401  (public here since 0.1)
+from geoflows.schema import (  # best_volume: public here since 0.1
+    CONFIDENCES,
+    FLOW_FIELDS,
+    FLOW_KINDS,
+    MODES,
+    Problem,
+    best_volume,  # noqa: F401
+    is_blank,
+    split_list,
+)
 
 if TYPE_CHECKING:
     import folium
@@ -28,6 +37,8 @@ if TYPE_CHECKING:
     from geoflows.places import Gazetteer
 
 CRS = "EPSG:4326"
+#: Contract fields a :class:`Flow` holds as attributes; every other column goes to ``extra``.
+_FLOW_ATTRIBUTES = frozenset(FLOW_FIELDS) - {"group", "origin_country", "destination_country"}
 
 
 @dataclass(frozen=True, eq=False)
@@ -173,9 +184,6 @@ NAME_COORDINATE_TOLERANCE_KM = 50.0
 
 def _coordinate_column_problems(records: pd.DataFrame, field_: str, source: str) -> list[Any]:
     """Problems for ``<field>_lat/_lon`` values given but not finite or outside the globe."""
-    from geoflows.schema import Problem
-    from geoflows.schema import is_blank as _is_blank
-
     lat_c, lon_c = f"{field_}_lat", f"{field_}_lon"
     if lat_c not in records.columns and lon_c not in records.columns:
         return []
@@ -190,7 +198,7 @@ def _coordinate_column_problems(records: pd.DataFrame, field_: str, source: str)
     problems = []
     for i in np.flatnonzero(given & ~valid):
         a, b = raw_lat.iat[i], raw_lon.iat[i]
-        if _is_blank(a) and _is_blank(b):
+        if is_blank(a) and is_blank(b):
             continue
         problems.append(
             Problem(
@@ -219,7 +227,6 @@ def _name_coordinate_mismatches(
     gazetteer's best place for the name (or None), ``candidates`` its tied places when the
     name was ambiguous. A name the gazetteer does not know is not compared.
     """
-    from geoflows.io import Problem
     from geoflows.routes._geometry import distance_km
 
     both = np.array(
@@ -280,8 +287,6 @@ def _check_geometry_range(geoms: np.ndarray, records: pd.DataFrame) -> None:
     """
     import shapely
 
-    from geoflows.io import Problem
-
     coords, index = shapely.get_coordinates(geoms, return_index=True)
     with np.errstate(invalid="ignore"):
         ok = (
@@ -326,18 +331,8 @@ def _country_hints(
         if c not in records.columns:
             out += [country] * n
             continue
-        out += [country if _is_blank_hint(v) else str(v).strip() for v in records[c].tolist()]
+        out += [country if is_blank(v) else str(v).strip() for v in records[c].tolist()]
     return out + [country] * n_via
-
-
-def _is_blank_hint(value: object) -> bool:
-    return (
-        value is None
-        or value is pd.NA
-        or value is pd.NaT
-        or not str(value).strip()
-        or (isinstance(value, float) and np.isnan(value))
-    )
 
 
 class FlowSet:
@@ -384,7 +379,6 @@ class FlowSet:
         """Resolve places and build routes for validated records (see :func:`read_flows`)."""
         import geopandas as gpd
 
-        from geoflows.io import Problem, split_list
         from geoflows.places import geocode_all
         from geoflows.routes import build_routes
 
@@ -541,7 +535,7 @@ class FlowSet:
         """
         import geopandas as gpd
 
-        from geoflows.io import FLOW_FIELDS, validate_flows
+        from geoflows.io import validate_flows
         from geoflows.routes import join_antimeridian
 
         if not isinstance(gdf, gpd.GeoDataFrame):
@@ -586,8 +580,6 @@ class FlowSet:
         return len(self._gdf)
 
     def __iter__(self) -> Iterator[Flow]:
-        from geoflows.io import FLOW_FIELDS, split_list
-
         g = self._gdf
         for rec in g.drop(columns=g.geometry.name).to_dict("records"):
             yield Flow(
@@ -611,7 +603,7 @@ class FlowSet:
                 length_km=rec["length_km"],
                 route_kind=rec["route_kind"],
                 route_note=rec.get("route_note") or "",
-                extra={k: v for k, v in rec.items() if k not in FLOW_FIELDS},
+                extra={k: v for k, v in rec.items() if k not in _FLOW_ATTRIBUTES},
             )
 
     def __getitem__(self, key: Any) -> Any:
@@ -725,12 +717,11 @@ class FlowSet:
         >>> set(flows.filter(kinds=["shipment"]).to_geodataframe()["kind"])
         {'shipment'}
         """
-        from geoflows.io import KINDS, MODES
-        from geoflows.style import CONFIDENCE_LEVELS, confidence_level
+        from geoflows.style import confidence_level
 
-        kinds = _choices("kinds", kinds, KINDS)
+        kinds = _choices("kinds", kinds, FLOW_KINDS)
         modes = _choices("modes", modes, MODES)
-        confidence = _choices("confidence", confidence, (*CONFIDENCE_LEVELS, "unknown"))
+        confidence = _choices("confidence", confidence, (*CONFIDENCES, "unknown"))
         g = self._gdf
         keep = np.ones(len(g), dtype=bool)
         for column, allowed in (

@@ -635,8 +635,9 @@ def read_flows(
     data : path, pandas.DataFrame or list of dict
         A CSV, GeoJSON, GeoPackage or GeoParquet file, or records with the columns of the data
         contract (``id, origin, destination, via, volume, volume_low, volume_high, unit, kind,
-        category, mode, start, end, confidence, source, label, notes``; only ``origin`` and
-        ``destination`` are required; ``via`` is ``;``-separated).
+        category, mode, start, end, confidence, source, label, notes, group, origin_country,
+        destination_country``; only ``origin`` and ``destination`` are required; ``via`` is
+        ``;``-separated).
     gazetteer : Gazetteer, optional
         Where place names are looked up (default: the built-in offline gazetteer). Use
         ``Gazetteer.from_csv("my_sites.csv")`` to add your own places.

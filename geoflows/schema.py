@@ -15,46 +15,194 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+__all__ = [
+    "CONFIDENCES",
+    "DATE_FIELDS",
+    "FIELDS",
+    "FIELDS_BY_NAME",
+    "FIELD_TYPES",
+    "FLOW_FIELDS",
+    "FLOW_KINDS",
+    "KINDS",
+    "MODES",
+    "REQUIRED_FIELDS",
+    "RESOLVED_FIELDS",
+    "TEXT_FIELDS",
+    "VOLUME_FIELDS",
+    "Field",
+    "Problem",
+    "best_volume",
+    "fields_markdown",
+    "is_blank",
+    "split_list",
+]
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field of the flow record: its name, type, vocabulary, default, help and whether required.
+
+    ``dtype`` is one of :data:`FIELD_TYPES`: ``place`` (a name, ``"lat, lon"`` or a Place),
+    ``places`` and ``texts`` (``;``-separated lists), ``text``, ``word`` (one of
+    ``vocabulary``, stored lower-case), ``number`` (a float >= 0, NaN when unknown) and
+    ``date`` (a day, NaT when unknown).
+
+    Examples
+    --------
+    >>> FIELDS_BY_NAME["mode"].vocabulary
+    ('sea', 'rail', 'road', 'air', 'unknown')
+    >>> FIELDS_BY_NAME["origin"].required, FIELDS_BY_NAME["volume"].default
+    (True, nan)
+    """
+
+    name: str
+    dtype: str
+    help: str
+    vocabulary: tuple[str, ...] = ()
+    required: bool = False
+
+    @property
+    def default(self) -> object:
+        """The value of an empty cell once typed: ``""``, NaN or NaT."""
+        return {"number": math.nan, "date": pd.NaT}.get(self.dtype, "")
+
+
+#: The types a field may have (see :class:`Field`).
+FIELD_TYPES = ("place", "places", "text", "texts", "word", "number", "date")
+
+#: The flow data contract: every field, in the order of typed records and exports.
+FIELDS = (
+    Field("id", "text", 'unique; filled with the row number (`"1"`, `"2"`, …) when empty'),
+    Field(
+        "origin",
+        "place",
+        "where the flow starts; resolved by the gazetteer ([rules](gazetteer.md))",
+        required=True,
+    ),
+    Field("destination", "place", "where the flow ends; resolved like `origin`", required=True),
+    Field("via", "places", "optional waypoints; the route passes through them in order"),
+    Field(
+        "volume",
+        "number",
+        "empty means *unknown* (drawn thin and dashed); `1,000`, `1 000` and `1000` are all "
+        "read as 1000",
+    ),
+    Field(
+        "volume_low",
+        "number",
+        "low end of a range, kept as a range; `volume_low` ≤ `volume_high`; a `volume` given "
+        "with a range (or one bound) must lie inside it. Alone it is an open-ended claim: "
+        '"more than 200 missiles"',
+    ),
+    Field(
+        "volume_high",
+        "number",
+        'high end of a range; alone it reads "up to 500 missiles"',
+    ),
+    Field(
+        "unit",
+        "text",
+        "`containers`, `shells`, `troops`, `tonnes`, … Volumes of different units are never "
+        "summed or put on one scale",
+    ),
+    Field(
+        "kind",
+        "word",
+        "what the movement is; case does not matter (stored lower-case)",
+        ("shipment", "deployment", "transfer", "visit", "other"),
+    ),
+    Field("category", "text", "what moves (commodity, unit type); drives the colour by default"),
+    Field(
+        "mode",
+        "word",
+        "picks the route builder ([routing modes](routes.md))",
+        ("sea", "rail", "road", "air", "unknown"),
+    ),
+    Field(
+        "start",
+        "date",
+        "optional; drives the time slider. A month or a year means the whole period: as a "
+        "`start` its first day",
+    ),
+    Field(
+        "end",
+        "date",
+        "optional; not before `start`. A month or a year as an `end` means its last day "
+        "(`end=2023-12` is 31 Dec 2023), in reading, exports and the slider",
+    ),
+    Field(
+        "confidence",
+        "word",
+        "drives the line's dash pattern; a number from 0 to 1 is also allowed",
+        ("confirmed", "reported", "claimed"),
+    ),
+    Field("source", "texts", "kept through every export and listed in the popup"),
+    Field("label", "text", "optional; titles the popup"),
+    Field("notes", "text", "optional; shown in the popup"),
+    Field(
+        "group",
+        "text",
+        "optional: records that describe the same movement (several claims), drawn as one "
+        "line with the spread of their volumes; one unit per group",
+    ),
+    Field(
+        "origin_country",
+        "text",
+        "optional country hint (ISO code or name) for looking up `origin`; once resolved, "
+        "the country of the place found",
+    ),
+    Field(
+        "destination_country",
+        "text",
+        "optional country hint for `destination`, like `origin_country`",
+    ),
+)
+FIELDS_BY_NAME = {f.name: f for f in FIELDS}
+
 #: The columns of the flow data contract, in order.
-FLOW_FIELDS = (
-    "id",
-    "origin",
-    "destination",
-    "via",
-    "volume",
-    "volume_low",
-    "volume_high",
-    "unit",
-    "kind",
-    "category",
-    "mode",
-    "start",
-    "end",
-    "confidence",
-    "source",
-    "label",
-    "notes",
-)
-REQUIRED_FIELDS = ("origin", "destination")
-KINDS = ("shipment", "deployment", "transfer", "visit", "other")
-MODES = ("sea", "rail", "road", "air", "unknown")
-CONFIDENCES = ("confirmed", "reported", "claimed")
-TEXT_FIELDS = (
-    "id",
-    "origin",
-    "destination",
-    "via",
-    "unit",
-    "kind",
-    "category",
-    "mode",
-    "confidence",
-    "source",
-    "label",
-    "notes",
-)
-VOLUME_FIELDS = ("volume", "volume_low", "volume_high")
-DATE_FIELDS = ("start", "end")
+FLOW_FIELDS = tuple(f.name for f in FIELDS)
+REQUIRED_FIELDS = tuple(f.name for f in FIELDS if f.required)
+TEXT_FIELDS = tuple(f.name for f in FIELDS if f.dtype not in ("number", "date"))
+VOLUME_FIELDS = tuple(f.name for f in FIELDS if f.dtype == "number")
+DATE_FIELDS = tuple(f.name for f in FIELDS if f.dtype == "date")
+#: Flow kinds (``kind``), modes of transport (``mode``) and confidence words (``confidence``).
+FLOW_KINDS = FIELDS_BY_NAME["kind"].vocabulary
+MODES = FIELDS_BY_NAME["mode"].vocabulary
+CONFIDENCES = FIELDS_BY_NAME["confidence"].vocabulary
+#: Old name of :data:`FLOW_KINDS` (places have their own kinds: ``places.PLACE_KINDS``).
+KINDS = FLOW_KINDS
+
+_TYPE_TEXT = {
+    "place": 'place name, `"lat, lon"`, or `Place`',
+    "places": "places, `;`-separated (or a list)",
+    "text": "text",
+    "texts": "text or URL; several separated by `;`",
+    "number": "number ≥ 0",
+    "date": "ISO date, `YYYY-MM-DD` (or `YYYY-MM`, `YYYY`)",
+}
+
+
+def fields_markdown() -> str:
+    """Write the contract as the Markdown table of the docs (one row per field).
+
+    Returns
+    -------
+    str
+        The table, header first, one line per field of :data:`FIELDS`.
+
+    Examples
+    --------
+    >>> print(fields_markdown().splitlines()[3])
+    | `origin` | place name, `"lat, lon"`, or `Place` | **required** | where the flow starts; resolved by the gazetteer ([rules](gazetteer.md)) |
+    """
+    lines = ["| field | type | required | rule |", "|---|---|---|---|"]
+    for f in FIELDS:
+        kind = _TYPE_TEXT.get(f.dtype) or ", ".join(f"`{v}`" for v in f.vocabulary)
+        required = "**required**" if f.required else ""
+        lines.append(f"| `{f.name}` | {kind} | {required} | {f.help} |")
+    return "\n".join(lines)
+
+
 #: Columns geoflows adds when it resolves places and builds routes.
 RESOLVED_FIELDS = (
     "origin_name",
@@ -94,6 +242,7 @@ class Problem:
     rule: str
 
     def __str__(self) -> str:
+        """Name the place, field, value and rule on one line."""
         where = f"{self.file}: row {self.row}" if self.file else f"record {self.row}"
         return f"{where}: field '{self.field}' value {_show(self.value)}: {self.rule}"
 
@@ -137,8 +286,11 @@ def _parse_number(value: object) -> float | None:
 
 
 def _parse_date(value: object, *, end: bool = False) -> pd.Timestamp | None:
-    """Parse an ISO date; a month (``2023-12``) or a year (``2023``) means the whole period, so
-    as an ``end`` it is the period's last day, as a start its first day."""
+    """Parse an ISO date; ``None`` if it is not one.
+
+    A month (``2023-12``) or a year (``2023``) means the whole period, so as an ``end`` it is
+    the period's last day, as a start its first day.
+    """
     if isinstance(value, pd.Timestamp):
         return value.normalize()
     if hasattr(value, "isoformat") and not isinstance(value, str):
@@ -180,7 +332,7 @@ def split_list(value: object) -> list[str]:
 
 
 def _group_problems(name: str, rows: Any, group: pd.Series, unit: pd.Series) -> list[Problem]:
-    """A ``group`` (several claims about one movement) must not mix units."""
+    """List the rows whose ``group`` mixes units (a group is one movement in one unit)."""
     frame = pd.DataFrame({"g": group.to_numpy(dtype=object), "u": unit.to_numpy(dtype=object)})
     frame = frame[~frame["g"].map(is_blank)]
     mixed = frame.groupby("g", sort=False)["u"].transform("nunique") > 1

@@ -975,9 +975,9 @@ def _with_former_name(place: Place, key: str) -> Place:
 
 
 def _kind_name(code: int) -> str:
-    from geoflows.places._index import KINDS
+    from geoflows.places._index import PLACE_KINDS
 
-    return KINDS[code]
+    return PLACE_KINDS[code]
 
 
 def _strip_cc(label: str) -> str:

@@ -29,8 +29,8 @@ from geoflows.places._normalize import fold_name, normalize_name
 #: Bump when the layout of the cached index changes.
 INDEX_FORMAT = 6
 
-#: Kinds, stored as small integer codes in the index.
-KINDS = (
+#: Place kinds, stored as small integer codes in the index.
+PLACE_KINDS = (
     "city",
     "country",
     "region",
@@ -42,7 +42,7 @@ KINDS = (
     "airfield",
     "site",
 )
-KIND_CODE = {k: i for i, k in enumerate(KINDS)}
+KIND_CODE = {k: i for i, k in enumerate(PLACE_KINDS)}
 
 #: Match tiers stored in the postings (lower is better).
 TIER_PRIMARY, TIER_ALTERNATE = 0, 1
