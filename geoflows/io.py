@@ -8,7 +8,6 @@ places with the gazetteer, builds the routes and returns a :class:`~geoflows.flo
 
 from __future__ import annotations
 
-import math
 import os
 import re
 import shutil
@@ -39,13 +38,9 @@ from geoflows.schema import (  # noqa: F401  (the contract, re-exported for comp
     TEXT_FIELDS,
     VOLUME_FIELDS,
     Problem,
-    _group_problems,
-    _parse_date,
-    _parse_number,
-    _show,
     split_list,
+    validate_records,
 )
-from geoflows.schema import is_blank as _is_blank
 
 FLOW_FILE_SUFFIXES = {
     ".csv": "CSV",
@@ -413,188 +408,9 @@ def validate_flows(
     """
     df, name, offset = _to_frame(data, encoding)
     name = source if source is not None else name
-    problems: list[Problem] = []
     df.columns = [str(c).strip() for c in df.columns]
     df, given = _apply_layout(df, name, offset, columns, locations)
-    lower = {c: c.lower() for c in df.columns if c.lower() in FLOW_FIELDS and c != c.lower()}
-    df = df.rename(columns=lower)
-    if df.columns.duplicated().any():
-        dup = df.columns[df.columns.duplicated()].tolist()
-        raise FlowValidationError(
-            [Problem(name, 1, str(dup[0]), dup[0], "column appears twice in the header")], name
-        )
-    missing = [f for f in REQUIRED_FIELDS if f not in df.columns]
-    if missing:
-        raise FlowValidationError(
-            [
-                Problem(
-                    name,
-                    1,
-                    f,
-                    "",
-                    f"required column '{f}' is missing; the header has: "
-                    f"{', '.join(map(str, df.columns)) or '(nothing)'}",
-                )
-                for f in missing
-            ],
-            name,
-        )
-    n = len(df)
-    if n == 0:
-        raise FlowValidationError(
-            [Problem(name, 1, "origin", "", "no records: the input has a header but no rows")], name
-        )
-    out = pd.DataFrame(index=pd.RangeIndex(n))
-    rows = np.arange(n) + offset
-
-    def col(field: str) -> list[object]:
-        return df[field].tolist() if field in df.columns else [None] * n
-
-    for field in TEXT_FIELDS:
-        values = col(field)
-        out[field] = pd.Series(
-            ["" if _is_blank(v) else str(v).strip() for v in values], dtype=object
-        )
-    for field in [c for c in df.columns if c not in VOLUME_FIELDS + DATE_FIELDS]:
-        for i, v in enumerate(df[field].tolist()):
-            if isinstance(v, str) and "\x00" in v:
-                problems.append(
-                    Problem(
-                        name,
-                        int(rows[i]),
-                        str(field),
-                        v,
-                        "contains a NUL character (\\x00), which GeoJSON and "
-                        "GeoPackage cannot store; remove it",
-                    )
-                )
-    for field in REQUIRED_FIELDS:
-        for i in np.flatnonzero(out[field].to_numpy() == ""):
-            problems.append(
-                Problem(name, int(rows[i]), field, "", "required; name a place or give 'lat, lon'")
-            )
-
-    for field in VOLUME_FIELDS:
-        parsed = np.full(n, np.nan)
-        for i, v in enumerate(col(field)):
-            if _is_blank(v):
-                continue
-            number = _parse_number(v)
-            if number is None or not math.isfinite(number):
-                problems.append(
-                    Problem(
-                        name, int(rows[i]), field, v, "must be a number >= 0 (or empty if unknown)"
-                    )
-                )
-            elif number < 0:
-                problems.append(Problem(name, int(rows[i]), field, v, "must be >= 0"))
-            else:
-                parsed[i] = number
-        out[field] = parsed
-    low, high = out["volume_low"].to_numpy(), out["volume_high"].to_numpy()
-    for i in np.flatnonzero(low > high):
-        problems.append(
-            Problem(
-                name,
-                int(rows[i]),
-                "volume_low",
-                col("volume_low")[i],
-                f"volume_low is greater than volume_high ({col('volume_high')[i]}); swap them",
-            )
-        )
-    vol = out["volume"].to_numpy()
-    # NaN compares False, so an open-ended range (one bound only) is checked against that bound.
-    outside = (vol < low) | (vol > high)
-    for i in np.flatnonzero(outside):
-        lo_text = "" if _is_blank(col("volume_low")[i]) else col("volume_low")[i]
-        hi_text = "" if _is_blank(col("volume_high")[i]) else col("volume_high")[i]
-        problems.append(
-            Problem(
-                name,
-                int(rows[i]),
-                "volume",
-                col("volume")[i],
-                f"lies outside the range {lo_text}–{hi_text}; fix the volume or its bounds",
-            )
-        )
-
-    for field, allowed in (("kind", KINDS), ("mode", MODES)):
-        values = out[field].str.lower()
-        for i, v in enumerate(values.tolist()):
-            if v and v not in allowed:
-                problems.append(
-                    Problem(
-                        name,
-                        int(rows[i]),
-                        field,
-                        out[field][i],
-                        f"unknown {field}; allowed: {', '.join(allowed)}",
-                    )
-                )
-        out[field] = values
-    conf = out["confidence"].str.lower()
-    for i, v in enumerate(conf.tolist()):
-        if v and v not in CONFIDENCES:
-            number = _parse_number(v)
-            if number is None or not 0 <= number <= 1:
-                problems.append(
-                    Problem(
-                        name,
-                        int(rows[i]),
-                        "confidence",
-                        out["confidence"][i],
-                        f"allowed: {', '.join(CONFIDENCES)}, or a number from 0 to 1",
-                    )
-                )
-    out["confidence"] = conf
-
-    for field in DATE_FIELDS:
-        parsed_dates: list[pd.Timestamp | None] = []
-        for i, v in enumerate(col(field)):
-            if _is_blank(v):
-                parsed_dates.append(None)
-                continue
-            d = _parse_date(v, end=field == "end")
-            if d is None:
-                problems.append(
-                    Problem(
-                        name,
-                        int(rows[i]),
-                        field,
-                        v,
-                        "must be an ISO date, YYYY-MM-DD (or YYYY-MM, YYYY)",
-                    )
-                )
-            parsed_dates.append(d)
-        out[field] = pd.to_datetime(pd.Series(parsed_dates, dtype=object)).astype("datetime64[ns]")
-    s, e = out["start"], out["end"]
-    for i in np.flatnonzero((e < s).to_numpy()):
-        problems.append(
-            Problem(
-                name, int(rows[i]), "end", col("end")[i], f"is before start ({col('start')[i]})"
-            )
-        )
-
-    ids = out["id"].to_numpy()
-    blank = ids == ""
-    out.loc[blank, "id"] = [str(i + 1) for i in np.flatnonzero(blank)]
-    seen: dict[str, int] = {}
-    for i, v in enumerate(out["id"].tolist()):
-        if v in seen and not blank[i]:
-            problems.append(
-                Problem(name, int(rows[i]), "id", v, f"duplicate id (also row {seen[v]})")
-            )
-        seen.setdefault(v, int(rows[i]))
-    if "group" in df.columns:  # optional: records that are claims about one movement
-        problems += _group_problems(name, rows, df["group"], out["unit"])
-
-    if problems:
-        raise FlowValidationError(problems, name or None)
-    out = out[list(FLOW_FIELDS)]
-    extras = [c for c in df.columns if c not in FLOW_FIELDS and c != "geometry"]
-    for c in extras:
-        out[c] = df[c].to_numpy()
-    out["_row"] = rows
+    out = validate_records(df, name, first_row=offset)
     if given is not None:
         out["_given"] = given
     return out

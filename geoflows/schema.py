@@ -334,7 +334,7 @@ def split_list(value: object) -> list[str]:
 def _group_problems(name: str, rows: Any, group: pd.Series, unit: pd.Series) -> list[Problem]:
     """List the rows whose ``group`` mixes units (a group is one movement in one unit)."""
     frame = pd.DataFrame({"g": group.to_numpy(dtype=object), "u": unit.to_numpy(dtype=object)})
-    frame = frame[~frame["g"].map(is_blank)]
+    frame = frame[(_stripped_text(frame["g"]) != "").to_numpy()]
     mixed = frame.groupby("g", sort=False)["u"].transform("nunique") > 1
     first_unit = frame.groupby("g", sort=False)["u"].transform("first")
     return [
@@ -365,3 +365,312 @@ def best_volume(volume: Any, low: Any, high: Any) -> np.ndarray:
         np.isfinite(lo) & np.isfinite(hi), (lo + hi) / 2, np.where(np.isfinite(hi), hi, lo)
     )
     return np.where(np.isfinite(v), v, mid)
+
+
+# --------------------------------------------------------------------------- validation
+#: Characters allowed between thousands in a volume: ``1,000``, ``1 000``, ``1_000``.
+_THOUSANDS = r"[,\u202f\u00a0 _]"
+_SIMPLE_NUMBER_RE = r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?"
+_DATE_RE = r"\d{4}(-\d{2}(-\d{2})?([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?)?"
+_NUMBER_RULE = "must be a number >= 0 (or empty if unknown)"
+_DATE_RULE = "must be an ISO date, YYYY-MM-DD (or YYYY-MM, YYYY)"
+#: Dates ``datetime64[ns]`` holds, with a margin (later ones are refused, not wrapped).
+_DATE_RANGE = (pd.Timestamp("1678-01-01"), pd.Timestamp("2262-04-01"))
+
+
+def validate_records(frame: pd.DataFrame, name: str = "", *, first_row: int = 1) -> pd.DataFrame:
+    """Check flow records against the contract and return them typed.
+
+    Every rule is checked column by column (no loop over the rows unless a row is bad) and
+    every problem of every row is collected before one error is raised.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        One row per record, columns named as the contract's fields (any case); other columns
+        are kept as they are.
+    name : str
+        The input's name for messages (a file path), or ``""``.
+    first_row : int
+        Row number of the first record in messages: 2 for a CSV (its header is row 1), else 1.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The contract's fields in order (text stripped, words lower-cased, volumes as floats,
+        dates as ``datetime64[ns]``, ids filled), the other columns, and ``_row``.
+
+    Raises
+    ------
+    FlowValidationError
+        With ``.problems``: every broken rule as a :class:`Problem`.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"Origin": ["Rajin"], "destination": ["Vladivostok"], "volume": ["1 000"]})
+    >>> validate_records(df)[["origin", "volume", "id", "_row"]].to_dict("records")
+    [{'origin': 'Rajin', 'volume': 1000.0, 'id': '1', '_row': 1}]
+    >>> try:
+    ...     validate_records(pd.DataFrame({"origin": ["A"], "destination": ["B"], "mode": ["ox"]}))
+    ... except ValueError as err:
+    ...     print(err.problems[0].rule)
+    unknown mode; allowed: sea, rail, road, air, unknown
+    """
+    df = _contract_columns(frame, name)
+    rows = np.arange(len(df)) + first_row
+    out = pd.DataFrame(index=pd.RangeIndex(len(df)))
+    problems = _nul_problems(df, name, rows)
+    for field in TEXT_FIELDS:
+        out[field] = _stripped_text(_column(df, field))
+    problems += _required_problems(out, name, rows)
+    problems += _volume_problems(df, out, name, rows)
+    problems += _word_problems(out, name, rows)
+    problems += _date_problems(df, out, name, rows)
+    problems += _id_problems(out, name, rows)
+    problems += _group_problems(name, rows, out["group"], out["unit"])
+    if problems:
+        from geoflows.errors import FlowValidationError
+
+        raise FlowValidationError(problems, name or None)
+    out = out[list(FLOW_FIELDS)]
+    for c in [c for c in df.columns if c not in FLOW_FIELDS and c != "geometry"]:
+        out[c] = df[c].to_numpy()
+    out["_row"] = rows
+    return out
+
+
+def _contract_columns(frame: pd.DataFrame, name: str) -> pd.DataFrame:
+    """Name the contract's columns in lower case; refuse a repeated or missing one, or no rows."""
+    from geoflows.errors import FlowValidationError
+
+    lower = {c: c.lower() for c in frame.columns if c.lower() in FLOW_FIELDS and c != c.lower()}
+    df = frame.rename(columns=lower).reset_index(drop=True)
+    if df.columns.duplicated().any():
+        dup = df.columns[df.columns.duplicated()].tolist()
+        raise FlowValidationError(
+            [Problem(name, 1, str(dup[0]), dup[0], "column appears twice in the header")], name
+        )
+    header = ", ".join(map(str, df.columns)) or "(nothing)"
+    missing = [
+        Problem(name, 1, f, "", f"required column '{f}' is missing; the header has: {header}")
+        for f in REQUIRED_FIELDS
+        if f not in df.columns
+    ]
+    if missing:
+        raise FlowValidationError(missing, name)
+    if len(df) == 0:
+        raise FlowValidationError(
+            [Problem(name, 1, "origin", "", "no records: the input has a header but no rows")], name
+        )
+    return df
+
+
+def _column(df: pd.DataFrame, field: str) -> pd.Series:
+    """Return the field's column, or an empty one (all ``None``) when the input lacks it."""
+    if field in df.columns:
+        return df[field]
+    return pd.Series([None] * len(df), dtype=object)
+
+
+def _stripped_text(values: pd.Series) -> pd.Series:
+    """Each cell as stripped text; empty for a blank cell (see :func:`is_blank`)."""
+    text = values.astype(object).where(values.notna(), "")
+    return text.astype(str).str.strip().astype(object)
+
+
+def _is_text(values: pd.Series) -> bool:
+    """Whether the column holds text only (the vectorised string paths apply)."""
+    return pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty")
+
+
+def _text_mask(values: pd.Series, pattern: str, *, full: bool = True) -> np.ndarray:
+    """Which cells are text that (fully) match ``pattern``; other cells never do."""
+    kind = pd.api.types.infer_dtype(values, skipna=True)
+    if kind != "string" and not kind.startswith("mixed"):
+        return np.zeros(len(values), dtype=bool)
+    text = values.astype(object).str
+    hit = (
+        text.fullmatch(pattern, na=False)
+        if full
+        else text.contains(pattern, False, regex=False, na=False)
+    )
+    return hit.to_numpy(dtype=bool)
+
+
+def _raw(values: pd.Series, index: Any) -> list[object]:
+    """Return the cells at ``index`` as the user gave them (Python objects, for messages)."""
+    return values.iloc[np.asarray(index, dtype=int)].tolist()
+
+
+def _problems(
+    name: str, rows: Any, field: str, index: Any, values: Any, rule: Any
+) -> list[Problem]:
+    """One :class:`Problem` per bad row (``rule`` a text or one text per row)."""
+    rules = [rule] * len(index) if isinstance(rule, str) else rule
+    return [
+        Problem(name, int(rows[i]), field, v, r)
+        for i, v, r in zip(index, values, rules, strict=True)
+    ]
+
+
+def _nul_problems(df: pd.DataFrame, name: str, rows: Any) -> list[Problem]:
+    """Text holding NUL, which GeoJSON and GeoPackage cannot store."""
+    problems: list[Problem] = []
+    rule = "contains a NUL character (\\x00), which GeoJSON and GeoPackage cannot store; remove it"
+    for field in [c for c in df.columns if c not in VOLUME_FIELDS + DATE_FIELDS]:
+        bad = np.flatnonzero(_text_mask(df[field], "\x00", full=False))
+        problems += _problems(name, rows, str(field), bad, _raw(df[field], bad), rule)
+    return problems
+
+
+def _required_problems(out: pd.DataFrame, name: str, rows: Any) -> list[Problem]:
+    """Report required fields left empty."""
+    problems: list[Problem] = []
+    for field in REQUIRED_FIELDS:
+        bad = np.flatnonzero(out[field].to_numpy() == "")
+        rule = "required; name a place or give 'lat, lon'"
+        problems += _problems(name, rows, field, bad, [""] * len(bad), rule)
+    return problems
+
+
+def _parse_numbers(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Volumes of a column: (numbers with NaN where blank or bad, which cells are bad)."""
+    v = values.astype(object)
+    kind = pd.api.types.infer_dtype(v, skipna=True)
+    if kind in ("integer", "floating", "mixed-integer-float", "empty"):
+        numbers = pd.to_numeric(v, errors="coerce").to_numpy(dtype=float)
+        blank = v.isna().to_numpy()
+        parsed = ~blank
+    elif kind == "string":
+        text = _stripped_text(v)
+        blank = (text == "").to_numpy()
+        parsed = (
+            text.str.fullmatch(_NUMBER_RE.pattern) | text.str.fullmatch(_SIMPLE_NUMBER_RE)
+        ).to_numpy(dtype=bool)
+        numbers = np.full(len(v), np.nan)
+        numbers[parsed] = text[parsed].str.replace(_THOUSANDS, "", regex=True).astype(float)
+    else:  # mixed types (a list of dicts): cell by cell
+        blank = np.array([is_blank(x) for x in v], dtype=bool)
+        found = [None if b else _parse_number(x) for x, b in zip(v, blank, strict=True)]
+        parsed = np.array([x is not None for x in found], dtype=bool)
+        numbers = np.array([np.nan if x is None else x for x in found], dtype=float)
+    bad = ~blank & ~(parsed & np.isfinite(numbers))
+    return np.where(bad, np.nan, numbers), bad
+
+
+def _volume_problems(df: pd.DataFrame, out: pd.DataFrame, name: str, rows: Any) -> list[Problem]:
+    """Volumes and ranges: numbers >= 0, ``volume_low`` <= ``volume_high``, volume inside."""
+    problems: list[Problem] = []
+    for field in VOLUME_FIELDS:
+        raw = _column(df, field)
+        numbers, bad = _parse_numbers(raw)
+        negative = ~bad & (numbers < 0)
+        index = np.flatnonzero(bad | negative)
+        rules = [_NUMBER_RULE if bad[i] else "must be >= 0" for i in index]
+        problems += _problems(name, rows, field, index, _raw(raw, index), rules)
+        out[field] = np.where(negative, np.nan, numbers)
+    low, high = out["volume_low"].to_numpy(), out["volume_high"].to_numpy()
+    raw_low, raw_high = _column(df, "volume_low"), _column(df, "volume_high")
+    index = np.flatnonzero(low > high)
+    rules = [
+        f"volume_low is greater than volume_high ({v}); swap them" for v in _raw(raw_high, index)
+    ]
+    problems += _problems(name, rows, "volume_low", index, _raw(raw_low, index), rules)
+    volume = out["volume"].to_numpy()
+    # NaN compares False, so an open-ended range (one bound only) is checked against that bound.
+    index = np.flatnonzero((volume < low) | (volume > high))
+    rules = [
+        f"lies outside the range {'' if is_blank(lo) else lo}–{'' if is_blank(hi) else hi}; "
+        "fix the volume or its bounds"
+        for lo, hi in zip(_raw(raw_low, index), _raw(raw_high, index), strict=True)
+    ]
+    problems += _problems(name, rows, "volume", index, _raw(_column(df, "volume"), index), rules)
+    return problems
+
+
+def _word_problems(out: pd.DataFrame, name: str, rows: Any) -> list[Problem]:
+    """Kinds, modes and confidence words from their vocabularies (stored lower-case)."""
+    problems: list[Problem] = []
+    for field in ("kind", "mode", "confidence"):
+        given = out[field]
+        words = given.str.lower()
+        vocabulary = FIELDS_BY_NAME[field].vocabulary
+        unknown = np.array((words != "") & ~words.isin(vocabulary), dtype=bool)
+        rule = f"unknown {field}; allowed: {', '.join(vocabulary)}"
+        if field == "confidence":  # or a number from 0 to 1
+            numbers, bad = _parse_numbers(words[unknown])
+            unknown[unknown] = bad | ~((numbers >= 0) & (numbers <= 1))
+            rule = f"allowed: {', '.join(vocabulary)}, or a number from 0 to 1"
+        index = np.flatnonzero(unknown)
+        problems += _problems(name, rows, field, index, _raw(given, index), rule)
+        out[field] = words
+    return problems
+
+
+def _parse_dates(values: pd.Series, *, end: bool) -> tuple[pd.Series, np.ndarray]:
+    """Dates of a column: (``datetime64[ns]``, NaT where blank or bad; which cells are bad)."""
+    if pd.api.types.is_datetime64_dtype(values.dtype):  # already dates (and naive)
+        return values.dt.normalize().astype("datetime64[ns]").reset_index(drop=True), np.zeros(
+            len(values), dtype=bool
+        )
+    if not _is_text(values):  # dates, datetimes or mixed cells: one by one
+        return _parse_dates_one_by_one(values, end=end)
+    text = _stripped_text(values).reset_index(drop=True)
+    dates = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+    bad = np.array((text != "") & ~text.str.fullmatch(_DATE_RE), dtype=bool)
+    year = pd.to_numeric(text.str.slice(0, 4), errors="coerce").to_numpy()
+    # Years datetime64[ns] holds whole; the two edge years are checked one by one below.
+    inside = ~bad & (year > 1678) & (year < 2262)
+    bad |= (text != "").to_numpy() & ~np.isnan(year) & ((year < 1678) | (year > 2262))
+    for pattern, fmt, shift in (
+        (r"\d{4}-\d{2}-\d{2}", "%Y-%m-%d", None),
+        (r"\d{4}-\d{2}", "%Y-%m", pd.offsets.MonthEnd(0)),
+        (r"\d{4}", "%Y", pd.offsets.YearEnd(0)),
+    ):
+        chosen = inside & text.str.fullmatch(pattern).to_numpy()
+        parsed = pd.to_datetime(text[chosen], format=fmt, errors="coerce")
+        dates[chosen] = (parsed + shift if end and shift is not None else parsed).to_numpy()
+        bad[chosen] |= parsed.isna().to_numpy()
+        inside &= ~chosen
+    rest = np.flatnonzero(inside | ((text != "").to_numpy() & ~bad & np.isin(year, (1678, 2262))))
+    one, wrong = _parse_dates_one_by_one(text.iloc[rest], end=end)
+    dates.iloc[rest] = one.to_numpy()
+    bad[rest] = wrong
+    return dates, bad
+
+
+def _parse_dates_one_by_one(values: pd.Series, *, end: bool) -> tuple[pd.Series, np.ndarray]:
+    """Parse dates cell by cell (:func:`_parse_dates` for cells that are not plain text)."""
+    cells = values.tolist()
+    blank = [is_blank(v) for v in cells]
+    found = [None if b else _parse_date(v, end=end) for v, b in zip(cells, blank, strict=True)]
+    bad = np.array([d is None and not b for d, b in zip(found, blank, strict=True)], dtype=bool)
+    dates = pd.to_datetime(pd.Series(found, dtype=object)).astype("datetime64[ns]")
+    return dates, bad
+
+
+def _date_problems(df: pd.DataFrame, out: pd.DataFrame, name: str, rows: Any) -> list[Problem]:
+    """Dates in ISO form, ``end`` not before ``start``."""
+    problems: list[Problem] = []
+    for field in DATE_FIELDS:
+        raw = _column(df, field)
+        dates, bad = _parse_dates(raw, end=field == "end")
+        index = np.flatnonzero(bad)
+        problems += _problems(name, rows, field, index, _raw(raw, index), _DATE_RULE)
+        out[field] = dates.to_numpy()
+    index = np.flatnonzero((out["end"] < out["start"]).to_numpy())
+    starts = _raw(_column(df, "start"), index)
+    rules = [f"is before start ({s})" for s in starts]
+    problems += _problems(name, rows, "end", index, _raw(_column(df, "end"), index), rules)
+    return problems
+
+
+def _id_problems(out: pd.DataFrame, name: str, rows: Any) -> list[Problem]:
+    """Fill empty ids with the record number; a given id must be unique."""
+    blank = (out["id"] == "").to_numpy()
+    out.loc[blank, "id"] = (np.flatnonzero(blank) + 1).astype(str).astype(object)
+    ids = out["id"]
+    first = pd.Series(rows).groupby(ids.to_numpy(), sort=False).transform("first").to_numpy()
+    index = np.flatnonzero(ids.duplicated(keep="first").to_numpy() & ~blank)
+    rules = [f"duplicate id (also row {first[i]})" for i in index]
+    return _problems(name, rows, "id", index, _raw(ids, index), rules)
