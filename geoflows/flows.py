@@ -840,7 +840,7 @@ class FlowSet:
         >>> out.stat().st_size > 100_000
         True
         """
-        from geoflows.io import write_text_atomic
+        from geoflows._files import write_text_atomic
 
         return write_text_atomic(path, self.to_html(**options))
 
@@ -947,7 +947,7 @@ class FlowSet:
         import matplotlib.pyplot as plt
 
         ax = self.plot(**options)
-        from geoflows.io import atomic_output
+        from geoflows._files import atomic_output
 
         p = Path(path)
         try:

@@ -5,8 +5,6 @@ from __future__ import annotations
 import concurrent.futures as cf
 import hashlib
 import os
-import re
-import shutil
 import signal
 import sys
 import time
@@ -16,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from geoflows._files import remove_stale_temporaries, write_atomic
 from geoflows.build._errors import describe_error
 from geoflows.build._spec import (
     BuildSpec,
@@ -27,7 +26,6 @@ from geoflows.errors import (
     BuildError,
     GeoflowsWarning,
 )
-from geoflows.io import write_atomic
 
 # --------------------------------------------------------------------------------------------
 # Building
@@ -522,21 +520,10 @@ def _write_if_changed(path: Path, data: bytes, *, force: bool = False) -> bool:
     return True
 
 
-_TEMP_RE = re.compile(r"^\..+\.html\..+\.tmp$")
-
-
 def _sweep_temp_files(spec: BuildSpec) -> None:
     """After an interruption, remove temporary files this build's maps may have left."""
     for m in spec.maps:
-        for p in spec.output_dir.glob(f".{m.name}.html.*.tmp"):
-            if _TEMP_RE.match(p.name):
-                try:
-                    if p.is_dir() and not p.is_symlink():  # io.atomic_output's private folder
-                        shutil.rmtree(p)
-                    else:
-                        p.unlink()
-                except OSError:
-                    pass
+        remove_stale_temporaries(spec.output_dir / f"{m.name}.html")
 
 
 #: ``gf.build_maps`` — the name :func:`build` has at the package level.

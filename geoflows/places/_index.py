@@ -15,7 +15,6 @@ import io
 import json
 import os
 import sys
-import tempfile
 import warnings
 from importlib import resources
 from pathlib import Path
@@ -589,22 +588,16 @@ def content_hash(flat: dict[str, np.ndarray]) -> str:
 
 
 def save_index(index: dict[str, Any], path: Path) -> None:
-    """Write atomically: an exclusive temp file (``mkstemp``) in the same directory, then
-    ``os.replace``. The file is an uncompressed ``.npz`` with a ``digest`` array."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write the index as an uncompressed ``.npz`` with a ``digest`` array, atomically.
+
+    Written through geoflows' one atomic writer (``geoflows._files.atomic_output``).
+    """
+    from geoflows._files import atomic_output
+
     flat = _flatten(index)
     flat["digest"] = np.frombuffer(content_hash(flat).encode("ascii"), dtype=np.uint8)
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            np.savez(f, **flat)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    with atomic_output(path) as tmp, open(tmp, "xb") as f:
+        np.savez(f, **flat)
 
 
 def read_index(path: Path) -> dict[str, Any]:
