@@ -19,7 +19,7 @@ def test_io_re_exports_the_one_writer() -> None:
 
 def test_index_cache_goes_through_the_atomic_writer(tmp_path: Path, monkeypatch) -> None:
     path = tmp_path / "index.npz"
-    index = {"names": np.array(["a", "b"]), "lat": np.array([1.0, 2.0])}
+    index = {"format": _index.INDEX_FORMAT, "lat": np.array([1.0, 2.0])}
     _index.save_index(index, path)
     first = path.read_bytes()
 
