@@ -23,6 +23,7 @@ from geoflows.schema import (  # best_volume: public here since 0.1
     CONFIDENCES,
     FLOW_FIELDS,
     FLOW_KINDS,
+    GIVEN_ROUTE,
     MODES,
     Problem,
     best_volume,  # noqa: F401
@@ -146,14 +147,13 @@ def _keep_given_lines(given, ok, geometry, kind, note, length, gdf) -> None:
     """
     import shapely
 
-    from geoflows._layouts import GIVEN
     from geoflows.routes._geometry import distance_km, line_lengths_km
 
     idx = np.flatnonzero(ok & np.array([g is not None for g in given], dtype=bool))
     if idx.size == 0:
         return
     geometry[idx] = given[idx]
-    kind[idx] = GIVEN
+    kind[idx] = GIVEN_ROUTE
     note[idx] = ""
     length[idx] = line_lengths_km(given[idx])
     first = shapely.get_coordinates(shapely.get_point(given[idx], 0))

@@ -23,6 +23,7 @@ __all__ = [
     "FIELD_TYPES",
     "FLOW_FIELDS",
     "FLOW_KINDS",
+    "GIVEN_ROUTE",
     "KINDS",
     "MODES",
     "REQUIRED_FIELDS",
@@ -203,6 +204,8 @@ def fields_markdown() -> str:
     return "\n".join(lines)
 
 
+#: ``route_kind`` of a line the user gave (a GeoJSON/GeoPackage row's own geometry): drawn as is.
+GIVEN_ROUTE = "given"
 #: Columns geoflows adds when it resolves places and builds routes.
 RESOLVED_FIELDS = (
     "origin_name",
