@@ -162,7 +162,7 @@ def read_input_bytes(
 # --------------------------------------------------------------------------- writing
 @contextmanager
 def atomic_output(path: str | os.PathLike) -> Iterator[Path]:
-    """Give a temporary path to write; on success it replaces ``path`` in one step.
+    r"""Give a temporary path to write; on success it replaces ``path`` in one step.
 
     Every file geoflows writes goes through here. The temporary path lies in a new private
     folder (``tempfile.mkdtemp``: created exclusively, mode 0700) beside ``path``, so nothing
@@ -188,9 +188,9 @@ def atomic_output(path: str | os.PathLike) -> Iterator[Path]:
     >>> import pathlib, tempfile
     >>> out = pathlib.Path(tempfile.mkdtemp()) / "flows.csv"
     >>> with atomic_output(out) as tmp:
-    ...     _ = tmp.write_text("origin,destination\\n")
+    ...     _ = tmp.write_text("origin,destination\n")
     >>> out.read_text()
-    'origin,destination\\n'
+    'origin,destination\n'
     >>> [p.name for p in out.parent.iterdir()]
     ['flows.csv']
     """

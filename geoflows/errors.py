@@ -245,7 +245,7 @@ class CacheWarning(GeoflowsWarning):
 
 
 def _user_stacklevel() -> int:
-    """The ``stacklevel`` that makes a warning point at the first frame outside geoflows.
+    """Return the ``stacklevel`` that makes a warning point at the first frame outside geoflows.
 
     Like pandas' ``find_stack_level``: a warning raised deep inside ``read_flows`` then names the
     user's own line (a notebook cell, a script), not a line of geoflows.

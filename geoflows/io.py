@@ -111,37 +111,41 @@ def read_table(path: str | os.PathLike, *, encoding: str | None = None) -> pd.Da
     if p.stat().st_size == 0:
         raise InputFileError(f"{p}: the file is empty; a flow file needs a header row and records")
     kind = FLOW_FILE_SUFFIXES.get(p.suffix.lower(), "CSV")
-    if kind == "CSV":
-        raw = read_input_bytes(p, what="flow file")
-        enc = encoding or "utf-8-sig"
-        try:
-            text = raw.decode(enc)
-        except UnicodeDecodeError as exc:
-            raise InputFileError(
-                f"{p}: not valid {enc.upper() if encoding else 'UTF-8'} (byte 0x{raw[exc.start]:02x} "
-                f"at offset {exc.start}); re-save the file as UTF-8, or name its encoding, e.g. "
-                f"read_flows(path, encoding='cp1251') or encoding='latin-1'"
-            ) from None
-        if text.strip() == "":
-            raise InputFileError(f"{p}: the file holds only whitespace; it needs a header row")
-        first = text.lstrip("\ufeff").splitlines()[0]
-        import io as _io
+    return _read_csv(p, encoding) if kind == "CSV" else _read_gis(p, kind)
 
-        try:
-            df = pd.read_csv(
-                _io.StringIO(text),
-                sep=_sniff_separator(first),
-                dtype=str,
-                keep_default_na=False,
-                skipinitialspace=False,
-            )
-        except pd.errors.ParserError as exc:
-            raise InputFileError(f"{p}: cannot be parsed as CSV ({exc}); check quoting") from None
-        df.columns = [str(c).strip().lstrip("\ufeff") for c in df.columns]
-        _check_header(p, text, _sniff_separator(first))
-        if _MARKED_CELL_RE.search(text):  # one scan: most files hold no neutralised cell
-            df = restore_formulas(df)
-        return df
+
+def _read_csv(p: Path, encoding: str | None) -> pd.DataFrame:
+    """Read a CSV flow file as text: decoded, separator sniffed, header checked, formulas restored."""
+    raw = read_input_bytes(p, what="flow file")
+    enc = encoding or "utf-8-sig"
+    try:
+        text = raw.decode(enc)
+    except UnicodeDecodeError as exc:
+        raise InputFileError(
+            f"{p}: not valid {enc.upper() if encoding else 'UTF-8'} (byte 0x{raw[exc.start]:02x} "
+            f"at offset {exc.start}); re-save the file as UTF-8, or name its encoding, e.g. "
+            f"read_flows(path, encoding='cp1251') or encoding='latin-1'"
+        ) from None
+    if text.strip() == "":
+        raise InputFileError(f"{p}: the file holds only whitespace; it needs a header row")
+    sep = _sniff_separator(text.lstrip("\ufeff").splitlines()[0])
+    import io as _io
+
+    try:
+        df = pd.read_csv(
+            _io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, skipinitialspace=False
+        )
+    except pd.errors.ParserError as exc:
+        raise InputFileError(f"{p}: cannot be parsed as CSV ({exc}); check quoting") from None
+    df.columns = [str(c).strip().lstrip("\ufeff") for c in df.columns]
+    _check_header(p, text, sep)
+    if _MARKED_CELL_RE.search(text):  # one scan: most files hold no neutralised cell
+        df = restore_formulas(df)
+    return df
+
+
+def _read_gis(p: Path, kind: str) -> pd.DataFrame:
+    """Read a GeoJSON, GeoPackage or GeoParquet flow file; lines kept as the rows' own routes."""
     import geopandas as gpd
 
     try:
@@ -478,7 +482,7 @@ def restore_formulas(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _export_frame(flows: FlowSet) -> Any:
-    """The GeoDataFrame written to files: contract fields, resolved fields, dates as text."""
+    """Return the GeoDataFrame written to files: every field, dates as text."""
     gdf = flows.to_geodataframe()
     for field in DATE_FIELDS:
         gdf[field] = (
@@ -583,19 +587,11 @@ def write_flows(
     ['flows.csv', 'locations.csv']
     """
     p = Path(path)
-    if driver is not None and format is not None and driver != format:
-        raise GeoflowsError(f"write_flows: driver={driver!r} and format={format!r} disagree")
-    kind = format or driver or FLOW_FILE_SUFFIXES.get(p.suffix.lower())
+    kind = _export_kind(p, driver, format)
     if kind == "flowmap.blue":
         from geoflows._layouts import write_flowmap_blue
 
         return write_flowmap_blue(flows, p)
-    if kind not in ("GeoJSON", "GPKG", "Parquet", "CSV", "kepler.gl"):
-        raise GeoflowsError(
-            f"{p}: cannot tell the format from the suffix '{p.suffix}'; use .geojson, .gpkg, "
-            f".parquet or .csv, or pass format= (GeoJSON, GPKG, Parquet, CSV, "
-            f"{', '.join(TABLE_FORMATS)})"
-        )
     if kind == "kepler.gl":
         from geoflows._layouts import kepler_frame
 
@@ -616,6 +612,20 @@ def write_flows(
 
         write_atomic(p.with_name(f"{p.stem}.places.parquet"), _parquet_bytes(places_frame(flows)))
     return p
+
+
+def _export_kind(p: Path, driver: str | None, format: str | None) -> str:
+    """Return the format to write: ``format`` or ``driver`` (they must agree), else the suffix's."""
+    if driver is not None and format is not None and driver != format:
+        raise GeoflowsError(f"write_flows: driver={driver!r} and format={format!r} disagree")
+    kind = format or driver or FLOW_FILE_SUFFIXES.get(p.suffix.lower())
+    if kind not in ("GeoJSON", "GPKG", "Parquet", "CSV", *TABLE_FORMATS):
+        raise GeoflowsError(
+            f"{p}: cannot tell the format from the suffix '{p.suffix}'; use .geojson, .gpkg, "
+            f".parquet or .csv, or pass format= (GeoJSON, GPKG, Parquet, CSV, "
+            f"{', '.join(TABLE_FORMATS)})"
+        )
+    return str(kind)
 
 
 def _parquet_bytes(gdf: Any) -> bytes:
