@@ -227,3 +227,17 @@ def test_text_columns_are_checked_without_a_loop_over_rows(monkeypatch: pytest.M
     assert out["volume"].iloc[-1] == 1250.5
     assert out["end"].iloc[0] == pd.Timestamp("2023-11-30")
     assert out["_row"].tolist() == list(range(2, n + 2))
+
+
+def test_group_still_shows_in_the_popup_only_when_given() -> None:
+    from geoflows.render import build_payload
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        grouped = gf.read_flows(
+            [{"origin": "Rajin", "destination": "Vladivostok", "group": "g1", "note2": "x"}]
+        )
+        plain = gf.read_flows([{"origin": "Rajin", "destination": "Vladivostok"}])
+    names = [name for name, _ in build_payload(grouped)["fields"]]
+    assert names[-2:] == ["group", "note2"]
+    assert "group" not in [name for name, _ in build_payload(plain)["fields"]]
