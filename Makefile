@@ -42,6 +42,7 @@ gdal:
 lint: $(STAMP_TEST)
 	$(BIN)/ruff check geoflows tests benchmarks scripts
 	$(BIN)/ruff format --check geoflows tests benchmarks scripts
+	$(BIN)/lint-imports --no-cache
 
 test: $(STAMP_TEST) chromium gdal lint
 	$(BIN)/python -m pytest -n 2 --doctest-modules geoflows tests

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from geoflows.errors import FlowValidationError, GeoflowsError, GeoflowsWarning
-from geoflows.schema import FLOW_FIELDS, Problem
+from geoflows.schema import FLOW_FIELDS, GIVEN_ROUTE, Problem
 
 if TYPE_CHECKING:
     from geoflows.flows import FlowSet
@@ -30,7 +30,7 @@ FLOWMAP_BLUE_FLOWS = {"origin": "origin", "dest": "destination", "count": "volum
 #: flowmap.blue's locations columns.
 FLOWMAP_BLUE_LOCATIONS = ("id", "name", "lat", "lon")
 #: The ``route_kind`` of a line the user gave (kept as it is, never rebuilt).
-GIVEN = "given"
+GIVEN = GIVEN_ROUTE
 
 
 def mappable_fields() -> tuple[str, ...]:

@@ -52,10 +52,7 @@ def _print_error(exc: BaseException) -> None:
     """Print an error as ``error:`` (plus any listed problems) and ``hint:`` on stderr."""
     msg, hint = describe_error(exc)
     if isinstance(exc, FlowValidationError | BuildError) and "\n" in str(exc):
-        lines = str(exc).splitlines()
-        click.echo(f"error: {lines[0]}", err=True)
-        for line in lines[1:]:
-            click.echo(line, err=True)
+        click.echo(f"error: {exc}", err=True)  # a count line, then one line per problem
     else:
         click.echo(f"error: {msg}", err=True)
     click.echo(f"hint: {hint}", err=True)
@@ -331,6 +328,15 @@ def _alternatives(row: dict[str, Any]) -> str:
     return ""
 
 
+def _listed(message: str) -> list[str]:
+    """Problems of a BuildError made from its message alone (``build/_spec.py``'s listings).
+
+    Errors made with :meth:`~geoflows.errors.BuildError.listing` carry ``problems`` instead.
+    """
+    lines = message.splitlines()
+    return [ln.strip().removeprefix("- ") for ln in lines[1:]] or lines[:1]
+
+
 def _plain_geocode_frame(df: Any, *, as_lists: bool) -> Any:
     """Geocode results with Place objects turned into text (CSV) or plain dicts (JSON)."""
     out = df.drop(columns=["place"], errors="ignore").copy()
@@ -339,9 +345,7 @@ def _plain_geocode_frame(df: Any, *, as_lists: bool) -> Any:
             continue
         if as_lists:
             out[key] = [
-                [v._asdict() if hasattr(v, "_asdict") else _place_dict(v) for v in (xs or [])]
-                if key == "candidates"
-                else list(xs or [])
+                [_place_dict(v) for v in (xs or [])] if key == "candidates" else list(xs or [])
                 for xs in out[key]
             ]
         else:
@@ -520,8 +524,7 @@ def validate_cmd(
             try:
                 spec = load_build_file(f)
             except BuildError as e:
-                lines = str(e).splitlines()
-                problems = [ln.strip().removeprefix("- ") for ln in lines[1:]] or [lines[0]]
+                problems = [str(p) for p in e.problems] or _listed(str(e))
             else:
                 spec_gaz = gaz
                 if spec.gazetteer is not None:

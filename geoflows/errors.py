@@ -7,6 +7,9 @@ Warnings use :class:`GeoflowsWarning` subclasses so they can be filtered.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 
 class GeoflowsError(Exception):
     """Base class of every error geoflows raises on purpose.
@@ -109,15 +112,67 @@ class InputFileError(GeoflowsError, OSError):
     """
 
 
+@dataclass(frozen=True)
+class BuildProblem:
+    """One thing wrong in a build: where it is (map, input, field), the value, what, the fix.
+
+    Examples
+    --------
+    >>> str(BuildProblem("no such file", input="flows", field="path", value="x.csv"))
+    "input 'flows', path 'x.csv': no such file"
+    """
+
+    message: str
+    map: str = ""
+    input: str = ""
+    field: str = ""
+    value: object = None
+    hint: str = ""
+
+    def __str__(self) -> str:
+        """Name where the problem is, the value and the message on one line."""
+        field = f"{self.field} {self.value!r}" if self.value is not None else self.field
+        where = [
+            f"map {self.map!r}" if self.map else "",
+            f"input {self.input!r}" if self.input else "",
+        ]
+        at = ", ".join(x for x in (*where, field) if x)
+        return f"{at}: {self.message}" if at else self.message
+
+
 class BuildError(GeoflowsError, ValueError):
     """A build file is invalid or a map in it could not be built.
+
+    ``problems`` lists what is wrong as :class:`BuildProblem` items (map, input, field, value,
+    message, hint), so a program (or the command line) need not read the message apart.
 
     Examples
     --------
     >>> import geoflows as gf
     >>> issubclass(gf.BuildError, ValueError)
     True
+    >>> err = gf.BuildError.listing("maps.yaml", [BuildProblem("unknown input 'x'", map="a")])
+    >>> print(err)
+    1 problem in maps.yaml:
+      - map 'a': unknown input 'x'
+    >>> err.problems[0].map
+    'a'
     """
+
+    def __init__(
+        self, message: str, problems: Sequence[BuildProblem] = (), *, hint: str | None = None
+    ) -> None:
+        self.problems = list(problems)
+        if hint is not None:
+            self.hint = hint
+        super().__init__(message)
+
+    @classmethod
+    def listing(cls, where: str, problems: Sequence[BuildProblem | str]) -> BuildError:
+        """Make the error for several problems in ``where``: a count, then one line each."""
+        items = [p if isinstance(p, BuildProblem) else BuildProblem(str(p)) for p in problems]
+        head = f"{len(items)} problem{'s' if len(items) != 1 else ''} in {where}:"
+        return cls("\n".join([head] + [f"  - {p}" for p in items]), items)
 
 
 class OptionError(GeoflowsError, ValueError):
@@ -190,7 +245,7 @@ class CacheWarning(GeoflowsWarning):
 
 
 def _user_stacklevel() -> int:
-    """The ``stacklevel`` that makes a warning point at the first frame outside geoflows.
+    """Return the ``stacklevel`` that makes a warning point at the first frame outside geoflows.
 
     Like pandas' ``find_stack_level``: a warning raised deep inside ``read_flows`` then names the
     user's own line (a notebook cell, a script), not a line of geoflows.

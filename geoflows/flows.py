@@ -19,7 +19,14 @@ import numpy as np
 import pandas as pd
 
 from geoflows.errors import FlowValidationError, GeoflowsWarning, warn
-from geoflows.schema import best_volume  # noqa: F401  (public here since 0.1)
+from geoflows.schema import (  # best_volume: public here since 0.1
+    FLOW_FIELDS,
+    GIVEN_ROUTE,
+    Problem,
+    best_volume,  # noqa: F401
+    is_blank,
+    split_list,
+)
 
 if TYPE_CHECKING:
     import folium
@@ -28,6 +35,8 @@ if TYPE_CHECKING:
     from geoflows.places import Gazetteer
 
 CRS = "EPSG:4326"
+#: Contract fields a :class:`Flow` holds as attributes; every other column goes to ``extra``.
+_FLOW_ATTRIBUTES = frozenset(FLOW_FIELDS) - {"group", "origin_country", "destination_country"}
 
 
 @dataclass(frozen=True, eq=False)
@@ -135,14 +144,13 @@ def _keep_given_lines(given, ok, geometry, kind, note, length, gdf) -> None:
     """
     import shapely
 
-    from geoflows._layouts import GIVEN
     from geoflows.routes._geometry import distance_km, line_lengths_km
 
     idx = np.flatnonzero(ok & np.array([g is not None for g in given], dtype=bool))
     if idx.size == 0:
         return
     geometry[idx] = given[idx]
-    kind[idx] = GIVEN
+    kind[idx] = GIVEN_ROUTE
     note[idx] = ""
     length[idx] = line_lengths_km(given[idx])
     first = shapely.get_coordinates(shapely.get_point(given[idx], 0))
@@ -173,9 +181,6 @@ NAME_COORDINATE_TOLERANCE_KM = 50.0
 
 def _coordinate_column_problems(records: pd.DataFrame, field_: str, source: str) -> list[Any]:
     """Problems for ``<field>_lat/_lon`` values given but not finite or outside the globe."""
-    from geoflows.schema import Problem
-    from geoflows.schema import is_blank as _is_blank
-
     lat_c, lon_c = f"{field_}_lat", f"{field_}_lon"
     if lat_c not in records.columns and lon_c not in records.columns:
         return []
@@ -190,7 +195,7 @@ def _coordinate_column_problems(records: pd.DataFrame, field_: str, source: str)
     problems = []
     for i in np.flatnonzero(given & ~valid):
         a, b = raw_lat.iat[i], raw_lon.iat[i]
-        if _is_blank(a) and _is_blank(b):
+        if is_blank(a) and is_blank(b):
             continue
         problems.append(
             Problem(
@@ -219,7 +224,6 @@ def _name_coordinate_mismatches(
     gazetteer's best place for the name (or None), ``candidates`` its tied places when the
     name was ambiguous. A name the gazetteer does not know is not compared.
     """
-    from geoflows.io import Problem
     from geoflows.routes._geometry import distance_km
 
     both = np.array(
@@ -280,8 +284,6 @@ def _check_geometry_range(geoms: np.ndarray, records: pd.DataFrame) -> None:
     """
     import shapely
 
-    from geoflows.io import Problem
-
     coords, index = shapely.get_coordinates(geoms, return_index=True)
     with np.errstate(invalid="ignore"):
         ok = (
@@ -326,18 +328,8 @@ def _country_hints(
         if c not in records.columns:
             out += [country] * n
             continue
-        out += [country if _is_blank_hint(v) else str(v).strip() for v in records[c].tolist()]
+        out += [country if is_blank(v) else str(v).strip() for v in records[c].tolist()]
     return out + [country] * n_via
-
-
-def _is_blank_hint(value: object) -> bool:
-    return (
-        value is None
-        or value is pd.NA
-        or value is pd.NaT
-        or not str(value).strip()
-        or (isinstance(value, float) and np.isnan(value))
-    )
 
 
 @dataclass
@@ -414,7 +406,6 @@ def _resolved_ends(
     Exported files carry the resolved places: they are used instead of the names' lookups,
     after checking that they are coordinates at all and agree with the names.
     """
-    from geoflows.schema import Problem
 
     place, status = table["place"].to_numpy(), table["status"].to_numpy()
     ends = table[["query", "status", "message", *(a for a, _ in _PLACE_ATTRS[:5])]].copy()
@@ -648,7 +639,7 @@ class FlowSet:
         """
         import geopandas as gpd
 
-        from geoflows.io import FLOW_FIELDS, validate_flows
+        from geoflows.io import validate_flows
         from geoflows.routes import join_antimeridian
 
         if not isinstance(gdf, gpd.GeoDataFrame):
@@ -693,8 +684,6 @@ class FlowSet:
         return len(self._gdf)
 
     def __iter__(self) -> Iterator[Flow]:
-        from geoflows.io import FLOW_FIELDS, split_list
-
         g = self._gdf
         for rec in g.drop(columns=g.geometry.name).to_dict("records"):
             yield Flow(
@@ -718,7 +707,7 @@ class FlowSet:
                 length_km=rec["length_km"],
                 route_kind=rec["route_kind"],
                 route_note=rec.get("route_note") or "",
-                extra={k: v for k, v in rec.items() if k not in FLOW_FIELDS},
+                extra={k: v for k, v in rec.items() if k not in _FLOW_ATTRIBUTES},
             )
 
     def __getitem__(self, key: Any) -> Any:
@@ -852,12 +841,12 @@ class FlowSet:
         >>> set(flows.filter(kinds=["shipment"]).to_geodataframe()["kind"])
         {'shipment'}
         """
-        from geoflows.io import KINDS, MODES
-        from geoflows.style import CONFIDENCE_LEVELS, confidence_level
+        from geoflows.mapoptions import FILTER_VOCABULARIES as VOCABULARIES
+        from geoflows.style import confidence_level
 
-        kinds = _choices("kinds", kinds, KINDS)
-        modes = _choices("modes", modes, MODES)
-        confidence = _choices("confidence", confidence, (*CONFIDENCE_LEVELS, "unknown"))
+        kinds = _choices("kinds", kinds, VOCABULARIES["kinds"])
+        modes = _choices("modes", modes, VOCABULARIES["modes"])
+        confidence = _choices("confidence", confidence, VOCABULARIES["confidence"])
         g = self._gdf
         keep = np.ones(len(g), dtype=bool)
         for column, allowed in (
@@ -930,9 +919,9 @@ class FlowSet:
         m : folium.Map, optional
             Draw onto this map instead of a new one.
         **options
-            Map options, see :func:`geoflows.render.flow_map`: ``title``, ``tiles``, ``scale``,
-            ``min_width``, ``max_width``, ``color_by``, ``palette``, ``time_slider``, ``at``,
-            ``assets``, ``height``, ``markers``.
+            Map options (``title``, ``tiles``, ``scale``, ``color_by``, ...), each listed once in
+            :data:`geoflows.mapoptions.MAP_OPTIONS`; an unknown one or a bad value raises
+            :class:`OptionError`.
 
         Returns
         -------
@@ -947,7 +936,7 @@ class FlowSet:
         """
         from geoflows.render import flow_map
 
-        return flow_map(self, m=m, **options)
+        return flow_map(self, m=m, **_map_options(options, "to_folium"))
 
     def to_html(self, **options: Any) -> str:
         """The map as one self-contained HTML page (same flows and options → same bytes).
@@ -961,7 +950,7 @@ class FlowSet:
         """
         from geoflows.render import map_html
 
-        return map_html(self, **options)
+        return map_html(self, **_map_options(options, "to_html"))
 
     def save_map(self, path: str | os.PathLike, **options: Any) -> Path:
         """Save the map as a self-contained HTML file (written atomically).
@@ -976,9 +965,9 @@ class FlowSet:
         >>> out.stat().st_size > 100_000
         True
         """
-        from geoflows.io import write_text_atomic
+        from geoflows._files import write_text_atomic
 
-        return write_text_atomic(path, self.to_html(**options))
+        return write_text_atomic(path, self.to_html(**_map_options(options, "save_map")))
 
     def _repr_html_(self) -> str:
         from geoflows.render import notebook_html
@@ -1041,7 +1030,8 @@ class FlowSet:
         """
         from geoflows.render import plot_flows
 
-        return plot_flows(self, ax=ax, **options)
+        options = _map_options(options, "plot", static=True, also=("ax",))
+        return plot_flows(self.to_geodataframe(), ax=ax, **options)
 
     def save_png(self, path: str | os.PathLike, *, dpi: int = 150, **options: Any) -> Path:
         """Save :meth:`plot` as a PNG (for reports and slides).
@@ -1053,7 +1043,7 @@ class FlowSet:
         >>> p.read_bytes()[:4] == b"\\x89PNG"
         True
         """
-        return self._save_figure(path, dpi=dpi, **options)
+        return self._save_figure(path, dpi=dpi, **_map_options(options, "save_png", static=True))
 
     def save_svg(self, path: str | os.PathLike, **options: Any) -> Path:
         """Save :meth:`plot` as an SVG.
@@ -1065,7 +1055,7 @@ class FlowSet:
         >>> b"<svg" in p.read_bytes()
         True
         """
-        return self._save_figure(path, **options)
+        return self._save_figure(path, **_map_options(options, "save_svg", static=True))
 
     def save_pdf(self, path: str | os.PathLike, **options: Any) -> Path:
         """Save :meth:`plot` as a PDF for print (vector; no dates in the file).
@@ -1077,13 +1067,13 @@ class FlowSet:
         >>> p.read_bytes()[:5]
         b'%PDF-'
         """
-        return self._save_figure(path, **options)
+        return self._save_figure(path, **_map_options(options, "save_pdf", static=True))
 
     def _save_figure(self, path: str | os.PathLike, dpi: int = 150, **options: Any) -> Path:
         import matplotlib.pyplot as plt
 
         ax = self.plot(**options)
-        from geoflows.io import atomic_output
+        from geoflows._files import atomic_output
 
         p = Path(path)
         try:
@@ -1098,6 +1088,17 @@ class FlowSet:
         finally:
             plt.close(ax.figure)
         return p
+
+
+def _map_options(
+    options: dict[str, Any], door: str, *, static: bool = False, also: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """Check ``options`` against :data:`MAP_OPTIONS` for the method ``door``."""
+    from geoflows.mapoptions import MAP_OPTIONS
+
+    if static and door.startswith("save_png"):
+        also = (*also, "dpi")
+    return MAP_OPTIONS.check(options, door=door, static=static, also=also)
 
 
 def _choices(

@@ -1,6 +1,7 @@
-"""Reading and writing flows: the flow schema, validation, and file formats.
+"""Reading and writing flow files: CSV, GeoJSON, GeoPackage, GeoParquet, flowmap.blue, kepler.gl.
 
-The one place that touches flow files. :func:`read_flows` takes a CSV, GeoJSON, GeoPackage or
+The rules of the records live in :mod:`geoflows.schema`, the input checks and the atomic
+writer in ``geoflows._files`` (re-exported here). :func:`read_flows` takes a CSV, GeoJSON, GeoPackage or
 GeoParquet path, a DataFrame or a list of dicts, validates every row against the data contract
 (reporting *all* problems at once, each naming file, row, field, value and rule), resolves the
 places with the gazetteer, builds the routes and returns a :class:`~geoflows.flows.FlowSet`.
@@ -8,20 +9,25 @@ places with the gazetteer, builds the routes and returns a :class:`~geoflows.flo
 
 from __future__ import annotations
 
-import math
 import os
 import re
-import shutil
-import stat
-import tempfile
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
+from geoflows._files import (  # noqa: F401  (the file rules, re-exported: geoflows.io.X)
+    MAX_INPUT_BYTES,
+    _input_limit,
+    atomic_output,
+    check_input_file,
+    read_input_bytes,
+    remove_stale_temporaries,
+    write_atomic,
+    write_text_atomic,
+)
 from geoflows.errors import FlowValidationError, GeoflowsError, InputFileError
 
 if TYPE_CHECKING:
@@ -39,13 +45,9 @@ from geoflows.schema import (  # noqa: F401  (the contract, re-exported for comp
     TEXT_FIELDS,
     VOLUME_FIELDS,
     Problem,
-    _group_problems,
-    _parse_date,
-    _parse_number,
-    _show,
     split_list,
+    validate_records,
 )
-from geoflows.schema import is_blank as _is_blank
 
 FLOW_FILE_SUFFIXES = {
     ".csv": "CSV",
@@ -57,136 +59,6 @@ FLOW_FILE_SUFFIXES = {
     ".parquet": "Parquet",
     ".geoparquet": "Parquet",
 }
-
-
-# --------------------------------------------------------------------------- input files
-#: Largest file geoflows reads as input (flows, gazetteers), in bytes. Set the environment
-#: variable ``GEOFLOWS_MAX_INPUT_MB`` (or this attribute, or pass ``max_bytes=``) for more.
-MAX_INPUT_BYTES = 2 << 30
-
-
-def _input_limit(max_bytes: int | None, default: int | None = None) -> int:
-    if max_bytes is not None:
-        return int(max_bytes)
-    env = os.environ.get("GEOFLOWS_MAX_INPUT_MB", "").strip()
-    if env:
-        try:
-            return int(float(env) * (1 << 20))
-        except ValueError:
-            raise GeoflowsError(
-                f"GEOFLOWS_MAX_INPUT_MB={env!r} is not a number of megabytes; e.g. 4096"
-            ) from None
-    return MAX_INPUT_BYTES if default is None else default
-
-
-def _file_kind(mode: int) -> str:
-    for test, name in (
-        (stat.S_ISDIR, "a directory"),
-        (stat.S_ISFIFO, "a FIFO (named pipe)"),
-        (stat.S_ISCHR, "a character device"),
-        (stat.S_ISBLK, "a block device"),
-        (stat.S_ISSOCK, "a socket"),
-    ):
-        if test(mode):
-            return name
-    return "not a regular file"
-
-
-def _check_stat(p: Path, st: os.stat_result, what: str, limit: int) -> None:
-    if not stat.S_ISREG(st.st_mode):
-        raise InputFileError(
-            f"{p}: is {_file_kind(st.st_mode)}; a {what} must be a regular file (geoflows does "
-            "not read pipes, devices or sockets, which may never end); copy the data to a file"
-        )
-    if st.st_size > limit:
-        raise InputFileError(
-            f"{p}: {st.st_size:,} bytes is more than the {limit:,} bytes geoflows reads from a "
-            f"{what}; if the file is meant to be this large, raise the limit with "
-            f"GEOFLOWS_MAX_INPUT_MB={-(-st.st_size // (1 << 20))} (or max_bytes=)"
-        )
-
-
-def check_input_file(
-    path: str | os.PathLike, *, what: str = "input file", max_bytes: int | None = None
-) -> Path:
-    """Check that ``path`` is a readable regular file no larger than the input size limit.
-
-    Every file geoflows reads (flow files, gazetteers, build files) passes here first, so that
-    a device (``/dev/zero``), a FIFO or a socket is refused instead of read forever, and an
-    unexpectedly huge file is refused before it fills memory.
-
-    Parameters
-    ----------
-    path : str or path-like
-        The file (a symlink to a regular file is fine).
-    what : str
-        What the file is, for messages: ``"flow file"``, ``"gazetteer"``, ``"build file"``.
-    max_bytes : int, optional
-        Size limit; default ``GEOFLOWS_MAX_INPUT_MB`` from the environment, else
-        :data:`MAX_INPUT_BYTES` (2 GiB).
-
-    Returns
-    -------
-    pathlib.Path
-
-    Raises
-    ------
-    InputFileError
-        Naming the file, what it is instead, or its size and the limit, and what to do.
-
-    Examples
-    --------
-    >>> check_input_file("data/dprk_russia_2023_2024.csv", what="flow file").name
-    'dprk_russia_2023_2024.csv'
-    >>> try:
-    ...     check_input_file("/dev/zero", what="gazetteer")
-    ... except InputFileError as e:
-    ...     print(str(e)[:50])
-    /dev/zero: is a character device; a gazetteer must
-    """
-    p = Path(path)
-    try:
-        st = p.stat()
-    except FileNotFoundError:
-        raise InputFileError(
-            f"{p}: no such file; check the path (relative to {Path.cwd()})"
-        ) from None
-    except OSError as exc:
-        raise InputFileError(f"{p}: cannot be read ({exc.strerror or exc})") from None
-    _check_stat(p, st, what, _input_limit(max_bytes))
-    return p
-
-
-def read_input_bytes(
-    path: str | os.PathLike, *, what: str = "input file", max_bytes: int | None = None
-) -> bytes:
-    """Read a whole input file after :func:`check_input_file`'s checks, never past the limit.
-
-    The file is opened without blocking (a FIFO swapped in after the check cannot hang the
-    read), checked on the open handle, and read up to the limit only, so a file that grows
-    while it is read is refused rather than followed.
-
-    Examples
-    --------
-    >>> read_input_bytes("data/dprk_russia_2023_2024.csv", what="flow file")[:6]
-    b'id,ori'
-    """
-    p = check_input_file(path, what=what, max_bytes=max_bytes)
-    limit = _input_limit(max_bytes)
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
-    try:
-        fd = os.open(p, flags)
-    except OSError as exc:
-        raise InputFileError(f"{p}: cannot be read ({exc.strerror or exc})") from None
-    with os.fdopen(fd, "rb") as fh:
-        _check_stat(p, os.fstat(fd), what, limit)
-        data = fh.read(limit + 1)
-    if len(data) > limit:
-        raise InputFileError(
-            f"{p}: grew past the {limit:,} bytes geoflows reads from a {what} while it was read; "
-            "read it once it is complete (or raise GEOFLOWS_MAX_INPUT_MB)"
-        )
-    return data
 
 
 # --------------------------------------------------------------------------- reading tables
@@ -239,37 +111,41 @@ def read_table(path: str | os.PathLike, *, encoding: str | None = None) -> pd.Da
     if p.stat().st_size == 0:
         raise InputFileError(f"{p}: the file is empty; a flow file needs a header row and records")
     kind = FLOW_FILE_SUFFIXES.get(p.suffix.lower(), "CSV")
-    if kind == "CSV":
-        raw = read_input_bytes(p, what="flow file")
-        enc = encoding or "utf-8-sig"
-        try:
-            text = raw.decode(enc)
-        except UnicodeDecodeError as exc:
-            raise InputFileError(
-                f"{p}: not valid {enc.upper() if encoding else 'UTF-8'} (byte 0x{raw[exc.start]:02x} "
-                f"at offset {exc.start}); re-save the file as UTF-8, or name its encoding, e.g. "
-                f"read_flows(path, encoding='cp1251') or encoding='latin-1'"
-            ) from None
-        if text.strip() == "":
-            raise InputFileError(f"{p}: the file holds only whitespace; it needs a header row")
-        first = text.lstrip("\ufeff").splitlines()[0]
-        import io as _io
+    return _read_csv(p, encoding) if kind == "CSV" else _read_gis(p, kind)
 
-        try:
-            df = pd.read_csv(
-                _io.StringIO(text),
-                sep=_sniff_separator(first),
-                dtype=str,
-                keep_default_na=False,
-                skipinitialspace=False,
-            )
-        except pd.errors.ParserError as exc:
-            raise InputFileError(f"{p}: cannot be parsed as CSV ({exc}); check quoting") from None
-        df.columns = [str(c).strip().lstrip("\ufeff") for c in df.columns]
-        _check_header(p, text, _sniff_separator(first))
-        if _MARKED_CELL_RE.search(text):  # one scan: most files hold no neutralised cell
-            df = restore_formulas(df)
-        return df
+
+def _read_csv(p: Path, encoding: str | None) -> pd.DataFrame:
+    """Read a CSV flow file as text: decoded, separator sniffed, header checked, formulas restored."""
+    raw = read_input_bytes(p, what="flow file")
+    enc = encoding or "utf-8-sig"
+    try:
+        text = raw.decode(enc)
+    except UnicodeDecodeError as exc:
+        raise InputFileError(
+            f"{p}: not valid {enc.upper() if encoding else 'UTF-8'} (byte 0x{raw[exc.start]:02x} "
+            f"at offset {exc.start}); re-save the file as UTF-8, or name its encoding, e.g. "
+            f"read_flows(path, encoding='cp1251') or encoding='latin-1'"
+        ) from None
+    if text.strip() == "":
+        raise InputFileError(f"{p}: the file holds only whitespace; it needs a header row")
+    sep = _sniff_separator(text.lstrip("\ufeff").splitlines()[0])
+    import io as _io
+
+    try:
+        df = pd.read_csv(
+            _io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, skipinitialspace=False
+        )
+    except pd.errors.ParserError as exc:
+        raise InputFileError(f"{p}: cannot be parsed as CSV ({exc}); check quoting") from None
+    df.columns = [str(c).strip().lstrip("\ufeff") for c in df.columns]
+    _check_header(p, text, sep)
+    if _MARKED_CELL_RE.search(text):  # one scan: most files hold no neutralised cell
+        df = restore_formulas(df)
+    return df
+
+
+def _read_gis(p: Path, kind: str) -> pd.DataFrame:
+    """Read a GeoJSON, GeoPackage or GeoParquet flow file; lines kept as the rows' own routes."""
     import geopandas as gpd
 
     try:
@@ -413,188 +289,9 @@ def validate_flows(
     """
     df, name, offset = _to_frame(data, encoding)
     name = source if source is not None else name
-    problems: list[Problem] = []
     df.columns = [str(c).strip() for c in df.columns]
     df, given = _apply_layout(df, name, offset, columns, locations)
-    lower = {c: c.lower() for c in df.columns if c.lower() in FLOW_FIELDS and c != c.lower()}
-    df = df.rename(columns=lower)
-    if df.columns.duplicated().any():
-        dup = df.columns[df.columns.duplicated()].tolist()
-        raise FlowValidationError(
-            [Problem(name, 1, str(dup[0]), dup[0], "column appears twice in the header")], name
-        )
-    missing = [f for f in REQUIRED_FIELDS if f not in df.columns]
-    if missing:
-        raise FlowValidationError(
-            [
-                Problem(
-                    name,
-                    1,
-                    f,
-                    "",
-                    f"required column '{f}' is missing; the header has: "
-                    f"{', '.join(map(str, df.columns)) or '(nothing)'}",
-                )
-                for f in missing
-            ],
-            name,
-        )
-    n = len(df)
-    if n == 0:
-        raise FlowValidationError(
-            [Problem(name, 1, "origin", "", "no records: the input has a header but no rows")], name
-        )
-    out = pd.DataFrame(index=pd.RangeIndex(n))
-    rows = np.arange(n) + offset
-
-    def col(field: str) -> list[object]:
-        return df[field].tolist() if field in df.columns else [None] * n
-
-    for field in TEXT_FIELDS:
-        values = col(field)
-        out[field] = pd.Series(
-            ["" if _is_blank(v) else str(v).strip() for v in values], dtype=object
-        )
-    for field in [c for c in df.columns if c not in VOLUME_FIELDS + DATE_FIELDS]:
-        for i, v in enumerate(df[field].tolist()):
-            if isinstance(v, str) and "\x00" in v:
-                problems.append(
-                    Problem(
-                        name,
-                        int(rows[i]),
-                        str(field),
-                        v,
-                        "contains a NUL character (\\x00), which GeoJSON and "
-                        "GeoPackage cannot store; remove it",
-                    )
-                )
-    for field in REQUIRED_FIELDS:
-        for i in np.flatnonzero(out[field].to_numpy() == ""):
-            problems.append(
-                Problem(name, int(rows[i]), field, "", "required; name a place or give 'lat, lon'")
-            )
-
-    for field in VOLUME_FIELDS:
-        parsed = np.full(n, np.nan)
-        for i, v in enumerate(col(field)):
-            if _is_blank(v):
-                continue
-            number = _parse_number(v)
-            if number is None or not math.isfinite(number):
-                problems.append(
-                    Problem(
-                        name, int(rows[i]), field, v, "must be a number >= 0 (or empty if unknown)"
-                    )
-                )
-            elif number < 0:
-                problems.append(Problem(name, int(rows[i]), field, v, "must be >= 0"))
-            else:
-                parsed[i] = number
-        out[field] = parsed
-    low, high = out["volume_low"].to_numpy(), out["volume_high"].to_numpy()
-    for i in np.flatnonzero(low > high):
-        problems.append(
-            Problem(
-                name,
-                int(rows[i]),
-                "volume_low",
-                col("volume_low")[i],
-                f"volume_low is greater than volume_high ({col('volume_high')[i]}); swap them",
-            )
-        )
-    vol = out["volume"].to_numpy()
-    # NaN compares False, so an open-ended range (one bound only) is checked against that bound.
-    outside = (vol < low) | (vol > high)
-    for i in np.flatnonzero(outside):
-        lo_text = "" if _is_blank(col("volume_low")[i]) else col("volume_low")[i]
-        hi_text = "" if _is_blank(col("volume_high")[i]) else col("volume_high")[i]
-        problems.append(
-            Problem(
-                name,
-                int(rows[i]),
-                "volume",
-                col("volume")[i],
-                f"lies outside the range {lo_text}–{hi_text}; fix the volume or its bounds",
-            )
-        )
-
-    for field, allowed in (("kind", KINDS), ("mode", MODES)):
-        values = out[field].str.lower()
-        for i, v in enumerate(values.tolist()):
-            if v and v not in allowed:
-                problems.append(
-                    Problem(
-                        name,
-                        int(rows[i]),
-                        field,
-                        out[field][i],
-                        f"unknown {field}; allowed: {', '.join(allowed)}",
-                    )
-                )
-        out[field] = values
-    conf = out["confidence"].str.lower()
-    for i, v in enumerate(conf.tolist()):
-        if v and v not in CONFIDENCES:
-            number = _parse_number(v)
-            if number is None or not 0 <= number <= 1:
-                problems.append(
-                    Problem(
-                        name,
-                        int(rows[i]),
-                        "confidence",
-                        out["confidence"][i],
-                        f"allowed: {', '.join(CONFIDENCES)}, or a number from 0 to 1",
-                    )
-                )
-    out["confidence"] = conf
-
-    for field in DATE_FIELDS:
-        parsed_dates: list[pd.Timestamp | None] = []
-        for i, v in enumerate(col(field)):
-            if _is_blank(v):
-                parsed_dates.append(None)
-                continue
-            d = _parse_date(v, end=field == "end")
-            if d is None:
-                problems.append(
-                    Problem(
-                        name,
-                        int(rows[i]),
-                        field,
-                        v,
-                        "must be an ISO date, YYYY-MM-DD (or YYYY-MM, YYYY)",
-                    )
-                )
-            parsed_dates.append(d)
-        out[field] = pd.to_datetime(pd.Series(parsed_dates, dtype=object)).astype("datetime64[ns]")
-    s, e = out["start"], out["end"]
-    for i in np.flatnonzero((e < s).to_numpy()):
-        problems.append(
-            Problem(
-                name, int(rows[i]), "end", col("end")[i], f"is before start ({col('start')[i]})"
-            )
-        )
-
-    ids = out["id"].to_numpy()
-    blank = ids == ""
-    out.loc[blank, "id"] = [str(i + 1) for i in np.flatnonzero(blank)]
-    seen: dict[str, int] = {}
-    for i, v in enumerate(out["id"].tolist()):
-        if v in seen and not blank[i]:
-            problems.append(
-                Problem(name, int(rows[i]), "id", v, f"duplicate id (also row {seen[v]})")
-            )
-        seen.setdefault(v, int(rows[i]))
-    if "group" in df.columns:  # optional: records that are claims about one movement
-        problems += _group_problems(name, rows, df["group"], out["unit"])
-
-    if problems:
-        raise FlowValidationError(problems, name or None)
-    out = out[list(FLOW_FIELDS)]
-    extras = [c for c in df.columns if c not in FLOW_FIELDS and c != "geometry"]
-    for c in extras:
-        out[c] = df[c].to_numpy()
-    out["_row"] = rows
+    out = validate_records(df, name, first_row=offset)
     if given is not None:
         out["_given"] = given
     return out
@@ -635,8 +332,9 @@ def read_flows(
     data : path, pandas.DataFrame or list of dict
         A CSV, GeoJSON, GeoPackage or GeoParquet file, or records with the columns of the data
         contract (``id, origin, destination, via, volume, volume_low, volume_high, unit, kind,
-        category, mode, start, end, confidence, source, label, notes``; only ``origin`` and
-        ``destination`` are required; ``via`` is ``;``-separated).
+        category, mode, start, end, confidence, source, label, notes, group, origin_country,
+        destination_country``; only ``origin`` and ``destination`` are required; ``via`` is
+        ``;``-separated).
     gazetteer : Gazetteer, optional
         Where place names are looked up (default: the built-in offline gazetteer). Use
         ``Gazetteer.from_csv("my_sites.csv")`` to add your own places.
@@ -783,110 +481,8 @@ def restore_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-# --------------------------------------------------------------------------- writing
-@contextmanager
-def atomic_output(path: str | os.PathLike) -> Iterator[Path]:
-    """Give a temporary path to write; on success it replaces ``path`` in one step.
-
-    Every file geoflows writes goes through here. The temporary path lies in a new private
-    folder (``tempfile.mkdtemp``: created exclusively, mode 0700) beside ``path``, so nothing
-    planted in advance (a symlink at a predictable name) can be written through, and the
-    rename stays on one file system. When the ``with`` block ends without error the file is
-    flushed to disk and renamed over ``path``; a symlink at ``path`` is replaced by the new
-    file, never followed, and the file keeps the permissions the writer created it with (the
-    user's umask), never a mode or special bit copied from what was there. On any error or
-    interruption the temporary folder is removed and ``path`` is left as it was.
-
-    Parameters
-    ----------
-    path : str or path-like
-        The file to (re)place; missing parent folders are created.
-
-    Yields
-    ------
-    pathlib.Path
-        Where to write: same file name as ``path``, inside the private folder.
-
-    Examples
-    --------
-    >>> import pathlib, tempfile
-    >>> out = pathlib.Path(tempfile.mkdtemp()) / "flows.csv"
-    >>> with atomic_output(out) as tmp:
-    ...     _ = tmp.write_text("origin,destination\\n")
-    >>> out.read_text()
-    'origin,destination\\n'
-    >>> [p.name for p in out.parent.iterdir()]
-    ['flows.csv']
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    folder = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"))
-    try:
-        tmp = folder / path.name
-        yield tmp
-        if tmp.is_symlink() or not tmp.is_file():
-            raise GeoflowsError(f"{path}: the writer did not produce a file; nothing was written")
-        fd = os.open(tmp, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, path)
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-    _fsync_dir(path.parent)
-
-
-def write_atomic(path: str | os.PathLike, data: bytes) -> Path:
-    """Write ``data`` to ``path`` so readers see the old file or the new one, never a part.
-
-    See :func:`atomic_output`: a private temporary folder beside ``path``, the file created
-    exclusively with the user's umask permissions, flushed, renamed over ``path`` (a symlink
-    there is replaced, not followed); on any error or interruption nothing is left behind.
-
-    Examples
-    --------
-    >>> import pathlib, tempfile
-    >>> p = write_atomic(pathlib.Path(tempfile.mkdtemp()) / "x.html", b"<html></html>")
-    >>> p.read_bytes()
-    b'<html></html>'
-    """
-    path = Path(path)
-    with atomic_output(path) as tmp:
-        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
-        with os.fdopen(os.open(tmp, flags, 0o666), "wb") as fh:
-            fh.write(data)
-    return path
-
-
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
-def write_text_atomic(path: str | os.PathLike, text: str) -> Path:
-    """Write ``text`` (UTF-8) to ``path`` atomically; see :func:`write_atomic`.
-
-    Examples
-    --------
-    >>> import tempfile, pathlib
-    >>> p = write_text_atomic(pathlib.Path(tempfile.mkdtemp()) / "a.txt", "hi")
-    >>> p.read_text()
-    'hi'
-    """
-    return write_atomic(path, text.encode("utf-8"))
-
-
 def _export_frame(flows: FlowSet) -> Any:
-    """The GeoDataFrame written to files: contract fields, resolved fields, dates as text."""
+    """Return the GeoDataFrame written to files: every field, dates as text."""
     gdf = flows.to_geodataframe()
     for field in DATE_FIELDS:
         gdf[field] = (
@@ -991,19 +587,11 @@ def write_flows(
     ['flows.csv', 'locations.csv']
     """
     p = Path(path)
-    if driver is not None and format is not None and driver != format:
-        raise GeoflowsError(f"write_flows: driver={driver!r} and format={format!r} disagree")
-    kind = format or driver or FLOW_FILE_SUFFIXES.get(p.suffix.lower())
+    kind = _export_kind(p, driver, format)
     if kind == "flowmap.blue":
         from geoflows._layouts import write_flowmap_blue
 
         return write_flowmap_blue(flows, p)
-    if kind not in ("GeoJSON", "GPKG", "Parquet", "CSV", "kepler.gl"):
-        raise GeoflowsError(
-            f"{p}: cannot tell the format from the suffix '{p.suffix}'; use .geojson, .gpkg, "
-            f".parquet or .csv, or pass format= (GeoJSON, GPKG, Parquet, CSV, "
-            f"{', '.join(TABLE_FORMATS)})"
-        )
     if kind == "kepler.gl":
         from geoflows._layouts import kepler_frame
 
@@ -1024,6 +612,20 @@ def write_flows(
 
         write_atomic(p.with_name(f"{p.stem}.places.parquet"), _parquet_bytes(places_frame(flows)))
     return p
+
+
+def _export_kind(p: Path, driver: str | None, format: str | None) -> str:
+    """Return the format to write: ``format`` or ``driver`` (they must agree), else the suffix's."""
+    if driver is not None and format is not None and driver != format:
+        raise GeoflowsError(f"write_flows: driver={driver!r} and format={format!r} disagree")
+    kind = format or driver or FLOW_FILE_SUFFIXES.get(p.suffix.lower())
+    if kind not in ("GeoJSON", "GPKG", "Parquet", "CSV", *TABLE_FORMATS):
+        raise GeoflowsError(
+            f"{p}: cannot tell the format from the suffix '{p.suffix}'; use .geojson, .gpkg, "
+            f".parquet or .csv, or pass format= (GeoJSON, GPKG, Parquet, CSV, "
+            f"{', '.join(TABLE_FORMATS)})"
+        )
+    return str(kind)
 
 
 def _parquet_bytes(gdf: Any) -> bytes:

@@ -15,46 +15,197 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+__all__ = [
+    "CONFIDENCES",
+    "DATE_FIELDS",
+    "FIELDS",
+    "FIELDS_BY_NAME",
+    "FIELD_TYPES",
+    "FLOW_FIELDS",
+    "FLOW_KINDS",
+    "GIVEN_ROUTE",
+    "KINDS",
+    "MODES",
+    "REQUIRED_FIELDS",
+    "RESOLVED_FIELDS",
+    "TEXT_FIELDS",
+    "VOLUME_FIELDS",
+    "Field",
+    "Problem",
+    "best_volume",
+    "fields_markdown",
+    "is_blank",
+    "split_list",
+]
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field of the flow record: its name, type, vocabulary, default, help and whether required.
+
+    ``dtype`` is one of :data:`FIELD_TYPES`: ``place`` (a name, ``"lat, lon"`` or a Place),
+    ``places`` and ``texts`` (``;``-separated lists), ``text``, ``word`` (one of
+    ``vocabulary``, stored lower-case), ``number`` (a float >= 0, NaN when unknown) and
+    ``date`` (a day, NaT when unknown).
+
+    Examples
+    --------
+    >>> FIELDS_BY_NAME["mode"].vocabulary
+    ('sea', 'rail', 'road', 'air', 'unknown')
+    >>> FIELDS_BY_NAME["origin"].required, FIELDS_BY_NAME["volume"].default
+    (True, nan)
+    """
+
+    name: str
+    dtype: str
+    help: str
+    vocabulary: tuple[str, ...] = ()
+    required: bool = False
+
+    @property
+    def default(self) -> object:
+        """The value of an empty cell once typed: ``""``, NaN or NaT."""
+        return {"number": math.nan, "date": pd.NaT}.get(self.dtype, "")
+
+
+#: The types a field may have (see :class:`Field`).
+FIELD_TYPES = ("place", "places", "text", "texts", "word", "number", "date")
+
+#: The flow data contract: every field, in the order of typed records and exports.
+FIELDS = (
+    Field("id", "text", 'unique; filled with the row number (`"1"`, `"2"`, …) when empty'),
+    Field(
+        "origin",
+        "place",
+        "where the flow starts; resolved by the gazetteer ([rules](gazetteer.md))",
+        required=True,
+    ),
+    Field("destination", "place", "where the flow ends; resolved like `origin`", required=True),
+    Field("via", "places", "optional waypoints; the route passes through them in order"),
+    Field(
+        "volume",
+        "number",
+        "empty means *unknown* (drawn thin and dashed); `1,000`, `1 000` and `1000` are all "
+        "read as 1000",
+    ),
+    Field(
+        "volume_low",
+        "number",
+        "low end of a range, kept as a range; `volume_low` ≤ `volume_high`; a `volume` given "
+        "with a range (or one bound) must lie inside it. Alone it is an open-ended claim: "
+        '"more than 200 missiles"',
+    ),
+    Field(
+        "volume_high",
+        "number",
+        'high end of a range; alone it reads "up to 500 missiles"',
+    ),
+    Field(
+        "unit",
+        "text",
+        "`containers`, `shells`, `troops`, `tonnes`, … Volumes of different units are never "
+        "summed or put on one scale",
+    ),
+    Field(
+        "kind",
+        "word",
+        "what the movement is; case does not matter (stored lower-case)",
+        ("shipment", "deployment", "transfer", "visit", "other"),
+    ),
+    Field("category", "text", "what moves (commodity, unit type); drives the colour by default"),
+    Field(
+        "mode",
+        "word",
+        "picks the route builder ([routing modes](routes.md))",
+        ("sea", "rail", "road", "air", "unknown"),
+    ),
+    Field(
+        "start",
+        "date",
+        "optional; drives the time slider. A month or a year means the whole period: as a "
+        "`start` its first day",
+    ),
+    Field(
+        "end",
+        "date",
+        "optional; not before `start`. A month or a year as an `end` means its last day "
+        "(`end=2023-12` is 31 Dec 2023), in reading, exports and the slider",
+    ),
+    Field(
+        "confidence",
+        "word",
+        "drives the line's dash pattern; a number from 0 to 1 is also allowed",
+        ("confirmed", "reported", "claimed"),
+    ),
+    Field("source", "texts", "kept through every export and listed in the popup"),
+    Field("label", "text", "optional; titles the popup"),
+    Field("notes", "text", "optional; shown in the popup"),
+    Field(
+        "group",
+        "text",
+        "optional: records that describe the same movement (several claims), drawn as one "
+        "line with the spread of their volumes; one unit per group",
+    ),
+    Field(
+        "origin_country",
+        "text",
+        "optional country hint (ISO code or name) for looking up `origin`; once resolved, "
+        "the country of the place found",
+    ),
+    Field(
+        "destination_country",
+        "text",
+        "optional country hint for `destination`, like `origin_country`",
+    ),
+)
+FIELDS_BY_NAME = {f.name: f for f in FIELDS}
+
 #: The columns of the flow data contract, in order.
-FLOW_FIELDS = (
-    "id",
-    "origin",
-    "destination",
-    "via",
-    "volume",
-    "volume_low",
-    "volume_high",
-    "unit",
-    "kind",
-    "category",
-    "mode",
-    "start",
-    "end",
-    "confidence",
-    "source",
-    "label",
-    "notes",
-)
-REQUIRED_FIELDS = ("origin", "destination")
-KINDS = ("shipment", "deployment", "transfer", "visit", "other")
-MODES = ("sea", "rail", "road", "air", "unknown")
-CONFIDENCES = ("confirmed", "reported", "claimed")
-TEXT_FIELDS = (
-    "id",
-    "origin",
-    "destination",
-    "via",
-    "unit",
-    "kind",
-    "category",
-    "mode",
-    "confidence",
-    "source",
-    "label",
-    "notes",
-)
-VOLUME_FIELDS = ("volume", "volume_low", "volume_high")
-DATE_FIELDS = ("start", "end")
+FLOW_FIELDS = tuple(f.name for f in FIELDS)
+REQUIRED_FIELDS = tuple(f.name for f in FIELDS if f.required)
+TEXT_FIELDS = tuple(f.name for f in FIELDS if f.dtype not in ("number", "date"))
+VOLUME_FIELDS = tuple(f.name for f in FIELDS if f.dtype == "number")
+DATE_FIELDS = tuple(f.name for f in FIELDS if f.dtype == "date")
+#: Flow kinds (``kind``), modes of transport (``mode``) and confidence words (``confidence``).
+FLOW_KINDS = FIELDS_BY_NAME["kind"].vocabulary
+MODES = FIELDS_BY_NAME["mode"].vocabulary
+CONFIDENCES = FIELDS_BY_NAME["confidence"].vocabulary
+#: Old name of :data:`FLOW_KINDS` (places have their own kinds: ``places.PLACE_KINDS``).
+KINDS = FLOW_KINDS
+
+_TYPE_TEXT = {
+    "place": 'place name, `"lat, lon"`, or `Place`',
+    "places": "places, `;`-separated (or a list)",
+    "text": "text",
+    "texts": "text or URL; several separated by `;`",
+    "number": "number ≥ 0",
+    "date": "ISO date, `YYYY-MM-DD` (or `YYYY-MM`, `YYYY`)",
+}
+
+
+def fields_markdown() -> str:
+    """Write the contract as the Markdown table of the docs (one row per field).
+
+    Returns
+    -------
+    str
+        The table, header first, one line per field of :data:`FIELDS`.
+
+    Examples
+    --------
+    >>> print(fields_markdown().splitlines()[3])
+    | `origin` | place name, `"lat, lon"`, or `Place` | **required** | where the flow starts; resolved by the gazetteer ([rules](gazetteer.md)) |
+    """
+    lines = ["| field | type | required | rule |", "|---|---|---|---|"]
+    for f in FIELDS:
+        kind = _TYPE_TEXT.get(f.dtype) or ", ".join(f"`{v}`" for v in f.vocabulary)
+        required = "**required**" if f.required else ""
+        lines.append(f"| `{f.name}` | {kind} | {required} | {f.help} |")
+    return "\n".join(lines)
+
+
+#: ``route_kind`` of a line the user gave (a GeoJSON/GeoPackage row's own geometry): drawn as is.
+GIVEN_ROUTE = "given"
 #: Columns geoflows adds when it resolves places and builds routes.
 RESOLVED_FIELDS = (
     "origin_name",
@@ -98,6 +249,7 @@ class Problem:
     rule: str
 
     def __str__(self) -> str:
+        """Name the place, field, value and rule on one line."""
         where = f"{self.file}: row {self.row}" if self.file else f"record {self.row}"
         return f"{where}: field '{self.field}' value {_show(self.value)}: {self.rule}"
 
@@ -141,8 +293,11 @@ def _parse_number(value: object) -> float | None:
 
 
 def _parse_date(value: object, *, end: bool = False) -> pd.Timestamp | None:
-    """Parse an ISO date; a month (``2023-12``) or a year (``2023``) means the whole period, so
-    as an ``end`` it is the period's last day, as a start its first day."""
+    """Parse an ISO date; ``None`` if it is not one.
+
+    A month (``2023-12``) or a year (``2023``) means the whole period, so as an ``end`` it is
+    the period's last day, as a start its first day.
+    """
     if isinstance(value, pd.Timestamp):
         return value.normalize()
     if hasattr(value, "isoformat") and not isinstance(value, str):
@@ -184,9 +339,9 @@ def split_list(value: object) -> list[str]:
 
 
 def _group_problems(name: str, rows: Any, group: pd.Series, unit: pd.Series) -> list[Problem]:
-    """A ``group`` (several claims about one movement) must not mix units."""
+    """List the rows whose ``group`` mixes units (a group is one movement in one unit)."""
     frame = pd.DataFrame({"g": group.to_numpy(dtype=object), "u": unit.to_numpy(dtype=object)})
-    frame = frame[~frame["g"].map(is_blank)]
+    frame = frame[(_stripped_text(frame["g"]) != "").to_numpy()]
     mixed = frame.groupby("g", sort=False)["u"].transform("nunique") > 1
     first_unit = frame.groupby("g", sort=False)["u"].transform("first")
     return [
@@ -217,3 +372,320 @@ def best_volume(volume: Any, low: Any, high: Any) -> np.ndarray:
         np.isfinite(lo) & np.isfinite(hi), (lo + hi) / 2, np.where(np.isfinite(hi), hi, lo)
     )
     return np.where(np.isfinite(v), v, mid)
+
+
+# --------------------------------------------------------------------------- validation
+#: Characters allowed between thousands in a volume: ``1,000``, ``1 000``, ``1_000``.
+_THOUSANDS = r"[,\u202f\u00a0 _]"
+_SIMPLE_NUMBER_RE = r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?"
+_DATE_RE = r"\d{4}(-\d{2}(-\d{2})?([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?)?"
+_NUMBER_RULE = "must be a number >= 0 (or empty if unknown)"
+_DATE_RULE = "must be an ISO date, YYYY-MM-DD (or YYYY-MM, YYYY)"
+#: Dates ``datetime64[ns]`` holds, with a margin (later ones are refused, not wrapped).
+_DATE_RANGE = (pd.Timestamp("1678-01-01"), pd.Timestamp("2262-04-01"))
+
+
+def validate_records(frame: pd.DataFrame, name: str = "", *, first_row: int = 1) -> pd.DataFrame:
+    """Check flow records against the contract and return them typed.
+
+    Every rule is checked column by column (no loop over the rows unless a row is bad) and
+    every problem of every row is collected before one error is raised.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        One row per record, columns named as the contract's fields (any case); other columns
+        are kept as they are.
+    name : str
+        The input's name for messages (a file path), or ``""``.
+    first_row : int
+        Row number of the first record in messages: 2 for a CSV (its header is row 1), else 1.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The contract's fields in order (text stripped, words lower-cased, volumes as floats,
+        dates as ``datetime64[ns]``, ids filled), the other columns, and ``_row``.
+
+    Raises
+    ------
+    FlowValidationError
+        With ``.problems``: every broken rule as a :class:`Problem`.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"Origin": ["Rajin"], "destination": ["Vladivostok"], "volume": ["1 000"]})
+    >>> validate_records(df)[["origin", "volume", "id", "_row"]].to_dict("records")
+    [{'origin': 'Rajin', 'volume': 1000.0, 'id': '1', '_row': 1}]
+    >>> try:
+    ...     validate_records(pd.DataFrame({"origin": ["A"], "destination": ["B"], "mode": ["ox"]}))
+    ... except ValueError as err:
+    ...     print(err.problems[0].rule)
+    unknown mode; allowed: sea, rail, road, air, unknown
+    """
+    df = _contract_columns(frame, name)
+    rows = np.arange(len(df)) + first_row
+    out = pd.DataFrame(index=pd.RangeIndex(len(df)))
+    problems = _nul_problems(df, name, rows)
+    for field in TEXT_FIELDS:
+        out[field] = _stripped_text(_column(df, field))
+    problems += _required_problems(out, name, rows)
+    problems += _volume_problems(df, out, name, rows)
+    problems += _word_problems(out, name, rows)
+    problems += _date_problems(df, out, name, rows)
+    problems += _id_problems(out, name, rows)
+    problems += _group_problems(name, rows, out["group"], out["unit"])
+    if problems:
+        from geoflows.errors import FlowValidationError
+
+        raise FlowValidationError(problems, name or None)
+    out = out[list(FLOW_FIELDS)]
+    for c in [c for c in df.columns if c not in FLOW_FIELDS and c != "geometry"]:
+        out[c] = df[c].to_numpy()
+    out["_row"] = rows
+    return out
+
+
+def _contract_columns(frame: pd.DataFrame, name: str) -> pd.DataFrame:
+    """Name the contract's columns in lower case; refuse a repeated or missing one, or no rows."""
+    from geoflows.errors import FlowValidationError
+
+    lower = {c: c.lower() for c in frame.columns if c.lower() in FLOW_FIELDS and c != c.lower()}
+    df = frame.rename(columns=lower).reset_index(drop=True)
+    if df.columns.duplicated().any():
+        dup = df.columns[df.columns.duplicated()].tolist()
+        raise FlowValidationError(
+            [Problem(name, 1, str(dup[0]), dup[0], "column appears twice in the header")], name
+        )
+    header = ", ".join(map(str, df.columns)) or "(nothing)"
+    missing = [
+        Problem(name, 1, f, "", f"required column '{f}' is missing; the header has: {header}")
+        for f in REQUIRED_FIELDS
+        if f not in df.columns
+    ]
+    if missing:
+        raise FlowValidationError(missing, name)
+    if len(df) == 0:
+        raise FlowValidationError(
+            [Problem(name, 1, "origin", "", "no records: the input has a header but no rows")], name
+        )
+    return df
+
+
+def _column(df: pd.DataFrame, field: str) -> pd.Series:
+    """Return the field's column, or an empty one (all ``None``) when the input lacks it."""
+    if field in df.columns:
+        return df[field]
+    return pd.Series([None] * len(df), dtype=object)
+
+
+def _stripped_text(values: pd.Series) -> pd.Series:
+    """Each cell as stripped text; empty for a blank cell (see :func:`is_blank`)."""
+    given = values.notna()
+    if not given.any():  # a column the input lacks
+        return pd.Series([""] * len(values), index=values.index, dtype=object)
+    text = values.astype(object).where(given, "")
+    return text.astype(str).str.strip().astype(object)
+
+
+def _is_text(values: pd.Series) -> bool:
+    """Whether the column holds text only (the vectorised string paths apply)."""
+    return pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty")
+
+
+def _text_mask(values: pd.Series, pattern: str, *, full: bool = True) -> np.ndarray:
+    """Which cells are text that (fully) match ``pattern``; other cells never do."""
+    kind = pd.api.types.infer_dtype(values, skipna=True)
+    if kind != "string" and not kind.startswith("mixed"):
+        return np.zeros(len(values), dtype=bool)
+    text = values.astype(object).str
+    hit = (
+        text.fullmatch(pattern, na=False)
+        if full
+        else text.contains(pattern, False, regex=False, na=False)
+    )
+    return hit.to_numpy(dtype=bool)
+
+
+def _raw(values: pd.Series, index: Any) -> list[object]:
+    """Return the cells at ``index`` as the user gave them (Python objects, for messages)."""
+    return values.iloc[np.asarray(index, dtype=int)].tolist()
+
+
+def _problems(
+    name: str, rows: Any, field: str, index: Any, values: Any, rule: Any
+) -> list[Problem]:
+    """One :class:`Problem` per bad row (``rule`` a text or one text per row)."""
+    rules = [rule] * len(index) if isinstance(rule, str) else rule
+    return [
+        Problem(name, int(rows[i]), field, v, r)
+        for i, v, r in zip(index, values, rules, strict=True)
+    ]
+
+
+def _nul_problems(df: pd.DataFrame, name: str, rows: Any) -> list[Problem]:
+    """Text holding NUL, which GeoJSON and GeoPackage cannot store."""
+    problems: list[Problem] = []
+    rule = "contains a NUL character (\\x00), which GeoJSON and GeoPackage cannot store; remove it"
+    for field in [c for c in df.columns if c not in VOLUME_FIELDS + DATE_FIELDS]:
+        bad = np.flatnonzero(_text_mask(df[field], "\x00", full=False))
+        problems += _problems(name, rows, str(field), bad, _raw(df[field], bad), rule)
+    return problems
+
+
+def _required_problems(out: pd.DataFrame, name: str, rows: Any) -> list[Problem]:
+    """Report required fields left empty."""
+    problems: list[Problem] = []
+    for field in REQUIRED_FIELDS:
+        bad = np.flatnonzero(out[field].to_numpy() == "")
+        rule = "required; name a place or give 'lat, lon'"
+        problems += _problems(name, rows, field, bad, [""] * len(bad), rule)
+    return problems
+
+
+def _parse_numbers(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Volumes of a column: (numbers with NaN where blank or bad, which cells are bad)."""
+    v = values.astype(object)
+    kind = pd.api.types.infer_dtype(v, skipna=True)
+    if kind in ("integer", "floating", "mixed-integer-float", "empty"):
+        numbers = pd.to_numeric(v, errors="coerce").to_numpy(dtype=float)
+        blank = v.isna().to_numpy()
+        parsed = ~blank
+    elif kind == "string":
+        text = _stripped_text(v)
+        blank = (text == "").to_numpy()
+        parsed = (
+            text.str.fullmatch(_NUMBER_RE.pattern) | text.str.fullmatch(_SIMPLE_NUMBER_RE)
+        ).to_numpy(dtype=bool)
+        numbers = np.full(len(v), np.nan)
+        numbers[parsed] = text[parsed].str.replace(_THOUSANDS, "", regex=True).astype(float)
+    else:  # mixed types (a list of dicts): cell by cell
+        blank = np.array([is_blank(x) for x in v], dtype=bool)
+        found = [None if b else _parse_number(x) for x, b in zip(v, blank, strict=True)]
+        parsed = np.array([x is not None for x in found], dtype=bool)
+        numbers = np.array([np.nan if x is None else x for x in found], dtype=float)
+    bad = ~blank & ~(parsed & np.isfinite(numbers))
+    return np.where(bad, np.nan, numbers), bad
+
+
+def _volume_problems(df: pd.DataFrame, out: pd.DataFrame, name: str, rows: Any) -> list[Problem]:
+    """Volumes and ranges: numbers >= 0, ``volume_low`` <= ``volume_high``, volume inside."""
+    problems: list[Problem] = []
+    for field in VOLUME_FIELDS:
+        raw = _column(df, field)
+        numbers, bad = _parse_numbers(raw)
+        negative = ~bad & (numbers < 0)
+        index = np.flatnonzero(bad | negative)
+        rules = [_NUMBER_RULE if bad[i] else "must be >= 0" for i in index]
+        problems += _problems(name, rows, field, index, _raw(raw, index), rules)
+        out[field] = np.where(negative, np.nan, numbers)
+    low, high = out["volume_low"].to_numpy(), out["volume_high"].to_numpy()
+    raw_low, raw_high = _column(df, "volume_low"), _column(df, "volume_high")
+    index = np.flatnonzero(low > high)
+    rules = [
+        f"volume_low is greater than volume_high ({v}); swap them" for v in _raw(raw_high, index)
+    ]
+    problems += _problems(name, rows, "volume_low", index, _raw(raw_low, index), rules)
+    volume = out["volume"].to_numpy()
+    # NaN compares False, so an open-ended range (one bound only) is checked against that bound.
+    index = np.flatnonzero((volume < low) | (volume > high))
+    rules = [
+        f"lies outside the range {'' if is_blank(lo) else lo}–{'' if is_blank(hi) else hi}; "
+        "fix the volume or its bounds"
+        for lo, hi in zip(_raw(raw_low, index), _raw(raw_high, index), strict=True)
+    ]
+    problems += _problems(name, rows, "volume", index, _raw(_column(df, "volume"), index), rules)
+    return problems
+
+
+def _word_problems(out: pd.DataFrame, name: str, rows: Any) -> list[Problem]:
+    """Kinds, modes and confidence words from their vocabularies (stored lower-case)."""
+    problems: list[Problem] = []
+    for field in ("kind", "mode", "confidence"):
+        given = out[field]
+        words = given.str.lower()
+        vocabulary = FIELDS_BY_NAME[field].vocabulary
+        unknown = np.array((words != "") & ~words.isin(vocabulary), dtype=bool)
+        rule = f"unknown {field}; allowed: {', '.join(vocabulary)}"
+        if field == "confidence":  # or a number from 0 to 1
+            numbers, bad = _parse_numbers(words[unknown])
+            unknown[unknown] = bad | ~((numbers >= 0) & (numbers <= 1))
+            rule = f"allowed: {', '.join(vocabulary)}, or a number from 0 to 1"
+        index = np.flatnonzero(unknown)
+        problems += _problems(name, rows, field, index, _raw(given, index), rule)
+        out[field] = words
+    return problems
+
+
+def _parse_dates(values: pd.Series, *, end: bool) -> tuple[pd.Series, np.ndarray]:
+    """Dates of a column: (``datetime64[ns]``, NaT where blank or bad; which cells are bad)."""
+    if pd.api.types.is_datetime64_dtype(values.dtype):  # already dates (and naive)
+        return values.dt.normalize().astype("datetime64[ns]").reset_index(drop=True), np.zeros(
+            len(values), dtype=bool
+        )
+    if not _is_text(values):  # dates, datetimes or mixed cells: one by one
+        return _parse_dates_one_by_one(values, end=end)
+    text = _stripped_text(values).reset_index(drop=True)
+    dates = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+    if not (text != "").any():  # no dates given
+        return dates, np.zeros(len(text), dtype=bool)
+    bad = np.array((text != "") & ~text.str.fullmatch(_DATE_RE), dtype=bool)
+    year = pd.to_numeric(text.str.slice(0, 4), errors="coerce").to_numpy()
+    # Years datetime64[ns] holds whole; the two edge years are checked one by one below.
+    inside = ~bad & (year > 1678) & (year < 2262)
+    bad |= (text != "").to_numpy() & ~np.isnan(year) & ((year < 1678) | (year > 2262))
+    # Text matching _DATE_RE is a day when 10 long, a month when 7, a year when 4 (a time
+    # needs more): lengths pick the format without three more regex passes.
+    length = text.str.len().to_numpy()
+    for size, fmt, shift in (
+        (10, "%Y-%m-%d", None),
+        (7, "%Y-%m", pd.offsets.MonthEnd(0)),
+        (4, "%Y", pd.offsets.YearEnd(0)),
+    ):
+        chosen = inside & (length == size)
+        parsed = pd.to_datetime(text[chosen], format=fmt, errors="coerce")
+        dates[chosen] = (parsed + shift if end and shift is not None else parsed).to_numpy()
+        bad[chosen] |= parsed.isna().to_numpy()
+        inside &= ~chosen
+    rest = np.flatnonzero(inside | ((text != "").to_numpy() & ~bad & np.isin(year, (1678, 2262))))
+    one, wrong = _parse_dates_one_by_one(text.iloc[rest], end=end)
+    dates.iloc[rest] = one.to_numpy()
+    bad[rest] = wrong
+    return dates, bad
+
+
+def _parse_dates_one_by_one(values: pd.Series, *, end: bool) -> tuple[pd.Series, np.ndarray]:
+    """Parse dates cell by cell (:func:`_parse_dates` for cells that are not plain text)."""
+    cells = values.tolist()
+    blank = [is_blank(v) for v in cells]
+    found = [None if b else _parse_date(v, end=end) for v, b in zip(cells, blank, strict=True)]
+    bad = np.array([d is None and not b for d, b in zip(found, blank, strict=True)], dtype=bool)
+    dates = pd.to_datetime(pd.Series(found, dtype=object)).astype("datetime64[ns]")
+    return dates, bad
+
+
+def _date_problems(df: pd.DataFrame, out: pd.DataFrame, name: str, rows: Any) -> list[Problem]:
+    """Dates in ISO form, ``end`` not before ``start``."""
+    problems: list[Problem] = []
+    for field in DATE_FIELDS:
+        raw = _column(df, field)
+        dates, bad = _parse_dates(raw, end=field == "end")
+        index = np.flatnonzero(bad)
+        problems += _problems(name, rows, field, index, _raw(raw, index), _DATE_RULE)
+        out[field] = dates.to_numpy()
+    index = np.flatnonzero((out["end"] < out["start"]).to_numpy())
+    starts = _raw(_column(df, "start"), index)
+    rules = [f"is before start ({s})" for s in starts]
+    problems += _problems(name, rows, "end", index, _raw(_column(df, "end"), index), rules)
+    return problems
+
+
+def _id_problems(out: pd.DataFrame, name: str, rows: Any) -> list[Problem]:
+    """Fill empty ids with the record number; a given id must be unique."""
+    blank = (out["id"] == "").to_numpy()
+    out.loc[blank, "id"] = (np.flatnonzero(blank) + 1).astype(str).astype(object)
+    ids = out["id"]
+    first = pd.Series(rows).groupby(ids.to_numpy(), sort=False).transform("first").to_numpy()
+    index = np.flatnonzero(ids.duplicated(keep="first").to_numpy() & ~blank)
+    rules = [f"duplicate id (also row {first[i]})" for i in index]
+    return _problems(name, rows, "id", index, _raw(ids, index), rules)

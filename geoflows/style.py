@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from geoflows.errors import GeoflowsError, StyleError
+from geoflows.schema import CONFIDENCES
 
 __all__ = [
     "COLOR_FIELDS",
@@ -71,7 +72,7 @@ MISSING_COLOR = "#7f7f7f"
 
 #: Dash pattern (SVG/Canvas ``dashArray``) per confidence level; ``""`` is solid.
 DASHES = {"confirmed": "", "reported": "8 6", "claimed": "2 6", "unknown": "1 4"}
-CONFIDENCE_LEVELS = ("confirmed", "reported", "claimed")
+CONFIDENCE_LEVELS = CONFIDENCES  # the contract's words, from geoflows.schema
 
 #: Kinds whose volume is a count of events, not a quantity moved: drawn at one fixed width with
 #: a symbol, never on a volume scale (one visit is not "thin" beside 3,000,000 shells).

@@ -28,3 +28,16 @@ def use_tiny_geonames(tmp_path: Path, monkeypatch, cities: list[dict], capital: 
     monkeypatch.setattr(_index, "_read_ports", lambda b: None)
     monkeypatch.setenv("GEOFLOWS_CACHE_DIR", str(tmp_path / "cache"))
     return tmp_path / "cache"
+
+
+def count_index_builds(monkeypatch) -> list[int]:
+    """Count the index builds from now on: returns a one-item list holding the count."""
+    builds = [0]
+    real = _index.build_index
+
+    def counted() -> dict:
+        builds[0] += 1
+        return real()
+
+    monkeypatch.setattr(_index, "build_index", counted)
+    return builds

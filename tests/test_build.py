@@ -472,3 +472,20 @@ def test_interrupted_build_leaves_no_partial_output(tmp_path, monkeypatch):
     with pytest.raises(KeyboardInterrupt):
         build(path, quiet=True, force=True)
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["first.html"]
+
+
+def test_build_error_lists_structured_problems(tmp_path):
+    from geoflows.build import build
+
+    (tmp_path / "f.csv").write_text("origin,destination\nRajin,Vladivostok\n", encoding="utf-8")
+    (tmp_path / "b.yaml").write_text(
+        "gazetteer: missing.csv\ninputs: {f: f.csv}\nmaps: [{name: m, input: f}]\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(gf.BuildError, match="cannot load the gazetteer") as info:
+        build(tmp_path / "b.yaml", quiet=True)
+    (problem,) = info.value.problems
+    assert isinstance(problem, gf.BuildProblem)
+    assert problem.field == "gazetteer" and problem.value.endswith("missing.csv")
+    assert "no such file" in problem.message and problem.hint
+    assert info.value.hint == problem.hint

@@ -5,8 +5,6 @@ from __future__ import annotations
 import concurrent.futures as cf
 import hashlib
 import os
-import re
-import shutil
 import signal
 import sys
 import time
@@ -16,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from geoflows._files import remove_stale_temporaries, write_atomic
 from geoflows.build._errors import describe_error
 from geoflows.build._spec import (
     BuildSpec,
@@ -25,9 +24,9 @@ from geoflows.build._spec import (
 )
 from geoflows.errors import (
     BuildError,
+    BuildProblem,
     GeoflowsWarning,
 )
-from geoflows.io import write_atomic
 
 # --------------------------------------------------------------------------------------------
 # Building
@@ -224,15 +223,7 @@ def build(
     'unchanged'
     """
     spec = spec_or_path if isinstance(spec_or_path, BuildSpec) else load_build_file(spec_or_path)
-    if jobs < 1:
-        raise BuildError(f"jobs must be at least 1, got {jobs}")
-    if spec.gazetteer is not None:
-        # Fail once, up front, rather than once per map.
-        try:
-            _load_gazetteer(spec.gazetteer, {})
-        except Exception as e:
-            msg, hint = describe_error(e)
-            raise BuildError(f"cannot load the gazetteer {spec.gazetteer}: {msg} ({hint})") from e
+    _check_before_building(spec, jobs)
     spec = share_scales(spec, allow_unresolved=allow_unresolved)
     try:
         spec.output_dir.mkdir(parents=True, exist_ok=True)
@@ -250,46 +241,77 @@ def build(
         disable=quiet or not _isatty(sys.stderr),
         leave=False,
     )
-    results: dict[int, MapResult] = {}
     try:
         if jobs == 1 or n <= 1:
-            cache: dict[Any, Any] = {}
-            for i, m in enumerate(spec.maps):
-                bar.set_postfix_str(m.name)
-                results[i] = _build_one(spec, m, allow_unresolved, force, cache)
-                bar.update(1)
+            results = _build_in_turn(spec, allow_unresolved, force, bar)
         else:
-            with cf.ProcessPoolExecutor(max_workers=min(jobs, n), initializer=_init_worker) as pool:
-                try:
-                    futures = {
-                        pool.submit(_worker_build, spec, m, allow_unresolved, force): i
-                        for i, m in enumerate(spec.maps)
-                    }
-                    for fut in cf.as_completed(futures):
-                        i = futures[fut]
-                        try:
-                            results[i] = fut.result()
-                        except Exception as e:  # the worker itself died
-                            msg, hint = describe_error(e)
-                            m = spec.maps[i]
-                            results[i] = MapResult(
-                                m.name,
-                                spec.output_path(m),
-                                "failed",
-                                f"{msg} — hint: {hint}",
-                                None,
-                                0.0,
-                            )
-                        bar.update(1)
-                except BaseException:
-                    pool.shutdown(wait=True, cancel_futures=True)
-                    raise
+            results = _build_in_parallel(spec, jobs, allow_unresolved, force, bar)
     except BaseException:
         _sweep_temp_files(spec)
         raise
     finally:
         bar.close()
     return BuildReport([results[i] for i in range(n)], output_dir=spec.output_dir)
+
+
+def _check_before_building(spec: BuildSpec, jobs: int) -> None:
+    """Refuse a build that cannot start: ``jobs`` below 1, or a gazetteer that cannot be read.
+
+    The gazetteer fails once, up front, rather than once per map.
+    """
+    if jobs < 1:
+        raise BuildError(f"jobs must be at least 1, got {jobs}")
+    if spec.gazetteer is None:
+        return
+    try:
+        _load_gazetteer(spec.gazetteer, {})
+    except Exception as e:
+        msg, hint = describe_error(e)
+        problem = BuildProblem(msg, field="gazetteer", value=str(spec.gazetteer), hint=hint)
+        raise BuildError(
+            f"cannot load the gazetteer {spec.gazetteer}: {msg} ({hint})", [problem], hint=hint
+        ) from e
+
+
+def _build_in_turn(
+    spec: BuildSpec, allow_unresolved: bool, force: bool, bar: Any
+) -> dict[int, MapResult]:
+    """Build the maps one after another in this process (inputs read once, shared)."""
+    results: dict[int, MapResult] = {}
+    cache: dict[Any, Any] = {}
+    for i, m in enumerate(spec.maps):
+        bar.set_postfix_str(m.name)
+        results[i] = _build_one(spec, m, allow_unresolved, force, cache)
+        bar.update(1)
+    return results
+
+
+def _build_in_parallel(
+    spec: BuildSpec, jobs: int, allow_unresolved: bool, force: bool, bar: Any
+) -> dict[int, MapResult]:
+    """Build the maps in ``jobs`` processes; a worker that dies fails its map only."""
+    results: dict[int, MapResult] = {}
+    n = len(spec.maps)
+    with cf.ProcessPoolExecutor(max_workers=min(jobs, n), initializer=_init_worker) as pool:
+        try:
+            futures = {
+                pool.submit(_worker_build, spec, m, allow_unresolved, force): i
+                for i, m in enumerate(spec.maps)
+            }
+            for fut in cf.as_completed(futures):
+                i = futures[fut]
+                try:
+                    results[i] = fut.result()
+                except Exception as e:  # the worker itself died
+                    msg, hint = describe_error(e)
+                    m = spec.maps[i]
+                    reason = f"{msg} — hint: {hint}"
+                    results[i] = MapResult(m.name, spec.output_path(m), "failed", reason, None, 0.0)
+                bar.update(1)
+        except BaseException:
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+    return results
 
 
 def share_scales(spec: BuildSpec, *, allow_unresolved: bool = False) -> BuildSpec:
@@ -522,21 +544,10 @@ def _write_if_changed(path: Path, data: bytes, *, force: bool = False) -> bool:
     return True
 
 
-_TEMP_RE = re.compile(r"^\..+\.html\..+\.tmp$")
-
-
 def _sweep_temp_files(spec: BuildSpec) -> None:
     """After an interruption, remove temporary files this build's maps may have left."""
     for m in spec.maps:
-        for p in spec.output_dir.glob(f".{m.name}.html.*.tmp"):
-            if _TEMP_RE.match(p.name):
-                try:
-                    if p.is_dir() and not p.is_symlink():  # io.atomic_output's private folder
-                        shutil.rmtree(p)
-                    else:
-                        p.unlink()
-                except OSError:
-                    pass
+        remove_stale_temporaries(spec.output_dir / f"{m.name}.html")
 
 
 #: ``gf.build_maps`` — the name :func:`build` has at the package level.

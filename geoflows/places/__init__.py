@@ -27,6 +27,7 @@ from geoflows.places._gazetteer import (
     geocode,
     geocode_all,
 )
+from geoflows.places._index import PLACE_KINDS
 from geoflows.places._normalize import fold_name, normalize_name
 from geoflows.places._online import OnlineGeocodeError, OnlineGeocoder
 from geoflows.places._place import Place, parse_coordinates
@@ -35,6 +36,7 @@ __all__ = [
     "DOMINANCE_RATIO",
     "GAZETTEER_MAX_BYTES",
     "MODE_KINDS",
+    "PLACE_KINDS",
     "SHORT_NAME_MAX",
     "CoordinateError",
     "Gazetteer",

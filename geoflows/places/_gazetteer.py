@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import io
 import math
 import threading
 from collections.abc import Iterable, Sequence
@@ -73,29 +74,74 @@ class GazetteerFileError(GeoflowsError, ValueError):
         super().__init__("\n".join(lines))
 
 
-def _check_gazetteer_file(path: Path, max_bytes: int | None) -> None:
-    """A gazetteer file must be an existing regular file no larger than ``max_bytes``."""
-    import stat
+def _read_gazetteer_rows(path: Path, max_bytes: int | None) -> list[tuple[str, dict]]:
+    """Read a gazetteer CSV into ``(where, row)`` pairs, every bad line reported at once.
+
+    The file passes :func:`geoflows._files.read_input_bytes` first (a regular file, within the
+    size limit: ``max_bytes``, or geoflows' input limit when it is None).
+    """
+    from geoflows._files import read_input_bytes
+    from geoflows.errors import InputFileError
 
     try:
-        st = path.stat()
-    except OSError as exc:
+        raw = read_input_bytes(path, what="gazetteer", max_bytes=max_bytes)
+        text = raw.decode("utf-8-sig")
+    except InputFileError as exc:
+        raise GazetteerFileError([str(exc)], str(path)) from None
+    except UnicodeDecodeError as exc:
         raise GazetteerFileError(
-            [f"{path}: cannot be opened ({exc.strerror or exc}); check the path"], str(path)
+            [f"{path}: not valid UTF-8 ({exc.reason} at byte {exc.start}); re-save it as UTF-8"],
+            str(path),
         ) from None
-    if not stat.S_ISREG(st.st_mode):
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader, None)
+    except csv.Error as exc:
+        raise _csv_error(path, 1, exc) from None
+    fields = [c.strip() for c in (header or [])]
+    missing = [c for c in ("name", "lat", "lon") if c not in fields]
+    if missing:
         raise GazetteerFileError(
-            [f"{path}: not a regular file (a directory, device or pipe); give a CSV file"],
-            str(path),
+            [f"{path}:1: missing required column(s) {missing}; found {fields}"], str(path)
         )
-    if max_bytes is not None and st.st_size > max_bytes:
-        raise GazetteerFileError(
-            [
-                f"{path}: {st.st_size:,} bytes, over the limit of {max_bytes:,}; pass "
-                "max_bytes=None (or a larger number) to Gazetteer.from_csv to read it anyway"
-            ],
-            str(path),
-        )
+    return _gazetteer_rows(reader, fields, path)
+
+
+def _csv_error(path: Path, line: int, exc: csv.Error) -> GazetteerFileError:
+    return GazetteerFileError(
+        [
+            f"{path}:{line}: cannot be read as CSV ({exc}); check quoting (a field that opens "
+            "a quote must close it)"
+        ],
+        str(path),
+    )
+
+
+def _gazetteer_rows(reader: Any, fields: list[str], path: Path) -> list[tuple[str, dict]]:
+    """Return the data rows after the header; a row with too many fields is a problem."""
+    problems: list[str] = []
+    rows = []
+    start = reader.line_num + 1
+    while True:
+        try:
+            values = next(reader, None)
+        except csv.Error as exc:
+            raise _csv_error(path, start, exc) from None
+        if values is None:
+            break
+        where, start = f"{path}:{start}", reader.line_num + 1
+        if not any(v.strip() for v in values):
+            continue
+        if len(values) > len(fields):
+            problems.append(
+                f"{where}: {len(values)} fields but the header has {len(fields)} "
+                f"(extra: {values[len(fields) :]!r}); quote a value that holds a comma"
+            )
+            continue
+        rows.append((where, dict(zip(fields, values, strict=False))))
+    if problems:
+        raise GazetteerFileError(problems, str(path))
+    return rows
 
 
 def _haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -396,7 +442,8 @@ class Gazetteer:
             A regular file (not a directory, device or pipe).
         base : Gazetteer, optional
         max_bytes : int or None
-            Refuse larger files (default ``GAZETTEER_MAX_BYTES``, 50 MB); ``None`` for no limit.
+            Refuse larger files (default ``GAZETTEER_MAX_BYTES``, 50 MB); ``None`` for geoflows'
+            limit on every input file (``GEOFLOWS_MAX_INPUT_MB``, default 2 GiB).
 
         Returns
         -------
@@ -419,52 +466,7 @@ class Gazetteer:
         >>> Gazetteer.from_csv(f).geocode("Depot Seven").lat
         47.1
         """
-        path = Path(path)
-        _check_gazetteer_file(path, max_bytes)
-        problems: list[str] = []
-        rows = []
-        with open(path, newline="", encoding="utf-8-sig") as f:
-            reader = csv.reader(f)
-            start = 1
-            try:
-                header = next(reader, None)
-                fields = [c.strip() for c in (header or [])]
-                missing = [c for c in ("name", "lat", "lon") if c not in fields]
-                if missing:
-                    raise GazetteerFileError(
-                        [f"{path}:1: missing required column(s) {missing}; found {fields}"],
-                        str(path),
-                    )
-                start = reader.line_num + 1
-                while (values := next(reader, None)) is not None:
-                    where, start = f"{path}:{start}", reader.line_num + 1
-                    if not any(v.strip() for v in values):
-                        continue
-                    if len(values) > len(fields):
-                        problems.append(
-                            f"{where}: {len(values)} fields but the header has {len(fields)} "
-                            f"(extra: {values[len(fields) :]!r}); quote a value that holds a comma"
-                        )
-                        continue
-                    rows.append((where, dict(zip(fields, values, strict=False))))
-            except csv.Error as exc:
-                raise GazetteerFileError(
-                    [
-                        f"{path}:{start}: cannot be read as CSV ({exc}); check quoting "
-                        "(a field that opens a quote must close it)"
-                    ],
-                    str(path),
-                ) from None
-            except UnicodeDecodeError as exc:
-                raise GazetteerFileError(
-                    [
-                        f"{path}: not valid UTF-8 ({exc.reason} at byte {exc.start}); re-save it "
-                        "as UTF-8"
-                    ],
-                    str(path),
-                ) from None
-        if problems:
-            raise GazetteerFileError(problems, str(path))
+        rows = _read_gazetteer_rows(Path(path), max_bytes)
         return cls._from_rows(rows, base=base, source=str(path))
 
     @classmethod
@@ -1086,9 +1088,9 @@ def _with_former_name(place: Place, key: str) -> Place:
 
 
 def _kind_name(code: int) -> str:
-    from geoflows.places._index import KINDS
+    from geoflows.places._index import PLACE_KINDS
 
-    return KINDS[code]
+    return PLACE_KINDS[code]
 
 
 def _strip_cc(label: str) -> str:

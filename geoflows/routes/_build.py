@@ -22,9 +22,9 @@ from geoflows.routes._geometry import (
     unwrap_lon,
 )
 from geoflows.routes._network import network_legs
+from geoflows.schema import MODES
 
 ROUTE_KINDS = ("auto", "geodesic", "straight", "arc", "sea", "rail")
-MODES = ("sea", "rail", "road", "air", "unknown")
 _VECTOR_BUILDERS = {"geodesic": geodesic, "straight": straight, "arc": arc}
 _MAX_NAMED = 5
 

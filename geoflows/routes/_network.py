@@ -11,7 +11,6 @@ from __future__ import annotations
 import importlib.util
 import threading
 import warnings
-from collections.abc import Callable
 
 import numpy as np
 
@@ -282,7 +281,7 @@ def _load_rail_graph() -> _RailGraph:
         buf = io.BytesIO()
         np.savez(buf, **arrays)
         try:
-            from geoflows.io import write_atomic
+            from geoflows._files import write_atomic
 
             write_atomic(cache, buf.getvalue())
         except OSError:
@@ -290,17 +289,12 @@ def _load_rail_graph() -> _RailGraph:
     return _RailGraph(**arrays)
 
 
-def _rail_graph(loader: Callable | None = None):
+def _rail_graph():
     global _RAIL_GRAPH
     with _RAIL_LOCK:
         if _RAIL_GRAPH is None:
-            _RAIL_GRAPH = (loader or _load_rail_graph)()
+            _RAIL_GRAPH = _load_rail_graph()
         return _RAIL_GRAPH
-
-
-def _reset_rail_graph() -> None:
-    global _RAIL_GRAPH
-    _RAIL_GRAPH = None
 
 
 def _rail_leg(o: tuple[float, float], d: tuple[float, float]):
