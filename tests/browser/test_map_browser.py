@@ -474,6 +474,17 @@ def test_large_map_uses_canvas(probe: Probe, large_map: Path) -> None:
     x, y = page.evaluate(f"{JS_LAYER}.api.pointOf(123)")
     assert page.evaluate(f"{JS_LAYER}.flowAt({x}, {y})") >= 0
     _settle(probe)
+    # 10,000 dotted lines (no confidence given) in view: dashes and gaps drawn twice as long,
+    # zoomed in on a few hundred: the fine pattern again
+    in_view, scale = page.evaluate(
+        f"(() => {{ const l = {JS_LAYER}; return [l.inView, l.dashScale]; }})()"
+    )
+    assert in_view > 5000 and scale == -(-in_view // 5000)
+    page.evaluate(f"{JS_MAP}.setView([10, 0], 7, {{animate: false}})")
+    in_view, scale = page.evaluate(
+        f"(() => {{ const l = {JS_LAYER}; return [l.inView, l.dashScale]; }})()"
+    )
+    assert 0 < in_view < 5000 and scale == 1
     before = page.evaluate(f"{JS_MAP}.getCenter()")
     page.mouse.move(150, 550)
     page.mouse.down()
