@@ -69,7 +69,7 @@ class FlowLayer(MacroElement):
         if assets not in ASSETS:
             raise GeoflowsError(f"assets must be 'inline' or 'cdn'; got {assets!r}")
         self._name = "FlowLayer"
-        self.payload = build_payload(flows, **options)
+        self.payload = build_payload(flows._gdf, **options)
         self.assets = assets
         self.fit = fit
 

@@ -1,0 +1,292 @@
+"""How the payload's values are written: packed integer columns, text columns, safe JSON.
+
+Numbers per flow (place indices, widths, volumes, codes) are sent as one string of
+variable-length integers (:func:`pack`); text columns that repeat are sent as keys and codes
+(:func:`column`); columns with one value throughout as ``{"c": value}``. :func:`expand`
+undoes all three, as the browser does (``util.js: expandConstants``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["expand", "pack", "safe_json", "unpack"]
+
+_ESCAPES = {
+    "<": "\\u003c",
+    ">": "\\u003e",
+    "&": "\\u0026",
+    "{": "\\u007b",
+    "}": "\\u007d",
+    "\u2028": "\\u2028",
+    "\u2029": "\\u2029",
+}
+_STRING_RE = re.compile(r'"(?:[^"\\]|\\.)*"')
+_UNSAFE_RE = re.compile("[<>&{}\u2028\u2029]")
+
+
+def safe_json(obj: Any) -> str:
+    """Write ``obj`` as JSON text safe to embed in a ``<script>`` and in any Jinja2 template.
+
+    Inside strings, ``<``, ``>``, ``&``, ``{``, ``}``, U+2028 and U+2029 become ``\\uXXXX``
+    escapes, so no data can close the script, open a tag, or form ``{{``/``{%`` for Jinja2.
+    Output is deterministic (no sets; floats as Python prints them).
+
+    Parameters
+    ----------
+    obj : JSON-serialisable object
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> safe_json({"t": "</script>{{7*7}}"})
+    '{"t":"\\\\u003c/script\\\\u003e\\\\u007b\\\\u007b7*7\\\\u007d\\\\u007d"}'
+    """
+    # Braces can be structural, so in strings they first become two noncharacters (which
+    # never occur in real text; if they do, the slower regex path below is taken), then
+    # every unsafe character is replaced in one C-level pass over the JSON text.
+    try:
+        marked = _mark_braces(obj)
+    except _SentinelFound:
+        marked = None
+    if marked is not None:
+        text = json.dumps(marked, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+        return text.translate(_TRANSLATE)
+    text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+    def fix(match: re.Match[str]) -> str:
+        s = match.group(0)
+        return _UNSAFE_RE.sub(lambda m: _ESCAPES[m.group(0)], s) if _UNSAFE_RE.search(s) else s
+
+    return _STRING_RE.sub(fix, text)
+
+
+_OPEN, _CLOSE = "\ufdd0", "\ufdd1"
+_BRACES = str.maketrans({"{": _OPEN, "}": _CLOSE})
+_TRANSLATE = str.maketrans(
+    {
+        "<": "\\u003c",
+        ">": "\\u003e",
+        "&": "\\u0026",
+        "\u2028": "\\u2028",
+        "\u2029": "\\u2029",
+        _OPEN: "\\u007b",
+        _CLOSE: "\\u007d",
+    }
+)
+
+
+class _SentinelFound(Exception):
+    pass
+
+
+def _mark_braces(obj: Any) -> Any:
+    """Copy of ``obj`` with braces inside strings (values and keys) replaced by sentinels."""
+    if isinstance(obj, str):
+        if _OPEN in obj or _CLOSE in obj:
+            raise _SentinelFound
+        return obj.translate(_BRACES) if ("{" in obj or "}" in obj) else obj
+    if isinstance(obj, dict):
+        return {_mark_braces(k): _mark_braces(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        if obj and all(type(x) is str for x in obj):
+            # A column of text: one C-level scan finds whether any item needs marking.
+            joined = "\x1f".join(obj)
+            if _OPEN in joined or _CLOSE in joined:
+                raise _SentinelFound
+            if "{" not in joined and "}" not in joined:
+                return obj
+            return [x.translate(_BRACES) for x in obj]
+        if (
+            obj
+            and not isinstance(obj[0], (str, list, tuple, dict))
+            and all(not isinstance(x, (str, list, tuple, dict)) for x in obj)
+        ):
+            return obj  # numbers, booleans, None: nothing to mark
+        return [_mark_braces(x) for x in obj]
+    return obj
+
+
+#: 64 characters that need no escaping in JSON, HTML or Jinja2: 5 bits of a number each, and
+#: a sixth that says another character follows.
+ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_"
+_CHARS = np.frombuffer(ALPHABET.encode("ascii"), dtype=np.uint8)
+_VALUE = {c: k for k, c in enumerate(ALPHABET)}
+#: Largest magnitude packed (the browser's numbers are exact below 2**53).
+_PACK_LIMIT = 2**50
+
+
+def _varints(values: np.ndarray) -> str:
+    """Zigzag variable-length integers, low 5 bits first, in :data:`ALPHABET` (vectorised)."""
+    z = ((values << 1) ^ (values >> 63)).astype(np.uint64)
+    width = np.ones(len(z), dtype=np.int64)
+    rest = z >> np.uint64(5)
+    while rest.any():
+        width += rest > 0
+        rest >>= np.uint64(5)
+    last = np.cumsum(width)
+    digit = np.arange(int(last[-1]) if len(last) else 0) - np.repeat(last - width, width)
+    chunk = (np.repeat(z, width) >> (5 * digit).astype(np.uint64)) & np.uint64(31)
+    more = digit < np.repeat(width - 1, width)
+    return _CHARS[chunk.astype(np.int64) + 32 * more].tobytes().decode("ascii")
+
+
+def _scale_of(x: np.ndarray) -> int | None:
+    """Find the fewest decimals (0-6) that write every value of ``x`` exactly, or None."""
+    for digits in range(7):
+        q = np.rint(x * 10.0**digits)
+        if np.all(np.abs(q) < _PACK_LIMIT) and np.array_equal(q / 10.0**digits, x):
+            return digits
+        if not np.all(np.abs(q) < _PACK_LIMIT):
+            return None
+    return None
+
+
+def pack(values: Any) -> Any:
+    """Numbers as one string of variable-length integers: ``{"z": text, "n": count}``.
+
+    Values are scaled to integers by the fewest decimals that keep them exact (``"s"``) and
+    sent as differences from the previous value when that is shorter (``"d": 1``). Values that
+    cannot be packed exactly (NaN, more than 6 decimals, too large) stay a plain list.
+
+    Parameters
+    ----------
+    values : array-like of numbers
+
+    Returns
+    -------
+    dict or list
+
+    Examples
+    --------
+    >>> pack([7, 3, 12])
+    {'z': 'E6O', 'n': 3}
+    >>> pack([100, 101, 102, 103, 104])  # differences are shorter
+    {'z': 'e62222', 'n': 5, 'd': 1}
+    >>> pack([1.5, 2.25])  # hundredths
+    {'z': 'i9YE', 'n': 2, 's': 2}
+    >>> unpack(pack([1.5, 2.25, -1]))
+    [1.5, 2.25, -1.0]
+    """
+    x = np.asarray(values, dtype=float)
+    digits = _scale_of(x) if np.all(np.isfinite(x)) else None
+    if digits is None:
+        return [int(v) if v == int(v) else float(v) for v in x.tolist()]
+    q = np.rint(x * 10.0**digits).astype(np.int64)
+    plain = _varints(q)
+    delta = _varints(np.diff(q, prepend=np.int64(0)))
+    out: dict[str, Any] = {"z": plain, "n": len(q)}
+    if len(delta) < len(plain):
+        out = {"z": delta, "n": len(q), "d": 1}
+    if digits:
+        out["s"] = digits
+    return out
+
+
+def unpack(column: Any) -> list[Any]:
+    """Unpack the numbers of a :func:`pack` ed column (a plain list is returned as a list).
+
+    Examples
+    --------
+    >>> unpack(pack([10, 11, 12, 9]))
+    [10, 11, 12, 9]
+    """
+    if not isinstance(column, dict):
+        return list(column)
+    values, z, k = [], 0, 1
+    for ch in column["z"]:
+        c = _VALUE[ch]
+        z += (c & 31) * k
+        k *= 32
+        if c & 32:
+            continue
+        values.append(z // 2 if z % 2 == 0 else -(z + 1) // 2)
+        z, k = 0, 1
+    q = np.cumsum(values, dtype=np.int64) if column.get("d") else np.asarray(values, np.int64)
+    if column.get("s"):
+        return (q / 10.0 ** column["s"]).tolist()
+    return q.tolist()
+
+
+def _is_packed(value: Any) -> bool:
+    return isinstance(value, dict) and "z" in value
+
+
+def text(values: Any) -> list[str]:
+    """Write each value as text, ``""`` for missing ones (vectorised)."""
+    arr = values.to_numpy(dtype=object) if isinstance(values, pd.Series) else values
+    arr = np.asarray(arr, dtype=object)
+    missing = pd.isna(arr)
+    if missing.any():
+        arr = arr.copy()
+        arr[missing] = ""
+    return arr.astype(str).tolist()
+
+
+def column(values: list[str]) -> list[str] | dict[str, Any]:
+    """Encode a text column: as is, or as keys and codes when its values repeat.
+
+    Dictionary-encoded (``{"k": keys, "i": codes}``): categories, kinds, units and routes
+    are few, and 100k copies are not. One value throughout: ``{"k": [value]}``.
+    """
+    codes, keys = pd.factorize(pd.Series(values, dtype=object), sort=False)
+    if len(keys) == 1:
+        return {"k": [str(keys[0])]}  # one value for every flow: no codes needed
+    if len(keys) * 2 > len(values):
+        return values
+    return {"k": [str(k) for k in keys], "i": pack(codes)}
+
+
+def decode(column: Any, n: int | None = None) -> list[Any]:
+    """Decode a text column (see :func:`column`)."""
+    if isinstance(column, dict):
+        if "i" not in column:
+            return column["k"] * (n if n is not None else 1)
+        return [column["k"][i] for i in unpack(column["i"])]
+    return list(column)
+
+
+def _unpack_all(value: Any) -> Any:
+    """Copy ``value`` with every packed column inside it unpacked."""
+    if _is_packed(value):
+        return unpack(value)
+    if isinstance(value, dict):
+        return {k: _unpack_all(v) for k, v in value.items()}
+    nested = (dict, list)
+    if (
+        isinstance(value, list)
+        and value
+        and (isinstance(value[0], nested) or isinstance(value[-1], nested))
+    ):
+        return [_unpack_all(v) for v in value]
+    return value
+
+
+def expand(payload: dict[str, Any]) -> dict[str, Any]:
+    """Unpack every packed column of a payload and write out every constant one.
+
+    Constant columns (``{"c": value}``) become one value per flow; place names a list.
+
+    Examples
+    --------
+    >>> expand({"n": 3, "halo": {"c": 0}, "width": pack([1, 2, 3])})["halo"]
+    [0, 0, 0]
+    >>> expand({"n": 3, "width": pack([1, 2, 3])})["width"]
+    [1, 2, 3]
+    """
+    out = _unpack_all(payload)
+    for key, value in payload.items():
+        if isinstance(value, dict) and set(value) == {"c"}:
+            out[key] = [value["c"]] * payload["n"]
+    places = out.get("places")
+    if isinstance(places, dict) and isinstance(places.get("name"), dict):
+        places["name"] = decode(places["name"], len(places["lat"]))
+    return out
