@@ -699,3 +699,5 @@ def test_payload_of_many_flows_is_packed() -> None:
     lat = np.asarray(e["places"]["lat"]) / 10**4
     assert np.allclose(lat[e["o"]], [float(r["origin"].split(",")[0]) for r in records])
     assert e["places"]["name"] == [""] * len(lat)
+    assert p["fields"][0][0] == "id" and set(p["fields"][0][1]) == {"t"}  # "1", "2", ... packed
+    assert render.payload_fields(p)["id"] == [str(k) for k in range(1, 301)]

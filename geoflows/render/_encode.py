@@ -231,16 +231,33 @@ def text(values: Any) -> list[str]:
     return arr.astype(str).tolist()
 
 
+#: Text that is an integer written the one way ``str(int)`` writes it (no sign "+", no leading 0).
+_WHOLE = r"0|-?[1-9][0-9]{0,14}"
+
+
 def column(values: list[str]) -> list[str] | dict[str, Any]:
     """Encode a text column: as is, or as keys and codes when its values repeat.
 
     Dictionary-encoded (``{"k": keys, "i": codes}``): categories, kinds, units and routes
-    are few, and 100k copies are not. One value throughout: ``{"k": [value]}``.
+    are few, and 100k copies are not. One value throughout: ``{"k": [value]}``. Distinct
+    whole numbers written as text (ids): ``{"t": packed numbers}``.
+
+    Examples
+    --------
+    >>> column(["a", "b", "a", "a"])
+    {'k': ['a', 'b'], 'i': {'z': '0200', 'n': 4}}
+    >>> column(["17", "18", "19"])
+    {'t': {'z': 'Y122', 'n': 3, 'd': 1}}
+    >>> decode(column(["17", "18", "19"]))
+    ['17', '18', '19']
     """
     codes, keys = pd.factorize(pd.Series(values, dtype=object), sort=False)
     if len(keys) == 1:
         return {"k": [str(keys[0])]}  # one value for every flow: no codes needed
     if len(keys) * 2 > len(values):
+        whole = pd.Series(values, dtype=object).str.fullmatch(_WHOLE)
+        if len(values) > 1 and bool(whole.all()):
+            return {"t": pack(np.asarray(values, dtype=np.int64))}  # ids such as "1", "2", ...
         return values
     return {"k": [str(k) for k in keys], "i": pack(codes)}
 
@@ -248,6 +265,8 @@ def column(values: list[str]) -> list[str] | dict[str, Any]:
 def decode(column: Any, n: int | None = None) -> list[Any]:
     """Decode a text column (see :func:`column`)."""
     if isinstance(column, dict):
+        if "t" in column:
+            return [str(int(v)) for v in unpack(column["t"])]
         if "i" not in column:
             return column["k"] * (n if n is not None else 1)
         return [column["k"][i] for i in unpack(column["i"])]

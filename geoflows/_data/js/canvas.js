@@ -22,19 +22,27 @@ function styleBatches(P) {
   return batches;
 }
 
-// How much longer dashes and gaps are drawn now: 1 up to DASH_BUDGET dashed flows in view,
-// then in proportion (at most 8). The rasteriser's cost grows with the number of dashes, and
-// tens of thousands of finely dotted lines hide their pattern anyway; the ratio of dash to
-// gap, which tells the confidence levels apart, is kept. Zooming in restores the fine pattern.
-var DASH_BUDGET = 5000;
-function dashScale(P, batches, inView) {
-  var dashed = 0;
+// How much longer dashes and gaps are drawn now: 1 while the dashed lines in view make at
+// most DASH_BUDGET dashes, then in proportion (at most 16). The rasteriser's cost grows with
+// the number of dashes, and tens of thousands of finely dotted lines hide their pattern
+// anyway; the ratio of dash to gap, which tells the confidence levels apart, is kept. Zooming
+// in on a few lines restores the fine pattern. A line's length on screen is taken from its
+// bounding box, at most the view's width + height.
+var DASH_BUDGET = 250000;
+function dashScale(batches, inView, box, f) {
+  var dashes = 0, reach = f.w + f.h;
   for (var b = 0; b < batches.length; b++) {
-    if (!batches[b].dash.length) continue;
-    var members = batches[b].members;
-    for (var m = 0; m < members.length; m++) dashed += inView[members[m]];
+    var dash = batches[b].dash, members = batches[b].members, period = 0;
+    for (var d = 0; d < dash.length; d++) period += dash[d];
+    if (!period) continue;
+    for (var m = 0; m < members.length; m++) {
+      var i = members[m];
+      if (!inView[i]) continue;
+      var length = (box[4 * i + 2] - box[4 * i] + box[4 * i + 3] - box[4 * i + 1]) * f.S;
+      dashes += Math.min(length, reach) / period;
+    }
   }
-  return Math.max(1, Math.min(8, Math.ceil(dashed / DASH_BUDGET)));
+  return { dashes: Math.round(dashes), scale: Math.max(1, Math.min(16, Math.ceil(dashes / DASH_BUDGET))) };
 }
 
 var FlowCanvas = L.Layer.extend({
@@ -107,7 +115,8 @@ var FlowCanvas = L.Layer.extend({
       ctx.setLineDash([]);
       ctx.beginPath(); this._trace(ctx, i); ctx.stroke();
     }
-    this.dashScale = dashScale(P, this.batches, inView);
+    var dashing = dashScale(this.batches, inView, box, f);
+    this.dashScale = dashing.scale; this.dashes = dashing.dashes;
     for (var pass = 0; pass < (st.focus ? 2 : 1); pass++) {
       for (var b = 0; b < this.batches.length; b++) this._stroke(ctx, this.batches[b], inView, pass, dim);
     }

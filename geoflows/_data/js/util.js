@@ -45,10 +45,12 @@ function stopMap(node) {
   L.DomEvent.disableScrollPropagation(node);
 }
 
-// Field columns are arrays, or dictionary-encoded as {k: keys, i: codes}.
+// Field columns are arrays, or dictionary-encoded as {k: keys, i: codes}, or whole numbers
+// written as text ({t: numbers}, ids).
 function cell(column, i) {
   if (!column) return "";
   if (Array.isArray(column)) return column[i];
+  if (column.t) return String(column.t[i]);
   return column.i ? column.k[column.i[i]] : column.k[0];
 }
 
