@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -23,9 +23,6 @@ from geoflows.style import (
     is_event,
     widths_by_unit,
 )
-
-if TYPE_CHECKING:
-    from geoflows.flows import FlowSet
 
 #: Kept for compatibility: every map is now drawn on one canvas, whatever its size.
 CANVAS_THRESHOLD = 0
@@ -273,10 +270,19 @@ def decode_coords(payload: dict[str, Any]) -> np.ndarray:
     return q / 10 ** payload["precision"]
 
 
-def flow_lines(flows: FlowSet, max_flows: int = MAX_FLOWS) -> tuple[list[np.ndarray], np.ndarray]:
-    """The (lon, lat) vertices of every drawn flow, in payload order, and each line's middle.
+def flow_lines(
+    gdf: pd.DataFrame, max_flows: int = MAX_FLOWS
+) -> tuple[list[np.ndarray], np.ndarray]:
+    """Give the (lon, lat) vertices of every drawn flow, in payload order, and each middle.
 
     For static figures, which draw the lines the browser rebuilds from the payload.
+
+    Parameters
+    ----------
+    gdf : geopandas.GeoDataFrame
+        The flows, as for :func:`build_payload` (a ``FlowSet`` is asked for its frame).
+    max_flows : int
+        As for :func:`build_payload`.
 
     Returns
     -------
@@ -294,12 +300,7 @@ def flow_lines(flows: FlowSet, max_flows: int = MAX_FLOWS) -> tuple[list[np.ndar
     """
     import shapely
 
-    from geoflows.schema import best_volume
-
-    g = flows._gdf
-    g = g[g.geometry.notna().to_numpy() & ~g.geometry.is_empty.to_numpy()].reset_index(drop=True)
-    best = best_volume(*(g[c].to_numpy(float) for c in ("volume", "volume_low", "volume_high")))
-    geoms = g.geometry.to_numpy()[_limit(g, best, max_flows)]
+    geoms = _rows_drawn(_frame(gdf), max_flows)[0].geometry.to_numpy()
     coords, index = shapely.get_coordinates(geoms, return_index=True)
     cuts = np.cumsum(np.bincount(index, minlength=len(geoms)))[:-1]
     mid = shapely.line_interpolate_point(geoms, 0.5, normalized=True)
@@ -528,6 +529,13 @@ def _focus(focus: Any, places: dict[str, Any], precision: int) -> Any:
     return resolve_focus(focus, _decode(places["name"], len(lat)), lat, lon)
 
 
+def _frame(flows: Any) -> pd.DataFrame:
+    """Return the flows' frame: a (Geo)DataFrame as is, else ``flows.to_geodataframe()``."""
+    if isinstance(flows, pd.DataFrame):
+        return flows
+    return flows.to_geodataframe(split_antimeridian=False)
+
+
 def _check_choices(color_by: str, claims: str) -> None:
     if color_by not in COLOR_FIELDS:
         raise GeoflowsError(f"color_by must be one of {', '.join(COLOR_FIELDS)}; got {color_by!r}")
@@ -699,8 +707,7 @@ def build_payload(
     gdf : geopandas.GeoDataFrame
         The flows with their resolved places and lines, as ``FlowSet`` holds them (an object
         with a ``to_geodataframe`` method, such as a ``FlowSet``, is asked for its frame).
-    **options
-        The map options of :func:`flow_map`.
+        The keyword arguments are the map options of :func:`flow_map`.
 
     Returns
     -------
@@ -715,9 +722,7 @@ def build_payload(
     True
     """
     _check_choices(color_by, claims)
-    if not isinstance(gdf, pd.DataFrame):
-        gdf = gdf.to_geodataframe(split_antimeridian=False)
-    g, total = _rows_drawn(gdf, max_flows)
+    g, total = _rows_drawn(_frame(gdf), max_flows)
     geoms = g.geometry.to_numpy()
     places, ends = _places_table(g, precision)
     kinds = np.asarray(_text(g["route_kind"]), dtype=object)
