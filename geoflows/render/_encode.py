@@ -15,7 +15,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["expand", "pack", "safe_json", "unpack"]
+from geoflows.style import format_volume
+
+__all__ = ["decode_coords", "expand", "pack", "payload_fields", "safe_json", "unpack"]
 
 _ESCAPES = {
     "<": "\\u003c",
@@ -309,3 +311,93 @@ def expand(payload: dict[str, Any]) -> dict[str, Any]:
     if isinstance(places, dict) and isinstance(places.get("name"), dict):
         places["name"] = decode(places["name"], len(places["lat"]))
     return out
+
+
+def payload_fields(payload: dict[str, Any]) -> dict[str, list[Any]]:
+    """Give the popup fields of a payload as ``{name: texts}``, as the browser shows them.
+
+    Stored columns are decoded; the fields the browser builds from other arrays (origin,
+    destination, volume, start, end, length) are built here the same way.
+
+    Examples
+    --------
+    >>> import geoflows as gf
+    >>> from geoflows.render import build_payload
+    >>> p = build_payload(gf.read_flows([{"origin": "Rajin", "destination": "Vladivostok",
+    ...                                    "kind": "shipment", "volume": 1200, "unit": "t"}]))
+    >>> fields = payload_fields(p)
+    >>> fields["kind"], fields["volume"], fields["destination"]
+    (['shipment'], ['1,200 t'], ['Vladivostok (RU)'])
+    """
+    built = _built_fields(payload)
+    n = payload["n"]
+    return {name: built[name] if col is None else decode(col, n) for name, col in payload["fields"]}
+
+
+def _place_names(p: dict[str, Any]) -> list[str]:
+    """Place names, coordinate-only places written as ``"lat, lon"`` (as the browser does)."""
+    places, digits = p["places"], p["precision"]
+
+    def text(q: int) -> str:
+        x = q / 10.0**digits
+        return f"{x if x != 0 else 0.0:.{digits}f}".rstrip("0").rstrip(".")
+
+    return [
+        name or f"{text(lat)}, {text(lon)}"
+        for name, lat, lon in zip(places["name"], places["lat"], places["lon"], strict=True)
+    ]
+
+
+def _built_fields(p: dict[str, Any]) -> dict[str, list[str]]:
+    p = expand(p)
+    n = p["n"]
+    country = decode(p["places"]["country"], len(p["places"]["name"]))
+    names = _place_names(p)
+
+    def place(end: int, index: list[int]) -> list[str]:
+        out = []
+        for given, k in zip(decode(p["given"][end], n), index, strict=True):
+            name, c = names[k], country[k]
+            if not given:
+                out.append(f"{name} ({c})" if c else name)
+            else:
+                out.append(f"{given} ({name}, {c})" if c else f"{given} ({name})")
+        return out
+
+    def nan(x: list[float]) -> np.ndarray:
+        a = np.asarray(x, dtype=float)
+        return np.where(a < 0, np.nan, a)
+
+    vol, low, high = nan(p["vol"]), nan(p["low"]), nan(p["high"])
+    units = [p["units"][u] for u in p["unit"]]
+
+    def day(values: list[int | None]) -> list[str]:
+        return ["" if d is None else str(np.datetime64(d, "D")) for d in values]
+
+    return {
+        "origin": place(0, p["o"]),
+        "destination": place(1, p["d"]),
+        "volume": [
+            format_volume(v, lo, hi, u) for v, lo, hi, u in zip(vol, low, high, units, strict=True)
+        ],
+        "start": day(p["t0"]),
+        "end": day(p["t1"]),
+        "length": [f"{x:,} km" if x >= 0 else "" for x in p["length"]],
+    }
+
+
+def decode_coords(payload: dict[str, Any]) -> np.ndarray:
+    """Decode the (lon, lat) vertices of a payload's shipped lanes.
+
+    Examples
+    --------
+    >>> import geoflows as gf
+    >>> from geoflows.render import build_payload
+    >>> p = build_payload(gf.read_flows([{"origin": "Rajin", "destination": "Vladivostok",
+    ...                                    "mode": "sea"}]))
+    >>> xy = decode_coords(p)
+    >>> xy.shape[1], round(float(xy[0, 0]), 2)
+    (2, 130.3)
+    """
+    q = np.asarray(unpack(payload["lanes"]["coords"]), dtype=np.int64).reshape(-1, 2)
+    return q / 10 ** payload["precision"]

@@ -9,9 +9,17 @@ import pandas as pd
 
 from geoflows.errors import GeoflowsError
 from geoflows.render._basemap import basemap as _basemap
+from geoflows.render._claims import _claims_and_offsets
 from geoflows.render._encode import column as _column
 from geoflows.render._encode import decode as _decode
-from geoflows.render._encode import expand, pack, safe_json, unpack  # noqa: F401 (re-exported)
+from geoflows.render._encode import (  # noqa: F401 (re-exported)
+    decode_coords,
+    expand,
+    pack,
+    payload_fields,
+    safe_json,
+    unpack,
+)
 from geoflows.render._encode import text as _text
 from geoflows.style import (
     COLOR_FIELDS,
@@ -29,80 +37,6 @@ CANVAS_THRESHOLD = 0
 #: Above this many flows a page keeps only the largest by volume (the legend says so).
 MAX_FLOWS = 200_000
 _CONF_ORDER = (*CONFIDENCE_LEVELS, "unknown")
-
-
-def payload_fields(payload: dict[str, Any]) -> dict[str, list[Any]]:
-    """The popup fields of a payload as ``{name: texts}``, as the browser shows them.
-
-    Stored columns are decoded; the fields the browser builds from other arrays (origin,
-    destination, volume, start, end, length) are built here the same way.
-
-    Examples
-    --------
-    >>> import geoflows as gf
-    >>> p = build_payload(gf.read_flows([{"origin": "Rajin", "destination": "Vladivostok",
-    ...                                    "kind": "shipment", "volume": 1200, "unit": "t"}]))
-    >>> fields = payload_fields(p)
-    >>> fields["kind"], fields["volume"], fields["destination"]
-    (['shipment'], ['1,200 t'], ['Vladivostok (RU)'])
-    """
-    built = _built_fields(payload)
-    n = payload["n"]
-    return {
-        name: built[name] if col is None else _decode(col, n) for name, col in payload["fields"]
-    }
-
-
-def _place_names(p: dict[str, Any]) -> list[str]:
-    """Place names, coordinate-only places written as ``"lat, lon"`` (as the browser does)."""
-    places, digits = p["places"], p["precision"]
-
-    def text(q: int) -> str:
-        x = q / 10.0**digits
-        return f"{x if x != 0 else 0.0:.{digits}f}".rstrip("0").rstrip(".")
-
-    return [
-        name or f"{text(lat)}, {text(lon)}"
-        for name, lat, lon in zip(places["name"], places["lat"], places["lon"], strict=True)
-    ]
-
-
-def _built_fields(p: dict[str, Any]) -> dict[str, list[str]]:
-    p = expand(p)
-    n = p["n"]
-    country = _decode(p["places"]["country"], len(p["places"]["name"]))
-    names = _place_names(p)
-
-    def place(end: int, index: list[int]) -> list[str]:
-        out = []
-        for given, k in zip(_decode(p["given"][end], n), index, strict=True):
-            name, c = names[k], country[k]
-            if not given:
-                out.append(f"{name} ({c})" if c else name)
-            else:
-                out.append(f"{given} ({name}, {c})" if c else f"{given} ({name})")
-        return out
-
-    def nan(x: list[float]) -> np.ndarray:
-        a = np.asarray(x, dtype=float)
-        return np.where(a < 0, np.nan, a)
-
-    vol, low, high = nan(p["vol"]), nan(p["low"]), nan(p["high"])
-    units = [p["units"][u] for u in p["unit"]]
-
-    def day(values: list[int | None]) -> list[str]:
-        return ["" if d is None else str(np.datetime64(d, "D")) for d in values]
-
-    return {
-        "origin": place(0, p["o"]),
-        "destination": place(1, p["d"]),
-        "volume": [
-            format_volume(v, lo, hi, u) for v, lo, hi, u in zip(vol, low, high, units, strict=True)
-        ],
-        "start": day(p["t0"]),
-        "end": day(p["t1"]),
-        "length": [f"{x:,} km" if x >= 0 else "" for x in p["length"]],
-    }
 
 
 def _days(series: pd.Series) -> Any:
@@ -215,61 +149,6 @@ def _lanes(
     return route, {"offsets": offsets, "coords": coords}
 
 
-def _corridor_offsets(
-    o: np.ndarray,
-    d: np.ndarray,
-    widths: np.ndarray,
-    kinds: np.ndarray,
-    vias: np.ndarray,
-    gap: float = 1.5,
-) -> np.ndarray:
-    """Pixel offsets that keep flows sharing a corridor side by side instead of on top.
-
-    Flows with the same two ends (either direction), waypoints and route kind share a
-    corridor. Each is drawn shifted to its own right by the widths of the flows listed before
-    it in the same direction, so A→B and B→A sit on either side of the lane and several claims
-    about one movement stack up visibly. A flow alone in its corridor is not shifted.
-    """
-    n = len(widths)
-    if n == 0:
-        return np.zeros(0)
-    forward = o <= d
-    via = pd.Series(vias, dtype=object)
-    has_via = (via != "").to_numpy() & ~forward
-    if has_via.any():  # the same waypoints listed the other way round
-        via[has_via] = [";".join(reversed(v.split(";"))) for v in via[has_via]]
-    frame = pd.DataFrame(
-        {
-            "a": np.minimum(o, d),
-            "b": np.maximum(o, d),
-            "k": kinds,
-            "v": via.to_numpy(),
-            "f": forward,
-            "w": widths + gap,
-        }
-    )
-    size = frame.groupby(["a", "b", "k", "v"], sort=False)["w"].transform("size").to_numpy()
-    used = frame.groupby(["a", "b", "k", "v", "f"], sort=False)["w"].cumsum().to_numpy()
-    out = gap / 2 + used - (widths + gap) + widths / 2
-    return np.where(size > 1, out, 0.0)
-
-
-def decode_coords(payload: dict[str, Any]) -> np.ndarray:
-    """Decode the (lon, lat) vertices of a payload's shipped lanes.
-
-    Examples
-    --------
-    >>> import geoflows as gf
-    >>> p = build_payload(gf.read_flows([{"origin": "Rajin", "destination": "Vladivostok",
-    ...                                    "mode": "sea"}]))
-    >>> xy = decode_coords(p)
-    >>> xy.shape[1], round(float(xy[0, 0]), 2)
-    (2, 130.3)
-    """
-    q = np.asarray(unpack(payload["lanes"]["coords"]), dtype=np.int64).reshape(-1, 2)
-    return q / 10 ** payload["precision"]
-
-
 def flow_lines(
     gdf: pd.DataFrame, max_flows: int = MAX_FLOWS
 ) -> tuple[list[np.ndarray], np.ndarray]:
@@ -307,67 +186,6 @@ def flow_lines(
     ahead = shapely.line_interpolate_point(geoms, 0.52, normalized=True)
     mids = np.column_stack([shapely.get_coordinates(mid), shapely.get_coordinates(ahead)])
     return np.split(coords, cuts) if len(geoms) else [], mids.reshape(-1, 4)
-
-
-def _claims(
-    g: pd.DataFrame, ends: np.ndarray, units: np.ndarray, route: np.ndarray, order_key: np.ndarray
-) -> tuple[np.ndarray, list[list[int]]]:
-    """Records that are claims about one movement, and each group's members, best first.
-
-    One movement: the same origin, destination, unit, category and route, with overlapping
-    dates (an
-    undated record overlaps nothing), or the same non-empty ``group``. Members are listed
-    most confident first (``order_key`` ascending); the first one shown is drawn.
-    """
-    n = len(g)
-    if n == 0:
-        return np.zeros(0, dtype=np.int64), []
-    unit_code = pd.factorize(units)[0]
-    lane = pd.factorize(
-        pd.Series(ends[0]).astype(str)
-        + "|"
-        + pd.Series(ends[1]).astype(str)
-        + "|"
-        + pd.Series(unit_code).astype(str)
-        + "|"
-        + pd.Series(route).astype(str)
-        # what moves: 122 mm and 152 mm shells on one ship are two movements, not two claims
-        + "|"
-        + pd.Series(_text(g["category"])).astype(str)
-    )[0]
-    start = g["start"].to_numpy("datetime64[D]").astype("float64")
-    end = g["end"].to_numpy("datetime64[D]").astype("float64")
-    start[g["start"].isna().to_numpy()] = np.nan
-    end[g["end"].isna().to_numpy()] = np.nan
-    start = np.where(np.isnan(start), end, start)
-    end = np.where(np.isnan(end), start, end)
-    frame = pd.DataFrame({"lane": lane, "s": start, "e": end, "i": np.arange(n)})
-    frame = frame.sort_values(["lane", "s"], kind="stable")
-    reach = frame.groupby("lane", sort=False)["e"].cummax()
-    before = reach.groupby(frame["lane"], sort=False).shift()
-    dated = frame["s"].notna() & before.notna()
-    new = ~(dated & (frame["s"] <= before))
-    interval = np.empty(n, dtype=np.int64)
-    interval[frame["i"].to_numpy()] = np.cumsum(new.to_numpy())
-    key = pd.Series(interval.astype(str), dtype=object)
-    if "group" in g.columns:
-        named = np.asarray(_text(g["group"]), dtype=object)
-        has = named != ""
-        key[has] = "group:" + pd.Series(named[has]).astype(str).to_numpy()
-    codes = pd.factorize(key)[0]
-    size = np.bincount(codes)
-    claim = np.where(size[codes] > 1, codes, -1)
-    members: dict[int, list[int]] = {}
-    for i in np.lexsort((order_key, claim)):  # grouped, best claim first
-        if claim[i] >= 0:
-            members.setdefault(int(claim[i]), []).append(int(i))
-    groups = list(members.values())
-    if not groups:
-        return np.full(n, -1, dtype=np.int64), []
-    renumber = np.full(int(claim.max()) + 1, -1, dtype=np.int64)
-    for k, (c, _) in enumerate(members.items()):
-        renumber[c] = k
-    return np.where(claim >= 0, renumber[np.maximum(claim, 0)], -1), groups
 
 
 def _limit(g: pd.DataFrame, best: np.ndarray, max_flows: int) -> np.ndarray:
@@ -447,7 +265,7 @@ def _popup_fields(g: pd.DataFrame) -> list[list[Any]]:
 
 
 def _given(g: pd.DataFrame, end: str) -> Any:
-    """The place text as the user gave it, where it differs from the resolved name."""
+    """Give the place text as the user gave it, where it differs from the resolved name."""
     given = np.asarray(_text(g[end]), dtype=object)
     name = np.asarray(_text(g[f"{end}_name"]), dtype=object)
     same = (given == name) | (np.asarray(_text(g[f"{end}_kind"]), dtype=object) == "coordinates")
@@ -497,7 +315,7 @@ def _legend(
 
 
 def _union(a: Any, b: Any) -> Any:
-    """The box covering two ``[[south, west], [north, east]]`` boxes (either may be None)."""
+    """Cover two ``[[south, west], [north, east]]`` boxes with one (either may be None)."""
     if a is None or b is None:
         return a if b is None else b
     return [
@@ -572,35 +390,6 @@ def _styles(g: pd.DataFrame, color_by: str, palette: Any, width_domain: Any, **s
         "width": width, "halo": halo, "legends": legends, "has_range": has_range, "conf": conf,
         "unknown": ~np.isfinite(best) & ~events, "color_values": color_values, "colors": colors,
     }  # fmt: skip
-
-
-def _claims_and_offsets(
-    g: pd.DataFrame, ends: np.ndarray, s: dict, route: np.ndarray, kinds: np.ndarray, claims: str
-) -> tuple[np.ndarray, list[list[int]], np.ndarray]:
-    """Group claims about one movement (unless ``claims="separate"``); offset corridors."""
-    n = len(g)
-    claim, groups = (
-        _claims(g, ends, s["units"], route, s["conf"] * 1e16 - np.nan_to_num(s["best"], nan=-1))
-        if claims == "merge"
-        else (np.full(n, -1, dtype=np.int64), [])
-    )
-    # a merged movement takes one place in its corridor: as wide as its widest claim
-    lead = np.ones(n, dtype=bool)
-    band = np.maximum(s["width"], s["halo"])
-    for members in groups:
-        lead[members[1:]] = False
-        band[members[0]] = band[members].max()
-    offset = np.zeros(n)
-    offset[lead] = _corridor_offsets(
-        ends[0][lead],
-        ends[1][lead],
-        band[lead],
-        kinds[lead],
-        np.asarray(_text(g["via_coords"]), dtype=object)[lead],
-    )
-    for members in groups:
-        offset[members] = offset[members[0]]
-    return claim, groups, offset
 
 
 def _style_columns(s: dict, offset: np.ndarray) -> dict[str, Any]:
