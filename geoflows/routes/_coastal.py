@@ -17,6 +17,7 @@ its per-leg cache, like any other sea leg.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -106,9 +107,17 @@ def coastal_path(o: tuple[float, float], d: tuple[float, float]) -> np.ndarray |
     >>> path[0].tolist(), path[-1].tolist(), 3 <= len(path) < 40
     ([130.29, 42.25], [131.89, 43.1], True)
     """
-    if tuple(o) > tuple(d):  # one path for both ways: A -> B is B -> A reversed
-        back = coastal_path(d, o)
+    o, d = (float(o[0]), float(o[1])), (float(d[0]), float(d[1]))
+    if o > d:  # one path for both ways (searched once): A -> B is B -> A reversed
+        back = _one_way(d, o)
         return None if back is None else back[::-1].copy()
+    path = _one_way(o, d)
+    return None if path is None else path.copy()
+
+
+@lru_cache(maxsize=512)
+def _one_way(o: tuple[float, float], d: tuple[float, float]) -> np.ndarray | None:
+    """Search the path at sea from ``o`` to ``d`` (cached: the shipped land never changes)."""
     grid = _grid(o, d)
     if grid is None:
         return None
