@@ -35,6 +35,20 @@ def example_map(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return flows.save_map(path, title="DPRK–Russia transfers, 2023–2024")
 
 
+#: True once the two panels are apart (a <details> toggle is handled in a later task).
+APART = """(() => {
+  const f = document.querySelector('.gf-filter').getBoundingClientRect();
+  const l = document.querySelector('.gf-legend').getBoundingClientRect();
+  return f.right <= l.left || l.right <= f.left || f.bottom <= l.top || l.bottom <= f.top;
+})()"""
+
+
+def _settled(page) -> dict:
+    """The panels' boxes once the toggle handlers have run (at most 5 s under load)."""
+    page.wait_for_function(APART, timeout=5_000)
+    return page.evaluate(BOXES)
+
+
 def _apart(a: list, b: list) -> bool:
     """True when two [left, top, right, bottom] rectangles do not intersect."""
     return a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1]
@@ -50,7 +64,7 @@ def test_open_filter_never_runs_under_the_legend(
     before = page.evaluate(BOXES)
     assert before["legendOpen"] and not before["filterOpen"]
     page.locator(".gf-filter summary").click()
-    boxes = page.evaluate(BOXES)
+    boxes = _settled(page)
     assert boxes["filterOpen"]
     assert _apart(boxes["filter"], boxes["legend"]), boxes
     # the filter's list scrolls inside its box rather than being cut off
@@ -64,12 +78,11 @@ def test_open_filter_never_runs_under_the_legend(
     last.click()  # a real click: nothing covers it
     # opening the legend again while the filter is open: still no overlap
     page.locator(".gf-legend summary.gf-summary").click()
-    again = page.evaluate(BOXES)
+    again = _settled(page)
     assert again["legendOpen"] or boxes["legendOpen"]
     assert _apart(again["filter"], again["legend"]), again
     # a smaller window with both open: the boxes stay apart
     page.set_viewport_size({"width": width, "height": height - 160})
-    page.wait_for_timeout(100)
-    small = page.evaluate(BOXES)
+    small = _settled(page)
     assert _apart(small["filter"], small["legend"]), small
     probe.assert_quiet()
