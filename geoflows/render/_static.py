@@ -416,17 +416,25 @@ def _projected_parts(
 
 
 def _shown(ax: Any, segs: list[np.ndarray], flow: np.ndarray, n: int) -> np.ndarray:
-    """Flows with a part inside the axes' limits (what the legend may speak of)."""
+    """Tell which flows have a part inside the axes' limits (what the legend may speak of)."""
     import shapely
 
     (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
-    lengths = np.array([len(s) for s in segs])
+    part = np.repeat(np.arange(len(segs)), [len(s) for s in segs])
     xy = np.concatenate(segs) if segs else np.zeros((0, 2))
     ok = np.isfinite(xy).all(axis=1)
-    parts = shapely.linestrings(xy[ok], indices=np.repeat(np.arange(len(segs)), lengths)[ok])
-    hit = shapely.intersects(parts, shapely.box(x0, y0, x1, y1))
-    part_ids = np.unique(np.repeat(np.arange(len(segs)), lengths)[ok])
-    return np.bincount(flow[part_ids], weights=hit, minlength=n) > 0
+    # a part with fewer than two projected points is not a line: it shows if its point does
+    count = np.bincount(part[ok], minlength=len(segs))
+    line = ok & (count[part] >= 2)
+    hit = np.zeros(len(segs), dtype=bool)
+    ids = np.unique(part[line])
+    if ids.size:
+        parts = shapely.linestrings(xy[line], indices=np.searchsorted(ids, part[line]))
+        hit[ids] = shapely.intersects(parts, shapely.box(x0, y0, x1, y1))
+    dot = ok & (count[part] == 1)
+    inside = (x0 <= xy[:, 0]) & (xy[:, 0] <= x1) & (y0 <= xy[:, 1]) & (xy[:, 1] <= y1)
+    hit[part[dot & inside]] = True
+    return np.bincount(flow, weights=hit, minlength=n) > 0
 
 
 def _striped(ax: Any, segs: list, keep: np.ndarray, colors: list, widths: np.ndarray, **kw) -> None:
