@@ -228,7 +228,7 @@ def build_routes(
     >>> r.route_kind.tolist()          # Rajin -> Vladivostok and back: two arcs
     ['arc', 'arc']
     >>> r = build_routes([130.28], [42.26], [131.87], [43.11], mode=["sea"])
-    >>> r.route_kind.tolist(), bool(r.length_km[0] > 200)
+    >>> r.route_kind.tolist(), bool(r.length_km[0] > 150)
     (['sea'], True)
     """
     olon, olat, dlon, dlat = _check_coords(olon, olat, dlon, dlat)
