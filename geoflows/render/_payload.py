@@ -344,12 +344,58 @@ def _union(a: Any, b: Any) -> Any:
     ]
 
 
-def _bounds(geoms: np.ndarray) -> list[list[float]] | None:
+def _unit_vectors(lonlat: np.ndarray) -> np.ndarray:
+    """Points on the unit sphere of ``(n, 2)`` longitudes and latitudes in degrees."""
+    lon, lat = np.radians(lonlat[:, 0]), np.radians(lonlat[:, 1])
+    return np.column_stack([np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)])
+
+
+def _geodesic_lat_range(geoms: np.ndarray) -> tuple[float, float] | None:
+    """Give the lowest and highest latitude the great circles between the lines' ends reach.
+
+    The browser draws a geodesic from its two ends, so a line such as Moscow → Yakutsk bulges
+    poleward beyond both: the vertex of its great circle (the point nearest a pole) counts
+    when it lies on the arc between the ends. ``None`` when no vertex does.
+    """
+    import shapely
+
+    a = _unit_vectors(shapely.get_coordinates(shapely.get_point(geoms, 0)))
+    b = _unit_vectors(shapely.get_coordinates(shapely.get_point(geoms, -1)))
+    normal = np.cross(a, b)
+    length = np.linalg.norm(normal, axis=1)
+    ok = length > 1e-12  # not the same or opposite points
+    normal = normal[ok] / length[ok, None]
+    a, b = a[ok], b[ok]
+    # the northern vertex: the pole's direction with its part along the normal removed
+    vertex = np.array([0.0, 0.0, 1.0]) - normal[:, 2:3] * normal
+    size = np.linalg.norm(vertex, axis=1)
+    lats = []
+    for v in (vertex, -vertex):  # northern and southern vertex
+        on_arc = (np.einsum("ij,ij->i", np.cross(a, v), normal) > 0) & (
+            np.einsum("ij,ij->i", np.cross(v, b), normal) > 0
+        )
+        on_arc &= size > 1e-12  # an equator has no vertex
+        z = v[on_arc, 2] / size[on_arc]
+        lats.append(np.degrees(np.arcsin(np.clip(z, -1.0, 1.0))))
+    found = np.concatenate(lats)
+    return (float(found.min()), float(found.max())) if len(found) else None
+
+
+def _bounds(geoms: np.ndarray, kinds: np.ndarray | None = None) -> list[list[float]] | None:
+    """Give ``[[south, west], [north, east]]`` of the lines, geodesics' true latitude included.
+
+    ``kinds`` (the route kind of each line) marks the geodesics the browser draws from their
+    ends: their great circle's vertex widens the latitude range (:func:`_geodesic_lat_range`).
+    """
     import shapely
 
     if not len(geoms):
         return None
     xmin, ymin, xmax, ymax = shapely.total_bounds(geoms)
+    if kinds is not None and (kinds == "geodesic").any():
+        extent = _geodesic_lat_range(geoms[kinds == "geodesic"])
+        if extent is not None:
+            ymin, ymax = min(ymin, extent[0]), max(ymax, extent[1])
     return [
         [round(float(ymin), 4), round(float(xmin), 4)],
         [round(float(ymax), 4), round(float(xmax), 4)],
@@ -544,7 +590,7 @@ def build_payload(
         g, color_by, palette, width_domain, scale=scale, min_width=min_width, max_width=max_width
     )
     claim, groups, offset = _claims_and_offsets(g, ends, s, route, kinds, claims)
-    bounds, view = _bounds(geoms), _focus(focus, places, precision)
+    bounds, view = _bounds(geoms, kinds), _focus(focus, places, precision)
     # beyond marker_limit places, markers hide the flows
     markers = bool(markers) and _place_count(places) <= marker_limit
     if not markers:  # place notes are for place tooltips: not sent for thousands of places
