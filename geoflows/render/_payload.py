@@ -68,22 +68,6 @@ def _ints(x: np.ndarray) -> Any:
     return pack(np.asarray(x, dtype=np.int64))
 
 
-def _delta_coords(geoms: np.ndarray, precision: int) -> tuple[Any, Any]:
-    """Vertices of lines as packed integers and the offsets of each line.
-
-    The payload stores ``round(value * 10**precision)`` (lon and lat interleaved), packed as
-    differences from the previous vertex: neighbouring vertices are close, so most numbers
-    take two or three characters.
-    """
-    import shapely
-
-    coords, index = shapely.get_coordinates(geoms, return_index=True)
-    counts = np.bincount(index, minlength=len(geoms))
-    offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-    q = np.round(coords * 10**precision).astype(np.int64)
-    return pack(q.ravel()), pack(offsets)
-
-
 def _places_table(g: pd.DataFrame, precision: int) -> tuple[dict[str, Any], np.ndarray]:
     """Each origin/destination once, and every flow's two ends as indices into the table."""
     n = len(g)
@@ -145,12 +129,36 @@ def _lanes(
     wkb = shapely.to_wkb(geoms[shipped], output_dimension=2)
     codes, uniques = pd.factorize(pd.Series(wkb, dtype=object), sort=False)
     route[shipped] = codes
-    lanes = shapely.from_wkb(np.asarray(uniques, dtype=object))
-    if simplify > 0:
-        # only the few distinct lanes: no simplification pass over every flow
-        lanes = shapely.simplify(lanes, simplify)
-    coords, offsets = _delta_coords(lanes, precision)
-    return route, {"offsets": offsets, "coords": coords}
+    parts = _lane_vertices(list(uniques), precision, simplify)
+    offsets = np.concatenate([[0], np.cumsum([len(p) for p in parts])]).astype(np.int64)
+    return route, {"offsets": pack(offsets), "coords": pack(np.concatenate(parts).ravel())}
+
+
+#: Simplified lane vertices (integers, as the payload stores them) by (WKB, precision,
+#: tolerance): a lane depends only on its geometry, so a rebuilt map does not simplify again.
+_LANE_CACHE: dict[tuple[bytes, int, float], np.ndarray] = {}
+_LANE_CACHE_MAX = 4096
+
+
+def _lane_vertices(wkbs: list[bytes], precision: int, simplify: float) -> list[np.ndarray]:
+    """Give each lane's ``(k, 2)`` integer vertices, simplified; cached per geometry."""
+    import shapely
+
+    missing = [w for w in dict.fromkeys(wkbs) if (w, precision, simplify) not in _LANE_CACHE]
+    if missing:
+        lanes = shapely.from_wkb(np.asarray(missing, dtype=object))
+        if simplify > 0:
+            # only the few distinct lanes: no simplification pass over every flow
+            lanes = shapely.simplify(lanes, simplify)
+        coords, index = shapely.get_coordinates(lanes, return_index=True)
+        q = np.round(coords * 10**precision).astype(np.int64)
+        q.flags.writeable = False
+        cuts = np.cumsum(np.bincount(index, minlength=len(missing)))[:-1]
+        if len(_LANE_CACHE) + len(missing) > _LANE_CACHE_MAX:
+            _LANE_CACHE.clear()
+        for w, part in zip(missing, np.split(q, cuts), strict=True):
+            _LANE_CACHE[(w, precision, simplify)] = part
+    return [_LANE_CACHE[(w, precision, simplify)] for w in wkbs]
 
 
 def flow_lines(
