@@ -146,3 +146,22 @@ def test_corridor_offsets_stack_each_side() -> None:
     out = _corridor_offsets(o, d, widths, kinds, vias, gap=1.0)
     # forward 0->1: 2, 4, 1 stacked; 1->0 alone on its side; 2->3 alone in its corridor
     assert out.tolist() == [1.5, 5.5, 2.0, 9.0, 0.0]
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        ["a", "b", "a", "a"],
+        ["17", "18", "19"],
+        ["17", "018", "19"],  # not ids: a leading zero
+        ["x"] * 5,
+        ["<b>", "{{", "<b>", "\u2028", ""],
+        [],
+    ],
+)
+def test_text_columns_small_and_large_paths_agree(values, monkeypatch) -> None:
+    from geoflows.render import _encode as E
+
+    small = E.column(values)
+    monkeypatch.setattr(E, "_SMALL", -1)  # every column through pandas
+    assert E.column(values) == small

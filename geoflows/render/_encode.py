@@ -297,15 +297,35 @@ def column(values: list[str]) -> list[str] | dict[str, Any]:
     >>> decode(column(["17", "18", "19"]))
     ['17', '18', '19']
     """
-    codes, keys = pd.factorize(pd.Series(values, dtype=object), sort=False)
+    codes, keys = _factorize_text(values)
     if len(keys) == 1:
         return {"k": [str(keys[0])]}  # one value for every flow: no codes needed
     if len(keys) * 2 > len(values):
-        whole = pd.Series(values, dtype=object).str.fullmatch(_WHOLE)
-        if len(values) > 1 and bool(whole.all()):
+        if len(values) > 1 and _all_whole(values):
             return {"t": pack(np.asarray(values, dtype=np.int64))}  # ids such as "1", "2", ...
         return values
     return {"k": [str(k) for k in keys], "i": pack(codes)}
+
+
+#: Below this many values a dict beats pandas' fixed costs (a small map's columns).
+_SMALL = 2000
+_WHOLE_RE = re.compile(_WHOLE)
+
+
+def _factorize_text(values: list[str]) -> tuple[Any, Any]:
+    """Give codes in order of first appearance and the distinct values, as pd.factorize."""
+    if len(values) <= _SMALL and all(type(v) is str for v in values):
+        index: dict[str, int] = {}
+        codes = [index.setdefault(v, len(index)) for v in values]
+        return np.asarray(codes, dtype=np.int64), list(index)
+    return pd.factorize(pd.Series(values, dtype=object), sort=False)
+
+
+def _all_whole(values: list[str]) -> bool:
+    """Tell whether every value is an integer as ``str(int)`` writes it."""
+    if len(values) <= _SMALL and all(type(v) is str for v in values):
+        return all(_WHOLE_RE.fullmatch(v) for v in values)
+    return bool(pd.Series(values, dtype=object).str.fullmatch(_WHOLE).all())
 
 
 def decode(column: Any, n: int | None = None) -> list[Any]:
