@@ -503,6 +503,10 @@ def _text_mask(values: pd.Series, pattern: str, *, full: bool = True) -> np.ndar
     kind = pd.api.types.infer_dtype(values, skipna=True)
     if kind != "string" and not kind.startswith("mixed"):
         return np.zeros(len(values), dtype=bool)
+    if not full and kind == "string":
+        found = _arrow_contains(values, pattern)
+        if found is not None:
+            return found
     text = values.astype(object).str
     hit = (
         text.fullmatch(pattern, na=False)
@@ -510,6 +514,21 @@ def _text_mask(values: pd.Series, pattern: str, *, full: bool = True) -> np.ndar
         else text.contains(pattern, False, regex=False, na=False)
     )
     return hit.to_numpy(dtype=bool)
+
+
+def _arrow_contains(values: pd.Series, literal: str) -> np.ndarray | None:
+    """Which text cells contain ``literal``, in one Arrow pass; None if Arrow cannot hold them."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        arr = pa.array(values, from_pandas=True)
+    except (pa.ArrowException, TypeError, ValueError):  # e.g. a lone surrogate
+        return None
+    if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        return None
+    found = pc.match_substring(arr, literal).fill_null(False)
+    return np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)
 
 
 def _raw(values: pd.Series, index: Any) -> list[object]:

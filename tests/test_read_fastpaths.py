@@ -47,3 +47,13 @@ def test_is_blank_cells() -> None:
     blank = ["", " \t", "\u3000", float("nan"), np.float64("nan"), None, pd.NA, pd.NaT]
     assert all(is_blank(v) for v in blank)
     assert not any(is_blank(v) for v in ["a", " a ", 0, 1.0, 0.0, np.str_("x"), False])
+
+
+@pytest.mark.parametrize("dtype", [object, "str"])
+def test_nul_found_by_arrow_as_by_pandas(dtype) -> None:
+    cells = pd.Series(["a\x00b", "ok", None, "", "\x00", "caf\u00e9\x00"] * 2, dtype=dtype)
+    found = schema._text_mask(cells, "\x00", full=False)
+    assert found.tolist() == [True, False, False, False, True, True] * 2
+    assert schema._arrow_contains(cells, "\x00").tolist() == found.tolist()
+    surrogate = pd.Series(["\ud800", "a\x00"], dtype=object)  # Arrow refuses: pandas decides
+    assert schema._text_mask(surrogate, "\x00", full=False).tolist() == [False, True]
