@@ -1,6 +1,7 @@
 """Benchmark every example map of ``data/maps.yaml``: geoflows 0.1 against the current code.
 
-Run with ``python benchmarks/bench_examples.py`` (7 warm builds per map) or ``--quick`` (5).
+Run with ``python benchmarks/bench_examples.py`` (7 warm builds per map, 3 rounds) or
+``--quick`` (5 warm builds, 1 round).
 
 Both versions run IN THE SAME RUN, each in its own subprocess with the same Python: 0.1 is
 ``git archive <commit> geoflows`` (default :data:`BASELINE`, the 0.1 release) extracted to a
@@ -8,7 +9,9 @@ temporary directory put first on ``PYTHONPATH``; the current code is this checko
 subprocess reads each map's input and filter once (not timed), then times
 ``flows.to_html(title=..., tiles=None, **options)``: the first build in the process (it pays
 for loading the basemap, the gazetteer is already loaded by the read) and the median of the
-warm builds after it, and records the page's size in bytes. Options that 0.1 does not know
+warm builds after it, and records the page's size in bytes. The two subprocesses run in
+turn, ``--rounds`` times; each figure is the fastest of the rounds, so a burst of load from
+other jobs on a shared machine does not decide a ratio. Options that 0.1 does not know
 (e.g. ``focus``) are dropped for 0.1 and named in the table.
 
 Printed per map, as ``RATIO`` lines (theirs / ours: 0.1 / current, so above 1 means the
@@ -152,6 +155,21 @@ def _run_worker(pythonpath: str, repeats: int) -> dict[str, Any]:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
+def _fastest(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Per map, the fastest of several workers' figures (other jobs on the machine only slow)."""
+    best = dict(runs[0])
+    for run in runs[1:]:
+        for name, figures in run.items():
+            if name == "geoflows":
+                continue
+            best[name] = {
+                **best[name],
+                "warm": min(best[name]["warm"], figures["warm"]),
+                "first": min(best[name]["first"], figures["first"]),
+            }
+    return best
+
+
 def report(old: dict[str, Any], new: dict[str, Any]) -> int:
     """Print the table and RATIO lines; 0 if every map is within 1.10x of 0.1, else 1."""
     limit = 1.10
@@ -191,6 +209,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="5 warm builds per map, not 7")
     parser.add_argument("--repeats", type=int, help="warm builds per map")
+    parser.add_argument(
+        "--rounds", type=int, help="old and new workers run in turn this often (3; 1 with --quick)"
+    )
     parser.add_argument("--baseline", default=BASELINE, help="git commit of the old version")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -203,8 +224,9 @@ def main(argv: list[str] | None = None) -> int:
         if why is not None:
             print(f"SKIP examples.all: {why}")
             return 0
-        old = _run_worker(tmp, repeats)
-        new = _run_worker(str(ROOT), repeats)
+        rounds = args.rounds or (1 if args.quick else 3)
+        runs = [(_run_worker(tmp, repeats), _run_worker(str(ROOT), repeats)) for _ in range(rounds)]
+    old, new = _fastest([r[0] for r in runs]), _fastest([r[1] for r in runs])
     print(f"0.1 ({args.baseline}): {old['geoflows']}\ncurrent: {new['geoflows']}", file=sys.stderr)
     return report(old, new)
 

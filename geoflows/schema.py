@@ -269,6 +269,11 @@ def is_blank(value: object) -> bool:
     >>> is_blank("  "), is_blank(0)
     (True, False)
     """
+    kind = type(value)
+    if kind is str:  # the common cells first: called once per cell by per-value callers
+        return not value.strip()
+    if kind is float:
+        return value != value
     if value is None or value is pd.NA or value is pd.NaT:
         return True
     if isinstance(value, float) and math.isnan(value):
@@ -498,6 +503,10 @@ def _text_mask(values: pd.Series, pattern: str, *, full: bool = True) -> np.ndar
     kind = pd.api.types.infer_dtype(values, skipna=True)
     if kind != "string" and not kind.startswith("mixed"):
         return np.zeros(len(values), dtype=bool)
+    if not full and kind == "string":
+        found = _arrow_contains(values, pattern)
+        if found is not None:
+            return found
     text = values.astype(object).str
     hit = (
         text.fullmatch(pattern, na=False)
@@ -505,6 +514,21 @@ def _text_mask(values: pd.Series, pattern: str, *, full: bool = True) -> np.ndar
         else text.contains(pattern, False, regex=False, na=False)
     )
     return hit.to_numpy(dtype=bool)
+
+
+def _arrow_contains(values: pd.Series, literal: str) -> np.ndarray | None:
+    """Which text cells contain ``literal``, in one Arrow pass; None if Arrow cannot hold them."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        arr = pa.array(values, from_pandas=True)
+    except (pa.ArrowException, TypeError, ValueError):  # e.g. a lone surrogate
+        return None
+    if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        return None
+    found = pc.match_substring(arr, literal).fill_null(False)
+    return np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)
 
 
 def _raw(values: pd.Series, index: Any) -> list[object]:
@@ -552,13 +576,11 @@ def _parse_numbers(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         blank = v.isna().to_numpy()
         parsed = ~blank
     elif kind == "string":
-        text = _stripped_text(v)
-        blank = (text == "").to_numpy()
-        parsed = (
-            text.str.fullmatch(_NUMBER_RE.pattern) | text.str.fullmatch(_SIMPLE_NUMBER_RE)
-        ).to_numpy(dtype=bool)
-        numbers = np.full(len(v), np.nan)
-        numbers[parsed] = text[parsed].str.replace(_THOUSANDS, "", regex=True).astype(float)
+        numbers, parsed = _parse_plain(values)
+        blank = np.zeros(len(v), dtype=bool)
+        rest = np.flatnonzero(~parsed)
+        if rest.size:  # anything but plain digits: spaces, signs, separators, exponents
+            numbers[rest], blank[rest], parsed[rest] = _parse_text(v.iloc[rest])
     else:  # mixed types (a list of dicts): cell by cell
         blank = np.array([is_blank(x) for x in v], dtype=bool)
         found = [None if b else _parse_number(x) for x, b in zip(v, blank, strict=True)]
@@ -566,6 +588,41 @@ def _parse_numbers(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         numbers = np.array([np.nan if x is None else x for x in found], dtype=float)
     bad = ~blank & ~(parsed & np.isfinite(numbers))
     return np.where(bad, np.nan, numbers), bad
+
+
+#: Cells such as "1575" or "204.4": parsed in one C-level pass (every other cell by regex).
+_PLAIN_NUMBER = r"^[0-9]{1,15}(\.[0-9]{1,15})?$"
+
+
+def _parse_plain(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Parse the cells written as plain digits with Arrow: (numbers, which cells were)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    numbers, plain = np.full(len(values), np.nan), np.zeros(len(values), dtype=bool)
+    try:
+        arr = pa.array(values, from_pandas=True)
+    except (pa.ArrowException, TypeError, ValueError):  # e.g. a lone surrogate
+        return numbers, plain
+    if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        return numbers, plain
+    found = pc.match_substring_regex(arr, _PLAIN_NUMBER).fill_null(False)
+    plain = np.asarray(found.to_numpy(zero_copy_only=False), dtype=bool)
+    if plain.any():
+        numbers[plain] = pc.cast(arr.filter(found), pa.float64()).to_numpy()
+    return numbers, plain
+
+
+def _parse_text(v: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Parse text cells by regex: (numbers, which cells are blank, which are numbers)."""
+    text = _stripped_text(v)
+    blank = (text == "").to_numpy()
+    parsed = (
+        text.str.fullmatch(_NUMBER_RE.pattern) | text.str.fullmatch(_SIMPLE_NUMBER_RE)
+    ).to_numpy(dtype=bool)
+    numbers = np.full(len(v), np.nan)
+    numbers[parsed] = text[parsed].str.replace(_THOUSANDS, "", regex=True).astype(float)
+    return numbers, blank, parsed
 
 
 def _volume_problems(df: pd.DataFrame, out: pd.DataFrame, name: str, rows: Any) -> list[Problem]:

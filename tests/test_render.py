@@ -137,6 +137,37 @@ def test_payload_shape(three: gf.FlowSet) -> None:
     assert south < north and west < east
 
 
+@pytest.mark.parametrize(
+    "ends",
+    [
+        [((37.62, 55.75), (129.73, 62.03))],  # Moscow -> Yakutsk: bulges north of both ends
+        [((37.62, 55.75), (-149.90, 61.22)), ((30.52, 50.45), (37.62, 55.75))],  # over the pole
+        [((-58.38, -34.60), (151.21, -33.87))],  # Buenos Aires -> Sydney: bulges south
+    ],
+)
+def test_bounds_hold_the_whole_geodesic(ends: list) -> None:
+    """The fitted view holds each arc the browser draws, not only its two ends."""
+    import pyproj
+
+    flows = gf.read_flows(
+        [{"origin": f"{o[1]}, {o[0]}", "destination": f"{d[1]}, {d[0]}"} for o, d in ends]
+    )
+    (south, _), (north, _) = build_payload(flows)["bounds"]
+    geod = pyproj.Geod(ellps="WGS84")
+    lats = [lat for o, d in ends for _, lat in geod.npts(*o, *d, 1000)]
+    ends_lat = [p[1] for pair in ends for p in pair]
+    assert max(lats) > max(ends_lat) + 1 or min(lats) < min(ends_lat) - 1  # a real bulge
+    assert north >= max(lats) - 0.1 and abs(north - max(max(lats), *ends_lat)) < 0.1
+    assert south <= min(lats) + 0.1 and abs(south - min(min(lats), *ends_lat)) < 0.1
+
+
+def test_bounds_skip_a_vertex_outside_the_arc() -> None:
+    """A short arc whose great circle peaks elsewhere keeps the latitudes of its ends."""
+    flows = gf.read_flows([{"origin": "50.0, 10.0", "destination": "48.0, 20.0"}])
+    (south, _), (north, _) = build_payload(flows)["bounds"]
+    assert (south, north) == (48.0, 50.0)
+
+
 def test_lanes_ship_once() -> None:
     """Non-geodesic routes ship their vertices; flows on the same lane share one copy."""
     flows = gf.read_flows(

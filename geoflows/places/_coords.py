@@ -8,6 +8,7 @@ and what was wrong; a pair that only makes sense swapped is never swapped silent
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import numpy as np
 
@@ -319,9 +320,7 @@ def _decimal_pairs(values: list) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
     n = len(values)
     lat, lon = np.full(n, np.nan), np.full(n, np.nan)
-    # the pattern is ASCII: other text (lone surrogates too) is left to parse_latlon
-    ascii_ = [v if isinstance(v, str) and v.isascii() else None for v in values]
-    text = pa.array(ascii_, type=pa.string())
+    text = _ascii_text(values)
     found = pc.extract_regex(text, _DECIMAL_PAIR)
     valid = found.is_valid()
     ok = np.array(valid.to_numpy(zero_copy_only=False), dtype=bool)
@@ -332,6 +331,23 @@ def _decimal_pairs(values: list) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     with np.errstate(invalid="ignore"):
         ok &= (np.abs(lat) <= 90) & (np.abs(lon) <= 180)
     return lat, lon, ok
+
+
+def _ascii_text(values: list) -> Any:
+    """Give the ASCII strings of ``values`` as an Arrow array, null for anything else.
+
+    The pattern is ASCII: other text (lone surrogates too) is left to ``parse_latlon``. Text
+    only (the common case) is checked in C; other values go through a Python pass.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        text = pa.array(values, type=pa.string())
+    except (pa.ArrowException, TypeError, ValueError):  # not text, or a lone surrogate
+        ascii_ = [v if isinstance(v, str) and v.isascii() else None for v in values]
+        return pa.array(ascii_, type=pa.string())
+    return pc.if_else(pc.string_is_ascii(text), text, pa.scalar(None, pa.string()))
 
 
 def _check_range(

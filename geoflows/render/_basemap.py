@@ -95,20 +95,18 @@ def basemap(
         raise GeoflowsError(f"basemap must be one of {', '.join(BASEMAPS)} or None; got {name!r}")
     if bounds is None:
         return json.loads(_asset("basemap/countries_110m.json"))
-    cached = _basemap_for(_extent(bounds))
-    numbers = _numbers_list()
-    return {"precision": cached["precision"], "rings": [numbers(r) for r in cached["rings"]]}
+    cached = _encoded_for(_extent(bounds))
+    return type(cached)(cached, cached.text)  # a dict of its own, sharing the encoded text
 
 
-def _numbers_list() -> type:
-    """The list type ``safe_json`` passes through unchecked (rings hold integers only).
+@lru_cache(maxsize=64)
+def _encoded_for(extent: tuple[float, float, float, float]) -> Any:
+    """Return the basemap of one extent with its JSON text, written once (rings immutable)."""
+    from geoflows.render._encode import Encoded
 
-    Looking inside every ring for text to escape cost a third of a warm build of the example
-    map. Imported when called: the payload module imports this one.
-    """
-    from geoflows.render._encode import _Numbers
-
-    return _Numbers
+    cached = _basemap_for(extent)
+    rings = tuple(tuple(r) for r in cached["rings"])
+    return Encoded({"precision": cached["precision"], "rings": rings})
 
 
 @lru_cache(maxsize=64)

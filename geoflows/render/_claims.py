@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -50,51 +52,71 @@ def _claims(
     n = len(g)
     if n == 0:
         return np.zeros(0, dtype=np.int64), []
-    unit_code = pd.factorize(units)[0]
-    lane = pd.factorize(
-        pd.Series(ends[0]).astype(str)
-        + "|"
-        + pd.Series(ends[1]).astype(str)
-        + "|"
-        + pd.Series(unit_code).astype(str)
-        + "|"
-        + pd.Series(route).astype(str)
-        # what moves: 122 mm and 152 mm shells on one ship are two movements, not two claims
-        + "|"
-        + pd.Series(_text(g["category"])).astype(str)
-    )[0]
-    start = g["start"].to_numpy("datetime64[D]").astype("float64")
-    end = g["end"].to_numpy("datetime64[D]").astype("float64")
-    start[g["start"].isna().to_numpy()] = np.nan
-    end[g["end"].isna().to_numpy()] = np.nan
-    start = np.where(np.isnan(start), end, start)
-    end = np.where(np.isnan(end), start, end)
-    frame = pd.DataFrame({"lane": lane, "s": start, "e": end, "i": np.arange(n)})
-    frame = frame.sort_values(["lane", "s"], kind="stable")
-    reach = frame.groupby("lane", sort=False)["e"].cummax()
-    before = reach.groupby(frame["lane"], sort=False).shift()
-    dated = frame["s"].notna() & before.notna()
-    new = ~(dated & (frame["s"] <= before))
-    interval = np.empty(n, dtype=np.int64)
-    interval[frame["i"].to_numpy()] = np.cumsum(new.to_numpy())
-    key = pd.Series(interval.astype(str), dtype=object)
+    # what moves: 122 mm and 152 mm shells on one ship are two movements, not two claims
+    lane = _row_codes(ends[0], ends[1], _codes(units), route, _codes(_text(g["category"])))
+    interval = _overlap_runs(lane, _day_floats(g["start"]), _day_floats(g["end"]))
+    key = interval
     if "group" in g.columns:
         named = np.asarray(_text(g["group"]), dtype=object)
         has = named != ""
-        key[has] = "group:" + pd.Series(named[has]).astype(str).to_numpy()
+        key = np.where(has, n + 1 + _codes(named), interval)
     codes = pd.factorize(key)[0]
-    size = np.bincount(codes)
-    claim = np.where(size[codes] > 1, codes, -1)
-    members: dict[int, list[int]] = {}
-    for i in np.lexsort((order_key, claim)):  # grouped, best claim first
-        if claim[i] >= 0:
-            members.setdefault(int(claim[i]), []).append(int(i))
-    groups = list(members.values())
-    if not groups:
+    claim = np.where(np.bincount(codes)[codes] > 1, codes, -1)
+    return _claim_groups(claim, order_key)
+
+
+def _codes(values: Any) -> np.ndarray:
+    """Integer codes of equal values (in order of first appearance)."""
+    return pd.factorize(np.asarray(values, dtype=object))[0]
+
+
+def _row_codes(*columns: np.ndarray) -> np.ndarray:
+    """One integer per distinct row of integer columns."""
+    return np.unique(np.column_stack(columns).astype(np.int64), axis=0, return_inverse=True)[
+        1
+    ].ravel()
+
+
+def _day_floats(dates: pd.Series) -> np.ndarray:
+    """Days since 1970 as floats, NaN where the date is missing."""
+    days = dates.to_numpy("datetime64[D]").astype("float64")
+    days[dates.isna().to_numpy()] = np.nan
+    return days
+
+
+def _overlap_runs(lane: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:
+    """Number the runs of records of one lane whose date spans overlap (undated: alone).
+
+    Records of a lane are taken by start date; one joins the run before it when it starts
+    by the latest end seen so far in its lane.
+    """
+    start = np.where(np.isnan(start), end, start)
+    end = np.where(np.isnan(end), start, end)
+    order = np.lexsort((start, lane))  # missing starts last in their lane
+    lane_s, start_s, end_s = lane[order], start[order], end[order]
+    first = np.r_[True, lane_s[1:] != lane_s[:-1]]
+    # the latest end so far, lane by lane: lanes lifted apart by far more than any day number
+    lift = (np.cumsum(first) - 1) * 1e7
+    reach = np.maximum.accumulate(lift + np.where(np.isnan(end_s), -5e6, end_s)) - lift
+    before = np.r_[np.nan, reach[:-1]]
+    before[first] = np.nan
+    joins = ~np.isnan(start_s) & (before > -4e6) & (start_s <= before)
+    interval = np.empty(len(lane), dtype=np.int64)
+    interval[order] = np.cumsum(~joins)
+    return interval
+
+
+def _claim_groups(claim: np.ndarray, order_key: np.ndarray) -> tuple[np.ndarray, list[list[int]]]:
+    """Renumber claims 0, 1, ... and list each one's members, best first."""
+    n = len(claim)
+    rows = np.lexsort((order_key, claim))  # grouped, best claim first
+    rows = rows[claim[rows] >= 0]
+    if not len(rows):
         return np.full(n, -1, dtype=np.int64), []
+    cuts = np.flatnonzero(np.diff(claim[rows])) + 1
+    groups = [part.tolist() for part in np.split(rows, cuts)]
     renumber = np.full(int(claim.max()) + 1, -1, dtype=np.int64)
-    for k, (c, _) in enumerate(members.items()):
-        renumber[c] = k
+    renumber[claim[rows[np.r_[0, cuts]]]] = np.arange(len(groups))
     return np.where(claim >= 0, renumber[np.maximum(claim, 0)], -1), groups
 
 
@@ -117,21 +139,14 @@ def _corridor_offsets(
     if n == 0:
         return np.zeros(0)
     forward = o <= d
-    via = pd.Series(vias, dtype=object)
-    has_via = (via != "").to_numpy() & ~forward
+    via = np.asarray(vias, dtype=object).copy()
+    has_via = (via != "") & ~forward
     if has_via.any():  # the same waypoints listed the other way round
         via[has_via] = [";".join(reversed(v.split(";"))) for v in via[has_via]]
-    frame = pd.DataFrame(
-        {
-            "a": np.minimum(o, d),
-            "b": np.maximum(o, d),
-            "k": kinds,
-            "v": via.to_numpy(),
-            "f": forward,
-            "w": widths + gap,
-        }
-    )
-    size = frame.groupby(["a", "b", "k", "v"], sort=False)["w"].transform("size").to_numpy()
-    used = frame.groupby(["a", "b", "k", "v", "f"], sort=False)["w"].cumsum().to_numpy()
+    keys = (np.minimum(o, d), np.maximum(o, d), _codes(kinds), _codes(via))
+    corridor = _row_codes(*keys)
+    size = np.bincount(corridor)[corridor]
+    side = _row_codes(corridor, forward)
+    used = pd.Series(widths + gap).groupby(side, sort=False).cumsum().to_numpy()
     out = gap / 2 + used - (widths + gap) + widths / 2
     return np.where(size > 1, out, 0.0)

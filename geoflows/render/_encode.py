@@ -52,6 +52,8 @@ def safe_json(obj: Any) -> str:
     >>> safe_json({"t": "</script>{{7*7}}"})
     '{"t":"\\\\u003c/script\\\\u003e\\\\u007b\\\\u007b7*7\\\\u007d\\\\u007d"}'
     """
+    if type(obj) is dict and any(type(v) is Encoded and v.current() for v in obj.values()):
+        return _splice(obj)
     # Braces can be structural, so in strings they first become two noncharacters (which
     # never occur in real text; if they do, the slower regex path below is taken), then
     # every unsafe character is replaced in one C-level pass over the JSON text.
@@ -88,6 +90,42 @@ _TRANSLATE = str.maketrans(
 
 class _SentinelFound(Exception):
     pass
+
+
+class Encoded(dict):
+    """A dict of immutable values that carries its own :func:`safe_json` text, written once.
+
+    The basemap of one extent is encoded once and its text spliced into every payload that
+    holds it. The text is used only while the dict still holds the very values it was
+    written from (:meth:`current`); a changed dict is encoded again like any other.
+    """
+
+    __slots__ = ("text", "_written")
+
+    def __init__(self, items: dict[str, Any], text: str | None = None) -> None:
+        super().__init__(items)
+        self.text = safe_json(dict(items)) if text is None else text
+        self._written = tuple((k, id(v)) for k, v in items.items())
+
+    def current(self) -> bool:
+        """Tell whether the dict still holds the values its text was written from."""
+        return tuple((k, id(v)) for k, v in self.items()) == self._written
+
+
+def _splice(obj: dict[str, Any]) -> str:
+    """Write a dict whose :class:`Encoded` values bring their text (same bytes as json.dumps)."""
+    parts, run = [], {}
+    for key, value in obj.items():
+        if type(value) is Encoded and value.current():
+            if run:
+                parts.append(safe_json(run)[1:-1])
+                run = {}
+            parts.append(safe_json(key) + ":" + value.text)
+        else:
+            run[key] = value
+    if run:
+        parts.append(safe_json(run)[1:-1])
+    return "{" + ",".join(parts) + "}"
 
 
 class _Numbers(list):
@@ -259,15 +297,35 @@ def column(values: list[str]) -> list[str] | dict[str, Any]:
     >>> decode(column(["17", "18", "19"]))
     ['17', '18', '19']
     """
-    codes, keys = pd.factorize(pd.Series(values, dtype=object), sort=False)
+    codes, keys = _factorize_text(values)
     if len(keys) == 1:
         return {"k": [str(keys[0])]}  # one value for every flow: no codes needed
     if len(keys) * 2 > len(values):
-        whole = pd.Series(values, dtype=object).str.fullmatch(_WHOLE)
-        if len(values) > 1 and bool(whole.all()):
+        if len(values) > 1 and _all_whole(values):
             return {"t": pack(np.asarray(values, dtype=np.int64))}  # ids such as "1", "2", ...
         return values
     return {"k": [str(k) for k in keys], "i": pack(codes)}
+
+
+#: Below this many values a dict beats pandas' fixed costs (a small map's columns).
+_SMALL = 2000
+_WHOLE_RE = re.compile(_WHOLE)
+
+
+def _factorize_text(values: list[str]) -> tuple[Any, Any]:
+    """Give codes in order of first appearance and the distinct values, as pd.factorize."""
+    if len(values) <= _SMALL and all(type(v) is str for v in values):
+        index: dict[str, int] = {}
+        codes = [index.setdefault(v, len(index)) for v in values]
+        return np.asarray(codes, dtype=np.int64), list(index)
+    return pd.factorize(pd.Series(values, dtype=object), sort=False)
+
+
+def _all_whole(values: list[str]) -> bool:
+    """Tell whether every value is an integer as ``str(int)`` writes it."""
+    if len(values) <= _SMALL and all(type(v) is str for v in values):
+        return all(_WHOLE_RE.fullmatch(v) for v in values)
+    return bool(pd.Series(values, dtype=object).str.fullmatch(_WHOLE).all())
 
 
 def decode(column: Any, n: int | None = None) -> list[Any]:

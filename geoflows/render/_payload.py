@@ -68,22 +68,6 @@ def _ints(x: np.ndarray) -> Any:
     return pack(np.asarray(x, dtype=np.int64))
 
 
-def _delta_coords(geoms: np.ndarray, precision: int) -> tuple[Any, Any]:
-    """Vertices of lines as packed integers and the offsets of each line.
-
-    The payload stores ``round(value * 10**precision)`` (lon and lat interleaved), packed as
-    differences from the previous vertex: neighbouring vertices are close, so most numbers
-    take two or three characters.
-    """
-    import shapely
-
-    coords, index = shapely.get_coordinates(geoms, return_index=True)
-    counts = np.bincount(index, minlength=len(geoms))
-    offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-    q = np.round(coords * 10**precision).astype(np.int64)
-    return pack(q.ravel()), pack(offsets)
-
-
 def _places_table(g: pd.DataFrame, precision: int) -> tuple[dict[str, Any], np.ndarray]:
     """Each origin/destination once, and every flow's two ends as indices into the table."""
     n = len(g)
@@ -145,12 +129,36 @@ def _lanes(
     wkb = shapely.to_wkb(geoms[shipped], output_dimension=2)
     codes, uniques = pd.factorize(pd.Series(wkb, dtype=object), sort=False)
     route[shipped] = codes
-    lanes = shapely.from_wkb(np.asarray(uniques, dtype=object))
-    if simplify > 0:
-        # only the few distinct lanes: no simplification pass over every flow
-        lanes = shapely.simplify(lanes, simplify)
-    coords, offsets = _delta_coords(lanes, precision)
-    return route, {"offsets": offsets, "coords": coords}
+    parts = _lane_vertices(list(uniques), precision, simplify)
+    offsets = np.concatenate([[0], np.cumsum([len(p) for p in parts])]).astype(np.int64)
+    return route, {"offsets": pack(offsets), "coords": pack(np.concatenate(parts).ravel())}
+
+
+#: Simplified lane vertices (integers, as the payload stores them) by (WKB, precision,
+#: tolerance): a lane depends only on its geometry, so a rebuilt map does not simplify again.
+_LANE_CACHE: dict[tuple[bytes, int, float], np.ndarray] = {}
+_LANE_CACHE_MAX = 4096
+
+
+def _lane_vertices(wkbs: list[bytes], precision: int, simplify: float) -> list[np.ndarray]:
+    """Give each lane's ``(k, 2)`` integer vertices, simplified; cached per geometry."""
+    import shapely
+
+    missing = [w for w in dict.fromkeys(wkbs) if (w, precision, simplify) not in _LANE_CACHE]
+    if missing:
+        lanes = shapely.from_wkb(np.asarray(missing, dtype=object))
+        if simplify > 0:
+            # only the few distinct lanes: no simplification pass over every flow
+            lanes = shapely.simplify(lanes, simplify)
+        coords, index = shapely.get_coordinates(lanes, return_index=True)
+        q = np.round(coords * 10**precision).astype(np.int64)
+        q.flags.writeable = False
+        cuts = np.cumsum(np.bincount(index, minlength=len(missing)))[:-1]
+        if len(_LANE_CACHE) + len(missing) > _LANE_CACHE_MAX:
+            _LANE_CACHE.clear()
+        for w, part in zip(missing, np.split(q, cuts), strict=True):
+            _LANE_CACHE[(w, precision, simplify)] = part
+    return [_LANE_CACHE[(w, precision, simplify)] for w in wkbs]
 
 
 def flow_lines(
@@ -344,12 +352,58 @@ def _union(a: Any, b: Any) -> Any:
     ]
 
 
-def _bounds(geoms: np.ndarray) -> list[list[float]] | None:
+def _unit_vectors(lonlat: np.ndarray) -> np.ndarray:
+    """Points on the unit sphere of ``(n, 2)`` longitudes and latitudes in degrees."""
+    lon, lat = np.radians(lonlat[:, 0]), np.radians(lonlat[:, 1])
+    return np.column_stack([np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)])
+
+
+def _geodesic_lat_range(geoms: np.ndarray) -> tuple[float, float] | None:
+    """Give the lowest and highest latitude the great circles between the lines' ends reach.
+
+    The browser draws a geodesic from its two ends, so a line such as Moscow → Yakutsk bulges
+    poleward beyond both: the vertex of its great circle (the point nearest a pole) counts
+    when it lies on the arc between the ends. ``None`` when no vertex does.
+    """
+    import shapely
+
+    a = _unit_vectors(shapely.get_coordinates(shapely.get_point(geoms, 0)))
+    b = _unit_vectors(shapely.get_coordinates(shapely.get_point(geoms, -1)))
+    normal = np.cross(a, b)
+    length = np.linalg.norm(normal, axis=1)
+    ok = length > 1e-12  # not the same or opposite points
+    normal = normal[ok] / length[ok, None]
+    a, b = a[ok], b[ok]
+    # the northern vertex: the pole's direction with its part along the normal removed
+    vertex = np.array([0.0, 0.0, 1.0]) - normal[:, 2:3] * normal
+    size = np.linalg.norm(vertex, axis=1)
+    lats = []
+    for v in (vertex, -vertex):  # northern and southern vertex
+        on_arc = (np.einsum("ij,ij->i", np.cross(a, v), normal) > 0) & (
+            np.einsum("ij,ij->i", np.cross(v, b), normal) > 0
+        )
+        on_arc &= size > 1e-12  # an equator has no vertex
+        z = v[on_arc, 2] / size[on_arc]
+        lats.append(np.degrees(np.arcsin(np.clip(z, -1.0, 1.0))))
+    found = np.concatenate(lats)
+    return (float(found.min()), float(found.max())) if len(found) else None
+
+
+def _bounds(geoms: np.ndarray, kinds: np.ndarray | None = None) -> list[list[float]] | None:
+    """Give ``[[south, west], [north, east]]`` of the lines, geodesics' true latitude included.
+
+    ``kinds`` (the route kind of each line) marks the geodesics the browser draws from their
+    ends: their great circle's vertex widens the latitude range (:func:`_geodesic_lat_range`).
+    """
     import shapely
 
     if not len(geoms):
         return None
     xmin, ymin, xmax, ymax = shapely.total_bounds(geoms)
+    if kinds is not None and (kinds == "geodesic").any():
+        extent = _geodesic_lat_range(geoms[kinds == "geodesic"])
+        if extent is not None:
+            ymin, ymax = min(ymin, extent[0]), max(ymax, extent[1])
     return [
         [round(float(ymin), 4), round(float(xmin), 4)],
         [round(float(ymax), 4), round(float(xmax), 4)],
@@ -544,7 +598,7 @@ def build_payload(
         g, color_by, palette, width_domain, scale=scale, min_width=min_width, max_width=max_width
     )
     claim, groups, offset = _claims_and_offsets(g, ends, s, route, kinds, claims)
-    bounds, view = _bounds(geoms), _focus(focus, places, precision)
+    bounds, view = _bounds(geoms, kinds), _focus(focus, places, precision)
     # beyond marker_limit places, markers hide the flows
     markers = bool(markers) and _place_count(places) <= marker_limit
     if not markers:  # place notes are for place tooltips: not sent for thousands of places
