@@ -124,3 +124,22 @@ def test_new_view_cancels_unfinished_pass(probe: Any, big_map: Path) -> None:
     drawn = page.evaluate("window.gfDrawn")
     assert len(drawn) == 1 and drawn[0]["strokes"] == drawn[0]["inView"] == in_view
     probe.assert_quiet()
+
+
+def test_zoom_animation_scales_the_last_drawing(probe: Any, big_map: Path) -> None:
+    page = probe.open(big_map).page
+    page.wait_for_function(f"{JS_LAYER}.api.drawn() && !{JS_MAP}._animatingZoom", timeout=60_000)
+    # during Leaflet's zoom animation the drawing stays visible, scaled twice for one level
+    during = page.evaluate(
+        f"""() => new Promise(r => {{
+        const m = {JS_MAP}, c = document.querySelector('canvas.geoflows-canvas');
+        m.once('zoomanim', () => r([m._animatingZoom, c.style.transform,
+          getComputedStyle(c).visibility]));
+        m.zoomIn(1); }})"""
+    )
+    assert during[0] is True
+    assert "scale(2)" in during[1] and during[2] == "visible"
+    page.wait_for_function(f"!{JS_MAP}._animatingZoom && {JS_LAYER}.api.drawn()", timeout=120_000)
+    transform = page.evaluate("document.querySelector('canvas.geoflows-canvas').style.transform")
+    assert "scale" not in transform  # redrawn at the new zoom, placed without scaling
+    probe.assert_quiet()
