@@ -150,6 +150,13 @@ def _wait_for_map(page: Any, shot: Shot) -> None:
             " const m = e && window[e.id]; return !m || !m._animatingZoom; })()",
             timeout=10_000,
         )
+        # a view of thousands of flows is drawn in chunks: wait for the last one
+        page.wait_for_function(
+            "(() => { const e = document.querySelector('.folium-map'), m = e && window[e.id];"
+            " let done = true; if (m) m.eachLayer(l => { if (l.isGeoflows) done = l.complete; });"
+            " return done !== false; })()",
+            timeout=120_000,
+        )
     except Exception as exc:  # not a geoflows map, or it failed: still take the picture
         shot.errors.append(f"the map did not finish drawing: {exc}")
 

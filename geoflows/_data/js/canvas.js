@@ -1,6 +1,11 @@
 /* canvas.js: one Leaflet layer that draws every flow on one canvas in one pass, and finds
  * the flow under the pointer with a grid of screen cells (built lazily after each draw). */
 var CELL = 24, HIT_SLOP = 4;
+// Progressive drawing: a view with more than PROGRESSIVE flows is stroked in chunks, one per
+// animation frame, widest lines first; a chunk stops after FRAME_MS of script time or after
+// this.chunkSize strokes, a size tuned from the frame times seen (the rasteriser's work shows
+// only there), aiming at frames of FRAME_AIM ms. Smaller views are drawn in one pass.
+var PROGRESSIVE = 4000, FRAME_MS = 12, FRAME_AIM = 30;
 
 function styleBatches(P) {
   // Flows that share colour, width and dash are stroked as one path; thick ones first so
@@ -53,22 +58,40 @@ var FlowCanvas = L.Layer.extend({
     this.grid = null; this.hover = -1;
     this.isGeoflows = true;
     this.drawnArrows = 0; this.drawnPlaces = 0; this.inView = 0;
+    // progress of the last pass: strokes made, chunks used, whether it is complete
+    this.strokes = 0; this.chunks = 0; this.complete = false; this.passes = 0;
+    this.chunkSize = 600; this._job = null; this._frameReq = 0;
   },
 
   onAdd: function (map) {
-    this._canvas = L.DomUtil.create("canvas", "geoflows-canvas leaflet-zoom-hide");
-    this._top = L.DomUtil.create("canvas", "geoflows-canvas-hover leaflet-zoom-hide");
+    // While Leaflet animates a zoom, the last drawing is scaled with the map (as its own
+    // canvas renderer does) instead of hidden; the new view is drawn at zoomend.
+    var zoomClass = map._zoomAnimated ? " leaflet-zoom-animated" : " leaflet-zoom-hide";
+    this._canvas = L.DomUtil.create("canvas", "geoflows-canvas" + zoomClass);
+    this._top = L.DomUtil.create("canvas", "geoflows-canvas-hover" + zoomClass);
     this._canvas.setAttribute("aria-hidden", "true");
     this._top.setAttribute("aria-hidden", "true");
     map.getPane("overlayPane").appendChild(this._canvas);
     map.getPane("overlayPane").appendChild(this._top);
     map.on("moveend zoomend resize viewreset", this.redraw, this);
+    if (map._zoomAnimated) map.on("zoomanim", this._animateZoom, this);
     this.redraw();
   },
 
   onRemove: function (map) {
     map.off("moveend zoomend resize viewreset", this.redraw, this);
+    map.off("zoomanim", this._animateZoom, this);
+    this._cancel();
     L.DomUtil.remove(this._canvas); L.DomUtil.remove(this._top);
+  },
+
+  // Scale and move the last drawing to where its corners will be at the animation's end.
+  _animateZoom: function (e) {
+    if (!this._corners) return;
+    var map = this._map, scale = map.getZoomScale(e.zoom);
+    var offset = map._latLngBoundsToNewLayerBounds(this._corners, e.zoom, e.center).min;
+    L.DomUtil.setTransform(this._canvas, offset, scale);
+    L.DomUtil.setTransform(this._top, offset, scale);
   },
 
   // Pixel transform of the current view: canvas x = X * S - ox (X normalised mercator).
@@ -89,14 +112,34 @@ var FlowCanvas = L.Layer.extend({
     return ctx;
   },
 
+  // Draw the current view: bands, then the lines (in chunks when there are many), then the
+  // marks over them, arrows and place circles. A new call cancels an unfinished pass.
   redraw: function () {
     if (!this._map) return;
-    var f = this.f = this._frame(), P = this.P, paths = this.paths, st = this.state;
+    this._cancel();
+    var f = this.f = this._frame(), st = this.state;
     var ctx = this._setup(this._canvas, f);
     this._setup(this._top, f);
+    this._corners = L.latLngBounds(this._map.containerPointToLatLng([0, 0]),
+      this._map.containerPointToLatLng([f.w, f.h]));
     this.grid = null; this.hover = -1;
-    var pad = 40 / f.S, vx0 = f.ox / f.S - pad, vy0 = f.oy / f.S - pad;
-    var vx1 = (f.ox + f.w) / f.S + pad, vy1 = (f.oy + f.h) / f.S + pad, box = paths.box;
+    var inView = this._inViewNow(f), dim = st.focus ? 0.12 : 1;
+    ctx.lineJoin = "miter"; ctx.miterLimit = 2; // cheaper than round joins, no long spikes
+    this._bands(ctx, inView, dim);
+    var dashing = dashScale(this.batches, inView, this.paths.box, f);
+    this.dashScale = dashing.scale; this.dashes = dashing.dashes;
+    this.strokes = 0; this.chunks = 0; this.complete = false;
+    var job = this._job = { ctx: ctx, inView: inView, dim: dim, f: f, pass: 0, batch: 0, member: 0 };
+    if (this.inView <= PROGRESSIVE) { this._chunk(job, Infinity, Infinity); return; }
+    this._chunk(job, this.chunkSize, FRAME_MS);
+    if (!this.complete) this._next(job, performance.now());
+  },
+
+  // Mark the flows shown whose bounding box meets the view (with a margin) and project them.
+  _inViewNow: function (f) {
+    var P = this.P, st = this.state, box = this.paths.box, pad = 40 / f.S;
+    var vx0 = f.ox / f.S - pad, vy0 = f.oy / f.S - pad;
+    var vx1 = (f.ox + f.w) / f.S + pad, vy1 = (f.oy + f.h) / f.S + pad;
     var inView = new Uint8Array(P.n), count = 0;
     for (var i = 0; i < P.n; i++) {
       if (!st.drawn[i]) continue;
@@ -105,19 +148,56 @@ var FlowCanvas = L.Layer.extend({
       this._project(i, f);
     }
     this.inView = count; this.inViewMask = inView;
-    var dim = st.focus ? 0.12 : 1;
-    ctx.lineJoin = "miter"; ctx.miterLimit = 2; // cheaper than round joins, no long spikes
-    this._bands(ctx, inView, dim);
-    var dashing = dashScale(this.batches, inView, box, f);
-    this.dashScale = dashing.scale; this.dashes = dashing.dashes;
-    for (var pass = 0; pass < (st.focus ? 2 : 1); pass++) {
-      for (var b = 0; b < this.batches.length; b++) this._stroke(ctx, this.batches[b], inView, pass, dim);
+    return inView;
+  },
+
+  // The next chunk on the next animation frame; the chunk size follows the frame time seen.
+  _next: function (job, last) {
+    var self = this;
+    this._frameReq = L.Util.requestAnimFrame(function () {
+      self._frameReq = 0;
+      if (self._job !== job) return;
+      var now = performance.now(), dt = now - last;
+      if (dt > 1.5 * FRAME_AIM) self.chunkSize = Math.max(50, Math.round(self.chunkSize * 0.6));
+      else if (dt < FRAME_AIM) self.chunkSize = Math.min(20000, Math.round(self.chunkSize * 1.3));
+      self._chunk(job, self.chunkSize, FRAME_MS);
+      if (!self.complete) self._next(job, now);
+    });
+  },
+
+  _cancel: function () {
+    if (this._frameReq) L.Util.cancelAnimFrame(this._frameReq);
+    this._frameReq = 0; this._job = null;
+  },
+
+  // Stroke up to `limit` lines (or for `ms` of script time) from where the job stopped; the
+  // last chunk adds what goes over the lines and says the view is drawn.
+  _chunk: function (job, limit, ms) {
+    var passes = this.state.focus ? 2 : 1, t0 = performance.now();
+    job.left = limit; job.until = t0 + ms;
+    this.chunks++;
+    while (job.pass < passes && job.left > 0 && performance.now() < job.until) {
+      var batch = this.batches[job.batch];
+      if (batch) this._stroke(job.ctx, batch, job.inView, job.pass, job.dim, job);
+      if (batch && job.member < batch.members.length) continue;
+      job.member = 0;
+      if (++job.batch >= this.batches.length) { job.batch = 0; job.pass++; }
     }
+    if (job.pass < passes) return;
+    this._finish(job);
+  },
+
+  _finish: function (job) {
+    var ctx = job.ctx, P = this.P;
     ctx.setLineDash([]);
-    this._overLines(ctx, inView, dim);
-    this.drawnArrows = P.arrows && count <= P.arrowLimit ? this._arrows(ctx, inView, f) : 0;
-    this.drawnPlaces = this._places(ctx, f);
+    this._overLines(ctx, job.inView, job.dim);
+    this.drawnArrows = P.arrows && this.inView <= P.arrowLimit ? this._arrows(ctx, job.inView, job.f) : 0;
+    this.drawnPlaces = this._places(ctx, job.f);
     ctx.globalAlpha = 1;
+    this._job = null; this.complete = true; this.passes++;
+    var detail = { strokes: this.strokes, chunks: this.chunks, inView: this.inView };
+    this.fire("drawn", detail);
+    this._map.getContainer().dispatchEvent(new CustomEvent("geoflows:drawn", { detail: detail }));
   },
 
   // The claims behind drawn flow i: widths of its lowest (lo) and highest (hi) claim, and
@@ -198,18 +278,24 @@ var FlowCanvas = L.Layer.extend({
   // One style batch: each flow is its own path and stroke. Overlapping thick lines in one
   // path cost the rasteriser far more than many small paths (measured at 100k flows: one
   // stroke per 32 flows 6.4 s to the second frame, one per flow 4.6 s).
-  _stroke: function (ctx, batch, inView, pass, dim) {
+  // The job says where to start (job.member), how many strokes are left (job.left) and until
+  // when (job.until, checked every 64 strokes); job.member is left where it stopped.
+  _stroke: function (ctx, batch, inView, pass, dim, job) {
     var st = this.state, dash = batch.dash, k = this.dashScale, members = batch.members;
     ctx.globalAlpha = st.focus && pass === 0 ? dim : 0.85;
     ctx.strokeStyle = batch.color; ctx.lineWidth = batch.width;
     ctx.setLineDash(k === 1 ? dash : dash.map(function (x) { return x * k; }));
     ctx.lineCap = dash.length ? "butt" : "round";
-    for (var m = 0; m < members.length; m++) {
+    var m = job.member, made = 0;
+    for (; m < members.length && made < job.left; m++) {
       var j = members[m];
       if (!inView[j]) continue;
       if (st.focus && (pass === 0) === Boolean(st.focus[j])) continue;
       ctx.beginPath(); this._trace(ctx, j); ctx.stroke();
+      made++;
+      if ((made & 63) === 0 && performance.now() >= job.until) { m++; break; }
     }
+    job.member = m; job.left -= made; this.strokes += made;
   },
 
   // Project flow i into this.proj, shifted sideways by its corridor offset (pixels).

@@ -276,6 +276,9 @@ function draw(map, P, fit) {
 
   layer.api = {
     count: function () { return state.count; },
+    // whether the view is fully drawn (a large view is drawn in chunks; "geoflows:drawn" on the
+    // map's container says when each pass is done)
+    drawn: function () { return layer.complete; },
     pointOf: function (i) { return layer.pointOf(i); },
     openPopup: function (i) {
       var pt = layer.pointOf(i);
