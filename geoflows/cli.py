@@ -309,7 +309,7 @@ def build_cmd(
 
 
 def _place_text(p: Any) -> str:
-    """A place as one short, distinguishing phrase: ``Springfield (US, city, 37.22, -93.30)``."""
+    """Write a place as one short phrase: ``Springfield (US, city, 37.22, -93.30)``."""
     if not hasattr(p, "lat"):
         return str(p)
     return f"{p.name} ({p.country}, {p.kind}, {p.lat:.2f}, {p.lon:.2f})"

@@ -179,7 +179,7 @@ def build(
     allow_unresolved: bool = False,
     force: bool = False,
 ) -> BuildReport:
-    """Build every map of a build file.
+    r"""Build every map of a build file.
 
     Each map is built on its own: a map that fails (unreadable input, invalid rows, unknown
     places) is reported and the others are still built. Outputs are written atomically and left
@@ -213,9 +213,9 @@ def build(
     >>> import pathlib, tempfile
     >>> from geoflows.build import build
     >>> d = pathlib.Path(tempfile.mkdtemp())
-    >>> _ = (d / "f.csv").write_text("origin,destination,volume\\nRajin,Vladivostok,5\\n")
+    >>> _ = (d / "f.csv").write_text("origin,destination,volume\nRajin,Vladivostok,5\n")
     >>> _ = (d / "b.yaml").write_text(
-    ...     "inputs: {f: f.csv}\\nmaps: [{name: m, input: f, options: {tiles: null}}]\\n")
+    ...     "inputs: {f: f.csv}\nmaps: [{name: m, input: f, options: {tiles: null}}]\n")
     >>> report = build(d / "b.yaml", quiet=True)
     >>> report.results[0].status, (d / "m.html").exists()
     ('built', True)
@@ -315,7 +315,7 @@ def _build_in_parallel(
 
 
 def share_scales(spec: BuildSpec, *, allow_unresolved: bool = False) -> BuildSpec:
-    """Give every map with ``share_scale`` one width domain per unit, spanning all their flows.
+    r"""Give every map with ``share_scale`` one width domain per unit, spanning all their flows.
 
     The domain (:func:`geoflows.style.volume_domains`) covers the drawn volumes and the range
     tops of every sharing map's filtered flows; each such map gets it as its ``width_domain``
@@ -339,7 +339,7 @@ def share_scales(spec: BuildSpec, *, allow_unresolved: bool = False) -> BuildSpe
     >>> from geoflows.build import BuildSpec, share_scales
     >>> d = pathlib.Path(tempfile.mkdtemp())
     >>> _ = (d / "f.csv").write_text(
-    ...     "origin,destination,volume,unit\\nRajin,Vladivostok,5,t\\nRajin,Dunai,50,t\\n")
+    ...     "origin,destination,volume,unit\nRajin,Vladivostok,5,t\nRajin,Dunai,50,t\n")
     >>> spec = BuildSpec.from_dict({"share_scale": True, "inputs": {"f": "f.csv"}, "maps": [
     ...     {"name": "a", "input": "f", "filter": {"units": "t"}}, {"name": "b", "input": "f"}]},
     ...     base_dir=d)

@@ -353,7 +353,7 @@ def _vocabulary_schemas() -> dict[str, Any]:
 
 
 def load_build_file(path: str | os.PathLike[str]) -> BuildSpec:
-    """Read and validate a YAML build file.
+    r"""Read and validate a YAML build file.
 
     Paths inside the file are relative to the file's folder.
 
@@ -377,7 +377,7 @@ def load_build_file(path: str | os.PathLike[str]) -> BuildSpec:
     >>> import tempfile, pathlib, geoflows as gf
     >>> from geoflows.build import load_build_file
     >>> d = pathlib.Path(tempfile.mkdtemp())
-    >>> _ = (d / "b.yaml").write_text("maps:\\n  - {name: m, input: a, options: {scale: cubic}}\\n")
+    >>> _ = (d / "b.yaml").write_text("maps:\n  - {name: m, input: a, options: {scale: cubic}}\n")
     >>> try:
     ...     load_build_file(d / "b.yaml")
     ... except gf.BuildError as e:
