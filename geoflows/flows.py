@@ -34,6 +34,17 @@ if TYPE_CHECKING:
 
     from geoflows.places import Gazetteer
 
+__all__ = [
+    "CRS",
+    "GIVEN_END_TOLERANCE_KM",
+    "NAME_COORDINATE_TOLERANCE_KM",
+    "NEAR_LABEL_LIMIT",
+    "Flow",
+    "FlowSet",
+    "best_volume",
+    "concat",
+]
+
 CRS = "EPSG:4326"
 #: Contract fields a :class:`Flow` holds as attributes; every other column goes to ``extra``.
 _FLOW_ATTRIBUTES = frozenset(FLOW_FIELDS) - {"group", "origin_country", "destination_country"}

@@ -49,6 +49,21 @@ from geoflows.schema import (  # noqa: F401  (the contract, re-exported for comp
     validate_records,
 )
 
+# Own names only: the contract and file rules re-exported above stay importable from here
+# (geoflows.io.FLOW_FIELDS) but are documented where they are defined.
+__all__ = [
+    "EXPORT_DATE",
+    "FLOW_FILE_SUFFIXES",
+    "FORMULA_TRIGGERS",
+    "TABLE_FORMATS",
+    "neutralize_formulas",
+    "read_flows",
+    "read_table",
+    "restore_formulas",
+    "validate_flows",
+    "write_flows",
+]
+
 FLOW_FILE_SUFFIXES = {
     ".csv": "CSV",
     ".tsv": "CSV",
