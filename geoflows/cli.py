@@ -38,6 +38,7 @@ from geoflows.build._spec import _schema_text
 from geoflows.errors import BuildError, FlowValidationError, GeoflowsError
 from geoflows.mapoptions import MAP_OPTIONS, MapOption
 from geoflows.routes import ROUTE_KINDS
+from geoflows.schema import is_blank
 
 __all__ = ["cli", "main"]
 
@@ -51,8 +52,12 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 def _print_error(exc: BaseException) -> None:
     """Print an error as ``error:`` (plus any listed problems) and ``hint:`` on stderr."""
     msg, hint = describe_error(exc)
-    if isinstance(exc, FlowValidationError | BuildError) and "\n" in str(exc):
-        click.echo(f"error: {exc}", err=True)  # a count line, then one line per problem
+    problems = exc.problems if isinstance(exc, FlowValidationError | BuildError) else []
+    lines = str(exc).splitlines()
+    if problems and len(lines) > 1:  # a listing: its count line, then one line per problem
+        click.echo(f"error: {lines[0]}", err=True)
+        for p in problems:
+            click.echo(f"  - {p}", err=True)
     else:
         click.echo(f"error: {msg}", err=True)
     click.echo(f"hint: {hint}", err=True)
@@ -328,15 +333,6 @@ def _alternatives(row: dict[str, Any]) -> str:
     return ""
 
 
-def _listed(message: str) -> list[str]:
-    """Problems of a BuildError made from its message alone (``build/_spec.py``'s listings).
-
-    Errors made with :meth:`~geoflows.errors.BuildError.listing` carry ``problems`` instead.
-    """
-    lines = message.splitlines()
-    return [ln.strip().removeprefix("- ") for ln in lines[1:]] or lines[:1]
-
-
 def _plain_geocode_frame(df: Any, *, as_lists: bool) -> Any:
     """Geocode results with Place objects turned into text (CSV) or plain dicts (JSON)."""
     out = df.drop(columns=["place"], errors="ignore").copy()
@@ -369,16 +365,8 @@ def _fmt_coord(value: Any) -> str:
 
 
 def _blank(value: Any) -> str:
-    if value is None or (isinstance(value, float) and value != value):
-        return ""
-    try:
-        import pandas as pd
-
-        if value is pd.NA:
-            return ""
-    except ImportError:  # pragma: no cover
-        pass
-    return str(value)
+    """Write a cell as text: empty for a blank one (None, NA, NaN, only whitespace)."""
+    return "" if is_blank(value) else str(value)
 
 
 def _geocode_queries(names: Sequence[str], csv_file: str | None, column: str | None) -> list[str]:
@@ -524,7 +512,8 @@ def validate_cmd(
             try:
                 spec = load_build_file(f)
             except BuildError as e:
-                problems = [str(p) for p in e.problems] or _listed(str(e))
+                # a build file that cannot be read at all is one problem: the error itself
+                problems = [str(p) for p in e.problems] or [str(e)]
             else:
                 spec_gaz = gaz
                 if spec.gazetteer is not None:
