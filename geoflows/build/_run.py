@@ -229,18 +229,8 @@ def build(
         spec.output_dir.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise BuildError(f"cannot create the output folder {spec.output_dir}: {e}") from e
-
-    from tqdm import tqdm
-
     n = len(spec.maps)
-    bar = tqdm(
-        total=n,
-        unit="map",
-        desc="geoflows build",
-        file=sys.stderr,
-        disable=quiet or not _isatty(sys.stderr),
-        leave=False,
-    )
+    bar = _progress_bar(n, quiet)
     try:
         if jobs == 1 or n <= 1:
             results = _build_in_turn(spec, allow_unresolved, force, bar)
@@ -252,6 +242,20 @@ def build(
     finally:
         bar.close()
     return BuildReport([results[i] for i in range(n)], output_dir=spec.output_dir)
+
+
+def _progress_bar(n: int, quiet: bool) -> Any:
+    """Make the tqdm bar of ``n`` maps on stderr; disabled when quiet or not on a terminal."""
+    from tqdm import tqdm
+
+    return tqdm(
+        total=n,
+        unit="map",
+        desc="geoflows build",
+        file=sys.stderr,
+        disable=quiet or not _isatty(sys.stderr),
+        leave=False,
+    )
 
 
 def _check_before_building(spec: BuildSpec, jobs: int) -> None:
