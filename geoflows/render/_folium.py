@@ -297,8 +297,15 @@ def map_html(flows: FlowSet, **options: Any) -> str:
     >>> flows = gf.read_flows("data/dprk_russia_2023_2024.csv")
     >>> map_html(flows, tiles=None) == map_html(flows, tiles=None)
     True
+    >>> "<title>A &lt;b&gt; map</title>" in map_html(flows, tiles=None, title="A <b> map")
+    True
     """
-    return flow_map(flows, **options).get_root().render()
+    root = flow_map(flows, **options).get_root()
+    if options.get("title"):
+        # The saved page's own title, escaped; a map added to the user's page sets none.
+        title = html.escape(str(options["title"]))
+        root.header.add_child(_raw_element(f"<title>{title}</title>"), name="title")
+    return root.render()
 
 
 def notebook_html(flows: FlowSet, height: int = 520, **options: Any) -> str:
