@@ -94,7 +94,7 @@ def basemap(
 
 
 def _numbers_list() -> type:
-    """The list type ``safe_json`` passes through unchecked (rings hold integers only).
+    """Return the list type ``safe_json`` passes through unchecked (rings hold integers only).
 
     Looking inside every ring for text to escape cost a third of a warm build of the example
     map. Imported when called: the payload module imports this one.

@@ -75,7 +75,7 @@ class FlowLayer(MacroElement):
         self.fit = fit
 
     def payload_json(self) -> str:
-        """The payload as safe JSON text (see :func:`safe_json`).
+        """Return the payload as safe JSON text (see :func:`safe_json`).
 
         Examples
         --------
@@ -198,7 +198,7 @@ def flow_map(
     basemap: str | None = "auto",
     **options: Any,
 ) -> folium.Map:
-    """A folium Map showing the flows (or the flows added to ``m``).
+    """Make a folium Map showing the flows (or add the flows to ``m``).
 
     Parameters
     ----------
@@ -289,7 +289,7 @@ def _stable_ids(root: Any) -> None:
 
 
 def map_html(flows: FlowSet, **options: Any) -> str:
-    """The map of ``flows`` as one HTML page; the same input and options give the same bytes.
+    """Return the map as one HTML page; the same input and options give the same bytes.
 
     Examples
     --------
@@ -309,7 +309,7 @@ def map_html(flows: FlowSet, **options: Any) -> str:
 
 
 def notebook_html(flows: FlowSet, height: int = 520, **options: Any) -> str:
-    """The map for Jupyter: the page in a sandboxed iframe (scripts, no same-origin access).
+    """Return the map for Jupyter: the page in a sandboxed iframe (scripts, no same origin).
 
     Warns (:class:`GeoflowsWarning`) when the payload passes a few MB, since notebooks carry
     it in every saved copy.
