@@ -364,7 +364,7 @@ def _fmt_coord(value: Any) -> str:
     return "" if f != f else f"{f:.4f}"
 
 
-def _blank(value: Any) -> str:
+def _cell_text(value: Any) -> str:
     """Write a cell as text: empty for a blank one (None, NA, NaN, only whitespace)."""
     return "" if is_blank(value) else str(value)
 
@@ -383,7 +383,7 @@ def _geocode_queries(names: Sequence[str], csv_file: str | None, column: str | N
                 f"{csv_file} has no column {column!r}; columns: {', '.join(map(str, table.columns))}",
                 param_hint="--column",
             )
-        queries += [str(v).strip() for v in table[column] if _blank(v).strip()]
+        queries += [str(v).strip() for v in table[column] if not is_blank(v)]
     elif column:
         raise click.UsageError("--column needs --csv FILE")
     queries = list(dict.fromkeys(queries))
@@ -404,7 +404,7 @@ def _geocode_output(df: Any, fmt: str) -> str:
         return plain.to_json(orient="records", force_ascii=False, indent=2)
     keys = ("query", "status", "name", "country", "lat", "lon", "kind", "runner_up")
     rows = [
-        [_fmt_coord(r.get(k)) if k in ("lat", "lon") else _blank(r.get(k)) for k in keys]
+        [_fmt_coord(r.get(k)) if k in ("lat", "lon") else _cell_text(r.get(k)) for k in keys]
         + [_alternatives(r)]
         for r in df.to_dict(orient="records")
     ]
@@ -633,13 +633,13 @@ def places_cmd(text: str, country: str | None, limit: int, gazetteer: str | None
     rows = [
         [
             p.name,
-            _blank(p.country),
+            _cell_text(p.country),
             _fmt_coord(p.lat),
             _fmt_coord(p.lon),
-            _blank(p.kind),
-            _blank(getattr(p, "population", None)),
-            _blank(getattr(p, "source", None)),
-            _blank(getattr(p, "id", None)),
+            _cell_text(p.kind),
+            _cell_text(getattr(p, "population", None)),
+            _cell_text(getattr(p, "source", None)),
+            _cell_text(getattr(p, "id", None)),
         ]
         for p in found
     ]
