@@ -146,7 +146,7 @@ def test_lanes_ship_once() -> None:
         ]
         + [{"origin": "Moscow", "destination": "Kyiv", "volume": 4}]
     )
-    p = build_payload(flows)
+    p = expand(build_payload(flows))
     assert p["route"] == [0, 0, 0, -1]
     assert len(p["lanes"]["offsets"]) == 2  # one lane
     xy = render.decode_coords(p)
@@ -164,7 +164,8 @@ def test_payload_options(three: gf.FlowSet) -> None:
     sea = gf.read_flows([{"origin": "Rajin", "destination": "Vladivostok", "mode": "sea"}])
     coarse = build_payload(sea, precision=1, simplify=0)
     fine = build_payload(sea, precision=4, simplify=0)
-    assert all(isinstance(c, int) for c in coarse["lanes"]["coords"])  # delta-encoded integers
+    assert set(coarse["lanes"]["coords"]) >= {"z", "n"}  # packed integers
+    assert all(isinstance(c, int) for c in render.expand(coarse)["lanes"]["coords"])
     xy_coarse, xy_fine = render.decode_coords(coarse), render.decode_coords(fine)
     assert np.allclose(xy_coarse, np.round(xy_coarse, 1))
     assert np.abs(xy_coarse - xy_fine).max() <= 0.05 + 1e-9
@@ -398,7 +399,7 @@ def test_corridor_offsets_stack_shared_lanes() -> None:
             {"origin": "Moscow", "destination": "Kyiv", "volume": 10},
         ]
     )
-    p = build_payload(flows)
+    p = expand(build_payload(flows))
     off, width = p["offset"], p["width"]
     assert off[3] == 0
     # Same direction: stacked, the second beyond the first; the reverse flow on its own right.
@@ -612,3 +613,63 @@ def test_events_are_one_width_off_the_scale_and_named_in_the_legend() -> None:
     assert [w["unit"] for w in p["legend"]["widths"]] == ["shells"]
     assert p["legend"]["widths"][0]["domain"] == ["0", "5M"]
     assert p["legend"]["events"] == ["strikes", "visits"]
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        [],
+        [0],
+        [-1, 0, 1, 31, 32, -33, 1023, 1024, -(2**40), 2**40],
+        [1.5, -1.0, 2.25, 1203.4],
+        [0.000001, 3.141592],
+        list(range(1000, 1100)),  # sent as differences
+    ],
+)
+def test_pack_round_trip(values: list[float]) -> None:
+    """Packed numbers come back exactly, as the browser decodes them (util.js: unpack)."""
+    from geoflows.render._encode import ALPHABET, pack, unpack
+
+    packed = pack(values)
+    assert unpack(packed) == values
+    assert set(packed["z"]) <= set(ALPHABET)  # nothing JSON, HTML or Jinja2 would read
+    assert packed["n"] == len(values)
+
+
+def test_pack_keeps_what_it_cannot_write_exactly() -> None:
+    from geoflows.render._encode import pack
+
+    assert pack([0.1234567, 2.0]) == [0.1234567, 2]  # more than 6 decimals: a plain list
+    assert pack([1e300]) == [1e300]
+    assert pack(list(range(1000, 1100)))["d"] == 1
+    assert "d" not in pack([5, -3, 7])
+
+
+def test_payload_from_the_geodataframe_is_the_flowsets(three: gf.FlowSet) -> None:
+    gdf = three.to_geodataframe(split_antimeridian=False)
+    assert safe_json(build_payload(gdf, title="T")) == safe_json(build_payload(three, title="T"))
+
+
+def test_payload_of_many_flows_is_packed() -> None:
+    """Place coordinates, ends, widths and volumes travel as packed strings, not lists."""
+    rng = np.random.default_rng(7)
+    records = [
+        {
+            "origin": f"{a:.4f}, {b:.4f}",
+            "destination": f"{c:.4f}, {d:.4f}",
+            "volume": round(float(v), 1),
+            "unit": "t",
+        }
+        for a, b, c, d, v in rng.uniform(10, 60, (300, 5))
+    ]
+    p = build_payload(gf.read_flows(records, route="geodesic"))
+    for column in (p["o"], p["d"], p["width"], p["vol"], p["places"]["lat"], p["places"]["lon"]):
+        assert set(column) >= {"z", "n"}
+    assert p["places"]["name"] == {"k": [""]}  # coordinate-only places: no names, sent once
+    e = expand(p)
+    assert e["vol"] == [r["volume"] for r in records]
+    lat = np.asarray(e["places"]["lat"]) / 10**4
+    assert np.allclose(lat[e["o"]], [float(r["origin"].split(",")[0]) for r in records])
+    assert e["places"]["name"] == [""] * len(lat)
+    assert p["fields"][0][0] == "id" and set(p["fields"][0][1]) == {"t"}  # "1", "2", ... packed
+    assert render.payload_fields(p)["id"] == [str(k) for k in range(1, 301)]

@@ -99,10 +99,8 @@ def _numbers_list() -> type:
     Looking inside every ring for text to escape cost a third of a warm build of the example
     map. Imported when called: the payload module imports this one.
     """
-    try:
-        from geoflows.render._payload import _Numbers
-    except ImportError:  # pragma: no cover - the payload module renamed it
-        return list
+    from geoflows.render._encode import _Numbers
+
     return _Numbers
 
 

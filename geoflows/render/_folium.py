@@ -70,7 +70,7 @@ class FlowLayer(MacroElement):
         if assets not in ASSETS:
             raise GeoflowsError(f"assets must be 'inline' or 'cdn'; got {assets!r}")
         self._name = "FlowLayer"
-        self.payload = build_payload(flows, **MAP_OPTIONS.check(options, door="FlowLayer"))
+        self.payload = build_payload(flows._gdf, **MAP_OPTIONS.check(options, door="FlowLayer"))
         self.assets = assets
         self.fit = fit
 

@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
-import json
-import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from geoflows.errors import GeoflowsError
 from geoflows.render._basemap import basemap as _basemap
+from geoflows.render._claims import _claims_and_offsets
+from geoflows.render._encode import column as _column
+from geoflows.render._encode import decode as _decode
+from geoflows.render._encode import (  # noqa: F401 (re-exported)
+    decode_coords,
+    expand,
+    pack,
+    payload_fields,
+    safe_json,
+    unpack,
+)
+from geoflows.render._encode import text as _text
 from geoflows.style import (
     COLOR_FIELDS,
     CONFIDENCE_LEVELS,
@@ -22,221 +32,11 @@ from geoflows.style import (
     widths_by_unit,
 )
 
-if TYPE_CHECKING:
-    from geoflows.flows import FlowSet
-
 #: Kept for compatibility: every map is now drawn on one canvas, whatever its size.
 CANVAS_THRESHOLD = 0
 #: Above this many flows a page keeps only the largest by volume (the legend says so).
 MAX_FLOWS = 200_000
 _CONF_ORDER = (*CONFIDENCE_LEVELS, "unknown")
-
-_ESCAPES = {
-    "<": "\\u003c",
-    ">": "\\u003e",
-    "&": "\\u0026",
-    "{": "\\u007b",
-    "}": "\\u007d",
-    "\u2028": "\\u2028",
-    "\u2029": "\\u2029",
-}
-_STRING_RE = re.compile(r'"(?:[^"\\]|\\.)*"')
-_UNSAFE_RE = re.compile("[<>&{}\u2028\u2029]")
-
-
-def safe_json(obj: Any) -> str:
-    """JSON text safe to embed in a ``<script>`` and in any Jinja2 template.
-
-    Inside strings, ``<``, ``>``, ``&``, ``{``, ``}``, U+2028 and U+2029 become ``\\uXXXX``
-    escapes, so no data can close the script, open a tag, or form ``{{``/``{%`` for Jinja2.
-    Output is deterministic (no sets; floats as Python prints them).
-
-    Parameters
-    ----------
-    obj : JSON-serialisable object
-
-    Returns
-    -------
-    str
-
-    Examples
-    --------
-    >>> safe_json({"t": "</script>{{7*7}}"})
-    '{"t":"\\\\u003c/script\\\\u003e\\\\u007b\\\\u007b7*7\\\\u007d\\\\u007d"}'
-    """
-    # Braces can be structural, so in strings they first become two noncharacters (which
-    # never occur in real text; if they do, the slower regex path below is taken), then
-    # every unsafe character is replaced in one C-level pass over the JSON text.
-    try:
-        marked = _mark_braces(obj)
-    except _SentinelFound:
-        marked = None
-    if marked is not None:
-        text = json.dumps(marked, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-        return text.translate(_TRANSLATE)
-    text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-
-    def fix(match: re.Match[str]) -> str:
-        s = match.group(0)
-        return _UNSAFE_RE.sub(lambda m: _ESCAPES[m.group(0)], s) if _UNSAFE_RE.search(s) else s
-
-    return _STRING_RE.sub(fix, text)
-
-
-_OPEN, _CLOSE = "\ufdd0", "\ufdd1"
-_BRACES = str.maketrans({"{": _OPEN, "}": _CLOSE})
-_TRANSLATE = str.maketrans(
-    {
-        "<": "\\u003c",
-        ">": "\\u003e",
-        "&": "\\u0026",
-        "\u2028": "\\u2028",
-        "\u2029": "\\u2029",
-        _OPEN: "\\u007b",
-        _CLOSE: "\\u007d",
-    }
-)
-
-
-class _SentinelFound(Exception):
-    pass
-
-
-class _Numbers(list):
-    """A list of numbers (or None) only: safe_json passes it through without looking inside."""
-
-
-def _mark_braces(obj: Any) -> Any:
-    """Copy of ``obj`` with braces inside strings (values and keys) replaced by sentinels."""
-    if isinstance(obj, str):
-        if _OPEN in obj or _CLOSE in obj:
-            raise _SentinelFound
-        return obj.translate(_BRACES) if ("{" in obj or "}" in obj) else obj
-    if isinstance(obj, _Numbers):
-        return obj
-    if isinstance(obj, dict):
-        return {_mark_braces(k): _mark_braces(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        if obj and all(type(x) is str for x in obj):
-            # A column of text: one C-level scan finds whether any item needs marking.
-            joined = "\x1f".join(obj)
-            if _OPEN in joined or _CLOSE in joined:
-                raise _SentinelFound
-            if "{" not in joined and "}" not in joined:
-                return obj
-            return [x.translate(_BRACES) for x in obj]
-        if (
-            obj
-            and not isinstance(obj[0], (str, list, tuple, dict))
-            and all(not isinstance(x, (str, list, tuple, dict)) for x in obj)
-        ):
-            return obj  # numbers, booleans, None: nothing to mark
-        return [_mark_braces(x) for x in obj]
-    return obj
-
-
-def _text(values: Any) -> list[str]:
-    """Text of each value, ``""`` for missing ones (vectorised)."""
-    arr = values.to_numpy(dtype=object) if isinstance(values, pd.Series) else values
-    arr = np.asarray(arr, dtype=object)
-    missing = pd.isna(arr)
-    if missing.any():
-        arr = arr.copy()
-        arr[missing] = ""
-    return arr.astype(str).tolist()
-
-
-def _column(values: list[str]) -> list[str] | dict[str, list[Any]]:
-    """A text column as is, or dictionary-encoded (``{"k": keys, "i": codes}``) when its
-    values repeat: categories, kinds, units and routes are few, and 100k copies are not."""
-    codes, keys = pd.factorize(pd.Series(values, dtype=object), sort=False)
-    if len(keys) == 1:
-        return {"k": [str(keys[0])]}  # one value for every flow: no codes needed
-    if len(keys) * 2 > len(values):
-        return values
-    return {"k": [str(k) for k in keys], "i": _Numbers(codes.tolist())}
-
-
-def _decode(column: Any, n: int | None = None) -> list[Any]:
-    if isinstance(column, dict):
-        if "i" not in column:
-            return column["k"] * (n if n is not None else 1)
-        return [column["k"][i] for i in column["i"]]
-    return list(column)
-
-
-def payload_fields(payload: dict[str, Any]) -> dict[str, list[Any]]:
-    """The popup fields of a payload as ``{name: texts}``, as the browser shows them.
-
-    Stored columns are decoded; the fields the browser builds from other arrays (origin,
-    destination, volume, start, end, length) are built here the same way.
-
-    Examples
-    --------
-    >>> import geoflows as gf
-    >>> p = build_payload(gf.read_flows([{"origin": "Rajin", "destination": "Vladivostok",
-    ...                                    "kind": "shipment", "volume": 1200, "unit": "t"}]))
-    >>> fields = payload_fields(p)
-    >>> fields["kind"], fields["volume"], fields["destination"]
-    (['shipment'], ['1,200 t'], ['Vladivostok (RU)'])
-    """
-    built = _built_fields(payload)
-    n = payload["n"]
-    return {
-        name: built[name] if col is None else _decode(col, n) for name, col in payload["fields"]
-    }
-
-
-def _place_names(p: dict[str, Any]) -> list[str]:
-    """Place names, coordinate-only places written as ``"lat, lon"`` (as the browser does)."""
-    places, digits = p["places"], p["precision"]
-
-    def text(q: int) -> str:
-        x = q / 10.0**digits
-        return f"{x if x != 0 else 0.0:.{digits}f}".rstrip("0").rstrip(".")
-
-    return [
-        name or f"{text(lat)}, {text(lon)}"
-        for name, lat, lon in zip(places["name"], places["lat"], places["lon"], strict=True)
-    ]
-
-
-def _built_fields(p: dict[str, Any]) -> dict[str, list[str]]:
-    p = expand(p)
-    n = p["n"]
-    country = _decode(p["places"]["country"], len(p["places"]["name"]))
-    names = _place_names(p)
-
-    def place(end: int, index: list[int]) -> list[str]:
-        out = []
-        for given, k in zip(_decode(p["given"][end], n), index, strict=True):
-            name, c = names[k], country[k]
-            if not given:
-                out.append(f"{name} ({c})" if c else name)
-            else:
-                out.append(f"{given} ({name}, {c})" if c else f"{given} ({name})")
-        return out
-
-    def nan(x: list[float]) -> np.ndarray:
-        a = np.asarray(x, dtype=float)
-        return np.where(a < 0, np.nan, a)
-
-    vol, low, high = nan(p["vol"]), nan(p["low"]), nan(p["high"])
-    units = [p["units"][u] for u in p["unit"]]
-
-    def day(values: list[int | None]) -> list[str]:
-        return ["" if d is None else str(np.datetime64(d, "D")) for d in values]
-
-    return {
-        "origin": place(0, p["o"]),
-        "destination": place(1, p["d"]),
-        "volume": [
-            format_volume(v, lo, hi, u) for v, lo, hi, u in zip(vol, low, high, units, strict=True)
-        ],
-        "start": day(p["t0"]),
-        "end": day(p["t1"]),
-        "length": [f"{x:,} km" if x >= 0 else "" for x in p["length"]],
-    }
 
 
 def _days(series: pd.Series) -> Any:
@@ -244,7 +44,7 @@ def _days(series: pd.Series) -> Any:
     if len(series) > 1 and series.isna().all():
         return {"c": None}
     days = pd.Series(series.to_numpy(dtype="datetime64[D]").astype("int64"), dtype=object)
-    return _Numbers(days.where(series.notna().to_numpy(), None).tolist())
+    return days.where(series.notna().to_numpy(), None).tolist()
 
 
 def _numbers(x: np.ndarray, digits: int | None = None) -> Any:
@@ -255,42 +55,25 @@ def _numbers(x: np.ndarray, digits: int | None = None) -> Any:
     x = np.where(np.isfinite(x), x, -1.0)
     if digits is not None:
         x = np.round(x, digits)
-    whole = bool(np.all(x == np.round(x)) and np.all(np.abs(x) < 2**53))
     if len(x) > 1 and np.all(x == x[0]):
+        whole = bool(x[0] == np.round(x[0]) and abs(x[0]) < 2**53)
         return {"c": int(x[0]) if whole else float(x[0])}
-    if whole:
-        return _Numbers(x.astype(np.int64).tolist())
-    return _Numbers(x.tolist())
+    return pack(x)
 
 
 def _ints(x: np.ndarray) -> Any:
     """Integer codes, or ``{"c": value}`` when every flow has the same one."""
     if len(x) > 1 and np.all(x == x[0]):
         return {"c": int(x[0])}
-    return _Numbers(np.asarray(x, dtype=np.int64).tolist())
+    return pack(np.asarray(x, dtype=np.int64))
 
 
-def expand(payload: dict[str, Any]) -> dict[str, Any]:
-    """The payload with every constant column (``{"c": value}``) written out per flow.
+def _delta_coords(geoms: np.ndarray, precision: int) -> tuple[Any, Any]:
+    """Vertices of lines as packed integers and the offsets of each line.
 
-    Examples
-    --------
-    >>> expand({"n": 3, "halo": {"c": 0}, "width": [1, 2, 3]})["halo"]
-    [0, 0, 0]
-    """
-    out = dict(payload)
-    for key, value in payload.items():
-        if isinstance(value, dict) and set(value) == {"c"}:
-            out[key] = [value["c"]] * payload["n"]
-    return out
-
-
-def _delta_coords(geoms: np.ndarray, precision: int) -> tuple[list[int], list[int]]:
-    """Vertices of lines as delta-encoded integers and the offsets of each line.
-
-    The payload stores ``round(value * 10**precision)`` as differences from the previous
-    vertex (lon and lat interleaved): neighbouring vertices are close, so most numbers have
-    three or four digits instead of ten.
+    The payload stores ``round(value * 10**precision)`` (lon and lat interleaved), packed as
+    differences from the previous vertex: neighbouring vertices are close, so most numbers
+    take two or three characters.
     """
     import shapely
 
@@ -298,8 +81,7 @@ def _delta_coords(geoms: np.ndarray, precision: int) -> tuple[list[int], list[in
     counts = np.bincount(index, minlength=len(geoms))
     offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
     q = np.round(coords * 10**precision).astype(np.int64)
-    delta = np.diff(q, axis=0, prepend=np.zeros((1, 2), dtype=np.int64))
-    return _Numbers(delta.ravel().tolist()), _Numbers(offsets.tolist())
+    return pack(q.ravel()), pack(offsets)
 
 
 def _places_table(g: pd.DataFrame, precision: int) -> tuple[dict[str, Any], np.ndarray]:
@@ -333,9 +115,9 @@ def _places_table(g: pd.DataFrame, precision: int) -> tuple[dict[str, Any], np.n
         }
     )
     table = {
-        "name": first["name"].tolist(),
-        "lat": _Numbers(first["lat"].tolist()),
-        "lon": _Numbers(first["lon"].tolist()),
+        "name": _column(first["name"].tolist()),
+        "lat": pack(first["lat"].to_numpy()),
+        "lon": pack(first["lon"].to_numpy()),
         "country": _column(first["country"].tolist()),
     }
     for key, column in (("near", "near"), ("former", "former_name")):
@@ -359,7 +141,7 @@ def _lanes(
     route = np.full(len(geoms), -1, dtype=np.int64)
     shipped = route_kind != "geodesic"
     if not shipped.any():
-        return route, {"offsets": _Numbers([0]), "coords": _Numbers([])}
+        return route, {"offsets": pack([0]), "coords": pack([])}
     wkb = shapely.to_wkb(geoms[shipped], output_dimension=2)
     codes, uniques = pd.factorize(pd.Series(wkb, dtype=object), sort=False)
     route[shipped] = codes
@@ -371,65 +153,19 @@ def _lanes(
     return route, {"offsets": offsets, "coords": coords}
 
 
-def _corridor_offsets(
-    o: np.ndarray,
-    d: np.ndarray,
-    widths: np.ndarray,
-    kinds: np.ndarray,
-    vias: np.ndarray,
-    gap: float = 1.5,
-) -> np.ndarray:
-    """Pixel offsets that keep flows sharing a corridor side by side instead of on top.
-
-    Flows with the same two ends (either direction), waypoints and route kind share a
-    corridor. Each is drawn shifted to its own right by the widths of the flows listed before
-    it in the same direction, so A→B and B→A sit on either side of the lane and several claims
-    about one movement stack up visibly. A flow alone in its corridor is not shifted.
-    """
-    n = len(widths)
-    if n == 0:
-        return np.zeros(0)
-    forward = o <= d
-    via = pd.Series(vias, dtype=object)
-    has_via = (via != "").to_numpy() & ~forward
-    if has_via.any():  # the same waypoints listed the other way round
-        via[has_via] = [";".join(reversed(v.split(";"))) for v in via[has_via]]
-    frame = pd.DataFrame(
-        {
-            "a": np.minimum(o, d),
-            "b": np.maximum(o, d),
-            "k": kinds,
-            "v": via.to_numpy(),
-            "f": forward,
-            "w": widths + gap,
-        }
-    )
-    size = frame.groupby(["a", "b", "k", "v"], sort=False)["w"].transform("size").to_numpy()
-    used = frame.groupby(["a", "b", "k", "v", "f"], sort=False)["w"].cumsum().to_numpy()
-    out = gap / 2 + used - (widths + gap) + widths / 2
-    return np.where(size > 1, out, 0.0)
-
-
-def decode_coords(payload: dict[str, Any]) -> np.ndarray:
-    """The (lon, lat) vertices of a payload's shipped lanes, decoded from delta integers.
-
-    Examples
-    --------
-    >>> import geoflows as gf
-    >>> p = build_payload(gf.read_flows([{"origin": "Rajin", "destination": "Vladivostok",
-    ...                                    "mode": "sea"}]))
-    >>> xy = decode_coords(p)
-    >>> xy.shape[1], round(float(xy[0, 0]), 2)
-    (2, 130.3)
-    """
-    delta = np.asarray(payload["lanes"]["coords"], dtype=np.int64).reshape(-1, 2)
-    return np.cumsum(delta, axis=0) / 10 ** payload["precision"]
-
-
-def flow_lines(flows: FlowSet, max_flows: int = MAX_FLOWS) -> tuple[list[np.ndarray], np.ndarray]:
-    """The (lon, lat) vertices of every drawn flow, in payload order, and each line's middle.
+def flow_lines(
+    gdf: pd.DataFrame, max_flows: int = MAX_FLOWS
+) -> tuple[list[np.ndarray], np.ndarray]:
+    """Give the (lon, lat) vertices of every drawn flow, in payload order, and each middle.
 
     For static figures, which draw the lines the browser rebuilds from the payload.
+
+    Parameters
+    ----------
+    gdf : geopandas.GeoDataFrame
+        The flows, as for :func:`build_payload` (a ``FlowSet`` is asked for its frame).
+    max_flows : int
+        As for :func:`build_payload`.
 
     Returns
     -------
@@ -447,79 +183,13 @@ def flow_lines(flows: FlowSet, max_flows: int = MAX_FLOWS) -> tuple[list[np.ndar
     """
     import shapely
 
-    from geoflows.schema import best_volume
-
-    g = flows._gdf
-    g = g[g.geometry.notna().to_numpy() & ~g.geometry.is_empty.to_numpy()].reset_index(drop=True)
-    best = best_volume(*(g[c].to_numpy(float) for c in ("volume", "volume_low", "volume_high")))
-    geoms = g.geometry.to_numpy()[_limit(g, best, max_flows)]
+    geoms = _rows_drawn(_frame(gdf), max_flows)[0].geometry.to_numpy()
     coords, index = shapely.get_coordinates(geoms, return_index=True)
     cuts = np.cumsum(np.bincount(index, minlength=len(geoms)))[:-1]
     mid = shapely.line_interpolate_point(geoms, 0.5, normalized=True)
     ahead = shapely.line_interpolate_point(geoms, 0.52, normalized=True)
     mids = np.column_stack([shapely.get_coordinates(mid), shapely.get_coordinates(ahead)])
     return np.split(coords, cuts) if len(geoms) else [], mids.reshape(-1, 4)
-
-
-def _claims(
-    g: pd.DataFrame, ends: np.ndarray, units: np.ndarray, route: np.ndarray, order_key: np.ndarray
-) -> tuple[np.ndarray, list[list[int]]]:
-    """Records that are claims about one movement, and each group's members, best first.
-
-    One movement: the same origin, destination, unit, category and route, with overlapping
-    dates (an
-    undated record overlaps nothing), or the same non-empty ``group``. Members are listed
-    most confident first (``order_key`` ascending); the first one shown is drawn.
-    """
-    n = len(g)
-    if n == 0:
-        return np.zeros(0, dtype=np.int64), []
-    unit_code = pd.factorize(units)[0]
-    lane = pd.factorize(
-        pd.Series(ends[0]).astype(str)
-        + "|"
-        + pd.Series(ends[1]).astype(str)
-        + "|"
-        + pd.Series(unit_code).astype(str)
-        + "|"
-        + pd.Series(route).astype(str)
-        # what moves: 122 mm and 152 mm shells on one ship are two movements, not two claims
-        + "|"
-        + pd.Series(_text(g["category"])).astype(str)
-    )[0]
-    start = g["start"].to_numpy("datetime64[D]").astype("float64")
-    end = g["end"].to_numpy("datetime64[D]").astype("float64")
-    start[g["start"].isna().to_numpy()] = np.nan
-    end[g["end"].isna().to_numpy()] = np.nan
-    start = np.where(np.isnan(start), end, start)
-    end = np.where(np.isnan(end), start, end)
-    frame = pd.DataFrame({"lane": lane, "s": start, "e": end, "i": np.arange(n)})
-    frame = frame.sort_values(["lane", "s"], kind="stable")
-    reach = frame.groupby("lane", sort=False)["e"].cummax()
-    before = reach.groupby(frame["lane"], sort=False).shift()
-    dated = frame["s"].notna() & before.notna()
-    new = ~(dated & (frame["s"] <= before))
-    interval = np.empty(n, dtype=np.int64)
-    interval[frame["i"].to_numpy()] = np.cumsum(new.to_numpy())
-    key = pd.Series(interval.astype(str), dtype=object)
-    if "group" in g.columns:
-        named = np.asarray(_text(g["group"]), dtype=object)
-        has = named != ""
-        key[has] = "group:" + pd.Series(named[has]).astype(str).to_numpy()
-    codes = pd.factorize(key)[0]
-    size = np.bincount(codes)
-    claim = np.where(size[codes] > 1, codes, -1)
-    members: dict[int, list[int]] = {}
-    for i in np.lexsort((order_key, claim)):  # grouped, best claim first
-        if claim[i] >= 0:
-            members.setdefault(int(claim[i]), []).append(int(i))
-    groups = list(members.values())
-    if not groups:
-        return np.full(n, -1, dtype=np.int64), []
-    renumber = np.full(int(claim.max()) + 1, -1, dtype=np.int64)
-    for k, (c, _) in enumerate(members.items()):
-        renumber[c] = k
-    return np.where(claim >= 0, renumber[np.maximum(claim, 0)], -1), groups
 
 
 def _limit(g: pd.DataFrame, best: np.ndarray, max_flows: int) -> np.ndarray:
@@ -546,8 +216,9 @@ def _widths(
     events: np.ndarray,
     **scale: Any,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[Any], np.ndarray]:
-    """Line widths, band widths at the high and at the low claim (0 when no range), legends,
-    and which flows have a range.
+    """Compute line widths, band widths at the high and low claim, legends, and ranges.
+
+    Band widths are 0 for flows without a range.
 
     Events (a visit, a strike: :func:`geoflows.style.is_event`) are drawn at one fixed width,
     off their unit's scale and legend.
@@ -570,7 +241,7 @@ def _widths(
 
 
 def _open_ends(vol: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:
-    """1 where only a lower bound is known ("more than"), 2 where only an upper ("up to")."""
+    """Mark 1 where only a lower bound is known ("more than"), 2 where only an upper ("up to")."""
     known = np.isfinite(vol)
     return np.where(
         ~known & np.isfinite(low) & ~np.isfinite(high),
@@ -614,7 +285,7 @@ def _popup_fields(g: pd.DataFrame) -> list[list[Any]]:
 
 
 def _given(g: pd.DataFrame, end: str) -> Any:
-    """The place text as the user gave it, where it differs from the resolved name."""
+    """Give the place text as the user gave it, where it differs from the resolved name."""
     given = np.asarray(_text(g[end]), dtype=object)
     name = np.asarray(_text(g[f"{end}_name"]), dtype=object)
     same = (given == name) | (np.asarray(_text(g[f"{end}_kind"]), dtype=object) == "coordinates")
@@ -625,7 +296,9 @@ def _sources(values: pd.Series) -> dict[str, Any]:
     from geoflows.schema import split_list
 
     codes, uniques = pd.factorize(values.astype(object).where(values.notna(), ""), sort=False)
-    return {"k": [split_list(u) for u in uniques], "i": _Numbers(codes.tolist())}
+    if len(uniques) == 1:
+        return {"k": [split_list(uniques[0])]}  # the same sources for every flow
+    return {"k": [split_list(u) for u in uniques], "i": pack(codes)}
 
 
 def _legend(
@@ -662,7 +335,7 @@ def _legend(
 
 
 def _union(a: Any, b: Any) -> Any:
-    """The box covering two ``[[south, west], [north, east]]`` boxes (either may be None)."""
+    """Cover two ``[[south, west], [north, east]]`` boxes with one (either may be None)."""
     if a is None or b is None:
         return a if b is None else b
     return [
@@ -684,18 +357,132 @@ def _bounds(geoms: np.ndarray) -> list[list[float]] | None:
 
 
 def _focus(focus: Any, places: dict[str, Any], precision: int) -> Any:
-    """The initial view for ``focus=`` (place names of this map, or a bbox), or None."""
+    """Resolve the initial view for ``focus=`` (place names of this map, or a bbox), or None."""
     if focus is None:
         return None
     from geoflows.render._focus import resolve_focus
 
-    lat = np.asarray(places["lat"], dtype=float) / 10**precision
-    lon = np.asarray(places["lon"], dtype=float) / 10**precision
-    return resolve_focus(focus, places["name"], lat, lon)
+    lat = np.asarray(unpack(places["lat"]), dtype=float) / 10**precision
+    lon = np.asarray(unpack(places["lon"]), dtype=float) / 10**precision
+    return resolve_focus(focus, _decode(places["name"], len(lat)), lat, lon)
+
+
+def _frame(flows: Any) -> pd.DataFrame:
+    """Return the flows' frame: a (Geo)DataFrame as is, else ``flows.to_geodataframe()``."""
+    if isinstance(flows, pd.DataFrame):
+        return flows
+    return flows.to_geodataframe(split_antimeridian=False)
+
+
+def _check_choices(color_by: str, claims: str) -> None:
+    if color_by not in COLOR_FIELDS:
+        raise GeoflowsError(f"color_by must be one of {', '.join(COLOR_FIELDS)}; got {color_by!r}")
+    if claims not in ("merge", "separate"):
+        raise GeoflowsError(f"claims must be 'merge' or 'separate'; got {claims!r}")
+
+
+def _rows_drawn(gdf: pd.DataFrame, max_flows: int) -> tuple[pd.DataFrame, int]:
+    """Keep the rows with a line to draw (the ``max_flows`` largest); count those with one."""
+    from geoflows.schema import best_volume
+
+    drawn = gdf.geometry.notna().to_numpy() & ~gdf.geometry.is_empty.to_numpy()
+    g = gdf[drawn].reset_index(drop=True)
+    best = best_volume(*(g[c].to_numpy(float) for c in ("volume", "volume_low", "volume_high")))
+    return g.iloc[_limit(g, best, max_flows)].reset_index(drop=True), len(g)
+
+
+def _styles(g: pd.DataFrame, color_by: str, palette: Any, width_domain: Any, **scale: Any) -> dict:
+    """Compute widths, bands, colours, confidence and units of every flow, and their legends."""
+    from geoflows.schema import best_volume
+
+    vol, low, high = (g[c].to_numpy(float) for c in ("volume", "volume_low", "volume_high"))
+    units = np.asarray(_text(g["unit"]), dtype=object)
+    events = is_event(_text(g["kind"]), units)
+    width, halo, core, legends, has_range = _widths(
+        vol, low, high, units, width_domain, events, **scale
+    )
+    conf = _confidence_codes(g["confidence"])
+    color_values = (
+        _text(g[color_by]) if color_by != "confidence" else [_CONF_ORDER[c] for c in conf]
+    )
+    colors = category_colors(list(dict.fromkeys(color_values)), palette)
+    best = best_volume(vol, low, high)
+    return {
+        "vol": vol, "low": low, "high": high, "units": units, "events": events, "best": best,
+        "width": width, "halo": halo, "core": core, "legends": legends, "has_range": has_range, "conf": conf,
+        "unknown": ~np.isfinite(best) & ~events, "color_values": color_values, "colors": colors,
+    }  # fmt: skip
+
+
+def _style_columns(s: dict, offset: np.ndarray) -> dict[str, Any]:
+    """Write the drawing columns: widths, bands, offsets, volumes, colours, dashes, units."""
+    color_keys = list(s["colors"])
+    unit_keys = sorted(set(s["units"].tolist()))
+    return {
+        "width": _numbers(s["width"], 2),
+        "halo": _numbers(s["halo"], 2),
+        "core": _numbers(s["core"], 2),
+        "open": _ints(_open_ends(s["vol"], s["low"], s["high"])),
+        "offset": _numbers(offset, 2),
+        "vol": _numbers(s["vol"]),
+        "low": _numbers(s["low"]),
+        "high": _numbers(s["high"]),
+        "unknown": _ints(s["unknown"].astype(int)),
+        "unknownWidth": 1.0,
+        "unknownDash": "4 5",
+        "color": _ints(pd.Index(color_keys).get_indexer(s["color_values"])),
+        "colors": [s["colors"][k] for k in color_keys],
+        "colorKeys": color_keys,
+        "conf": _ints(s["conf"]),
+        "confLevels": list(_CONF_ORDER),
+        "dashes": [DASHES[c] for c in _CONF_ORDER],
+        "unit": _ints(pd.Index(unit_keys).get_indexer(s["units"])),
+        "units": unit_keys,
+    }
+
+
+def _time_columns(g: pd.DataFrame, at: str | None, window: int, slider: bool) -> dict[str, Any]:
+    """Write start and end days of every flow, the span of all dates, the slider's settings."""
+    day_at = None
+    if at is not None:
+        day_at = int(pd.Timestamp(at).to_datetime64().astype("datetime64[D]").astype("int64"))
+    days = pd.concat([g["start"], g["end"]]).dropna()
+    span = (
+        None
+        if days.empty
+        else [int(np.datetime64(d, "D").astype("int64")) for d in (days.min(), days.max())]
+    )
+    return {
+        "t0": _days(g["start"]),
+        "t1": _days(g["end"]),
+        "dayMin": span[0] if span else None,
+        "dayMax": span[1] if span else None,
+        "window": int(window),
+        "slider": bool(slider),
+        "at": day_at,
+    }
+
+
+def _text_columns(g: pd.DataFrame) -> dict[str, Any]:
+    """Write labels, the place text as given, lengths, popup fields and sources."""
+    return {
+        "label": _column(_text(g["label"])),
+        "given": [_given(g, "origin"), _given(g, "destination")],
+        "length": _numbers(np.round(g["length_km"].to_numpy(float))),
+        "fields": _popup_fields(g),
+        "sources": _sources(g["source"]),
+    }
+
+
+def _legend_of(g: pd.DataFrame, s: dict, color_by: str) -> dict[str, Any]:
+    events = s["events"]
+    kinds = np.asarray(_text(g["kind"]))[events]
+    event_units = sorted({u or k for u, k in zip(s["units"][events], kinds, strict=True)})
+    return _legend(s["legends"], s["unknown"], s["has_range"], color_by, s["conf"], event_units)
 
 
 def build_payload(
-    flows: FlowSet,
+    gdf: pd.DataFrame,
     *,
     title: str | None = None,
     scale: str = "sqrt",
@@ -720,112 +507,53 @@ def build_payload(
     filter_open: bool = False,
     basemap: str | None = None,
 ) -> dict[str, Any]:
-    """The data the browser draws: one dict of arrays for all flows (see :func:`flow_map`).
+    """Build the data the browser draws: one dict of arrays for all flows (see :func:`flow_map`).
 
     Places are listed once (``places``) and flows refer to them by index (``o``, ``d``).
     Geodesic flows carry no vertices (the browser rebuilds them from their ends); other routes
     refer to a shared lane in ``lanes`` (``route``, ``-1`` for a geodesic). Above
-    ``max_flows`` flows only the largest by volume are kept, and the legend says so.
+    ``max_flows`` flows only the largest by volume are kept, and the legend says so. Numeric
+    columns are packed (:func:`geoflows.render._encode.pack`); :func:`expand` unpacks them.
+
+    Parameters
+    ----------
+    gdf : geopandas.GeoDataFrame
+        The flows with their resolved places and lines, as ``FlowSet`` holds them (an object
+        with a ``to_geodataframe`` method, such as a ``FlowSet``, is asked for its frame).
+        The keyword arguments are the map options of :func:`flow_map`.
+
+    Returns
+    -------
+    dict
 
     Examples
     --------
     >>> import geoflows as gf
-    >>> p = build_payload(gf.read_flows("data/dprk_russia_2023_2024.csv"))
-    >>> p = expand(p)  # columns with one value throughout are sent once, as {"c": value}
+    >>> flows = gf.read_flows("data/dprk_russia_2023_2024.csv")
+    >>> p = expand(build_payload(flows.to_geodataframe(split_antimeridian=False)))
     >>> p["n"] == len(p["width"]) == len(p["o"]) == len(p["route"])
     True
     """
-    if color_by not in COLOR_FIELDS:
-        raise GeoflowsError(f"color_by must be one of {', '.join(COLOR_FIELDS)}; got {color_by!r}")
-    if claims not in ("merge", "separate"):
-        raise GeoflowsError(f"claims must be 'merge' or 'separate'; got {claims!r}")
-    g = flows._gdf
-    drawn = g.geometry.notna().to_numpy() & ~g.geometry.is_empty.to_numpy()
-    g = g[drawn].reset_index(drop=True)
-    total = len(g)
-    from geoflows.schema import best_volume
-
-    best_all = best_volume(
-        g["volume"].to_numpy(float),
-        g["volume_low"].to_numpy(float),
-        g["volume_high"].to_numpy(float),
-    )
-    g = g.iloc[_limit(g, best_all, max_flows)].reset_index(drop=True)
-    n = len(g)
+    _check_choices(color_by, claims)
+    g, total = _rows_drawn(_frame(gdf), max_flows)
     geoms = g.geometry.to_numpy()
     places, ends = _places_table(g, precision)
-    route, lanes = _lanes(
-        geoms, np.asarray(_text(g["route_kind"]), dtype=object), precision, simplify
+    kinds = np.asarray(_text(g["route_kind"]), dtype=object)
+    route, lanes = _lanes(geoms, kinds, precision, simplify)
+    s = _styles(
+        g, color_by, palette, width_domain, scale=scale, min_width=min_width, max_width=max_width
     )
-
-    vol, low, high = (g[c].to_numpy(float) for c in ("volume", "volume_low", "volume_high"))
-    units = np.asarray(_text(g["unit"]), dtype=object)
-    events = is_event(_text(g["kind"]), units)
-    width, halo, core, legends, has_range = _widths(
-        vol,
-        low,
-        high,
-        units,
-        width_domain,
-        events,
-        scale=scale,
-        min_width=min_width,
-        max_width=max_width,
-    )
-    unknown = ~np.isfinite(best_volume(vol, low, high)) & ~events
-    conf = _confidence_codes(g["confidence"])
-    color_values = (
-        _text(g[color_by]) if color_by != "confidence" else [_CONF_ORDER[c] for c in conf]
-    )
-    colors = category_colors(list(dict.fromkeys(color_values)), palette)
-    color_keys = list(colors)
-    unit_keys = sorted(set(units.tolist()))
-    claim, groups = (
-        _claims(
-            g, ends, units, route, conf * 1e16 - np.nan_to_num(best_volume(vol, low, high), nan=-1)
-        )
-        if claims == "merge"
-        else (np.full(n, -1, dtype=np.int64), [])
-    )
-    # a merged movement takes one place in its corridor: as wide as its widest claim
-    lead = np.ones(n, dtype=bool)
-    band = np.maximum(width, halo)
-    for members in groups:
-        lead[members[1:]] = False
-        band[members[0]] = band[members].max()
-    offset = np.zeros(n)
-    offset[lead] = _corridor_offsets(
-        ends[0][lead],
-        ends[1][lead],
-        band[lead],
-        np.asarray(_text(g["route_kind"]), dtype=object)[lead],
-        np.asarray(_text(g["via_coords"]), dtype=object)[lead],
-    )
-    for members in groups:
-        offset[members] = offset[members[0]]
-    if markers and len(places["name"]) > marker_limit:
-        markers = False  # beyond marker_limit places, markers hide the flows
+    claim, groups, offset = _claims_and_offsets(g, ends, s, route, kinds, claims)
+    bounds, view = _bounds(geoms), _focus(focus, places, precision)
+    # beyond marker_limit places, markers hide the flows
+    markers = bool(markers) and _place_count(places) <= marker_limit
     if not markers:  # place notes are for place tooltips: not sent for thousands of places
         places.pop("near", None)
         places.pop("former", None)
-    day_at = None
-    if at is not None:
-        day_at = int(pd.Timestamp(at).to_datetime64().astype("datetime64[D]").astype("int64"))
-    t0, t1 = _days(g["start"]), _days(g["end"])
-    days = pd.concat([g["start"], g["end"]]).dropna()
-    dated = (
-        []
-        if days.empty
-        else [
-            int(np.datetime64(days.min(), "D").astype("int64")),
-            int(np.datetime64(days.max(), "D").astype("int64")),
-        ]
-    )
-    bounds, view = _bounds(geoms), _focus(focus, places, precision)
     return {
         "v": 2,
         "title": title,
-        "n": n,
+        "n": len(g),
         "total": total,
         "precision": int(precision),
         "places": places,
@@ -833,65 +561,28 @@ def build_payload(
         "d": _ints(ends[1]),
         "route": _ints(route),
         "lanes": lanes,
-        "width": _numbers(width, 2),
-        "halo": _numbers(halo, 2),
-        "core": _numbers(core, 2),
-        "open": _ints(_open_ends(vol, low, high)),
-        "offset": _numbers(offset, 2),
-        "vol": _numbers(vol),
-        "low": _numbers(low),
-        "high": _numbers(high),
-        "unknown": _ints(unknown.astype(int)),
-        "unknownWidth": 1.0,
-        "unknownDash": "4 5",
-        "color": _ints(pd.Index(color_keys).get_indexer(color_values)),
-        "colors": [colors[k] for k in color_keys],
-        "colorKeys": color_keys,
-        "conf": _ints(conf),
-        "confLevels": list(_CONF_ORDER),
-        "dashes": [DASHES[c] for c in _CONF_ORDER],
-        "unit": _ints(pd.Index(unit_keys).get_indexer(units)),
-        "units": unit_keys,
+        **_style_columns(s, offset),
         "claim": _ints(claim),
         "claims": groups,
         "arrows": bool(arrows),
         "arrowLimit": int(arrow_limit),
-        "markers": bool(markers),
+        "markers": markers,
         "labels": bool(labels),
-        "t0": t0,
-        "t1": t1,
-        "dayMin": min(dated) if dated else None,
-        "dayMax": max(dated) if dated else None,
-        "window": int(time_window_days),
-        "slider": bool(time_slider),
-        "at": day_at,
-        "label": _column(_text(g["label"])),
-        "given": [_given(g, "origin"), _given(g, "destination")],
-        "length": _numbers(np.round(g["length_km"].to_numpy(float))),
-        "fields": _popup_fields(g),
-        "sources": _sources(g["source"]),
-        "legend": _legend(
-            legends,
-            unknown,
-            has_range,
-            color_by,
-            conf,
-            sorted(
-                {
-                    u or k
-                    for u, k in zip(
-                        units[events], np.asarray(_text(g["kind"]))[events], strict=True
-                    )
-                }
-            ),
-        ),
-        "event": _ints(events.astype(int)),
+        **_time_columns(g, at, time_window_days, time_slider),
+        **_text_columns(g),
+        "legend": _legend_of(g, s, color_by),
+        "event": _ints(s["events"].astype(int)),
         "bounds": bounds,
         "focus": view,
         "filterOpen": bool(filter_open),
         # Clipped to what the map shows (the flows and the focus), at its resolution.
         "basemap": _basemap(basemap, _union(bounds, view)),
     }
+
+
+def _place_count(places: dict[str, Any]) -> int:
+    lat = places["lat"]
+    return lat["n"] if isinstance(lat, dict) else len(lat)
 
 
 def _short_number(x: float) -> str:

@@ -201,6 +201,7 @@ def test_example_map_offline(probe: Probe, example_map: Path, example_flows: gf.
     # claims about one movement are drawn as one line
     merged = sum(len(members) - 1 for members in payload["claims"])
     assert page.evaluate(f"{JS_LAYER}.inView") == n - merged
+    assert page.evaluate(f"{JS_LAYER}.dashScale") == 1  # a few lines: dashes as the legend shows
     assert page.evaluate(f"{JS_LAYER}.drawnPlaces") == len(payload["places"]["name"])
     legend = page.locator(".gf-legend").text_content()
     filters = page.locator(".gf-filter").text_content()
@@ -471,10 +472,24 @@ def test_large_map_uses_canvas(probe: Probe, large_map: Path) -> None:
     assert page.locator(".leaflet-overlay-pane canvas.geoflows-canvas").count() == 1
     assert page.locator("path.geoflows-flow").count() == 0
     assert probe.visible() == 10_000
+    # ids "1" ... "10000" travel as packed numbers and come back as the same text
+    assert page.evaluate(f"[{JS_LAYER}.api.flowId(0), {JS_LAYER}.api.flowId(9999)]") == [
+        "1",
+        "10000",
+    ]
     # the spatial grid finds a flow under its own middle
     x, y = page.evaluate(f"{JS_LAYER}.api.pointOf(123)")
     assert page.evaluate(f"{JS_LAYER}.flowAt({x}, {y})") >= 0
     _settle(probe)
+    # 10,000 dotted lines (no confidence given): dashes and gaps are drawn k times longer when
+    # the lines in view would make k * 250,000 dots (the budget; a small map keeps k = 1)
+    state = f"(() => {{ const l = {JS_LAYER}; return [l.inView, l.dashes, l.dashScale]; }})()"
+    in_view, dashes, scale = page.evaluate(state)
+    assert in_view > 5000 and dashes > 100_000
+    assert scale == max(1, min(16, -(-dashes // 250_000)))
+    page.evaluate(f"{JS_MAP}.setView([10, 0], 7, {{animate: false}})")  # long lines across
+    in_view, dashes, scale = page.evaluate(state)
+    assert scale == max(1, min(16, -(-dashes // 250_000))) and scale > 1
     before = page.evaluate(f"{JS_MAP}.getCenter()")
     page.mouse.move(150, 550)
     page.mouse.down()

@@ -36,11 +36,9 @@ function buildPaths(P, places) {
     total += segs[i] + 1;
   }
   var xy = new Float64Array(2 * total);
-  // lanes first, decoded from delta-encoded integers (lon, lat interleaved)
-  var x = 0, y = 0;
+  // lanes first, from integers (lon, lat interleaved)
   for (var c = 0; c < lanes.coords.length; c += 2) {
-    x += lanes.coords[c]; y += lanes.coords[c + 1];
-    xy[c] = mercX(x / s); xy[c + 1] = mercY(y / s);
+    xy[c] = mercX(lanes.coords[c] / s); xy[c + 1] = mercY(lanes.coords[c + 1] / s);
   }
   var start = new Int32Array(n), end = new Int32Array(n), at = lanes.coords.length / 2;
   for (i = 0; i < n; i++) {

@@ -45,15 +45,61 @@ function stopMap(node) {
   L.DomEvent.disableScrollPropagation(node);
 }
 
-// Field columns are arrays, or dictionary-encoded as {k: keys, i: codes}.
+// Field columns are arrays, or dictionary-encoded as {k: keys, i: codes}, or whole numbers
+// written as text ({t: numbers}, ids).
 function cell(column, i) {
   if (!column) return "";
   if (Array.isArray(column)) return column[i];
+  if (column.t) return String(column.t[i]);
   return column.i ? column.k[column.i[i]] : column.k[0];
+}
+
+// Packed numbers (_encode.pack): one string of zigzag variable-length integers, 5 bits per
+// character, the sixth bit saying another character follows; "d": differences from the
+// previous value; "s": decimals.
+var PACK_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_";
+var PACK_VALUE = (function () {
+  var t = new Int8Array(128);
+  for (var k = 0; k < PACK_ALPHABET.length; k++) t[PACK_ALPHABET.charCodeAt(k)] = k;
+  return t;
+})();
+
+function unpack(col) {
+  var s = col.z, out = new Float64Array(col.n), scale = Math.pow(10, col.s || 0);
+  var delta = col.d === 1, prev = 0, at = 0, v = 0, mul = 1;
+  for (var i = 0; i < s.length; i++) {
+    var c = PACK_VALUE[s.charCodeAt(i)];
+    v += (c & 31) * mul;
+    if (c & 32) { mul *= 32; continue; }
+    v = v % 2 ? -(v + 1) / 2 : v / 2;
+    if (delta) { prev += v; v = prev; }
+    out[at++] = scale === 1 ? v : v / scale;
+    v = 0; mul = 1;
+  }
+  return out;
+}
+
+// Every packed column inside the payload, unpacked in place (long arrays of numbers or text
+// are not walked: only arrays whose first or last item is an object or array).
+function unpackAll(obj) {
+  for (var key in obj) {
+    var v = obj[key];
+    if (!v || typeof v !== "object") continue;
+    if (!Array.isArray(v) && typeof v.z === "string") obj[key] = unpack(v);
+    else if (!Array.isArray(v) || (v.length && (typeof v[0] === "object" || typeof v[v.length - 1] === "object"))) unpackAll(v);
+  }
+}
+
+function columnValues(column, n) {
+  var out = new Array(n);
+  for (var i = 0; i < n; i++) out[i] = cell(column, i);
+  return out;
 }
 
 // Columns with one value for every flow arrive as {c: value}: write them out once.
 function expandConstants(P) {
+  unpackAll(P);
+  if (!Array.isArray(P.places.name)) P.places.name = columnValues(P.places.name, P.places.lat.length);
   for (var key in P) {
     var v = P[key];
     if (v && typeof v === "object" && !Array.isArray(v) && "c" in v && Object.keys(v).length === 1) {
