@@ -784,7 +784,9 @@ class FlowSet:
             self._dense_lines = geoms if kinds is None else densify_geodesics(geoms, kinds)
         return self._dense_lines
 
-    def to_geodataframe(self, *, split_antimeridian: bool = True) -> gpd.GeoDataFrame:
+    def to_geodataframe(
+        self, *, split_antimeridian: bool = True, dense: bool = True
+    ) -> gpd.GeoDataFrame:
         """One row per flow, every field, LineString geometry, CRS EPSG:4326.
 
         Parameters
@@ -793,6 +795,10 @@ class FlowSet:
             If True (default) a line crossing 180° becomes a MultiLineString split at ±180°
             with all longitudes in [-180, 180] (RFC 7946); if False lines keep the continuous
             (unwrapped) longitudes used for drawing.
+        dense : bool
+            If True (default) a geodesic has a vertex every 50 km; if False it keeps its two
+            endpoints, as :func:`~geoflows.read_flows` stores it and the HTML map takes it (the
+            browser draws the curve from its ends).
 
         Returns
         -------
@@ -809,7 +815,7 @@ class FlowSet:
         from geoflows.routes import split_antimeridian as _split
 
         gdf = self._gdf.drop(columns=["_row"], errors="ignore").copy()
-        lines = self._lines()
+        lines = self._lines() if dense else self._gdf.geometry.to_numpy()
         if split_antimeridian:
             gdf = gdf.set_geometry(list(_split(lines)), crs=CRS)
         elif lines is not self._gdf.geometry.to_numpy():
@@ -954,7 +960,7 @@ class FlowSet:
         """
         from geoflows.render import flow_map
 
-        return flow_map(self, m=m, **_map_options(options, "to_folium"))
+        return flow_map(self._gdf, m=m, **_map_options(options, "to_folium"))
 
     def to_html(self, **options: Any) -> str:
         """Return the map as one self-contained HTML page (same flows and options → same bytes).
@@ -968,7 +974,7 @@ class FlowSet:
         """
         from geoflows.render import map_html
 
-        return map_html(self, **_map_options(options, "to_html"))
+        return map_html(self._gdf, **_map_options(options, "to_html"))
 
     def save_map(self, path: str | os.PathLike, **options: Any) -> Path:
         """Save the map as a self-contained HTML file (written atomically).
@@ -990,7 +996,7 @@ class FlowSet:
     def _repr_html_(self) -> str:
         from geoflows.render import notebook_html
 
-        return notebook_html(self)
+        return notebook_html(self._gdf)
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
         """Return the notebook display: live map, a plain summary and a picture of the flows.
@@ -1007,7 +1013,8 @@ class FlowSet:
         """
         from geoflows.render._notebook import notebook_bundle
 
-        return notebook_bundle(self)
+        # The map takes the frame as stored, the picture the lines as plot() draws them.
+        return notebook_bundle(self._gdf, unresolved=self.unresolved, lines=self.to_geodataframe())
 
     def to_file(
         self,

@@ -7,6 +7,7 @@ import re
 import warnings
 from typing import TYPE_CHECKING, Any
 
+import pandas as pd
 from branca.element import MacroElement
 
 from geoflows.errors import GeoflowsError, GeoflowsWarning
@@ -27,8 +28,6 @@ from geoflows.render._payload import build_payload, safe_json
 if TYPE_CHECKING:
     import folium
 
-    from geoflows.flows import FlowSet
-
 ASSETS = ("inline", "cdn")
 #: Payload size above which the notebook display warns.
 NOTEBOOK_WARN_BYTES = 5_000_000
@@ -44,7 +43,10 @@ class FlowLayer(MacroElement):
 
     Parameters
     ----------
-    flows : FlowSet
+    flows : geopandas.GeoDataFrame
+        The flows, one row each with their resolved places and lines, as
+        ``FlowSet.to_geodataframe(split_antimeridian=False, dense=False)`` gives them (a
+        ``FlowSet`` itself is asked for that frame).
     assets : {'inline', 'cdn'}
         Where Leaflet comes from: vendored and inlined (works offline), or a pinned CDN URL with
         a subresource-integrity hash.
@@ -64,13 +66,13 @@ class FlowLayer(MacroElement):
     """
 
     def __init__(
-        self, flows: FlowSet, *, assets: str = "inline", fit: bool = True, **options: Any
+        self, flows: pd.DataFrame, *, assets: str = "inline", fit: bool = True, **options: Any
     ) -> None:
         super().__init__()
         if assets not in ASSETS:
             raise GeoflowsError(f"assets must be 'inline' or 'cdn'; got {assets!r}")
         self._name = "FlowLayer"
-        self.payload = build_payload(flows._gdf, **MAP_OPTIONS.check(options, door="FlowLayer"))
+        self.payload = build_payload(flows, **MAP_OPTIONS.check(options, door="FlowLayer"))
         self.assets = assets
         self.fit = fit
 
@@ -189,7 +191,7 @@ def _tile_layer(tiles: Any) -> Any:
 
 
 def flow_map(
-    flows: FlowSet,
+    flows: pd.DataFrame,
     *,
     m: folium.Map | None = None,
     tiles: Any = None,
@@ -202,7 +204,8 @@ def flow_map(
 
     Parameters
     ----------
-    flows : FlowSet
+    flows : geopandas.GeoDataFrame
+        The flows, as for :class:`FlowLayer` (a ``FlowSet`` is asked for its frame).
     m : folium.Map, optional
         Map to draw onto; by default a new one fitted to the flows.
     tiles : str, xyzservices.TileProvider or None
@@ -288,7 +291,7 @@ def _stable_ids(root: Any) -> None:
     walk(root)
 
 
-def map_html(flows: FlowSet, **options: Any) -> str:
+def map_html(flows: pd.DataFrame, **options: Any) -> str:
     """Return the map as one HTML page; the same input and options give the same bytes.
 
     Examples
@@ -308,7 +311,7 @@ def map_html(flows: FlowSet, **options: Any) -> str:
     return root.render()
 
 
-def notebook_html(flows: FlowSet, height: int = 520, **options: Any) -> str:
+def notebook_html(flows: pd.DataFrame, height: int = 520, **options: Any) -> str:
     """Return the map for Jupyter: the page in a sandboxed iframe (scripts, no same origin).
 
     Warns (:class:`GeoflowsWarning`) when the payload passes a few MB, since notebooks carry

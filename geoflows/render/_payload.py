@@ -21,6 +21,7 @@ from geoflows.render._encode import (  # noqa: F401 (re-exported)
     unpack,
 )
 from geoflows.render._encode import text as _text
+from geoflows.render._frames import flow_frame
 from geoflows.style import (
     COLOR_FIELDS,
     CONFIDENCE_LEVELS,
@@ -183,7 +184,7 @@ def flow_lines(
     """
     import shapely
 
-    geoms = _rows_drawn(_frame(gdf), max_flows)[0].geometry.to_numpy()
+    geoms = _rows_drawn(flow_frame(gdf), max_flows)[0].geometry.to_numpy()
     coords, index = shapely.get_coordinates(geoms, return_index=True)
     cuts = np.cumsum(np.bincount(index, minlength=len(geoms)))[:-1]
     mid = shapely.line_interpolate_point(geoms, 0.5, normalized=True)
@@ -367,13 +368,6 @@ def _focus(focus: Any, places: dict[str, Any], precision: int) -> Any:
     return resolve_focus(focus, _decode(places["name"], len(lat)), lat, lon)
 
 
-def _frame(flows: Any) -> pd.DataFrame:
-    """Return the flows' frame: a (Geo)DataFrame as is, else ``flows.to_geodataframe()``."""
-    if isinstance(flows, pd.DataFrame):
-        return flows
-    return flows.to_geodataframe(split_antimeridian=False)
-
-
 def _check_choices(color_by: str, claims: str) -> None:
     if color_by not in COLOR_FIELDS:
         raise GeoflowsError(f"color_by must be one of {', '.join(COLOR_FIELDS)}; got {color_by!r}")
@@ -535,7 +529,7 @@ def build_payload(
     True
     """
     _check_choices(color_by, claims)
-    g, total = _rows_drawn(_frame(gdf), max_flows)
+    g, total = _rows_drawn(flow_frame(gdf), max_flows)
     geoms = g.geometry.to_numpy()
     places, ends = _places_table(g, precision)
     kinds = np.asarray(_text(g["route_kind"]), dtype=object)
