@@ -242,8 +242,6 @@ def flow_map(
     >>> m.get_root().render().count("geoflowsDraw(") == 1
     True
     """
-    import folium
-
     given = {"tiles": tiles, "assets": assets, "height": height, "basemap": basemap, **options}
     options = MAP_OPTIONS.check(given)
     tiles, assets, height, basemap = (
@@ -251,25 +249,33 @@ def flow_map(
     )
     created = m is None
     if m is None:
-        m = folium.Map(
-            location=[0, 0],
-            zoom_start=2,
-            tiles=None,
-            height=height,
-            control_scale=True,
-            world_copy_jump=False,
-        )
-        # Leaflet comes from FlowLayer (inline or pinned CDN); folium's CDN defaults are not needed.
-        m.default_js = []
-        m.default_css = []
-        layer = _tile_layer(tiles)
-        if layer is not None:
-            layer.add_to(m)
+        m = _new_map(tiles, height)
     if basemap == "auto":
         basemap = "countries"
     FlowLayer(flows, assets=assets, fit=created, basemap=basemap, **options).add_to(m)
     # Ids from a counter, also on a user's own map: the same input gives the same bytes.
     _stable_ids(m.get_root())
+    return m
+
+
+def _new_map(tiles: Any, height: str) -> folium.Map:
+    """Make the map geoflows draws on: no folium CDN assets, the tiles only when asked for."""
+    import folium
+
+    m = folium.Map(
+        location=[0, 0],
+        zoom_start=2,
+        tiles=None,
+        height=height,
+        control_scale=True,
+        world_copy_jump=False,
+    )
+    # Leaflet comes from FlowLayer (inline or pinned CDN); folium's CDN defaults are not needed.
+    m.default_js = []
+    m.default_css = []
+    layer = _tile_layer(tiles)
+    if layer is not None:
+        layer.add_to(m)
     return m
 
 

@@ -475,6 +475,8 @@ def _legend_of(g: pd.DataFrame, s: dict, color_by: str) -> dict[str, Any]:
     return _legend(s["legends"], s["unknown"], s["has_range"], color_by, s["conf"], event_units)
 
 
+# Over 80 lines, one of the three issue 14 allows: 24 are the map options' signature, and the
+# returned dict lists every key the browser reads in one place (the contract with main.js).
 def build_payload(
     gdf: pd.DataFrame,
     *,
@@ -512,8 +514,9 @@ def build_payload(
     Parameters
     ----------
     gdf : geopandas.GeoDataFrame
-        The flows with their resolved places and lines, as ``FlowSet`` holds them (an object
-        with a ``to_geodataframe`` method, such as a ``FlowSet``, is asked for its frame).
+        The flows with their resolved places and lines, as
+        ``FlowSet.to_geodataframe(split_antimeridian=False, dense=False)`` gives them (a
+        ``FlowSet`` itself is asked for that frame).
         The keyword arguments are the map options of :func:`flow_map`.
 
     Returns
