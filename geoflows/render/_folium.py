@@ -311,10 +311,27 @@ def map_html(flows: pd.DataFrame, **options: Any) -> str:
     """
     root = flow_map(flows, **options).get_root()
     if options.get("title"):
-        # The saved page's own title, escaped; a map added to the user's page sets none.
-        title = html.escape(str(options["title"]))
-        root.header.add_child(_raw_element(f"<title>{title}</title>"), name="title")
+        # The saved page's own title; a map added to the user's own page sets none.
+        root.header.add_child(_raw_element(_title_tag(options["title"])), name="title")
     return root.render()
+
+
+#: Characters of a title written as character references besides html.escape's: braces (no
+#: template delimiters in the page, as in the payload) and the JavaScript line separators.
+_TITLE_REFS = str.maketrans(
+    {"{": "&#123;", "}": "&#125;", "\u2028": "&#8232;", "\u2029": "&#8233;"}
+)
+
+
+def _title_tag(title: str) -> str:
+    """Write the page's ``<title>``: data text escaped, shown literally by the browser.
+
+    Examples
+    --------
+    >>> _title_tag("{{7*7}} <b>")
+    '<title>&#123;&#123;7*7&#125;&#125; &lt;b&gt;</title>'
+    """
+    return f"<title>{html.escape(str(title)).translate(_TITLE_REFS)}</title>"
 
 
 def notebook_html(flows: pd.DataFrame, height: int = 520, **options: Any) -> str:
