@@ -33,7 +33,7 @@ def test_architecture_page_names_every_layer() -> None:
 
 
 PARTS = ("cli", "build", "widget", "aggregate", "io", "_layouts", "flows", "render", "routes",
-         "places", "mapoptions", "style", "schema", "options", "_files", "errors")  # fmt: skip
+         "places", "mapoptions", "style", "schema", "options", "_files", "_land", "errors")  # fmt: skip
 
 
 def test_architecture_page_lists_each_parts_imports() -> None:

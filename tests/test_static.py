@@ -107,7 +107,99 @@ def test_coordinate_only_places_get_no_made_up_name():
         [{"origin": "39.03, 125.75", "destination": "Vladivostok", "volume": 3, "mode": "air"}]
     )
     ax = plot_flows(flows)
-    assert [t.get_text() for t in label_texts(ax)] == ["Vladivostok"]
+    texts = label_texts(ax)
+    # no name for the coordinates: at most where they are, in italics (Place.near)
+    names = [t.get_text() for t in texts]
+    assert "Vladivostok" in names and set(names) <= {"near Pyongyang (KP), 1 km", "Vladivostok"}
+    assert all((t.get_fontstyle() == "italic") == t.get_text().startswith("near ") for t in texts)
+    plt.close(ax.figure)
+
+
+def test_labels_say_near_and_formerly_without_overlaps():
+    flows = gf.read_flows(
+        [{"origin": "42.25, 130.3", "destination": "Artemivsk", "volume": 3},
+         {"origin": "Khabarovsk", "destination": "Vladivostok", "volume": 5}],
+        route="geodesic",
+    )  # fmt: skip
+    ax = plot_flows(flows)
+    ax.figure.canvas.draw()
+    r = ax.figure.canvas.get_renderer()
+    texts = label_texts(ax)
+    names = [t.get_text() for t in texts]
+    assert "Bakhmut (formerly Artemivsk)" in names and "near Rajin (KP), 1 km" in names
+    assert "Artemivsk" not in names and "Bakhmut" not in names
+    boxes = [t.get_window_extent(r) for t in texts]
+    assert all(not a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])
+    plt.close(ax.figure)
+
+
+def _claim_collections(ax) -> dict:
+    """The flows' line collections by role: band, striped band, line, dark strip, stripes."""
+    out: dict = {}
+    for c in ax.collections:
+        if not isinstance(c, LineCollection):
+            continue
+        dashed = c.get_linestyles()[0][1] is not None
+        z = c.get_zorder()
+        role = {2: "open band" if dashed else "band", 3: "line", 3.2: "lowest", 3.3: "up to"}[z]
+        out.setdefault(role, []).append(c)
+    return out
+
+
+def test_claim_bands_show_the_lowest_claim_and_open_ends():
+    flows = gf.read_flows(
+        [{"origin": "Rajin", "destination": "Vladivostok", "volume_low": 1000,
+          "volume_high": 13000, "unit": "containers"},
+         {"origin": "Pyongyang", "destination": "Vladivostok", "volume_low": 200,
+          "unit": "missiles"},
+         {"origin": "Chongjin", "destination": "Vladivostok", "volume_high": 500,
+          "unit": "shells"}],
+        route="geodesic",
+    )  # fmt: skip
+    ax = plot_flows(flows, min_width=1, max_width=9)
+    roles = _claim_collections(ax)
+    line = roles["line"][0].get_linewidths()
+    # the range: light band at the highest claim, a dark strip at the lowest inside the line
+    (band,) = roles["band"][0].get_linewidths()
+    (lowest,) = roles["lowest"][0].get_linewidths()
+    assert band == pytest.approx(9.0) and lowest < line[0] < band
+    assert roles["lowest"][0].get_alpha() == pytest.approx(0.35)
+    # 'more than 200': a striped band wider than its line; 'up to 500': white stripes on it
+    (open_band,) = roles["open band"][0].get_linewidths()
+    assert open_band == pytest.approx(line[1] + 2 * max(4.0, line[1] / 2))
+    (up_to,) = roles["up to"][0].get_linewidths()
+    assert up_to == pytest.approx(max(1.0, line[2] - 1.0))
+    assert tuple(roles["up to"][0].get_colors()[0][:3]) == (1.0, 1.0, 1.0)
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    for row in ("light band: up to the highest claim", "dark strip in the line: lowest claim",
+                "striped beside the line: open ended, more than", "striped line: open ended, up to"):  # fmt: skip
+        assert row in legend
+    plt.close(ax.figure)
+    plain = plot_flows(flows.filter(units=["shells"]))
+    legend = [t.get_text() for t in plain.get_legend().get_texts()]
+    assert (
+        "striped line: open ended, up to" in legend
+        and "dark strip in the line: lowest claim" not in legend
+    )
+    assert not any(r.startswith(("range", "'more")) for r in legend)
+    plt.close(plain.figure)
+
+
+def test_focus_lists_only_what_is_drawn_and_keeps_the_sources_clear(dprk, tmp_path):
+    ax = plot_flows(dprk, focus=["Rajin", "Vladivostok"])
+    ax.figure.canvas.draw()
+    r = ax.figure.canvas.get_renderer()
+    legend = ax.get_legend()
+    rows = [t.get_text() for t in legend.get_texts()]
+    assert "152mm artillery shells" in rows and "Volume: containers" in rows
+    # the missiles to Kharkiv and Putin's visits are far outside the view: not in its legend
+    assert "KN-23/Hwasong-11 ballistic missiles" not in rows
+    assert "leader visit (Vladimir Putin)" not in rows and "Volume: missiles" not in rows
+    (line,) = [t for t in ax.texts if t.get_text().startswith("Sources: ")]
+    box = line.get_window_extent(r)
+    assert not box.overlaps(legend.get_window_extent(r))
+    assert not box.overlaps(ax.get_window_extent(r))
+    assert "Kremlin" not in line.get_text()  # cited only by flows outside the view
     plt.close(ax.figure)
 
 
@@ -138,7 +230,7 @@ def test_title_sources_and_legend_say_what_is_drawn(shipments_ax):
     assert "Defence Security Asia" in line and line.endswith("Basemap: Natural Earth.")
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
     assert "Volume: containers" in legend and "13,000 containers" in legend
-    assert "'more than' / 'up to': drawn at the bound" in legend
+    assert "striped beside the line: open ended, more than" in legend
     assert ax.get_title() == "Shipments"
 
 

@@ -57,7 +57,9 @@ def _place_labels(
     ).reshape(-1, 4)
     visible = (frame.x0 <= cx) & (cx <= frame.x1) & (frame.y0 <= cy) & (cy <= frame.y1)
     drawn = []
-    for i, name in enumerate(places["label"]):
+    texts = places["text"] if "text" in places else places["label"]
+    italic = places["italic"].to_numpy(bool) if "italic" in places else np.zeros(len(texts), bool)
+    for i, name in enumerate(texts):
         if not name or not visible[i] or len(drawn) >= MAX_LABELS:
             continue
         others = np.vstack([taken, np.delete(markers, i, axis=0)])
@@ -70,6 +72,7 @@ def _place_labels(
                 ha=ha,
                 va=va,
                 fontsize=7.5,
+                fontstyle="italic" if italic[i] else "normal",
                 color="#111",
                 zorder=7,
                 bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.6},
@@ -158,10 +161,7 @@ def _draw_legend(ax: Any, enc: dict, color_by: str) -> Any:
                 label="one event (visit, strike)",
             )
         )
-    if (enc["halo"] > 0).any():
-        extra.append(Line2D([], [], color="#555", lw=7, alpha=0.25, label="range of a claim"))
-    if enc["open"].any():
-        extra.append(head("'more than' / 'up to': drawn at the bound"))
+    extra += _claim_rows(enc)
     if enc["unknown"].any():
         extra.append(
             Line2D([], [], color="#555", lw=1, dashes=UNKNOWN_DASH, label="volume unknown")
@@ -199,6 +199,42 @@ def _draw_legend(ax: Any, enc: dict, color_by: str) -> Any:
         if any(handle is h for h in heads):
             text.set_fontweight("bold")
     return legend
+
+
+def _claim_rows(enc: dict) -> list[Any]:
+    """Legend rows for the claim marks that are drawn: band, lowest claim, open ends."""
+    from matplotlib.lines import Line2D
+
+    rows = []
+    if (enc["halo"] > 0).any():
+        rows.append(
+            Line2D(
+                [], [], color="#555", lw=7, alpha=0.25, label="light band: up to the highest claim"
+            )
+        )
+    if (enc["core"] > 0).any():
+        rows.append(
+            Line2D(
+                [], [], color="#000", lw=2, alpha=0.35, label="dark strip in the line: lowest claim"
+            )
+        )
+    if (enc["above"] & ~enc["unknown"]).any():
+        rows.append(
+            Line2D([], [], color="#555", lw=7, alpha=0.55, dashes=(0.17, 0.17),
+                   label="striped beside the line: open ended, more than")
+        )  # fmt: skip
+    if (enc["below"] & ~enc["unknown"]).any():
+        rows.append(
+            Line2D(
+                [],
+                [],
+                color="#bbb",
+                lw=4,
+                dashes=(0.3, 0.3),
+                label="striped line: open ended, up to",
+            )
+        )
+    return rows
 
 
 def _sources_line(g: pd.DataFrame) -> str:

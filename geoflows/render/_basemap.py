@@ -16,15 +16,23 @@ from __future__ import annotations
 
 import json
 import math
-import zlib
 from collections.abc import Sequence
-from functools import cache, lru_cache
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
 
+from geoflows._land import (  # noqa: F401  (the land data, shared with the sea routes)
+    COARSE_FILE,
+    FINE_FILE,
+    _clip,
+    _rings_near,
+    _tile,
+    _tile_polygons,
+    _world_10m,
+)
 from geoflows.errors import GeoflowsError
-from geoflows.render._assets import _asset, _asset_bytes
+from geoflows.render._assets import _asset
 
 BASEMAPS = ("countries",)
 #: Budget of one map's basemap, as JSON text (bytes).
@@ -41,7 +49,6 @@ MARGIN = 1.0
 MIN_MARGIN_DEG = 3.0
 #: The 1:10m outlines, and a copy simplified to :data:`COARSE_DEG` degrees at data-prep time
 #: (``scripts/make_basemap.py``) used when a map's pixel is at least twice that.
-FINE_FILE, COARSE_FILE = "countries_10m.gfbm", "countries_10m_coarse.gfbm"
 COARSE_DEG = 0.02
 
 
@@ -180,27 +187,6 @@ def _extent(bounds: Any) -> tuple[float, float, float, float]:
     return west, south, east, north
 
 
-def _clip(polys: np.ndarray, box: tuple[float, float, float, float]) -> np.ndarray:
-    """Clip every outline to ``box`` (``clip_by_rect``).
-
-    GEOS refuses a few boxes on a few 1:10m rings ("Invalid number of points in LinearRing"):
-    then clip one by one, repairing the ring that fails (``make_valid``), so one bad ring
-    cannot break a map.
-    """
-    import shapely
-
-    try:
-        return shapely.clip_by_rect(polys, *box)
-    except shapely.errors.GEOSException:
-        out = []
-        for poly in polys:
-            try:
-                out.append(shapely.clip_by_rect(poly, *box))
-            except shapely.errors.GEOSException:
-                out.append(shapely.intersection(shapely.make_valid(poly), shapely.box(*box)))
-        return np.array(out, dtype=object)
-
-
 def _clipped(box: tuple[float, float, float, float], tolerance: float) -> dict[str, Any]:
     """Rings of the 1:10m outlines inside ``box``, simplified to ``tolerance`` degrees."""
     import shapely
@@ -250,90 +236,3 @@ def _encode(rings: np.ndarray, precision: int) -> list[list[int]]:
         if c >= 4:
             out.append(flat[2 * s : 2 * (s + c)])
     return out
-
-
-def _rings_near(box: tuple[float, float, float, float], source: str = "") -> np.ndarray:
-    """Return the 1:10m rings whose bounding box meets ``box``, as shapely Polygons.
-
-    Only the tiles holding those rings are read and made into geometries (each once per
-    process): a regional map reads a few of the 209 tiles, and the clip that follows works
-    on the rings near it alone.
-    """
-    source = source or FINE_FILE
-    index = _world_10m(source)
-    bounds = index["bounds"]
-    west, south, east, north = box
-    near = (
-        (bounds[:, 0] <= east)
-        & (bounds[:, 2] >= west)
-        & (bounds[:, 1] <= north)
-        & (bounds[:, 3] >= south)
-    )
-    rings = np.flatnonzero(near)
-    if len(rings) == 0:
-        return np.array([], dtype=object)
-    tiles = index["tile"][rings]
-    return np.concatenate(
-        [
-            _tile_polygons(t, source)[rings[tiles == t] - index["first"][t]]
-            for t in np.unique(tiles).tolist()
-        ]
-    )
-
-
-@cache
-def _tile_polygons(t: int, source: str) -> np.ndarray:
-    """Build every ring of tile ``t`` as a shapely Polygon, in one vectorised call."""
-    import shapely
-
-    index = _world_10m(source)
-    first = int(index["first"][t])
-    counts = index["count"][first : first + int(index["rings_in"][t])]
-    ids = np.repeat(np.arange(len(counts)), counts)
-    return shapely.polygons(shapely.linearrings(_tile(t, source), indices=ids))
-
-
-@cache
-def _tile(t: int, source: str) -> np.ndarray:
-    """Read tile ``t`` of a 1:10m file: the points of its rings, in degrees (n × 2)."""
-    index = _world_10m(source)
-    offset, size = index["chunks"][t]
-    steps = np.frombuffer(zlib.decompress(index["body"][offset : offset + size]), dtype="<i4")
-    grid = np.cumsum(steps.reshape(2, -1).T, axis=0, dtype=np.int64)
-    return grid * index["scale"] + index["translate"]
-
-
-@cache
-def _world_10m(source: str = "") -> dict[str, Any]:
-    """Read the index of the 1:10m countries: each ring's tile, point count and bounds.
-
-    Rings are stored tile by tile (``first``: each tile's first ring; ``rings_in``: how many).
-
-    ``countries_10m.gfbm`` (format: ``scripts/make_basemap.py``) holds the rings in tiles;
-    only the table is read here, and a tile's points when a map needs one of its rings, so
-    a regional map reads a few of the 209 tiles.
-    """
-    source = source or FINE_FILE
-    raw = _asset_bytes(f"basemap/{source}")
-    magic, head_line, body = raw.split(b"\n", 2)
-    if magic != b"GFBM2":
-        raise GeoflowsError(f"geoflows/_data/basemap/{source} is not a GFBM2 file")
-    head = json.loads(head_line)
-    n = int(head["rings"])
-    offset, size = head["table"]
-    table = np.frombuffer(zlib.decompress(body[offset : offset + size]), dtype="<i4")
-    tile, count = table[:n].astype(np.int64), table[n : 2 * n].astype(np.int64)
-    scale, translate = np.asarray(head["scale"]), np.asarray(head["translate"])
-    bounds = table[2 * n :].reshape(n, 4) * np.tile(scale, 2) + np.tile(translate, 2)
-    first = np.searchsorted(tile, np.arange(len(head["chunks"])))
-    return {
-        "tile": tile,
-        "count": count,
-        "first": first,
-        "rings_in": np.diff(np.r_[first, n]),
-        "bounds": bounds,
-        "chunks": head["chunks"],
-        "scale": scale,
-        "translate": translate,
-        "body": body,
-    }

@@ -116,15 +116,15 @@ def plot_flows(
     if basemap:
         _draw_basemap(ax, frame["to_map"], basemap, frame["extent"])
     enc = _encoding(g, scale, min_width, max_width, color_by, palette, width_domain)
-    _draw_flows(ax, frame["to_map"], g, frame["lines"], frame["part_of"], enc)
+    shown = _draw_flows(ax, frame["to_map"], g, frame["lines"], frame["part_of"], enc)
     _draw_places(ax, frame["to_map"], frame["places"])
     ax.apply_aspect()  # the final box (equal aspect shrinks it): labels measured where drawn
     obstacles = [_draw_scale_bar(ax)] if scale_bar else []
     if labels:
         _place_labels(ax, frame["to_map"], frame["places"], obstacles=obstacles)
-    legend = _draw_legend(ax, enc, color_by)
+    legend = _draw_legend(ax, _only(enc, shown), color_by)
     if sources:
-        _draw_sources(ax, legend, _sources_line(g) if sources == "auto" else str(sources))
+        _draw_sources(ax, legend, _sources_line(g[shown]) if sources == "auto" else str(sources))
     return ax
 
 
@@ -198,14 +198,15 @@ def _focus_outline(focus: Any, places: pd.DataFrame) -> tuple[np.ndarray, np.nda
 
 
 def _draw_sources(ax: Any, legend: Any, text: str) -> None:
-    """Write the line of sources under the map (under the legend when that is under it)."""
+    """Write the line of sources under the map and under the legend (clear of both)."""
     if not text:
         return
-    under_legend = legend.get_bbox_to_anchor().y0 < ax.get_window_extent().y0
-    ax.annotate(
+    renderer = ax.figure.canvas.get_renderer()
+    box, key = ax.get_window_extent(renderer), legend.get_window_extent(renderer)
+    ax.annotate(  # in axes fractions: the same at any saving dpi and 'tight' bounding box
         text,
-        xy=(0, 0),
-        xycoords=legend if under_legend else "axes fraction",
+        xy=(0.0, (min(box.y0, key.y0) - box.y0) / box.height),
+        xycoords="axes fraction",
         xytext=(0, -6),
         textcoords="offset points",
         va="top",
@@ -215,6 +216,19 @@ def _draw_sources(ax: Any, legend: Any, text: str) -> None:
         wrap=False,
         annotation_clip=False,
     )
+
+
+def _only(enc: dict, shown: np.ndarray) -> dict:
+    """The encoding of the flows in view: the legend lists only what is drawn."""
+    keys = [k for k, v in enc.items() if isinstance(v, np.ndarray) and v.shape == shown.shape]
+    out = {**enc, **{k: enc[k][shown] for k in keys}}
+    out["color"] = [c for c, k in zip(enc["color"], shown, strict=True) if k]
+    out["dash"] = [d for d, k in zip(enc["dash"], shown, strict=True) if k]
+    values = {v for v, k in zip(enc["values"], shown, strict=True) if k}
+    out["colors"] = {v: c for v, c in enc["colors"].items() if v in values}
+    units = set(enc["units"][shown].tolist())
+    out["legends"] = [lg for lg in enc["legends"] if (lg.unit or "") in units]
+    return out
 
 
 # --------------------------------------------------------------------------- projection
@@ -319,12 +333,12 @@ def _encoding(
     best = best_volume(vol, low, high)
     units = g["unit"].fillna("").astype(str).to_numpy(object)
     events = is_event(g["kind"].to_numpy(object), units)
-    has_range = np.isfinite(low) & np.isfinite(high) & (low != high)
+    has_range = np.isfinite(low) & np.isfinite(high) & (low != high) & ~events
     n = len(g)
     widths, legends = widths_by_unit(
-        np.concatenate([best, np.where(has_range, high, np.nan)]),
-        np.concatenate([units, units]),
-        events=np.concatenate([events, events]),
+        np.concatenate([best, np.where(has_range, high, np.nan), np.where(has_range, low, np.nan)]),
+        np.concatenate([units, units, units]),
+        events=np.concatenate([events, events, events]),
         domain=width_domain,
         scale=scale,
         min_width=min_width,
@@ -344,14 +358,19 @@ def _encoding(
     open_ended = (np.isfinite(low) ^ np.isfinite(high)) & ~np.isfinite(vol)
     return {
         "width": np.where(unknown, min(1.0, min_width), widths[:n]),
-        "halo": np.where(has_range, widths[n:], 0.0),
+        "halo": np.where(has_range, widths[n : 2 * n], 0.0),
         "color": [colors[v] for v in values],
         "colors": colors,
+        "values": values,
         "dash": dashes,
         "event": events,
         "unknown": unknown,
         "open": open_ended,
+        "core": np.where(has_range, widths[2 * n :], 0.0),
+        "above": open_ended & np.isfinite(low),
+        "below": open_ended & np.isfinite(high),
         "legends": legends,
+        "units": units,
         "min_width": min_width,
         "max_width": max_width,
     }
@@ -359,15 +378,92 @@ def _encoding(
 
 def _draw_flows(
     ax: Any, to_map: Any, g: pd.DataFrame, lines: np.ndarray, part_of: np.ndarray, enc: dict
-) -> None:
+) -> np.ndarray:
+    """Draw claim bands, lines, marks inside them and arrowheads; return which flows show."""
+    from matplotlib.collections import LineCollection
+
+    segs, flow = _projected_parts(to_map, lines, part_of)
+    color = [enc["color"][i] for i in flow]
+    _draw_bands(ax, segs, flow, color, enc)
+    styles = [(0, d) if d else "solid" for d in (enc["dash"][i] for i in flow)]
+    ax.add_collection(
+        LineCollection(
+            segs,
+            colors=color,
+            linewidths=enc["width"][flow],
+            linestyles=styles,
+            alpha=0.9,
+            capstyle="butt",
+            zorder=3,
+        ),
+        autolim=False,
+    )
+    _draw_over_lines(ax, segs, flow, enc)
+    _draw_heads(ax, to_map, g, enc)
+    return _shown(ax, segs, flow, len(g))
+
+
+def _projected_parts(
+    to_map: Any, lines: np.ndarray, part_of: np.ndarray
+) -> tuple[list[np.ndarray], np.ndarray]:
+    """Each line part in map coordinates, and the flow it belongs to."""
     import shapely
-    from matplotlib.collections import LineCollection, PolyCollection
 
     xy, idx = shapely.get_coordinates(lines, return_index=True)
     x, y = to_map.transform(xy[:, 0], xy[:, 1])
     segs = np.split(np.column_stack([x, y]), np.flatnonzero(np.diff(idx)) + 1)
-    flow = part_of[np.unique(idx)]
-    color = [enc["color"][i] for i in flow]
+    return segs, part_of[np.unique(idx)]
+
+
+def _shown(ax: Any, segs: list[np.ndarray], flow: np.ndarray, n: int) -> np.ndarray:
+    """Tell which flows have a part inside the axes' limits (what the legend may speak of)."""
+    import shapely
+
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    part = np.repeat(np.arange(len(segs)), [len(s) for s in segs])
+    xy = np.concatenate(segs) if segs else np.zeros((0, 2))
+    ok = np.isfinite(xy).all(axis=1)
+    # a part with fewer than two projected points is not a line: it shows if its point does
+    count = np.bincount(part[ok], minlength=len(segs))
+    line = ok & (count[part] >= 2)
+    hit = np.zeros(len(segs), dtype=bool)
+    ids = np.unique(part[line])
+    if ids.size:
+        parts = shapely.linestrings(xy[line], indices=np.searchsorted(ids, part[line]))
+        hit[ids] = shapely.intersects(parts, shapely.box(x0, y0, x1, y1))
+    dot = ok & (count[part] == 1)
+    inside = (x0 <= xy[:, 0]) & (xy[:, 0] <= x1) & (y0 <= xy[:, 1]) & (xy[:, 1] <= y1)
+    hit[part[dot & inside]] = True
+    return np.bincount(flow, weights=hit, minlength=n) > 0
+
+
+def _striped(ax: Any, segs: list, keep: np.ndarray, colors: list, widths: np.ndarray, **kw) -> None:
+    """Lines crossed by short stripes 1.2 pt apart (the static twin of the map's hatching)."""
+    from matplotlib.collections import LineCollection
+
+    if not keep.any():
+        return
+    w = widths[keep]
+    ax.add_collection(
+        LineCollection(
+            [s for s, k in zip(segs, keep, strict=True) if k],
+            colors=[c for c, k in zip(colors, keep, strict=True) if k],
+            linewidths=w,
+            linestyles=[(0, (1.2 / v, 1.2 / v)) for v in w],
+            capstyle="butt",
+            **kw,
+        ),
+        autolim=False,
+    )
+
+
+def _draw_bands(ax: Any, segs: list, flow: np.ndarray, color: list, enc: dict) -> None:
+    """Under the lines: light up to the highest claim, striped beyond a 'more than' line."""
+    from matplotlib.collections import LineCollection
+
+    width = enc["width"][flow]
+    above = enc["above"][flow] & ~enc["unknown"][flow]
+    _striped(ax, segs, above, color, width + 2 * np.maximum(4.0, 0.5 * width), alpha=0.55, zorder=2)
     halo = enc["halo"][flow]
     banded = halo > 0
     if banded.any():
@@ -382,20 +478,36 @@ def _draw_flows(
             ),
             autolim=False,
         )
-    styles = [(0, d) if d else "solid" for d in (enc["dash"][i] for i in flow)]
-    ax.add_collection(
-        LineCollection(
-            segs,
-            colors=color,
-            linewidths=enc["width"][flow],
-            linestyles=styles,
-            alpha=0.9,
-            capstyle="butt",
-            zorder=3,
-        ),
-        autolim=False,
-    )
-    # Arrowheads at the middle of each flow, and a diamond on events (a visit, a strike).
+
+
+def _draw_over_lines(ax: Any, segs: list, flow: np.ndarray, enc: dict) -> None:
+    """Over the lines: the lowest claim as a dark strip, white stripes on an 'up to' line."""
+    from matplotlib.collections import LineCollection
+
+    width, core = enc["width"][flow], enc["core"][flow]
+    inside = (core > 0) & (core < width - 0.5)
+    if inside.any():
+        ax.add_collection(
+            LineCollection(
+                [s for s, k in zip(segs, inside, strict=True) if k],
+                colors="#000",
+                linewidths=core[inside],
+                alpha=0.35,
+                capstyle="butt",
+                zorder=3.2,
+            ),
+            autolim=False,
+        )
+    below = enc["below"][flow] & ~enc["unknown"][flow]
+    white = ["#ffffff"] * len(segs)
+    _striped(ax, segs, below, white, np.maximum(1.0, width - 1.0), alpha=0.8, zorder=3.3)
+
+
+def _draw_heads(ax: Any, to_map: Any, g: pd.DataFrame, enc: dict) -> None:
+    """Arrowheads at the middle of each flow, and a diamond on events (a visit, a strike)."""
+    import shapely
+    from matplotlib.collections import PolyCollection
+
     geoms = g.geometry.to_numpy()
     mid = shapely.get_coordinates(shapely.line_interpolate_point(geoms, 0.5, normalized=True))
     ahead = shapely.get_coordinates(shapely.line_interpolate_point(geoms, 0.53, normalized=True))
@@ -448,6 +560,8 @@ def _places(g: pd.DataFrame) -> pd.DataFrame:
                     "lat": g[f"{end}_lat"].to_numpy(float),
                     "lon": g[f"{end}_lon"].to_numpy(float),
                     "kind": g[f"{end}_kind"].fillna("").astype(str).to_numpy(),
+                    "near": _texts(g, f"{end}_near"),
+                    "former": _texts(g, f"{end}_former_name"),
                     "via": False,
                 }
             )
@@ -457,14 +571,16 @@ def _places(g: pd.DataFrame) -> pd.DataFrame:
         pairs = [c for c in str(coords or "").split(";") if c.strip()]
         for name, pair in zip(split_list(names), pairs, strict=False):
             lat, lon = (float(v) for v in pair.split(","))
-            vias.append((name, lat, lon, "", True))
+            vias.append((name, lat, lon, "", "", "", True))
     if vias:
-        rows.append(pd.DataFrame(vias, columns=["name", "lat", "lon", "kind", "via"]))
+        columns = ["name", "lat", "lon", "kind", "near", "former", "via"]
+        rows.append(pd.DataFrame(vias, columns=columns))
     table = pd.concat(rows, ignore_index=True)
     table["key_lat"], table["key_lon"] = table["lat"].round(4), table["lon"].round(4)
     out = (
         table.groupby(["name", "key_lat", "key_lon"], sort=True)
         .agg(lat=("lat", "first"), lon=("lon", "first"), kind=("kind", "first"),
+             near=("near", "max"), former=("former", "max"),
              via=("via", "all"), flows=("name", "size"))
         .reset_index()
     )  # fmt: skip
@@ -481,6 +597,33 @@ def _places(g: pd.DataFrame) -> pd.DataFrame:
     )
     repeat = out.duplicated("name") & (km < 25)
     out.loc[repeat, "label"] = ""
+    out["text"] = _label_texts(out, coords_only & ~repeat)
+    out["italic"] = coords_only  # 'near …': where an unnamed place is, not its name
+    return out
+
+
+def _texts(g: pd.DataFrame, column: str) -> np.ndarray:
+    """A resolved text column as strings ('' where blank or absent)."""
+    if column not in g:
+        return np.full(len(g), "", dtype=object)
+    return g[column].map(lambda v: "" if v is None or pd.isna(v) else str(v)).to_numpy(object)
+
+
+def _label_texts(places: pd.DataFrame, coords_only: np.ndarray) -> list[str]:
+    """What each label reads: 'Dunai (near Vladivostok)', 'Bakhmut (formerly Artemivsk)'.
+
+    A coordinate-only place gets no made-up name, only where it is: 'near Rajin (KP), 1 km'.
+    """
+    out = []
+    for label, near, former, bare in zip(
+        places["label"], places["near"], places["former"], coords_only, strict=True
+    ):
+        notes = [f"near {near}" if near else "", f"formerly {former}" if former else ""]
+        notes = "; ".join(n for n in notes if n)
+        if bare:
+            out.append(f"near {near}" if near else "")
+        else:
+            out.append(f"{label} ({notes})" if label and notes else label)
     return out
 
 

@@ -284,7 +284,7 @@ def build_routes(
     >>> r.route_kind.tolist()          # Rajin -> Vladivostok and back: two arcs
     ['arc', 'arc']
     >>> r = build_routes([130.28], [42.26], [131.87], [43.11], mode=["sea"])
-    >>> r.route_kind.tolist(), bool(r.length_km[0] > 200)
+    >>> r.route_kind.tolist(), bool(r.length_km[0] > 150)
     (['sea'], True)
     >>> r = build_routes([131.87], [43.11], [-149.90], [61.22], dense=False)
     >>> r.geometry[0].coords[:], round(float(r.length_km[0]))    # Vladivostok -> Anchorage

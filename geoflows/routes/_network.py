@@ -14,6 +14,7 @@ import warnings
 
 import numpy as np
 
+from geoflows.routes._coastal import coastal_leg
 from geoflows.routes._geometry import distance_km, unwrap_lon
 
 #: An endpoint farther than this from the first/last sea-lane node is treated as inland: searoute
@@ -90,7 +91,8 @@ def _sea_leg(o: tuple[float, float], d: tuple[float, float]):
         return None, f"sea route not found (searoute failed: {exc}); drawn geodesic"
     if path.ndim != 2 or path.shape[0] < 1 or path.shape[1] < 2:
         return None, "sea route not found (no path between the two points); drawn geodesic"
-    return _attach_endpoints(path[:, :2], o, d, SEA_SNAP_KM, "sea route")
+    coords, note = _attach_endpoints(path[:, :2], o, d, SEA_SNAP_KM, "sea route")
+    return coastal_leg(o, d, coords, note)  # lanes far from a small port: a path at sea instead
 
 
 def _rail_data_source() -> str:

@@ -193,9 +193,33 @@ function addFilter(map, P, state, update) {
     group(P.legend.colorTitle, P.colorKeys, "color");
     group("Unit", P.units.map(function (u) { return u || "(no unit)"; }), "unit");
     group("Confidence", P.confLevels, "conf", P.legend.confUsed);
+    details.addEventListener("toggle", function () { fitFilter(map, details, box, "filter"); });
     return outer;
   };
   filter.addTo(map);
+  var body = filter.getContainer().querySelector(".gf-filter-body");
+  var open = filter.getContainer().querySelector("details");
+  var legend = map.getContainer().querySelector(".gf-legend");
+  // toggle does not bubble: listen in the capture phase for every section of the legend
+  if (legend) legend.addEventListener("toggle", function () { fitFilter(map, open, body, "legend"); }, true);
+  map.on("resize", function () { fitFilter(map, open, body, "filter"); });
+  fitFilter(map, open, body, "filter");
+}
+
+// The open filter (top right) never runs under the legend (bottom right): its list scrolls
+// inside the room above the legend. With too little room, the control just opened wins: the
+// filter opening folds the legend, the legend opening folds the filter.
+function fitFilter(map, details, body, opened) {
+  var legend = map.getContainer().querySelector(".gf-legend"), least = 150, gap = 10;
+  body.style.maxHeight = "";
+  if (!details.open || !legend) return;
+  function room() { return legend.getBoundingClientRect().top - body.getBoundingClientRect().top - gap; }
+  if (room() < least) {
+    var main = legend.querySelector("details.gf-legend-main");
+    if (opened === "filter" && main && main.open) main.open = false;
+    else if (opened === "legend") { details.open = false; return; }
+  }
+  body.style.maxHeight = Math.max(0, Math.floor(room())) + "px";
 }
 
 function addTitle(map, P) {
