@@ -38,6 +38,7 @@ from geoflows.build._spec import _schema_text
 from geoflows.errors import BuildError, FlowValidationError, GeoflowsError
 from geoflows.mapoptions import MAP_OPTIONS, MapOption
 from geoflows.routes import ROUTE_KINDS
+from geoflows.schema import is_blank
 
 __all__ = ["cli", "main"]
 
@@ -51,8 +52,12 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 def _print_error(exc: BaseException) -> None:
     """Print an error as ``error:`` (plus any listed problems) and ``hint:`` on stderr."""
     msg, hint = describe_error(exc)
-    if isinstance(exc, FlowValidationError | BuildError) and "\n" in str(exc):
-        click.echo(f"error: {exc}", err=True)  # a count line, then one line per problem
+    problems = exc.problems if isinstance(exc, FlowValidationError | BuildError) else []
+    lines = str(exc).splitlines()
+    if problems and len(lines) > 1:  # a listing: its count line, then one line per problem
+        click.echo(f"error: {lines[0]}", err=True)
+        for p in problems:
+            click.echo(f"  - {p}", err=True)
     else:
         click.echo(f"error: {msg}", err=True)
     click.echo(f"hint: {hint}", err=True)
@@ -309,7 +314,7 @@ def build_cmd(
 
 
 def _place_text(p: Any) -> str:
-    """A place as one short, distinguishing phrase: ``Springfield (US, city, 37.22, -93.30)``."""
+    """Write a place as one short phrase: ``Springfield (US, city, 37.22, -93.30)``."""
     if not hasattr(p, "lat"):
         return str(p)
     return f"{p.name} ({p.country}, {p.kind}, {p.lat:.2f}, {p.lon:.2f})"
@@ -326,15 +331,6 @@ def _alternatives(row: dict[str, Any]) -> str:
         if isinstance(value, str) and value:
             return value
     return ""
-
-
-def _listed(message: str) -> list[str]:
-    """Problems of a BuildError made from its message alone (``build/_spec.py``'s listings).
-
-    Errors made with :meth:`~geoflows.errors.BuildError.listing` carry ``problems`` instead.
-    """
-    lines = message.splitlines()
-    return [ln.strip().removeprefix("- ") for ln in lines[1:]] or lines[:1]
 
 
 def _plain_geocode_frame(df: Any, *, as_lists: bool) -> Any:
@@ -368,17 +364,9 @@ def _fmt_coord(value: Any) -> str:
     return "" if f != f else f"{f:.4f}"
 
 
-def _blank(value: Any) -> str:
-    if value is None or (isinstance(value, float) and value != value):
-        return ""
-    try:
-        import pandas as pd
-
-        if value is pd.NA:
-            return ""
-    except ImportError:  # pragma: no cover
-        pass
-    return str(value)
+def _cell_text(value: Any) -> str:
+    """Write a cell as text: empty for a blank one (None, NA, NaN, only whitespace)."""
+    return "" if is_blank(value) else str(value)
 
 
 def _geocode_queries(names: Sequence[str], csv_file: str | None, column: str | None) -> list[str]:
@@ -395,7 +383,7 @@ def _geocode_queries(names: Sequence[str], csv_file: str | None, column: str | N
                 f"{csv_file} has no column {column!r}; columns: {', '.join(map(str, table.columns))}",
                 param_hint="--column",
             )
-        queries += [str(v).strip() for v in table[column] if _blank(v).strip()]
+        queries += [str(v).strip() for v in table[column] if not is_blank(v)]
     elif column:
         raise click.UsageError("--column needs --csv FILE")
     queries = list(dict.fromkeys(queries))
@@ -416,7 +404,7 @@ def _geocode_output(df: Any, fmt: str) -> str:
         return plain.to_json(orient="records", force_ascii=False, indent=2)
     keys = ("query", "status", "name", "country", "lat", "lon", "kind", "runner_up")
     rows = [
-        [_fmt_coord(r.get(k)) if k in ("lat", "lon") else _blank(r.get(k)) for k in keys]
+        [_fmt_coord(r.get(k)) if k in ("lat", "lon") else _cell_text(r.get(k)) for k in keys]
         + [_alternatives(r)]
         for r in df.to_dict(orient="records")
     ]
@@ -524,7 +512,8 @@ def validate_cmd(
             try:
                 spec = load_build_file(f)
             except BuildError as e:
-                problems = [str(p) for p in e.problems] or _listed(str(e))
+                # a build file that cannot be read at all is one problem: the error itself
+                problems = [str(p) for p in e.problems] or [str(e)]
             else:
                 spec_gaz = gaz
                 if spec.gazetteer is not None:
@@ -644,13 +633,13 @@ def places_cmd(text: str, country: str | None, limit: int, gazetteer: str | None
     rows = [
         [
             p.name,
-            _blank(p.country),
+            _cell_text(p.country),
             _fmt_coord(p.lat),
             _fmt_coord(p.lon),
-            _blank(p.kind),
-            _blank(getattr(p, "population", None)),
-            _blank(getattr(p, "source", None)),
-            _blank(getattr(p, "id", None)),
+            _cell_text(p.kind),
+            _cell_text(getattr(p, "population", None)),
+            _cell_text(getattr(p, "source", None)),
+            _cell_text(getattr(p, "id", None)),
         ]
         for p in found
     ]

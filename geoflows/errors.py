@@ -10,6 +10,24 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+__all__ = [
+    "AggregationError",
+    "AmbiguousPlace",
+    "BuildError",
+    "BuildProblem",
+    "CacheWarning",
+    "FlowValidationError",
+    "GeocodeError",
+    "GeoflowsError",
+    "GeoflowsWarning",
+    "InputFileError",
+    "OptionError",
+    "PlaceNotFound",
+    "RouteFallbackWarning",
+    "StyleError",
+    "warn",
+]
+
 
 class GeoflowsError(Exception):
     """Base class of every error geoflows raises on purpose.

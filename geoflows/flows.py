@@ -34,6 +34,17 @@ if TYPE_CHECKING:
 
     from geoflows.places import Gazetteer
 
+__all__ = [
+    "CRS",
+    "GIVEN_END_TOLERANCE_KM",
+    "NAME_COORDINATE_TOLERANCE_KM",
+    "NEAR_LABEL_LIMIT",
+    "Flow",
+    "FlowSet",
+    "best_volume",
+    "concat",
+]
+
 CRS = "EPSG:4326"
 #: Contract fields a :class:`Flow` holds as attributes; every other column goes to ``extra``.
 _FLOW_ATTRIBUTES = frozenset(FLOW_FIELDS) - {"group", "origin_country", "destination_country"}
@@ -76,6 +87,7 @@ class Flow:
     extra: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def __eq__(self, other: object) -> bool:
+        """Compare two flows field by field; two unknown (NaN) volumes are equal."""
         # Unknown volumes are NaN; two unknown volumes are the same record, not different ones.
         if not isinstance(other, Flow):
             return NotImplemented
@@ -87,6 +99,7 @@ class Flow:
         )
 
     def __hash__(self) -> int:
+        """Hash the flow by its id."""
         return hash(self.id)
 
     def _key(self) -> tuple[Any, ...]:
@@ -318,8 +331,11 @@ def _check_geometry_range(geoms: np.ndarray, records: pd.DataFrame) -> None:
 def _country_hints(
     records: pd.DataFrame, country: str | None, n: int, n_via: int
 ) -> str | None | list[str | None]:
-    """Country hint of every looked-up name: ``origin_country`` / ``destination_country``
-    columns narrow their row's lookup; blank cells (and waypoints) use ``country``."""
+    """Give the country hint of every looked-up name.
+
+    ``origin_country`` / ``destination_country`` columns narrow their row's lookup; blank cells
+    (and waypoints) use ``country``.
+    """
     cols = [f"{f}_country" for f in ("origin", "destination")]
     if not any(c in records.columns for c in cols):
         return country
@@ -379,7 +395,7 @@ NEAR_LABEL_LIMIT = 5000
 
 
 def _place_notes(table: pd.DataFrame, place: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The gazetteer's notes on each looked-up place: ``near`` and ``former_name``.
+    """Return the gazetteer's notes on each looked-up place: ``near`` and ``former_name``.
 
     Names looked up without a Place (decimal coordinates on the fast path) get their near
     label here, in one query, when there are at most :data:`NEAR_LABEL_LIMIT` of them.
@@ -406,7 +422,6 @@ def _resolved_ends(
     Exported files carry the resolved places: they are used instead of the names' lookups,
     after checking that they are coordinates at all and agree with the names.
     """
-
     place, status = table["place"].to_numpy(), table["status"].to_numpy()
     ends = table[["query", "status", "message", *(a for a, _ in _PLACE_ATTRS[:5])]].copy()
     ends["near"], ends["former_name"] = _place_notes(table, place)
@@ -681,9 +696,11 @@ class FlowSet:
 
     # ------------------------------------------------------------------ collection
     def __len__(self) -> int:
+        """Return the number of flows."""
         return len(self._gdf)
 
     def __iter__(self) -> Iterator[Flow]:
+        """Iterate over the flows as :class:`Flow` records, in order."""
         g = self._gdf
         for rec in g.drop(columns=g.geometry.name).to_dict("records"):
             yield Flow(
@@ -734,6 +751,7 @@ class FlowSet:
         return FlowSet(sub.reset_index(drop=True), unresolved=self.unresolved, source=self.source)
 
     def __repr__(self) -> str:
+        """Show the number of flows and their units."""
         units = sorted(u for u in set(self._gdf["unit"]) if u)
         return f"<FlowSet: {len(self)} flows, units: {', '.join(units) or 'none'}>"
 
@@ -766,7 +784,9 @@ class FlowSet:
             self._dense_lines = geoms if kinds is None else densify_geodesics(geoms, kinds)
         return self._dense_lines
 
-    def to_geodataframe(self, *, split_antimeridian: bool = True) -> gpd.GeoDataFrame:
+    def to_geodataframe(
+        self, *, split_antimeridian: bool = True, dense: bool = True
+    ) -> gpd.GeoDataFrame:
         """One row per flow, every field, LineString geometry, CRS EPSG:4326.
 
         Parameters
@@ -775,6 +795,10 @@ class FlowSet:
             If True (default) a line crossing 180° becomes a MultiLineString split at ±180°
             with all longitudes in [-180, 180] (RFC 7946); if False lines keep the continuous
             (unwrapped) longitudes used for drawing.
+        dense : bool
+            If True (default) a geodesic has a vertex every 50 km; if False it keeps its two
+            endpoints, as :func:`~geoflows.read_flows` stores it and the HTML map takes it (the
+            browser draws the curve from its ends).
 
         Returns
         -------
@@ -791,7 +815,7 @@ class FlowSet:
         from geoflows.routes import split_antimeridian as _split
 
         gdf = self._gdf.drop(columns=["_row"], errors="ignore").copy()
-        lines = self._lines()
+        lines = self._lines() if dense else self._gdf.geometry.to_numpy()
         if split_antimeridian:
             gdf = gdf.set_geometry(list(_split(lines)), crs=CRS)
         elif lines is not self._gdf.geometry.to_numpy():
@@ -936,10 +960,10 @@ class FlowSet:
         """
         from geoflows.render import flow_map
 
-        return flow_map(self, m=m, **_map_options(options, "to_folium"))
+        return flow_map(self._gdf, m=m, **_map_options(options, "to_folium"))
 
     def to_html(self, **options: Any) -> str:
-        """The map as one self-contained HTML page (same flows and options → same bytes).
+        """Return the map as one self-contained HTML page (same flows and options → same bytes).
 
         Examples
         --------
@@ -950,7 +974,7 @@ class FlowSet:
         """
         from geoflows.render import map_html
 
-        return map_html(self, **_map_options(options, "to_html"))
+        return map_html(self._gdf, **_map_options(options, "to_html"))
 
     def save_map(self, path: str | os.PathLike, **options: Any) -> Path:
         """Save the map as a self-contained HTML file (written atomically).
@@ -972,10 +996,10 @@ class FlowSet:
     def _repr_html_(self) -> str:
         from geoflows.render import notebook_html
 
-        return notebook_html(self)
+        return notebook_html(self._gdf)
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        """The notebook display: live map, a plain summary and a picture of the flows.
+        """Return the notebook display: live map, a plain summary and a picture of the flows.
 
         Viewers that cannot run the map (untrusted notebooks, static viewers) show the picture
         or the summary instead of nothing; see :data:`geoflows.options`.
@@ -989,7 +1013,8 @@ class FlowSet:
         """
         from geoflows.render._notebook import notebook_bundle
 
-        return notebook_bundle(self)
+        # The map takes the frame as stored, the picture the lines as plot() draws them.
+        return notebook_bundle(self._gdf, unresolved=self.unresolved, lines=self.to_geodataframe())
 
     def to_file(
         self,
@@ -1034,13 +1059,13 @@ class FlowSet:
         return plot_flows(self.to_geodataframe(), ax=ax, **options)
 
     def save_png(self, path: str | os.PathLike, *, dpi: int = 150, **options: Any) -> Path:
-        """Save :meth:`plot` as a PNG (for reports and slides).
+        r"""Save :meth:`plot` as a PNG (for reports and slides).
 
         Examples
         --------
         >>> import geoflows as gf, tempfile, pathlib
         >>> p = gf.read_flows("data/dprk_russia_2023_2024.csv").save_png(pathlib.Path(tempfile.mkdtemp()) / "m.png")
-        >>> p.read_bytes()[:4] == b"\\x89PNG"
+        >>> p.read_bytes()[:4] == b"\x89PNG"
         True
         """
         return self._save_figure(path, dpi=dpi, **_map_options(options, "save_png", static=True))

@@ -49,6 +49,21 @@ from geoflows.schema import (  # noqa: F401  (the contract, re-exported for comp
     validate_records,
 )
 
+# Own names only: the contract and file rules re-exported above stay importable from here
+# (geoflows.io.FLOW_FIELDS) but are documented where they are defined.
+__all__ = [
+    "EXPORT_DATE",
+    "FLOW_FILE_SUFFIXES",
+    "FORMULA_TRIGGERS",
+    "TABLE_FORMATS",
+    "neutralize_formulas",
+    "read_flows",
+    "read_table",
+    "restore_formulas",
+    "validate_flows",
+    "write_flows",
+]
+
 FLOW_FILE_SUFFIXES = {
     ".csv": "CSV",
     ".tsv": "CSV",
@@ -331,10 +346,8 @@ def read_flows(
     ----------
     data : path, pandas.DataFrame or list of dict
         A CSV, GeoJSON, GeoPackage or GeoParquet file, or records with the columns of the data
-        contract (``id, origin, destination, via, volume, volume_low, volume_high, unit, kind,
-        category, mode, start, end, confidence, source, label, notes, group, origin_country,
-        destination_country``; only ``origin`` and ``destination`` are required; ``via`` is
-        ``;``-separated).
+        contract (:data:`geoflows.schema.FLOW_FIELDS`; only ``origin`` and ``destination`` are
+        required; ``via`` is ``;``-separated).
     gazetteer : Gazetteer, optional
         Where place names are looked up (default: the built-in offline gazetteer). Use
         ``Gazetteer.from_csv("my_sites.csv")`` to add your own places.
@@ -349,17 +362,15 @@ def read_flows(
     encoding : str, optional
         Encoding of a CSV that is not UTF-8.
     columns : dict, optional
-        Your column names mapped onto the contract's fields, e.g. ``{"OrigName": "origin",
-        "OrigLat": "origin_lat", "OrigLon": "origin_lon", "FlowMag": "volume"}``. Targets are
-        the contract's fields and ``origin_lat``, ``origin_lon``, ``destination_lat``,
-        ``destination_lon`` (coordinates given beside the names are used as they are).
+        Your column names mapped onto the contract's fields and ``origin_lat``, ``origin_lon``,
+        ``destination_lat``, ``destination_lon`` (coordinates beside the names, used as given),
+        e.g. ``{"OrigName": "origin", "OrigLat": "origin_lat", "FlowMag": "volume"}``.
     locations : path, DataFrame or list of dict, optional
         flowmap.blue's locations table (``id, name, lat, lon``); ``data`` is then its flows
         table (``origin, dest, count[, time]``), ids resolved through the locations.
     strict : bool
-        If True (default), coordinates given beside a place name (``origin_lat``,
-        ``origin_lon``…) that lie more than 50 km from every place of that name are a
-        validation problem; if False they are drawn with a warning.
+        If True (default), coordinates given beside a name (``origin_lat``…) more than 50 km
+        from every place of that name are a problem; if False they are drawn with a warning.
 
     Returns
     -------

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from geoflows.errors import GeoflowsError, StyleError
-from geoflows.schema import CONFIDENCES
+from geoflows.schema import CONFIDENCES, is_blank
 
 __all__ = [
     "COLOR_FIELDS",
@@ -525,7 +525,9 @@ def category_colors(
     cycle = (
         list(palette) if palette is not None and not isinstance(palette, dict) else list(PALETTE)
     )
-    distinct = sorted({"" if _missing(v) else str(v) for v in values})
+    # Text is kept as given (renderers look colours up by str(value)); None, NA, NaN, NaT are
+    # the missing category.
+    distinct = sorted({str(v) if isinstance(v, str) or not is_blank(v) else "" for v in values})
     colors: dict[str, str] = {}
     i = 0
     for value in distinct:
@@ -537,15 +539,6 @@ def category_colors(
             colors[value] = cycle[i % len(cycle)]
             i += 1
     return colors
-
-
-def _missing(value: object) -> bool:
-    return (
-        value is None
-        or value is pd.NA
-        or (isinstance(value, float) and math.isnan(value))
-        or str(value) == ""
-    )
 
 
 def format_volume(

@@ -28,9 +28,6 @@ MODULES = sorted(
 )
 #: Modules a user imports: no part of the dotted name starts with an underscore.
 PUBLIC = ["geoflows"] + [m for m in MODULES if not any(p.startswith("_") for p in m.split("."))]
-#: Public modules still without ``__all__`` because other branches change them this round
-#: (issue 14): exempt until the parallel branches merge; the coordinator adds theirs.
-NO_ALL_YET = {"geoflows.errors", "geoflows.flows", "geoflows.io"}
 
 
 def _ruff_order(name: str) -> tuple[int, str]:
@@ -57,7 +54,7 @@ def test_module_list_is_the_package() -> None:
     assert "geoflows.places._place" not in PUBLIC and "geoflows.style" in PUBLIC
 
 
-@pytest.mark.parametrize("name", [m for m in PUBLIC if m not in NO_ALL_YET])
+@pytest.mark.parametrize("name", PUBLIC)
 def test_public_module_declares_a_sorted_all(name: str) -> None:
     module = importlib.import_module(name)
     exported = module.__dict__.get("__all__")
@@ -65,12 +62,6 @@ def test_public_module_declares_a_sorted_all(name: str) -> None:
     assert all(isinstance(n, str) for n in exported)
     assert len(set(exported)) == len(exported), f"{name}.__all__ repeats a name"
     assert exported == sorted(exported, key=_ruff_order), f"{name}.__all__ is not sorted"
-
-
-@pytest.mark.parametrize("name", sorted(NO_ALL_YET))
-def test_exemptions_are_still_needed(name: str) -> None:
-    # Once a module gains __all__, it must leave NO_ALL_YET and face the test above.
-    assert "__all__" not in importlib.import_module(name).__dict__
 
 
 @pytest.mark.parametrize("name", MODULES + ["geoflows"])

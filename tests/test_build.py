@@ -27,7 +27,11 @@ DATA = Path(__file__).parent / "data" / "build"
 
 
 def _problems(exc: pytest.ExceptionInfo) -> list[str]:
-    return [ln.strip().removeprefix("- ") for ln in str(exc.value).splitlines()[1:]]
+    # The structured problems, checked against the lines of the message that lists them.
+    problems = [str(p) for p in exc.value.problems]
+    assert all(isinstance(p, gf.BuildProblem) for p in exc.value.problems)
+    assert problems == [ln.strip().removeprefix("- ") for ln in str(exc.value).splitlines()[1:]]
+    return problems
 
 
 def _write(path: Path, text: str) -> Path:
@@ -104,6 +108,40 @@ def test_unknown_input_names_and_duplicate_maps():
         "maps[1].name: 'm' is already used by maps[0]; map names must be unique (they name the "
         "output files)",
     ]
+
+
+def test_build_file_problems_are_structured():
+    # Schema, option, input and name problems each carry their key path as the field.
+    with pytest.raises(gf.BuildError) as exc:
+        BuildSpec.from_dict({"maps": [{"name": "m"}]})
+    assert [(p.field, p.message) for p in exc.value.problems] == [
+        ("maps[0].input", "required key is missing")
+    ]
+    with pytest.raises(gf.BuildError) as exc:
+        BuildSpec.from_dict(
+            {
+                "inputs": {"a": "a.csv"},
+                "maps": [{"name": "m", "input": "b"}, {"name": "m", "input": "a"}],
+            }
+        )
+    assert [p.field for p in exc.value.problems] == ["maps[0].input", "maps[1].name"]
+    assert exc.value.problems[0].message == "'b' is not a named input (inputs: a)"
+    with pytest.raises(gf.BuildError) as exc:
+        BuildSpec.from_dict(
+            {
+                "inputs": {"a": "a.csv"},
+                "maps": [
+                    {
+                        "name": "m",
+                        "input": "a",
+                        "options": {"width_domain": {"t": [float("nan"), 1]}},
+                    }
+                ],
+            }
+        )
+    (problem,) = exc.value.problems
+    assert problem.field == "maps[0].options.width_domain" and problem.message
+    assert str(exc.value).startswith("1 problem in the build file:")
 
 
 def test_yaml_syntax_error_names_the_line(tmp_path):

@@ -366,6 +366,20 @@ def test_from_geodataframe_round_trip(small):
         gf.FlowSet.from_geodataframe(pd.DataFrame(gdf.drop(columns="geometry")))
 
 
+def test_geodataframe_dense_or_endpoints():
+    # Vladivostok -> Anchorage: a geodesic across 180 degrees
+    flows = gf.read_flows([{"origin": "Vladivostok", "destination": "Anchorage"}])
+    ends = flows.to_geodataframe(split_antimeridian=False, dense=False)
+    dense = flows.to_geodataframe(split_antimeridian=False)
+    (line,) = ends.geometry
+    assert len(line.coords) == 2 and line.coords[1][0] > 180  # unwrapped, not split
+    assert len(dense.geometry.iloc[0].coords) > 50
+    assert dense.geometry.iloc[0].coords[0] == line.coords[0]
+    assert dense.geometry.iloc[0].coords[-1] == line.coords[-1]
+    assert list(ends.columns) == list(dense.columns) and "_row" not in ends.columns
+    assert flows.to_geodataframe(dense=False).geometry.iloc[0].geom_type == "MultiLineString"
+
+
 def test_from_geodataframe_other_crs(small):
     gdf = small.to_geodataframe().to_crs(3857)
     again = gf.FlowSet.from_geodataframe(gdf).to_geodataframe()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import warnings
 
+import pandas as pd
 import pytest
 from PIL import Image
 
@@ -34,6 +35,17 @@ def test_mimebundle_has_map_summary_and_picture(grain: gf.FlowSet) -> None:
     assert png.format == "PNG" and png.size == (640, 448)
     # A real picture of flows, not a blank canvas: many distinct colours.
     assert len(png.convert("RGB").getcolors(maxcolors=100_000)) > 20
+
+
+def test_bundle_from_plain_frames_is_the_flowsets(grain: gf.FlowSet) -> None:
+    # render takes frames: the FlowSet hands over its frame, its unresolved rows and its lines.
+    from geoflows.render._notebook import flows_summary, notebook_bundle
+
+    frame = grain.to_geodataframe(split_antimeridian=False, dense=False)
+    bundle = notebook_bundle(frame, unresolved=grain.unresolved, lines=grain.to_geodataframe())
+    assert bundle == grain._repr_mimebundle_()
+    rows = pd.DataFrame({"origin": ["Xqzzyville"], "destination": ["Odesa"]})
+    assert "(1 with unresolved places, not drawn)" in flows_summary(frame, rows)
 
 
 def test_summary_counts_unresolved_and_many_units() -> None:

@@ -677,8 +677,14 @@ def test_pack_keeps_what_it_cannot_write_exactly() -> None:
 
 
 def test_payload_from_the_geodataframe_is_the_flowsets(three: gf.FlowSet) -> None:
-    gdf = three.to_geodataframe(split_antimeridian=False)
-    assert safe_json(build_payload(gdf, title="T")) == safe_json(build_payload(three, title="T"))
+    # The frame a FlowSet gives for maps (geodesics as their endpoints) is what its map carries.
+    gdf = three.to_geodataframe(split_antimeridian=False, dense=False)
+    sent = safe_json(build_payload(gdf, title="T", basemap="countries"))
+    assert sent == safe_json(build_payload(three, title="T", basemap="countries"))
+    assert f", {sent}, true);" in three.to_html(title="T")  # geoflowsDraw(map, payload, fit)
+    # Dense geodesics draw the same flows between the same places.
+    dense = expand(build_payload(three.to_geodataframe(split_antimeridian=False)))
+    assert dense["o"] == expand(build_payload(gdf))["o"]
 
 
 def test_payload_of_many_flows_is_packed() -> None:

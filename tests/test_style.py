@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import geoflows as gf
@@ -84,6 +85,10 @@ def test_units_never_share_a_scale():
 
 def test_category_colors_are_deterministic_and_safe():
     a = category_colors(["shells", "containers", "", None, float("nan"), "shells"])
+    # every blank that is not text (None, NA, NaN, NaT) is the one missing category
+    assert category_colors([None, pd.NA, float("nan"), pd.NaT, ""]) == {"": MISSING_COLOR}
+    # text is a category as given: renderers look colours up by str(value)
+    assert set(category_colors([" ", "a"])) == {" ", "a"}
     assert a == category_colors(["containers", "shells", ""])
     assert a == {"": MISSING_COLOR, "containers": PALETTE[0], "shells": PALETTE[1]}
     many = category_colors([f"c{i:02d}" for i in range(len(PALETTE) + 3)])

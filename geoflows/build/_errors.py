@@ -75,7 +75,7 @@ def describe_error(exc: BaseException) -> tuple[str, str]:
 
 
 def _is_place_problem(p: Any) -> bool:
-    """A named place that did not resolve (not a missing or malformed field)."""
+    """Tell whether ``p`` is a named place that did not resolve (not a missing or bad field)."""
     value = getattr(p, "value", None)
     return getattr(p, "field", None) in ("origin", "destination", "via") and bool(
         str(value or "").strip()

@@ -179,7 +179,7 @@ def build(
     allow_unresolved: bool = False,
     force: bool = False,
 ) -> BuildReport:
-    """Build every map of a build file.
+    r"""Build every map of a build file.
 
     Each map is built on its own: a map that fails (unreadable input, invalid rows, unknown
     places) is reported and the others are still built. Outputs are written atomically and left
@@ -213,9 +213,9 @@ def build(
     >>> import pathlib, tempfile
     >>> from geoflows.build import build
     >>> d = pathlib.Path(tempfile.mkdtemp())
-    >>> _ = (d / "f.csv").write_text("origin,destination,volume\\nRajin,Vladivostok,5\\n")
+    >>> _ = (d / "f.csv").write_text("origin,destination,volume\nRajin,Vladivostok,5\n")
     >>> _ = (d / "b.yaml").write_text(
-    ...     "inputs: {f: f.csv}\\nmaps: [{name: m, input: f, options: {tiles: null}}]\\n")
+    ...     "inputs: {f: f.csv}\nmaps: [{name: m, input: f, options: {tiles: null}}]\n")
     >>> report = build(d / "b.yaml", quiet=True)
     >>> report.results[0].status, (d / "m.html").exists()
     ('built', True)
@@ -229,18 +229,8 @@ def build(
         spec.output_dir.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise BuildError(f"cannot create the output folder {spec.output_dir}: {e}") from e
-
-    from tqdm import tqdm
-
     n = len(spec.maps)
-    bar = tqdm(
-        total=n,
-        unit="map",
-        desc="geoflows build",
-        file=sys.stderr,
-        disable=quiet or not _isatty(sys.stderr),
-        leave=False,
-    )
+    bar = _progress_bar(n, quiet)
     try:
         if jobs == 1 or n <= 1:
             results = _build_in_turn(spec, allow_unresolved, force, bar)
@@ -252,6 +242,20 @@ def build(
     finally:
         bar.close()
     return BuildReport([results[i] for i in range(n)], output_dir=spec.output_dir)
+
+
+def _progress_bar(n: int, quiet: bool) -> Any:
+    """Make the tqdm bar of ``n`` maps on stderr; disabled when quiet or not on a terminal."""
+    from tqdm import tqdm
+
+    return tqdm(
+        total=n,
+        unit="map",
+        desc="geoflows build",
+        file=sys.stderr,
+        disable=quiet or not _isatty(sys.stderr),
+        leave=False,
+    )
 
 
 def _check_before_building(spec: BuildSpec, jobs: int) -> None:
@@ -315,7 +319,7 @@ def _build_in_parallel(
 
 
 def share_scales(spec: BuildSpec, *, allow_unresolved: bool = False) -> BuildSpec:
-    """Give every map with ``share_scale`` one width domain per unit, spanning all their flows.
+    r"""Give every map with ``share_scale`` one width domain per unit, spanning all their flows.
 
     The domain (:func:`geoflows.style.volume_domains`) covers the drawn volumes and the range
     tops of every sharing map's filtered flows; each such map gets it as its ``width_domain``
@@ -339,7 +343,7 @@ def share_scales(spec: BuildSpec, *, allow_unresolved: bool = False) -> BuildSpe
     >>> from geoflows.build import BuildSpec, share_scales
     >>> d = pathlib.Path(tempfile.mkdtemp())
     >>> _ = (d / "f.csv").write_text(
-    ...     "origin,destination,volume,unit\\nRajin,Vladivostok,5,t\\nRajin,Dunai,50,t\\n")
+    ...     "origin,destination,volume,unit\nRajin,Vladivostok,5,t\nRajin,Dunai,50,t\n")
     >>> spec = BuildSpec.from_dict({"share_scale": True, "inputs": {"f": "f.csv"}, "maps": [
     ...     {"name": "a", "input": "f", "filter": {"units": "t"}}, {"name": "b", "input": "f"}]},
     ...     base_dir=d)

@@ -17,6 +17,7 @@ import yaml
 
 from geoflows.errors import (
     BuildError,
+    BuildProblem,
     GeoflowsError,
     OptionError,
 )
@@ -192,14 +193,14 @@ class BuildSpec:
         """
         where = str(source) if source is not None else "the build file"
         data = _plain(data)
-        problems = validate_build_data(data) or _option_problems(data)
+        problems = _schema_problems(data) or _option_problems(data)
         if problems:
-            raise _build_error(where, problems)
+            raise BuildError.listing(where, problems)
         base = Path(base_dir)
         inputs = _input_specs(data.get("inputs") or {}, base)
         maps = _map_specs(data, inputs, problems)
         if problems:
-            raise _build_error(where, problems)
+            raise BuildError.listing(where, problems)
         return cls(
             inputs=inputs,
             maps=maps,
@@ -215,20 +216,20 @@ def _at(base: Path, relative: str) -> Path:
     return Path(os.path.normpath(base / relative))
 
 
-def _option_problems(data: Mapping[str, Any]) -> list[str]:
+def _option_problems(data: Mapping[str, Any]) -> list[BuildProblem]:
     """Check ``defaults`` and each map's ``options`` against :data:`MAP_OPTIONS` (key paths)."""
     from geoflows.mapoptions import MAP_OPTIONS
 
     given = [("defaults", data.get("defaults"))] + [
         (f"maps[{i}].options", m.get("options")) for i, m in enumerate(data["maps"])
     ]
-    problems: list[str] = []
+    problems: list[BuildProblem] = []
     for where, options in given:
         for key, value in (options or {}).items():
             try:
                 MAP_OPTIONS.check({} if key == "share_scale" else {key: value})
             except OptionError as e:
-                problems.append(f"{where}.{key}: {e}")
+                problems.append(BuildProblem(str(e), field=f"{where}.{key}"))
     return problems
 
 
@@ -249,7 +250,7 @@ def _input_specs(given: Mapping[str, Any], base: Path) -> dict[str, InputSpec]:
 
 
 def _map_specs(
-    data: Mapping[str, Any], inputs: Mapping[str, InputSpec], problems: list[str]
+    data: Mapping[str, Any], inputs: Mapping[str, InputSpec], problems: list[BuildProblem]
 ) -> list[MapSpec]:
     """Return the maps in file order; add unknown inputs and repeated names to ``problems``."""
     defaults = dict(data.get("defaults") or {})
@@ -260,8 +261,11 @@ def _map_specs(
         problems += _unknown_inputs(i, m["input"], names, inputs)
         if m["name"] in seen:
             problems.append(
-                f"maps[{i}].name: {m['name']!r} is already used by maps[{seen[m['name']]}]; "
-                "map names must be unique (they name the output files)"
+                BuildProblem(
+                    f"{m['name']!r} is already used by maps[{seen[m['name']]}]; "
+                    "map names must be unique (they name the output files)",
+                    field=f"maps[{i}].name",
+                )
             )
         seen.setdefault(m["name"], i)
         options = {**_BUILD_OPTION_DEFAULTS, **defaults, **(m.get("options") or {})}
@@ -280,7 +284,7 @@ def _map_specs(
 
 def _unknown_inputs(
     i: int, given: Any, names: tuple[str, ...], inputs: Mapping[str, InputSpec]
-) -> list[str]:
+) -> list[BuildProblem]:
     """Return a problem for each input name of ``maps[i]`` that is not a named input."""
     problems = []
     for j, n in enumerate(names):
@@ -288,7 +292,10 @@ def _unknown_inputs(
             key = f"maps[{i}].input" + ("" if isinstance(given, str) else f"[{j}]")
             known = ", ".join(sorted(inputs)) or "none are defined"
             problems.append(
-                f"{key}: {n!r} is not a named input (inputs: {known}){_did_you_mean(n, inputs)}"
+                BuildProblem(
+                    f"{n!r} is not a named input (inputs: {known}){_did_you_mean(n, inputs)}",
+                    field=key,
+                )
             )
     return problems
 
@@ -353,7 +360,7 @@ def _vocabulary_schemas() -> dict[str, Any]:
 
 
 def load_build_file(path: str | os.PathLike[str]) -> BuildSpec:
-    """Read and validate a YAML build file.
+    r"""Read and validate a YAML build file.
 
     Paths inside the file are relative to the file's folder.
 
@@ -377,7 +384,7 @@ def load_build_file(path: str | os.PathLike[str]) -> BuildSpec:
     >>> import tempfile, pathlib, geoflows as gf
     >>> from geoflows.build import load_build_file
     >>> d = pathlib.Path(tempfile.mkdtemp())
-    >>> _ = (d / "b.yaml").write_text("maps:\\n  - {name: m, input: a, options: {scale: cubic}}\\n")
+    >>> _ = (d / "b.yaml").write_text("maps:\n  - {name: m, input: a, options: {scale: cubic}}\n")
     >>> try:
     ...     load_build_file(d / "b.yaml")
     ... except gf.BuildError as e:
@@ -479,23 +486,23 @@ def validate_build_data(data: Any) -> list[str]:
     >>> validate_build_data({"version": 1})
     ['maps: required key is missing']
     """
+    return [str(p) for p in _schema_problems(data)]
+
+
+def _schema_problems(data: Any) -> list[BuildProblem]:
+    """Return every schema problem of build-file data, each naming its key path, in key order."""
     import jsonschema
 
     validator = jsonschema.Draft202012Validator(
         build_schema(), format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
     )
     errors = sorted(validator.iter_errors(_plain(data)), key=lambda e: _sort_key(e.absolute_path))
-    lines: list[str] = []
+    problems: list[BuildProblem] = []
     for err in errors:
-        for line in _describe(err):
-            if line not in lines:
-                lines.append(line)
-    return lines
-
-
-def _build_error(where: str, problems: list[str]) -> BuildError:
-    head = f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in {where}:"
-    return BuildError("\n".join([head] + [f"  - {p}" for p in problems]))
+        for problem in _describe(err):
+            if problem not in problems:
+                problems.append(problem)
+    return problems
 
 
 def _plain(value: Any) -> Any:
@@ -560,31 +567,38 @@ def _resolve(ref: str) -> dict[str, Any]:
     return node
 
 
-def _describe(err: Any) -> list[str]:
-    """Turn one jsonschema error into lines that name the key path and what was expected."""
+def _describe(err: Any) -> list[BuildProblem]:
+    """Turn one jsonschema error into problems that name the key path and what was expected."""
     path = list(err.absolute_path)
     where = _key_path(path)
     v, inst, sch = err.validator, err.instance, err.schema
     if v == "required":
         present = inst if isinstance(inst, Mapping) else {}
         return [
-            f"{_key_path(path, k)}: required key is missing"
+            BuildProblem("required key is missing", field=_key_path(path, k))
             for k in sch["required"]
             if k not in present
         ]
     if v == "additionalProperties":
         allowed = sorted(sch.get("properties", {}))
         return [
-            f"{_key_path(path, k)}: unknown key{_did_you_mean(k, allowed)} "
-            f"(allowed: {', '.join(allowed)})"
+            BuildProblem(
+                f"unknown key{_did_you_mean(k, allowed)} (allowed: {', '.join(allowed)})",
+                field=_key_path(path, k),
+            )
             for k in inst
             if k not in allowed
         ]
     if v == "enum":
         near = _did_you_mean(inst, [x for x in sch["enum"] if isinstance(x, str)])
-        return [f"{where}: {inst!r} is not one of {', '.join(repr(x) for x in sch['enum'])}{near}"]
+        return [
+            BuildProblem(
+                f"{inst!r} is not one of {', '.join(repr(x) for x in sch['enum'])}{near}",
+                field=where,
+            )
+        ]
     if v == "const":
-        return [f"{where}: must be {sch['const']!r}, got {inst!r}"]
+        return [BuildProblem(f"must be {sch['const']!r}, got {inst!r}", field=where)]
     if v in ("anyOf", "oneOf"):
         # An error deeper inside one branch (a bad key of an input object) says more.
         deep = [e for e in err.context if len(e.relative_path) > 0]
@@ -594,23 +608,27 @@ def _describe(err: Any) -> list[str]:
         enums = [e for e in err.context if e.validator == "enum"]
         if isinstance(inst, str) and enums:  # one value of a vocabulary, or a list of them
             return _describe(enums[0])
-        return [f"{where}: expected {_expected(sch)}, got {_show(inst)}"]
+        return [BuildProblem(f"expected {_expected(sch)}, got {_show(inst)}", field=where)]
     if v == "type":
-        return [f"{where}: expected {_expected(sch)}, got {_show(inst)}"]
+        return [BuildProblem(f"expected {_expected(sch)}, got {_show(inst)}", field=where)]
     if v == "pattern":
-        return [f"{where}: {inst!r} is not {sch.get('description', 'valid')}"]
+        return [BuildProblem(f"{inst!r} is not {sch.get('description', 'valid')}", field=where)]
     if v == "format" and sch.get("format") == "date":
-        return [f"{where}: {inst!r} is not a real date (YYYY-MM-DD; check the month and day)"]
+        return [
+            BuildProblem(
+                f"{inst!r} is not a real date (YYYY-MM-DD; check the month and day)", field=where
+            )
+        ]
     if v == "propertyNames":
-        return [f"{where}: key {inst!r} is not a valid name ({_expected(sch)})"]
+        return [BuildProblem(f"key {inst!r} is not a valid name ({_expected(sch)})", field=where)]
     if v == "minItems":
-        return [f"{where}: needs at least {sch['minItems']} item(s)"]
+        return [BuildProblem(f"needs at least {sch['minItems']} item(s)", field=where)]
     if v == "minLength":
-        return [f"{where}: must not be empty"]
+        return [BuildProblem("must not be empty", field=where)]
     if v in ("minimum", "exclusiveMinimum"):
         op = "≥" if v == "minimum" else ">"
-        return [f"{where}: {inst!r} must be {op} {sch[v]}"]
-    return [f"{where}: {err.message}"]
+        return [BuildProblem(f"{inst!r} must be {op} {sch[v]}", field=where)]
+    return [BuildProblem(str(err.message), field=where)]
 
 
 def _show(value: Any) -> str:

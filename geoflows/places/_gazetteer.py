@@ -329,7 +329,7 @@ class Gazetteer:
 
     @classmethod
     def default(cls) -> Gazetteer:
-        """The process-wide gazetteer built from the disk cache (loaded lazily).
+        """Return the process-wide gazetteer built from the disk cache (loaded lazily).
 
         Examples
         --------
@@ -430,7 +430,7 @@ class Gazetteer:
         base: Gazetteer | None = None,
         max_bytes: int | None = GAZETTEER_MAX_BYTES,
     ) -> Gazetteer:
-        """Layer the places of your CSV file over ``base`` (default :meth:`default`).
+        r"""Layer the places of your CSV file over ``base`` (default :meth:`default`).
 
         Columns ``name, lat, lon`` are required; ``aliases`` (``;``-separated), ``country``
         (ISO2), ``kind``, ``source``, ``notes`` and ``id`` are optional. Your rows win over every
@@ -462,7 +462,7 @@ class Gazetteer:
         >>> import tempfile, os
         >>> from geoflows.places import Gazetteer
         >>> d = tempfile.mkdtemp(); f = os.path.join(d, "mine.csv")
-        >>> _ = open(f, "w").write("name,lat,lon,aliases\\nDepot 7,47.1,37.5,D7;Depot Seven\\n")
+        >>> _ = open(f, "w").write("name,lat,lon,aliases\nDepot 7,47.1,37.5,D7;Depot Seven\n")
         >>> Gazetteer.from_csv(f).geocode("Depot Seven").lat
         47.1
         """
@@ -530,7 +530,7 @@ class Gazetteer:
         return g._layer(places, base=g)
 
     def with_online(self, online: OnlineGeocoder) -> Gazetteer:
-        """A copy of this gazetteer that asks ``online`` when a name is not found offline.
+        """Return a copy of this gazetteer that asks ``online`` when a name is not found offline.
 
         Examples
         --------
@@ -723,7 +723,8 @@ class Gazetteer:
     def _pinyin_hits(self, key: str) -> list[tuple[int, int]]:
         """Places in China, Taiwan, Hong Kong or Macau listed only in pinyin: 常熟 -> Changshu.
 
-        A transliteration match, so it ranks as a folded one (tier 2)."""
+        A transliteration match, so it ranks as a folded one (tier 2).
+        """
         try:
             from pypinyin import lazy_pinyin
         except ImportError:  # pragma: no cover - pypinyin is a core dependency
@@ -753,7 +754,7 @@ class Gazetteer:
         return []
 
     def _short_miss(self, name: str, key: str, cc: str | None) -> None:
-        """A short name found only among alternate names: a miss that names them."""
+        """Raise a miss naming the alternates for a short name found only among alternate names."""
         ix = self.index
         alts = [
             self._row_place(r)
@@ -1038,8 +1039,11 @@ class Gazetteer:
 
 
 def _is_short(key: str) -> bool:
-    """A Latin-script name of ``SHORT_NAME_MAX`` characters or fewer (a code, an initialism,
-    a village). Names in other scripts are not short in this sense: 평양 is Pyongyang."""
+    """Tell whether ``key`` is a short Latin-script name (a code, an initialism, a village).
+
+    Short means ``SHORT_NAME_MAX`` characters or fewer. Names in other scripts are not short in
+    this sense: 평양 is Pyongyang.
+    """
     return len(key) <= SHORT_NAME_MAX and key.isascii()
 
 

@@ -357,7 +357,7 @@ def _read_airports(b: _Builder) -> None:
 
 
 def _read_ports(b: _Builder) -> None:
-    """The world port list shipped with ``searoute`` (UN/LOCODE and name): kind ``port``."""
+    """Read the world port list shipped with ``searoute`` (UN/LOCODE and name): kind ``port``."""
     try:
         import searoute
     except ImportError:
@@ -382,7 +382,7 @@ def _read_ports(b: _Builder) -> None:
 
 
 def renamings() -> dict[str, tuple[str, str, str]]:
-    """Renamed places: normalised old name -> (old name, today's name, ISO2 country).
+    """Map renamed places: normalised old name -> (old name, today's name, ISO2 country).
 
     Examples
     --------
@@ -413,14 +413,14 @@ def _read_renamings(b: _Builder) -> None:
 
 
 def _in_notebook() -> bool:
-    """True inside a Jupyter kernel (not merely when ipykernel has been imported)."""
+    """Tell whether this runs inside a Jupyter kernel (not merely with ipykernel imported)."""
     ipython = sys.modules.get("IPython")
     shell = ipython.get_ipython() if ipython is not None else None
     return type(shell).__name__ == "ZMQInteractiveShell"
 
 
 def _progress(total: int):
-    """A tqdm bar on a terminal or in a notebook; silent elsewhere (logs, CI)."""
+    """Make a tqdm bar on a terminal or in a notebook; silent elsewhere (logs, CI)."""
     from tqdm.auto import tqdm
 
     interactive = _in_notebook() or bool(getattr(sys.stderr, "isatty", lambda: False)())
@@ -526,7 +526,7 @@ _STRING_FIELDS = ("name", "ident", "source", "keys", "fkeys")
 
 
 def _flatten(index: dict[str, Any]) -> dict[str, np.ndarray]:
-    """The index as plain numpy arrays (string tables as a uint8 blob and int32 offsets)."""
+    """Flatten the index to plain numpy arrays (string tables as a uint8 blob, int32 offsets)."""
     flat: dict[str, np.ndarray] = {"format": np.asarray(index["format"], dtype=np.int64)}
     for k, v in index.items():
         if k in _STRING_FIELDS:
@@ -653,7 +653,8 @@ def read_index(path: Path) -> dict[str, Any]:
 def _prune_stale(keep: Path) -> None:
     """Remove indexes of other versions/data so the cache dir does not grow without bound.
 
-    Old pickled indexes (``.pkl``, format 5 and earlier) are removed too, never loaded."""
+    Old pickled indexes (``.pkl``, format 5 and earlier) are removed too, never loaded.
+    """
     for pattern in ("places-index-*.pkl", "places-index-*.npz"):
         for old in keep.parent.glob(pattern):
             if old != keep:

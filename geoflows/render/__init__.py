@@ -1,10 +1,10 @@
-"""Rendering: the FlowLayer, offline assets, deterministic HTML, notebook display, static plots.
+r"""Rendering: the FlowLayer, offline assets, deterministic HTML, notebook display, static plots.
 
 All flows of a map travel to the browser as **one** JSON payload (numpy-built arrays, rounded
-coordinates), drawn by our own small script (the modules of ``_data/js/``, joined in one scope). Text from data is escaped
-in the payload (``<``, ``>``, ``&``, ``{``, ``}``, U+2028, U+2029 become ``\\uXXXX``), the script
-element is added to the page as raw text (never parsed by Jinja2), and the browser puts every
-string into the page with ``textContent``. See ``docs/safety.md``.
+coordinates), drawn by our own small script (the modules of ``_data/js/``, joined in one scope).
+Text from data is escaped in the payload (``<``, ``>``, ``&``, ``{``, ``}``, U+2028, U+2029 become
+``\uXXXX``), the script element is added to the page as raw text (never parsed by Jinja2), and
+the browser puts every string into the page with ``textContent``. See ``docs/safety.md``.
 """
 
 from __future__ import annotations

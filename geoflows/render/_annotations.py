@@ -94,7 +94,7 @@ def _place_labels(
 
 
 def _draw_scale_bar(ax: Any) -> Any:
-    """A two-segment scale bar at the lower left; returns its window extent."""
+    """Draw a two-segment scale bar at the lower left; return its window extent."""
     from matplotlib.patches import Rectangle
 
     (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
@@ -238,7 +238,7 @@ def _claim_rows(enc: dict) -> list[Any]:
 
 
 def _sources_line(g: pd.DataFrame) -> str:
-    """'Sources: publisher; site; …. Basemap: Natural Earth.' from the flows' ``source``."""
+    """Write 'Sources: publisher; site; …. Basemap: Natural Earth.' from the ``source`` column."""
     from geoflows.schema import split_list
 
     seen: dict[str, None] = {}

@@ -9,6 +9,8 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from branca.element import Element
+
 LEAFLET_VERSION = "1.9.4"
 
 
@@ -95,15 +97,21 @@ def _sri(data: bytes) -> str:
     return "sha384-" + base64.b64encode(hashlib.sha384(data).digest()).decode("ascii")
 
 
+class _Raw(Element):
+    """A branca Element that renders its text verbatim, never as a Jinja2 template."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+    def render(self, **kwargs: Any) -> str:
+        """Return the text as it is."""
+        return self.text
+
+
 def _raw_element(text: str) -> Any:
     """Wrap ``text`` in a branca Element that renders it verbatim, never as a Jinja2 template."""
-    from branca.element import Element
-
-    class _Raw(Element):
-        def render(self, **kwargs: Any) -> str:
-            return text
-
-    return _Raw()
+    return _Raw(text)
 
 
 def _inline_script(js: str) -> str:

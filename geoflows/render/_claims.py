@@ -85,7 +85,7 @@ def _day_floats(dates: pd.Series) -> np.ndarray:
 
 
 def _overlap_runs(lane: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:
-    """Number the runs of records of one lane whose date spans overlap (undated: alone).
+    """Assign a run number to each record of a lane; overlapping date spans share one.
 
     Records of a lane are taken by start date; one joins the run before it when it starts
     by the latest end seen so far in its lane.

@@ -33,9 +33,9 @@ _UNSAFE_RE = re.compile("[<>&{}\u2028\u2029]")
 
 
 def safe_json(obj: Any) -> str:
-    """Write ``obj`` as JSON text safe to embed in a ``<script>`` and in any Jinja2 template.
+    r"""Write ``obj`` as JSON text safe to embed in a ``<script>`` and in any Jinja2 template.
 
-    Inside strings, ``<``, ``>``, ``&``, ``{``, ``}``, U+2028 and U+2029 become ``\\uXXXX``
+    Inside strings, ``<``, ``>``, ``&``, ``{``, ``}``, U+2028 and U+2029 become ``\uXXXX``
     escapes, so no data can close the script, open a tag, or form ``{{``/``{%`` for Jinja2.
     Output is deterministic (no sets; floats as Python prints them).
 
@@ -50,7 +50,7 @@ def safe_json(obj: Any) -> str:
     Examples
     --------
     >>> safe_json({"t": "</script>{{7*7}}"})
-    '{"t":"\\\\u003c/script\\\\u003e\\\\u007b\\\\u007b7*7\\\\u007d\\\\u007d"}'
+    '{"t":"\\u003c/script\\u003e\\u007b\\u007b7*7\\u007d\\u007d"}'
     """
     if type(obj) is dict and any(type(v) is Encoded and v.current() for v in obj.values()):
         return _splice(obj)

@@ -95,7 +95,7 @@ def _is_number(value: Any) -> bool:
 
 
 def _find_places(names: list[str], place_names: Sequence[str | None]) -> list[int]:
-    """Indices of every place carrying each name (a name may label several places)."""
+    """Return the indices of every place carrying each name (a name may label several places)."""
     keys: dict[str, list[int]] = {}
     for i, name in enumerate(place_names):
         if name:
@@ -127,7 +127,7 @@ def _unknown_message(name: str, place_names: Sequence[str | None]) -> str:
 
 
 def _around(indices: list[int], lats: Sequence[float], lons: Sequence[float]) -> list[list[float]]:
-    """The box around some places, across the antimeridian when that is the shorter way."""
+    """Return the box around some places, across the antimeridian when that is shorter."""
     lat = np.asarray(lats, dtype=float)[indices]
     lon = (np.asarray(lons, dtype=float)[indices] + 180.0) % 360.0 - 180.0
     xs = np.unique(lon)

@@ -7,6 +7,7 @@ import re
 import warnings
 from typing import TYPE_CHECKING, Any
 
+import pandas as pd
 from branca.element import MacroElement
 
 from geoflows.errors import GeoflowsError, GeoflowsWarning
@@ -27,8 +28,6 @@ from geoflows.render._payload import build_payload, safe_json
 if TYPE_CHECKING:
     import folium
 
-    from geoflows.flows import FlowSet
-
 ASSETS = ("inline", "cdn")
 #: Payload size above which the notebook display warns.
 NOTEBOOK_WARN_BYTES = 5_000_000
@@ -44,7 +43,10 @@ class FlowLayer(MacroElement):
 
     Parameters
     ----------
-    flows : FlowSet
+    flows : geopandas.GeoDataFrame
+        The flows, one row each with their resolved places and lines, as
+        ``FlowSet.to_geodataframe(split_antimeridian=False, dense=False)`` gives them (a
+        ``FlowSet`` itself is asked for that frame).
     assets : {'inline', 'cdn'}
         Where Leaflet comes from: vendored and inlined (works offline), or a pinned CDN URL with
         a subresource-integrity hash.
@@ -64,18 +66,18 @@ class FlowLayer(MacroElement):
     """
 
     def __init__(
-        self, flows: FlowSet, *, assets: str = "inline", fit: bool = True, **options: Any
+        self, flows: pd.DataFrame, *, assets: str = "inline", fit: bool = True, **options: Any
     ) -> None:
         super().__init__()
         if assets not in ASSETS:
             raise GeoflowsError(f"assets must be 'inline' or 'cdn'; got {assets!r}")
         self._name = "FlowLayer"
-        self.payload = build_payload(flows._gdf, **MAP_OPTIONS.check(options, door="FlowLayer"))
+        self.payload = build_payload(flows, **MAP_OPTIONS.check(options, door="FlowLayer"))
         self.assets = assets
         self.fit = fit
 
     def payload_json(self) -> str:
-        """The payload as safe JSON text (see :func:`safe_json`).
+        """Return the payload as safe JSON text (see :func:`safe_json`).
 
         Examples
         --------
@@ -189,7 +191,7 @@ def _tile_layer(tiles: Any) -> Any:
 
 
 def flow_map(
-    flows: FlowSet,
+    flows: pd.DataFrame,
     *,
     m: folium.Map | None = None,
     tiles: Any = None,
@@ -198,11 +200,12 @@ def flow_map(
     basemap: str | None = "auto",
     **options: Any,
 ) -> folium.Map:
-    """A folium Map showing the flows (or the flows added to ``m``).
+    """Make a folium Map showing the flows (or add the flows to ``m``).
 
     Parameters
     ----------
-    flows : FlowSet
+    flows : geopandas.GeoDataFrame
+        The flows, as for :class:`FlowLayer` (a ``FlowSet`` is asked for its frame).
     m : folium.Map, optional
         Map to draw onto; by default a new one fitted to the flows.
     tiles : str, xyzservices.TileProvider or None
@@ -239,8 +242,6 @@ def flow_map(
     >>> m.get_root().render().count("geoflowsDraw(") == 1
     True
     """
-    import folium
-
     given = {"tiles": tiles, "assets": assets, "height": height, "basemap": basemap, **options}
     options = MAP_OPTIONS.check(given)
     tiles, assets, height, basemap = (
@@ -248,25 +249,33 @@ def flow_map(
     )
     created = m is None
     if m is None:
-        m = folium.Map(
-            location=[0, 0],
-            zoom_start=2,
-            tiles=None,
-            height=height,
-            control_scale=True,
-            world_copy_jump=False,
-        )
-        # Leaflet comes from FlowLayer (inline or pinned CDN); folium's CDN defaults are not needed.
-        m.default_js = []
-        m.default_css = []
-        layer = _tile_layer(tiles)
-        if layer is not None:
-            layer.add_to(m)
+        m = _new_map(tiles, height)
     if basemap == "auto":
         basemap = "countries"
     FlowLayer(flows, assets=assets, fit=created, basemap=basemap, **options).add_to(m)
     # Ids from a counter, also on a user's own map: the same input gives the same bytes.
     _stable_ids(m.get_root())
+    return m
+
+
+def _new_map(tiles: Any, height: str) -> folium.Map:
+    """Make the map geoflows draws on: no folium CDN assets, the tiles only when asked for."""
+    import folium
+
+    m = folium.Map(
+        location=[0, 0],
+        zoom_start=2,
+        tiles=None,
+        height=height,
+        control_scale=True,
+        world_copy_jump=False,
+    )
+    # Leaflet comes from FlowLayer (inline or pinned CDN); folium's CDN defaults are not needed.
+    m.default_js = []
+    m.default_css = []
+    layer = _tile_layer(tiles)
+    if layer is not None:
+        layer.add_to(m)
     return m
 
 
@@ -288,8 +297,8 @@ def _stable_ids(root: Any) -> None:
     walk(root)
 
 
-def map_html(flows: FlowSet, **options: Any) -> str:
-    """The map of ``flows`` as one HTML page; the same input and options give the same bytes.
+def map_html(flows: pd.DataFrame, **options: Any) -> str:
+    """Return the map as one HTML page; the same input and options give the same bytes.
 
     Examples
     --------
@@ -297,12 +306,36 @@ def map_html(flows: FlowSet, **options: Any) -> str:
     >>> flows = gf.read_flows("data/dprk_russia_2023_2024.csv")
     >>> map_html(flows, tiles=None) == map_html(flows, tiles=None)
     True
+    >>> "<title>A &lt;b&gt; map</title>" in map_html(flows, tiles=None, title="A <b> map")
+    True
     """
-    return flow_map(flows, **options).get_root().render()
+    root = flow_map(flows, **options).get_root()
+    if options.get("title"):
+        # The saved page's own title; a map added to the user's own page sets none.
+        root.header.add_child(_raw_element(_title_tag(options["title"])), name="title")
+    return root.render()
 
 
-def notebook_html(flows: FlowSet, height: int = 520, **options: Any) -> str:
-    """The map for Jupyter: the page in a sandboxed iframe (scripts, no same-origin access).
+#: Characters of a title written as character references besides html.escape's: braces (no
+#: template delimiters in the page, as in the payload) and the JavaScript line separators.
+_TITLE_REFS = str.maketrans(
+    {"{": "&#123;", "}": "&#125;", "\u2028": "&#8232;", "\u2029": "&#8233;"}
+)
+
+
+def _title_tag(title: str) -> str:
+    """Write the page's ``<title>``: data text escaped, shown literally by the browser.
+
+    Examples
+    --------
+    >>> _title_tag("{{7*7}} <b>")
+    '<title>&#123;&#123;7*7&#125;&#125; &lt;b&gt;</title>'
+    """
+    return f"<title>{html.escape(str(title)).translate(_TITLE_REFS)}</title>"
+
+
+def notebook_html(flows: pd.DataFrame, height: int = 520, **options: Any) -> str:
+    """Return the map for Jupyter: the page in a sandboxed iframe (scripts, no same origin).
 
     Warns (:class:`GeoflowsWarning`) when the payload passes a few MB, since notebooks carry
     it in every saved copy.

@@ -1,4 +1,4 @@
-"""How a FlowSet shows itself in a notebook: live map, plain summary and a picture.
+"""How flows show themselves in a notebook: live map, plain summary and a picture.
 
 Jupyter picks the richest part of the bundle it may show: a trusted notebook runs the live map
 (``text/html``); an untrusted JupyterLab notebook, which strips the map's iframe, and static
@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import base64
 import io
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from geoflows.flows import FlowSet
+import pandas as pd
+
+from geoflows.render._frames import flow_frame, unresolved_table
 
 __all__ = ["flows_summary", "notebook_bundle"]
 
@@ -26,21 +27,34 @@ TRUST_HINT = (
 )
 
 
-def flows_summary(flows: FlowSet) -> str:
-    """One paragraph that says what a FlowSet holds: flows, places, units, dates, sources.
+def flows_summary(gdf: Any, unresolved: pd.DataFrame | None = None) -> str:
+    """Say in one paragraph what the flows hold: flows, places, units, dates, sources.
+
+    Parameters
+    ----------
+    gdf : geopandas.GeoDataFrame
+        The flows, one row each (a ``FlowSet`` is asked for its frame).
+    unresolved : pandas.DataFrame, optional
+        The rows left off the map for unknown places (a ``FlowSet``'s own by default).
+
+    Returns
+    -------
+    str
 
     Examples
     --------
     >>> import geoflows as gf
-    >>> print(flows_summary(gf.read_flows("data/black_sea_grain_2023.csv")))  # doctest: +ELLIPSIS
+    >>> flows = gf.read_flows("data/black_sea_grain_2023.csv")
+    >>> print(flows_summary(flows.to_geodataframe()))  # doctest: +ELLIPSIS
     5 flows between 5 places; units: tonnes (4 flows), ships (1 flow); dates 2022-08-01 to ...
     """
-    gdf = flows.to_geodataframe(split_antimeridian=False)
+    missing = len(unresolved_table(gdf, unresolved))
+    gdf = flow_frame(gdf)
     n = len(gdf)
     names = sorted(set(gdf["origin"].dropna()) | set(gdf["destination"].dropna()))
     parts = [f"{n} flow{'s' if n != 1 else ''} between {len(names)} places"]
-    if len(flows.unresolved):
-        parts[0] += f" ({len(flows.unresolved)} with unresolved places, not drawn)"
+    if missing:
+        parts[0] += f" ({missing} with unresolved places, not drawn)"
     counts = gdf["unit"].fillna("").replace("", "(no unit)").value_counts()
     units = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
     parts.append(
@@ -58,17 +72,25 @@ def flows_summary(flows: FlowSet) -> str:
     return "; ".join(parts) + "."
 
 
-def _png(flows: FlowSet) -> bytes | None:
-    """The static figure as PNG bytes, small enough to keep in a notebook."""
+def _png(lines: Any) -> bytes | None:
+    """Draw the static figure of ``lines`` as PNG bytes for a notebook.
+
+    ``lines`` is a frame of flows with the lines the figure draws; another object (a
+    ``FlowSet``) is asked for its ``to_geodataframe()``, as ``FlowSet.plot`` draws it.
+    """
     import matplotlib
 
     matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
 
-    if not len(flows):
+    from geoflows.render._static import plot_flows
+
+    if not isinstance(lines, pd.DataFrame):
+        lines = lines.to_geodataframe()
+    if not len(lines):
         return None
     # The print figure's own layout (legend and sources below the map), at screen size.
-    ax = flows.plot(figsize=(8, 5.6))
+    ax = plot_flows(lines, figsize=(8, 5.6))
     fig = ax.figure
     try:
         buf = io.BytesIO()
@@ -78,20 +100,45 @@ def _png(flows: FlowSet) -> bytes | None:
         plt.close(fig)
 
 
-def notebook_bundle(flows: FlowSet, **options: Any) -> dict[str, Any]:
-    """The notebook display of ``flows``: ``text/html``, ``text/plain`` and ``image/png``.
+def notebook_bundle(
+    gdf: Any,
+    *,
+    unresolved: pd.DataFrame | None = None,
+    lines: Any = None,
+    **options: Any,
+) -> dict[str, Any]:
+    r"""Make the notebook display of the flows: ``text/html``, ``text/plain`` and ``image/png``.
 
     ``gf.options.notebook_assets`` chooses where the live map takes Leaflet from and
     ``gf.options.notebook_png`` whether the picture is added.
 
+    Parameters
+    ----------
+    gdf : geopandas.GeoDataFrame
+        The flows as the map takes them (a ``FlowSet`` is asked for its frame).
+    unresolved : pandas.DataFrame, optional
+        The rows left off the map, counted in the summary (a ``FlowSet``'s own by default).
+    lines : geopandas.GeoDataFrame, optional
+        The flows as the picture draws them (``FlowSet.to_geodataframe()``: geodesics dense,
+        lines split at 180°); ``gdf`` by default.
+    **options
+        Map options, as for :func:`~geoflows.render.flow_map`.
+
+    Returns
+    -------
+    dict
+        MIME type → content.
+
     Examples
     --------
     >>> import geoflows as gf
-    >>> bundle = notebook_bundle(gf.read_flows("data/black_sea_grain_2023.csv"))
+    >>> flows = gf.read_flows("data/black_sea_grain_2023.csv")
+    >>> frame = flows.to_geodataframe(split_antimeridian=False, dense=False)
+    >>> bundle = notebook_bundle(frame, lines=flows.to_geodataframe())
     >>> sorted(bundle)
     ['image/png', 'text/html', 'text/plain']
     >>> bundle["image/png"][:4]
-    b'\\x89PNG'
+    b'PNG'
     """
     import html
 
@@ -99,7 +146,7 @@ def notebook_bundle(flows: FlowSet, **options: Any) -> dict[str, Any]:
     from geoflows.render._folium import notebook_html
 
     options.setdefault("assets", session.notebook_assets)
-    frame = notebook_html(flows, **options)
+    frame = notebook_html(gdf, **options)
     # The frame hides the picture and the hint once it has loaded; where frames are stripped
     # (untrusted notebooks, static viewers) no handler runs and they stay.
     frame = frame.replace(
@@ -107,8 +154,8 @@ def notebook_bundle(flows: FlowSet, **options: Any) -> dict[str, Any]:
         "<iframe onload=\"this.nextElementSibling.style.display='none'\" ",
         1,
     )
-    summary = flows_summary(flows)
-    png = _png(flows) if session.notebook_png else None
+    summary = flows_summary(gdf, unresolved)
+    png = _png(gdf if lines is None else lines) if session.notebook_png else None
     picture = ""
     if png is not None:
         # The same picture inside the HTML, for viewers that show sanitised HTML (untrusted

@@ -21,6 +21,7 @@ from geoflows.render._encode import (  # noqa: F401 (re-exported)
     unpack,
 )
 from geoflows.render._encode import text as _text
+from geoflows.render._frames import flow_frame
 from geoflows.style import (
     COLOR_FIELDS,
     CONFIDENCE_LEVELS,
@@ -191,7 +192,7 @@ def flow_lines(
     """
     import shapely
 
-    geoms = _rows_drawn(_frame(gdf), max_flows)[0].geometry.to_numpy()
+    geoms = _rows_drawn(flow_frame(gdf), max_flows)[0].geometry.to_numpy()
     coords, index = shapely.get_coordinates(geoms, return_index=True)
     cuts = np.cumsum(np.bincount(index, minlength=len(geoms)))[:-1]
     mid = shapely.line_interpolate_point(geoms, 0.5, normalized=True)
@@ -421,13 +422,6 @@ def _focus(focus: Any, places: dict[str, Any], precision: int) -> Any:
     return resolve_focus(focus, _decode(places["name"], len(lat)), lat, lon)
 
 
-def _frame(flows: Any) -> pd.DataFrame:
-    """Return the flows' frame: a (Geo)DataFrame as is, else ``flows.to_geodataframe()``."""
-    if isinstance(flows, pd.DataFrame):
-        return flows
-    return flows.to_geodataframe(split_antimeridian=False)
-
-
 def _check_choices(color_by: str, claims: str) -> None:
     if color_by not in COLOR_FIELDS:
         raise GeoflowsError(f"color_by must be one of {', '.join(COLOR_FIELDS)}; got {color_by!r}")
@@ -535,6 +529,8 @@ def _legend_of(g: pd.DataFrame, s: dict, color_by: str) -> dict[str, Any]:
     return _legend(s["legends"], s["unknown"], s["has_range"], color_by, s["conf"], event_units)
 
 
+# Over 80 lines, one of the three issue 14 allows: 24 are the map options' signature, and the
+# returned dict lists every key the browser reads in one place (the contract with main.js).
 def build_payload(
     gdf: pd.DataFrame,
     *,
@@ -572,8 +568,9 @@ def build_payload(
     Parameters
     ----------
     gdf : geopandas.GeoDataFrame
-        The flows with their resolved places and lines, as ``FlowSet`` holds them (an object
-        with a ``to_geodataframe`` method, such as a ``FlowSet``, is asked for its frame).
+        The flows with their resolved places and lines, as
+        ``FlowSet.to_geodataframe(split_antimeridian=False, dense=False)`` gives them (a
+        ``FlowSet`` itself is asked for that frame).
         The keyword arguments are the map options of :func:`flow_map`.
 
     Returns
@@ -589,7 +586,7 @@ def build_payload(
     True
     """
     _check_choices(color_by, claims)
-    g, total = _rows_drawn(_frame(gdf), max_flows)
+    g, total = _rows_drawn(flow_frame(gdf), max_flows)
     geoms = g.geometry.to_numpy()
     places, ends = _places_table(g, precision)
     kinds = np.asarray(_text(g["route_kind"]), dtype=object)

@@ -85,8 +85,7 @@ def plot_flows(
     scale_bar : bool
         Draw a scale bar (true at the map's centre).
     basemap : {'countries', 'auto'} or None
-        Land, sea and borders (Natural Earth; ``auto`` is ``countries``); None draws the flows
-        alone.
+        Land, sea and borders (Natural Earth; ``auto`` is ``countries``); None: the flows alone.
     focus : str, sequence of str, or sequence of 4 numbers, optional
         The area shown (default: every flow), as the HTML map opens on it: place names or a
         ``(west, south, east, north)`` box in degrees. The projection is centred on it.
@@ -219,7 +218,7 @@ def _draw_sources(ax: Any, legend: Any, text: str) -> None:
 
 
 def _only(enc: dict, shown: np.ndarray) -> dict:
-    """The encoding of the flows in view: the legend lists only what is drawn."""
+    """Keep the encoding of the flows in view: the legend lists only what is drawn."""
     keys = [k for k, v in enc.items() if isinstance(v, np.ndarray) and v.shape == shown.shape]
     out = {**enc, **{k: enc[k][shown] for k in keys}}
     out["color"] = [c for c, k in zip(enc["color"], shown, strict=True) if k]
@@ -603,14 +602,14 @@ def _places(g: pd.DataFrame) -> pd.DataFrame:
 
 
 def _texts(g: pd.DataFrame, column: str) -> np.ndarray:
-    """A resolved text column as strings ('' where blank or absent)."""
+    """Return a resolved text column as strings ('' where blank or absent)."""
     if column not in g:
         return np.full(len(g), "", dtype=object)
     return g[column].map(lambda v: "" if v is None or pd.isna(v) else str(v)).to_numpy(object)
 
 
 def _label_texts(places: pd.DataFrame, coords_only: np.ndarray) -> list[str]:
-    """What each label reads: 'Dunai (near Vladivostok)', 'Bakhmut (formerly Artemivsk)'.
+    """Write each label: 'Dunai (near Vladivostok)', 'Bakhmut (formerly Artemivsk)'.
 
     A coordinate-only place gets no made-up name, only where it is: 'near Rajin (KP), 1 km'.
     """

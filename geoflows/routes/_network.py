@@ -140,7 +140,7 @@ class _RailGraph:
         return self._matrix, self._components
 
     def _endpoints(self, o: tuple[float, float], d: tuple[float, float]) -> tuple[int, int]:
-        """The nodes where the route joins and leaves the network.
+        """Find the nodes where the route joins and leaves the network.
 
         The node closest to each endpoint (by plain distance in degrees, as scgraph's
         ``kdclosest``), unless those two lie on networks that are not connected (the data has
@@ -240,7 +240,7 @@ def _rail_cache_path(source: str):
 
 
 def _read_rail_cache(cache) -> dict[str, np.ndarray] | None:
-    """The cached arrays, or None when the file is missing, damaged or inconsistent."""
+    """Read the cached arrays, or None when the file is missing, damaged or inconsistent."""
     import io
     import zipfile
 

@@ -572,18 +572,22 @@ def test_offline_basemap_is_drawn_under_the_flows(probe: Probe, tmp_path: Path) 
 
 def test_flows_on_the_users_own_folium_map(probe: Probe, tmp_path: Path) -> None:
     """to_folium(m=...) draws onto a map the user built, and folium's own Marker still shows
-    its icon offline (Leaflet's icons are inlined with Leaflet)."""
+    its icon offline (Leaflet's icons are inlined with Leaflet). The map's title is a control
+    on the map: the user's page keeps its own title."""
     import folium
 
     m = folium.Map(location=[45, 100], zoom_start=3, tiles=None)
     m.default_js, m.default_css = [], []  # a map that needs no CDN, like geoflows' own
+    m.get_root().title = "Analyst's notebook page"
     folium.Marker([43.1, 131.9], tooltip="Vladivostok").add_to(m)
     flows = gf.read_flows([{"origin": "Rajin", "destination": "Vladivostok", "volume": 5}])
-    assert flows.to_folium(m=m) is m
+    assert flows.to_folium(m=m, title=TITLE) is m
     path = tmp_path / "user_map.html"
     path.write_text(m.get_root().render(), encoding="utf-8")
     probe.open(path)
     _settle(probe)
+    assert probe.page.locator(".gf-title").text_content() == TITLE
+    assert probe.page.title() == "Analyst's notebook page"
     assert probe.page.evaluate(f"{JS_LAYER}.inView") == 1
     icon = probe.page.locator("img.leaflet-marker-icon")
     assert icon.count() == 1

@@ -234,6 +234,23 @@ def test_hostile_strings_show_literally(new_probe: Any, maps: dict[str, Path]) -
     probe.assert_quiet()
 
 
+def test_hostile_title_leaves_the_users_page_title(probe: Probe, hostile_flows: gf.FlowSet) -> None:
+    # On a map the user built, the title is the map's control only; the host page keeps its own.
+    import folium
+
+    m = folium.Map(tiles=None)
+    m.default_js, m.default_css = [], []
+    m.get_root().title = "My page"
+    hostile_flows.to_folium(m=m, title=_title(TITLE_PARTS))
+    page = probe.page
+    page.set_content(m.get_root().render())
+    page.locator("[data-geoflows-visible]").wait_for()
+    assert page.locator(".gf-title").text_content() == _title(TITLE_PARTS)
+    assert page.title() == "My page"
+    assert page.evaluate(COUNT_JS)["handlers"] == 0
+    probe.assert_quiet()
+
+
 def test_hostile_notebook_iframe(probe: Probe, hostile_flows: gf.FlowSet) -> None:
     markup = notebook_html(hostile_flows, tiles=None, title=_title(TITLE_PARTS))
     # one iframe element and nothing else: the whole page is inside an escaped attribute

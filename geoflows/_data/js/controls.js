@@ -226,7 +226,6 @@ function addTitle(map, P) {
   var title = L.control({ position: "topleft" });
   title.onAdd = function () { return el("div", "gf-title leaflet-bar", P.title); };
   title.addTo(map);
-  document.title = P.title;
 }
 
 // Time slider: a flow shows while start <= day <= end + window (undated flows always).
