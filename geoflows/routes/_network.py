@@ -82,10 +82,15 @@ def clear_route_cache(disk: bool = True) -> None:
 
 
 def route_cache_path() -> Path:
-    """Return the route cache file: ``routes.npz`` in the geoflows cache folder."""
-    from geoflows.places._index import cache_dir
+    """Return the route cache file: ``routes.npz`` in the geoflows cache folder.
 
-    return cache_dir() / "routes.npz"
+    The folder is the gazetteer index's (``$GEOFLOWS_CACHE_DIR`` or ``~/.cache/geoflows``),
+    found here as there: routes and places are independent layers.
+    """
+    import os
+
+    env = os.environ.get("GEOFLOWS_CACHE_DIR")
+    return (Path(env) if env else Path.home() / ".cache" / "geoflows") / "routes.npz"
 
 
 def _warn_once(message: str) -> None:
