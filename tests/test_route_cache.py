@@ -211,3 +211,42 @@ def test_the_example_map_is_the_same_bytes_with_a_cold_and_a_warm_cache(tmp_path
     assert runs[0] > 0 and runs[1] == 0  # the warm process asked searoute nothing
     cold, warm = (tmp_path / "cold.html").read_bytes(), (tmp_path / "warm.html").read_bytes()
     assert cold == warm
+
+
+_REAL_PATH = _network.route_cache_path  # before the autouse fixture replaces it
+
+
+def test_the_file_lies_in_the_geoflows_cache_folder(tmp_path, monkeypatch):
+    monkeypatch.setenv("GEOFLOWS_CACHE_DIR", str(tmp_path))
+    assert _REAL_PATH() == tmp_path / "routes.npz"
+
+
+_WRITER = """
+import sys
+from pathlib import Path
+import numpy as np
+from geoflows.routes import _network
+path, me = Path(sys.argv[1]), int(sys.argv[2])
+for i in range(25):
+    leg = np.array([[me, i], [me + 0.5, i + 0.5]], dtype="float64")
+    _network._write_disk(path, {("sea", float(me), float(i), 0.0, 0.0): ("v", leg, "")})
+"""
+
+
+@pytest.mark.slow
+def test_parallel_writers_never_corrupt_the_file(tmp_path):
+    path = tmp_path / "routes.npz"
+    procs = [
+        subprocess.Popen([sys.executable, "-c", _WRITER, str(path), str(me)], cwd=ROOT)
+        for me in (1, 2)
+    ]
+    assert [p.wait(timeout=120) for p in procs] == [0, 0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CacheWarning)
+        disk = _network._read_disk(path)
+    # a race may drop entries (the other writer's merge missed them), never the last write
+    assert 1 <= len(disk) <= 50
+    assert {("sea", 1.0, 24.0, 0.0, 0.0), ("sea", 2.0, 24.0, 0.0, 0.0)} & disk.keys()
+    for key, (_, coords, _) in disk.items():
+        assert coords.tolist() == [[key[1], key[2]], [key[1] + 0.5, key[2] + 0.5]]
+    assert [p.name for p in tmp_path.iterdir()] == ["routes.npz"]  # no temporaries left
