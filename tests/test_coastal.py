@@ -41,7 +41,7 @@ def test_rajin_vladivostok_by_sea_stays_at_sea_and_is_shorter_than_the_lane_l():
     _network.clear_route_cache()
     coords, note = _network._sea_leg(RAJIN, VLADIVOSTOK)
     lane = _lane(RAJIN, VLADIVOSTOK)
-    assert note == ""
+    assert note == _coastal.COASTAL_NOTE  # information, not a fallback
     # starts and ends at the ports
     assert coords[0].tolist() == list(RAJIN) and coords[-1].tolist() == list(VLADIVOSTOK)
     # shorter than the lane network's L (140 km east of Rajin, then north)
@@ -63,7 +63,8 @@ def test_the_flow_keeps_route_kind_sea_without_a_fallback_warning():
             [{"origin": "Rajin", "destination": "Vladivostok", "volume": 2000, "mode": "sea"}]
         )
     g = flows.to_geodataframe()
-    assert g["route_kind"].tolist() == ["sea"] and g["route_note"].tolist() == [""]
+    assert g["route_kind"].tolist() == ["sea"]
+    assert g["route_note"].tolist() == [_coastal.COASTAL_NOTE]
     assert 150 < g["length_km"].iloc[0] < 200  # the lane L measured 236 km
 
 

@@ -193,7 +193,8 @@ def test_via_across_antimeridian_is_continuous():
 def test_sea_rajin_to_vladivostok_goes_by_water():
     r = sea(*_od((RAJIN, VLADIVOSTOK)))
     line = r.geometry[0]
-    assert r.route_kind.tolist() == ["sea"] and r.route_note.tolist() == [""]
+    assert r.route_kind.tolist() == ["sea"]
+    assert r.route_note.tolist() == ["sea route along the coast (lane network too coarse here)"]
     assert line.coords[0] == RAJIN and line.coords[-1] == VLADIVOSTOK
     assert r.length_km[0] > _inv_km(RAJIN, VLADIVOSTOK) * 1.1
     # the land between the two ports (Khasansky district, west of Amur Bay)

@@ -69,8 +69,8 @@ def _label(ids, i: int) -> str:
     return repr(str(ids[i]))
 
 
-def _warn_fallbacks(notes: np.ndarray, ids) -> None:
-    bad = np.flatnonzero(notes != "")
+def _warn_fallbacks(notes: np.ndarray, ids, failed: np.ndarray) -> None:
+    bad = np.flatnonzero(failed)
     if bad.size == 0:
         return
     # One line per distinct reason, naming its flows: short enough for a build summary.
@@ -305,7 +305,7 @@ def build_routes(
         _route_network_legs(legs, kind)
     _draw_vector_legs(legs, spacing_km, arc_bend, endpoints_only=~has_via[legs.flow] & (not dense))
     geometry, route_kind, notes = _join_flows(legs, kinds)
-    _warn_fallbacks(notes, ids)
+    _warn_fallbacks(notes, ids, np.bincount(legs.flow, _failed(legs, kinds), minlength=n) > 0)
     return Routes(
         geometry=geometry,
         route_kind=route_kind.astype(str),
@@ -368,25 +368,35 @@ def _draw_vector_legs(
         )  # fmt: skip
 
 
+def _failed(legs: _Legs, kinds: np.ndarray) -> np.ndarray:
+    """Tell the legs that fell back (a network leg drawn geodesic) from those with a mere note.
+
+    A note on a leg that kept its kind is information (a sea leg drawn along the coast), not
+    a failure: the flow keeps its route kind and no warning is given.
+    """
+    return legs.kind != kinds[legs.flow]
+
+
 def _join_flows(legs: _Legs, kinds: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """One line, route kind and note per flow from its legs (a loop over waypoint flows only)."""
     first = np.cumsum(legs.n_legs) - legs.n_legs
     geometry = legs.geom[first]
     notes = legs.note[first].copy()
     route_kind = kinds.copy()
-    route_kind[(legs.n_legs == 1) & (notes != "")] = "geodesic"
+    failed = _failed(legs, kinds)
+    route_kind[(legs.n_legs == 1) & failed[first]] = "geodesic"
     for i in np.flatnonzero(legs.n_legs > 1):
         k = int(legs.n_legs[i])
         sl = slice(first[i], first[i] + k)
         geometry[i] = _join_legs(legs.geom[sl])
         leg_notes = legs.note[sl]
-        failed = np.flatnonzero(leg_notes != "")
+        noted = np.flatnonzero(leg_notes != "")
         notes[i] = ""
-        if failed.size == k:
+        if failed[sl].all():
             route_kind[i] = "geodesic"
             notes[i] = "; ".join(dict.fromkeys(f"{t}" for t in leg_notes))
-        elif failed.size:
-            notes[i] = "; ".join(f"leg {j + 1} of {k}: {leg_notes[j]}" for j in failed)
+        elif noted.size:
+            notes[i] = "; ".join(f"leg {j + 1} of {k}: {leg_notes[j]}" for j in noted)
     return geometry, route_kind, notes
 
 

@@ -38,6 +38,9 @@ MAX_CELLS = 250_000
 PORT_SNAP_KM = 30.0
 #: Around each port, land within this many cells is tolerated (a port on the 1:10m coast).
 PORT_CELLS = 2.5
+#: The note of a sea leg redrawn along the coast: information, not a fallback (the leg has a
+#: geometry, so :mod:`geoflows.routes._build` keeps its route kind 'sea' and does not warn).
+COASTAL_NOTE = "sea route along the coast (lane network too coarse here)"
 
 
 def coastal_leg(
@@ -57,8 +60,8 @@ def coastal_leg(
     Returns
     -------
     tuple
-        ``(coords, note)``: the coastal path and an empty note (a sea route, not a fallback),
-        or ``lane`` and ``note`` unchanged when the lane route is direct enough, failed, or
+        ``(coords, note)``: the coastal path and :data:`COASTAL_NOTE` (a sea route, not a
+        fallback), or ``lane`` and ``note`` unchanged when the lane route is direct enough, failed, or
         no shorter path at sea exists.
 
     Examples
@@ -68,7 +71,7 @@ def coastal_leg(
     >>> lane = np.array([rajin, (131.9, 42.2), (131.95, 42.9), vladivostok])
     >>> coords, note = coastal_leg(rajin, vladivostok, lane, "")
     >>> coords[0].tolist() == list(rajin), coords[-1].tolist() == list(vladivostok), note
-    (True, True, '')
+    (True, True, 'sea route along the coast (lane network too coarse here)')
     >>> bool(line_lengths_km([_line(coords)])[0] < line_lengths_km([_line(lane)])[0])
     True
     """
@@ -79,7 +82,7 @@ def coastal_leg(
         return lane, note
     if line_lengths_km([_line(path)])[0] >= line_lengths_km([_line(lane)])[0]:
         return lane, note
-    return path, ""
+    return path, COASTAL_NOTE
 
 
 def _line(coords: np.ndarray) -> Any:

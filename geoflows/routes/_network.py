@@ -4,13 +4,26 @@ Both work leg by leg on distinct (origin, destination) pairs: the network is ask
 pair and the answer kept in ``_ROUTE_CACHE`` (cleared by :func:`clear_route_cache`), so many
 maps over the same lanes route each lane once. A leg that cannot be routed comes back as
 ``None`` with a note saying why; the caller draws a geodesic instead.
+
+Routed legs are also remembered across processes in one file, ``routes.npz`` in the geoflows
+cache folder (``$GEOFLOWS_CACHE_DIR`` or ``~/.cache/geoflows``, beside the gazetteer index):
+each entry is keyed by the leg (kind, endpoints to 1e-6°) and by a version of everything the
+answer depends on (:data:`_DISK_FORMAT`, searoute's version and the shipped 1:10m land for sea
+legs, the railway data for rail legs), and holds the float64 coordinates and the note, so a
+cached leg is the same bytes as a computed one. The file is read once per process, on first
+use; new legs are merged into what is on disk then and written atomically (a race between two
+processes may lose an entry, never the file), the most recent :data:`DISK_MAX_LEGS` kept.
 """
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import threading
 import warnings
+import zipfile
+from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 
@@ -24,25 +37,166 @@ from geoflows.routes._geometry import distance_km, unwrap_lon
 SEA_SNAP_KM = 300.0
 #: An endpoint farther than this from the nearest railway node is "off the network".
 RAIL_SNAP_KM = 100.0
-#: Coordinates are rounded to this many decimals (about 1 m) in cache keys.
-_KEY_DECIMALS = 5
+#: Coordinates are rounded to this many decimals (about 0.1 m) in cache keys.
+_KEY_DECIMALS = 6
+#: Version of the routing code and of the disk cache's layout: bump it when an answer changes.
+_DISK_FORMAT = 1
+#: The disk cache keeps at most this many legs (the most recently routed).
+DISK_MAX_LEGS = 4000
 
 RAIL_MISSING_NOTE = "rail extra not installed: pip install geoflows[rail]; drawn geodesic"
 
 _ROUTE_CACHE: dict[tuple, tuple[np.ndarray | None, str]] = {}
 _RAIL_GRAPH = None
 _RAIL_LOCK = threading.Lock()
+#: The disk cache as read by this process (None: not read yet), and whether it warned already.
+_DISK: dict[tuple, tuple[str, np.ndarray, str]] | None = None
+_DISK_WARNED = False
 
 
-def clear_route_cache() -> None:
-    """Forget every sea and rail route computed so far in this process.
+def clear_route_cache(disk: bool = True) -> None:
+    """Forget every sea and rail route computed so far, in this process and on disk.
+
+    Parameters
+    ----------
+    disk : bool, default True
+        Also delete the route cache file (``routes.npz`` in the cache folder), so the next
+        map routes every leg anew. With False only this process forgets: the next leg is read
+        back from the file. The file never serves a stale answer (its entries carry the
+        version of the code and data that computed them), so False suits a long session that
+        only wants to free memory.
 
     Examples
     --------
     >>> from geoflows.routes import clear_route_cache
-    >>> clear_route_cache()
+    >>> clear_route_cache(disk=False)
     """
+    global _DISK
     _ROUTE_CACHE.clear()
+    _DISK = None
+    if disk:
+        try:
+            route_cache_path().unlink(missing_ok=True)
+        except OSError as exc:
+            _warn_once(f"cannot delete the route cache ({exc})")
+
+
+def route_cache_path() -> Path:
+    """Return the route cache file: ``routes.npz`` in the geoflows cache folder.
+
+    The folder is the gazetteer index's (``$GEOFLOWS_CACHE_DIR`` or ``~/.cache/geoflows``),
+    found here as there: routes and places are independent layers.
+    """
+    import os
+
+    env = os.environ.get("GEOFLOWS_CACHE_DIR")
+    return (Path(env) if env else Path.home() / ".cache" / "geoflows") / "routes.npz"
+
+
+def _warn_once(message: str) -> None:
+    global _DISK_WARNED
+    if not _DISK_WARNED:
+        from geoflows.errors import CacheWarning
+
+        _DISK_WARNED = True
+        warnings.warn(
+            f"geoflows: {message}; routes are kept in memory only. "
+            "Set GEOFLOWS_CACHE_DIR to a writable directory to keep them.",
+            CacheWarning,
+            stacklevel=5,
+        )
+
+
+@lru_cache(maxsize=4)
+def _file_digest(path: str) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+@lru_cache(maxsize=2)
+def _version(kind: str) -> str:
+    """Everything a leg of ``kind`` depends on, hashed (ImportError: no network to route on)."""
+    from geoflows.routes import _coastal
+
+    parts = [f"format {_DISK_FORMAT}", f"key {_KEY_DECIMALS}"]
+    if kind == "sea":
+        from importlib.metadata import version
+
+        from geoflows._land import FINE_FILE, _asset_bytes
+
+        parts += [f"searoute {version('searoute')}", f"snap {SEA_SNAP_KM}"]
+        parts += [hashlib.sha256(_asset_bytes(f"basemap/{FINE_FILE}")).hexdigest()]
+        consts = ("DETOUR_RATIO", "FAR_ATTACH_KM", "MAX_DIRECT_KM", "CELL_DEG", "MAX_CELL_DEG",
+                  "MAX_CELLS", "PORT_SNAP_KM", "PORT_CELLS")  # fmt: skip
+        parts += [f"{c} {getattr(_coastal, c)!r}" for c in consts]
+    else:
+        parts += [_file_digest(_rail_data_source()), f"snap {RAIL_SNAP_KM}"]
+        parts += [f"near {_RailGraph._NEAR_NODES}"]
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
+
+
+def _read_disk(path: Path) -> dict[tuple, tuple[str, np.ndarray, str]]:
+    """Read the route cache file (an empty cache when missing; a damaged one warns once)."""
+    import io
+
+    try:
+        data = path.read_bytes()
+    except (FileNotFoundError, NotADirectoryError):  # not written yet (or cannot be: warned then)
+        return {}
+    except OSError as exc:
+        _warn_once(f"cannot read the route cache {path} ({exc})")
+        return {}
+    try:
+        with np.load(io.BytesIO(data), allow_pickle=False) as npz:
+            kind, ver, ends = npz["kind"], npz["ver"], npz["ends"]
+            sizes, coords, notes = npz["sizes"], npz["coords"], npz["notes"]
+        bounds = np.r_[0, np.cumsum(sizes)]
+        if not (kind.size == ver.size == ends.shape[0] == sizes.size == notes.size):
+            raise ValueError("arrays of different lengths")
+        if (
+            ends.shape[1:] != (4,)
+            or coords.shape != (int(bounds[-1]), 2)
+            or sizes.min(initial=2) < 2
+        ):
+            raise ValueError("arrays of the wrong shape")
+    except (OSError, ValueError, KeyError, EOFError, IndexError, zipfile.BadZipFile) as exc:
+        _warn_once(f"route cache {path} failed its check ({type(exc).__name__}: {exc})")
+        return {}
+    out = {}
+    for i, (k, v, n) in enumerate(zip(kind.tolist(), ver.tolist(), notes.tolist(), strict=True)):
+        key = (k, *ends[i].tolist())
+        out[key] = (v, coords[bounds[i] : bounds[i + 1]], n)
+    return out
+
+
+def _write_disk(path: Path, new: dict[tuple, tuple[str, np.ndarray, str]]) -> None:
+    """Merge ``new`` into the file as it is now and replace it atomically (the newest kept)."""
+    import io
+
+    from geoflows._files import write_atomic
+
+    merged = _read_disk(path)
+    for key in new:
+        merged.pop(key, None)
+    merged.update(new)
+    items = list(merged.items())[-DISK_MAX_LEGS:]
+    buf = io.BytesIO()
+    np.savez(
+        buf,
+        kind=np.array([k[0] for k, _ in items], dtype=str),
+        ver=np.array([v[0] for _, v in items], dtype=str),
+        ends=np.array([k[1:] for k, _ in items], dtype="float64").reshape(-1, 4),
+        sizes=np.array([v[1].shape[0] for _, v in items], dtype="int64"),
+        coords=np.vstack([v[1] for _, v in items] or [np.empty((0, 2))]).astype("float64"),
+        notes=np.array([v[2] for _, v in items], dtype=str),
+    )
+    try:
+        write_atomic(path, buf.getvalue())
+    except OSError as exc:
+        _warn_once(f"cannot write the route cache to {path} ({exc})")
 
 
 def _key(kind: str, o: tuple[float, float], d: tuple[float, float]) -> tuple:
@@ -323,12 +477,34 @@ def _rail_leg(o: tuple[float, float], d: tuple[float, float]):
 _LEG_BUILDERS = {"sea": _sea_leg, "rail": _rail_leg}
 
 
+def _disk_cache(kind: str) -> tuple[dict, str | None]:
+    """The disk cache (read once per process) and the version of ``kind`` (None: no network)."""
+    global _DISK
+    try:
+        version = _version(kind)
+    except ImportError:
+        return {}, None
+    if _DISK is None:
+        try:
+            path = route_cache_path()
+        except Exception as exc:  # noqa: BLE001 - no cache folder must not stop routing
+            _warn_once(f"cannot locate the route cache ({exc})")
+            _DISK = {}
+        else:
+            _DISK = _read_disk(path)
+    return _DISK, version
+
+
 def network_legs(kind: str, olon, olat, dlon, dlat) -> tuple[list, list[str]]:
     """Route every leg of ``kind`` ('sea' or 'rail'); one network query per distinct pair.
 
     Returns a list of coordinate arrays (or None where the leg failed) and a list of notes.
+    Legs are looked up in the process cache, then in the disk cache; legs routed here are
+    added to both (a leg that failed only to the process cache).
     """
     build = _LEG_BUILDERS[kind]
+    disk, version = _disk_cache(kind)
+    new: dict[tuple, tuple[str, np.ndarray, str]] = {}
     coords: list = []
     notes: list[str] = []
     for o_lon, o_lat, d_lon, d_lat in zip(olon, olat, dlon, dlat, strict=True):
@@ -336,9 +512,26 @@ def network_legs(kind: str, olon, olat, dlon, dlat) -> tuple[list, list[str]]:
         key = _key(kind, o, d)
         hit = _ROUTE_CACHE.get(key)
         if hit is None:
-            hit = build(o, d)
+            stored = disk.get(key)
+            if stored is not None and stored[0] == version:
+                hit = (stored[1], stored[2])
+            else:
+                hit = build(o, d)
+                if hit[0] is not None and version is not None:
+                    new[key] = (version, hit[0], hit[1])
             if hit[1] != RAIL_MISSING_NOTE:  # the extra may be installed later in the session
                 _ROUTE_CACHE[key] = hit
         coords.append(hit[0])
         notes.append(hit[1])
+    if new and _DISK is not None:
+        _DISK.update(new)
+        _save(new)
     return coords, notes
+
+
+def _save(new: dict[tuple, tuple[str, np.ndarray, str]]) -> None:
+    try:
+        path = route_cache_path()
+    except Exception:  # noqa: BLE001 - warned when it was read
+        return
+    _write_disk(path, new)
