@@ -478,7 +478,7 @@ _LEG_BUILDERS = {"sea": _sea_leg, "rail": _rail_leg}
 
 
 def _disk_cache(kind: str) -> tuple[dict, str | None]:
-    """The disk cache (read once per process) and the version of ``kind`` (None: no network)."""
+    """Return the disk cache (read once per process) and the version of ``kind`` (None: none)."""
     global _DISK
     try:
         version = _version(kind)
