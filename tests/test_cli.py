@@ -133,10 +133,14 @@ def test_validate_prints_every_problem_and_debug_shows_traceback(tmp_path):
 @pytest.mark.slow
 def test_interrupted_parallel_build_leaves_no_temp_files(tmp_path):
     """Ctrl-C in a terminal interrupts the whole process group: parent and workers."""
-    shutil.copy(DATA / "flows_a.csv", tmp_path / "a.csv")
-    # enough maps that the build cannot finish before the signal lands, even on a loaded
-    # machine where this process may sleep for seconds between two looks at the folder
-    count = 3000
+    # Maps big enough (3,000 flows each) that the build cannot finish before the signal lands,
+    # even on a loaded machine where this process may sleep for seconds between two looks.
+    rows = ["origin,destination,volume,unit"] + [
+        f'"{10 + i % 50}, {20 + i % 97}","{30 + i % 41}, {40 + i % 89}",{i + 1},t'
+        for i in range(3000)
+    ]
+    (tmp_path / "a.csv").write_text("\n".join(rows) + "\n")
+    count = 400
     maps = "\n".join(f"  - {{name: m{i}, input: a, title: 'Map {i}'}}" for i in range(count))
     (tmp_path / "b.yaml").write_text(
         f"output_dir: out\ndefaults: {{tiles: null}}\ninputs: {{a: a.csv}}\nmaps:\n{maps}\n"
