@@ -133,14 +133,10 @@ def test_validate_prints_every_problem_and_debug_shows_traceback(tmp_path):
 @pytest.mark.slow
 def test_interrupted_parallel_build_leaves_no_temp_files(tmp_path):
     """Ctrl-C in a terminal interrupts the whole process group: parent and workers."""
-    # Maps big enough (3,000 flows each) that the build cannot finish before the signal lands,
-    # even on a loaded machine where this process may sleep for seconds between two looks.
-    rows = ["origin,destination,volume,unit"] + [
-        f'"{10 + i % 50}, {20 + i % 97}","{30 + i % 41}, {40 + i % 89}",{i + 1},t'
-        for i in range(3000)
-    ]
-    (tmp_path / "a.csv").write_text("\n".join(rows) + "\n")
-    count = 400
+    shutil.copy(DATA / "flows_a.csv", tmp_path / "a.csv")
+    # enough maps that the build cannot finish before the signal lands, even on a loaded
+    # machine where this process may sleep for seconds between two looks at the folder
+    count = 3000
     maps = "\n".join(f"  - {{name: m{i}, input: a, title: 'Map {i}'}}" for i in range(count))
     (tmp_path / "b.yaml").write_text(
         f"output_dir: out\ndefaults: {{tiles: null}}\ninputs: {{a: a.csv}}\nmaps:\n{maps}\n"
@@ -152,6 +148,9 @@ def test_interrupted_parallel_build_leaves_no_temp_files(tmp_path):
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
+        # A shell that starts a job in the background (`make test &`) leaves SIGINT ignored,
+        # and Python then never turns it into KeyboardInterrupt: give the build the default.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     out = tmp_path / "out"
     deadline = time.monotonic() + 60
