@@ -46,7 +46,8 @@ import math
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -273,29 +274,30 @@ class Browser:
         the first frame after the vector layers exist."""
         return min(self._load_once(path, timeout_s) for _ in range(repeat))
 
-    def _load_once(self, path: Path, timeout_s: float) -> float:
+    @contextmanager
+    def _page(self, path: Path, timeout_s: float) -> Iterator[Any]:
+        """Open ``path`` in a new 1280×800 context (offline routing) once its lines exist."""
         context = self._browser.new_context(viewport={"width": 1280, "height": 800})
         try:
             page = context.new_page()
             page.route("**/*", self._route)
             page.goto(path.as_uri(), wait_until="load", timeout=timeout_s * 1000)
             page.wait_for_selector(DRAWN, state="attached", timeout=timeout_s * 1000)
+            yield page
+        finally:
+            context.close()
+
+    def _load_once(self, path: Path, timeout_s: float) -> float:
+        with self._page(path, timeout_s) as page:
             ms = page.evaluate(
                 "() => new Promise(r => requestAnimationFrame(() => "
                 "requestAnimationFrame(() => r(performance.now()))))"
             )
             return float(ms) / 1000.0
-        finally:
-            context.close()
 
     def zoom_frame_ms(self, path: Path, timeout_s: float) -> dict[str, float]:
         """Frame intervals (median, p90, max) and median time to a complete view of :data:`ZOOM_JS`."""
-        context = self._browser.new_context(viewport={"width": 1280, "height": 800})
-        try:
-            page = context.new_page()
-            page.route("**/*", self._route)
-            page.goto(path.as_uri(), wait_until="load", timeout=timeout_s * 1000)
-            page.wait_for_selector(DRAWN, state="attached", timeout=timeout_s * 1000)
+        with self._page(path, timeout_s) as page:
             page.set_default_timeout(timeout_s * 1000)
             got = page.evaluate(ZOOM_JS)
             frames, done = np.asarray(got["frames"], float), np.asarray(got["done"], float)
@@ -306,8 +308,6 @@ class Browser:
                 "done": float(np.median(done)),
                 "frames": float(len(frames)),
             }
-        finally:
-            context.close()
 
     def close(self) -> None:
         self._browser.close()
