@@ -21,12 +21,32 @@ from geoflows.errors import GeoflowsError, InputFileError
 __all__ = [
     "MAX_INPUT_BYTES",
     "atomic_output",
+    "cache_dir",
     "check_input_file",
     "read_input_bytes",
     "remove_stale_temporaries",
     "write_atomic",
     "write_text_atomic",
 ]
+
+
+# --------------------------------------------------------------------------- the cache folder
+def cache_dir() -> Path:
+    """Return the folder of geoflows' disk caches: ``$GEOFLOWS_CACHE_DIR`` or ``~/.cache/geoflows``.
+
+    The place index, the routes and the clipped basemaps are kept there; each is checked when
+    read and rebuilt when damaged, so deleting the folder only costs time.
+
+    Examples
+    --------
+    >>> import os
+    >>> os.environ["GEOFLOWS_CACHE_DIR"] = "/tmp/gf-cache"; str(cache_dir())
+    '/tmp/gf-cache'
+    >>> del os.environ["GEOFLOWS_CACHE_DIR"]; cache_dir().name
+    'geoflows'
+    """
+    env = os.environ.get("GEOFLOWS_CACHE_DIR")
+    return Path(env) if env else Path.home() / ".cache" / "geoflows"
 
 
 # --------------------------------------------------------------------------- input files

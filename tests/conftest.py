@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from geoflows.render import _basemap
 from geoflows.routes import _network
 
 
@@ -18,3 +19,19 @@ def _private_route_cache(tmp_path_factory, monkeypatch):
     monkeypatch.setattr(_network, "route_cache_path", lambda: path)
     monkeypatch.setattr(_network, "_DISK", None)
     monkeypatch.setattr(_network, "_DISK_WARNED", False)
+
+
+@pytest.fixture(scope="session")
+def _session_basemap_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("basemaps")
+
+
+@pytest.fixture(autouse=True)
+def _private_basemap_cache(_session_basemap_dir, monkeypatch):
+    """Keep the clipped basemaps of the test run in a folder of its own (never ~/.cache).
+
+    Shared by the tests of one run (a clipped basemap depends on nothing a test changes);
+    the tests of the cache itself point it at their own folder.
+    """
+    monkeypatch.setattr(_basemap, "basemap_cache_dir", lambda: _session_basemap_dir)
+    monkeypatch.setattr(_basemap, "_DISK_WARNED", False)

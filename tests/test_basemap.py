@@ -35,7 +35,12 @@ def on_land(bm: dict, name: str) -> bool:
 
 
 def size(bm: dict) -> int:
-    return len(json.dumps(bm, separators=(",", ":")))
+    """Bytes the basemap takes in a page's payload (packed, as ``payload_basemap`` sends it)."""
+    from geoflows.render._basemap import Outlines, _packed_bytes
+
+    flat = np.array([v for ring in bm["rings"] for v in ring], dtype=np.int64)
+    sizes = np.array([len(ring) for ring in bm["rings"]], dtype=np.int64)
+    return _packed_bytes(Outlines(bm["precision"], flat, sizes))
 
 
 def test_without_bounds_the_world_at_110m_as_shipped():
@@ -87,16 +92,23 @@ def test_same_bounds_same_bytes_in_one_process():
     )
 
 
-@pytest.mark.slow
-def test_same_bounds_same_bytes_across_processes():
-    code = (
-        "import json; from geoflows.render import basemap; "
-        f"print(json.dumps(basemap('countries', {REGIONAL!r}), separators=(',', ':')))"
+def _in_fresh_process(code: str, cache: Path) -> str:
+    """Run ``code`` in a new Python with its clipped basemaps kept in ``cache``."""
+    setup = (
+        "from pathlib import Path; from geoflows.render import _basemap as B; "
+        f"B.basemap_cache_dir = lambda: Path({str(cache)!r}); "
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    return subprocess.run(
+        [sys.executable, "-c", setup + code], capture_output=True, text=True, check=True, cwd=ROOT
     ).stdout.strip()
-    assert out == json.dumps(basemap("countries", REGIONAL), separators=(",", ":"))
+
+
+@pytest.mark.slow
+def test_same_bounds_same_bytes_across_processes(tmp_path):
+    code = f"import json; print(json.dumps(B.basemap('countries', {REGIONAL!r}), separators=(',', ':')))"
+    cold = _in_fresh_process(code, tmp_path)  # clipped, then stored
+    warm = _in_fresh_process(code, tmp_path)  # read from the disk cache
+    assert cold == warm == json.dumps(basemap("countries", REGIONAL), separators=(",", ":"))
 
 
 @pytest.mark.parametrize(
@@ -121,9 +133,13 @@ def test_unknown_basemap_lists_the_known_ones():
 
 
 def test_payload_helper_still_gives_the_world():
+    from geoflows.render._encode import unpack
     from geoflows.render._payload import _basemap
 
-    assert _basemap("countries") == basemap("countries") and _basemap(None) is None
+    world, packed = basemap("countries"), _basemap("countries")
+    assert packed["precision"] == world["precision"] and _basemap(None) is None
+    assert unpack(packed["rings"]) == [v for ring in world["rings"] for v in ring]
+    assert unpack(packed["sizes"]) == [len(ring) for ring in world["rings"]]
 
 
 def test_shipped_data_is_small_and_licensed():
@@ -159,18 +175,18 @@ def test_a_box_geos_refuses_on_one_ring_still_gives_a_basemap():
     assert len(bm["rings"]) > 100 and size(bm) <= MAX_BYTES
 
 
-def test_a_regional_map_reads_only_the_tiles_near_it():
+def test_a_regional_map_reads_only_the_tiles_near_it_and_then_none(tmp_path):
     # in a fresh process: how many of the 1:10m file's tiles one regional basemap decodes
     code = (
-        "from geoflows.render import _basemap as B; import json;"
-        "B.basemap('countries', [[42.2, 130.2], [43.2, 132.0]]);"
+        "import json; B.basemap('countries', [[42.2, 130.2], [43.2, 132.0]]);"
         "print(json.dumps([B._tile.cache_info().currsize, len(B._world_10m()['chunks'])]))"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
-    )
-    read, tiles = json.loads(out.stdout)
+    read, tiles = json.loads(_in_fresh_process(code, tmp_path))
     assert tiles > 200 and 0 < read <= 10
+    assert len(list(tmp_path.glob("basemap-*.npz"))) == 1
+    # the next process finds the clipped basemap on disk: no tile is read
+    read, _ = json.loads(_in_fresh_process(code, tmp_path))
+    assert read == 0
 
 
 def test_a_continental_map_uses_the_coarse_copy_and_keeps_every_country_filled():

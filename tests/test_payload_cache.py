@@ -1,4 +1,4 @@
-"""Work a rebuilt map does not repeat: cached lanes and basemap text, vectorised claims.
+"""Work a rebuilt map does not repeat: cached lanes and packed basemap, vectorised claims.
 
 Each shortcut must give the bytes the plain path gives: these tests compare the two.
 """
@@ -16,7 +16,7 @@ from geoflows.render import _payload as P
 from geoflows.render import build_payload, safe_json
 from geoflows.render._basemap import basemap
 from geoflows.render._claims import _claims, _corridor_offsets
-from geoflows.render._encode import Encoded
+from geoflows.render._encode import unpack
 
 
 def _plain(obj):
@@ -24,37 +24,32 @@ def _plain(obj):
     return json.loads(json.dumps(obj))
 
 
-def test_basemap_text_is_spliced_byte_identical() -> None:
+def test_the_payload_carries_the_basemap_packed() -> None:
     flows = gf.read_flows("data/dprk_russia_2023_2024.csv")
     payload = build_payload(flows, basemap="countries")
-    assert type(payload["basemap"]) is Encoded and payload["basemap"].current()
+    packed = payload["basemap"]
+    plain = basemap("countries", P._union(payload["bounds"], payload["focus"]))
+    assert packed["precision"] == plain["precision"]
+    assert unpack(packed["rings"]) == [v for ring in plain["rings"] for v in ring]
+    assert unpack(packed["sizes"]) == [len(ring) for ring in plain["rings"]]
+    # the same numbers in well under half the text
+    assert len(safe_json(packed)) < 0.45 * len(json.dumps(plain, separators=(",", ":")))
     text = safe_json(payload)
-    assert text == safe_json(_plain(payload))
-    assert json.loads(text)["basemap"]["rings"] == _plain(payload["basemap"]["rings"])
+    assert text == safe_json(_plain(payload)) and '"basemap":{"precision":' in text
 
 
-def test_a_changed_basemap_is_encoded_again() -> None:
-    bm = basemap("countries", [[42.2, 130.2], [43.2, 132.0]])
-    again = basemap("countries", [[42.2, 130.2], [43.2, 132.0]])
-    assert bm is not again and bm.text is again.text  # written once per extent
-    bm["rings"] = [[1, 2, 3, 4]]
-    bm["note"] = "</script>{{7*7}}"
-    assert not bm.current()
-    text = safe_json({"basemap": bm, "n": 1})
-    precision = bm["precision"]
-    assert text == (
-        f'{{"basemap":{{"precision":{precision},"rings":[[1,2,3,4]],'
-        '"note":"\\u003c/script\\u003e\\u007b\\u007b7*7\\u007d\\u007d"},"n":1}'
-    )
-    # the cached copy is untouched
-    assert again.current() and json.loads(again.text)["rings"] != [[1, 2, 3, 4]]
+def test_a_changed_payload_basemap_leaves_the_next_one_alone() -> None:
+    from geoflows.render._basemap import payload_basemap
 
-
-def test_keys_next_to_a_spliced_basemap_stay_escaped() -> None:
-    bm = basemap("countries", [[42.2, 130.2], [43.2, 132.0]])
-    obj = {"title": "<b>{{x}}</b>", "basemap": bm, "after": ["&", "\u2028"]}
-    assert safe_json(obj) == safe_json(_plain(obj))
-    assert "<" not in safe_json(obj) and "{{" not in safe_json(obj)
+    bounds = [[42.2, 130.2], [43.2, 132.0]]
+    first = payload_basemap("countries", bounds)
+    again = payload_basemap("countries", bounds)
+    assert first == again and first is not again
+    first["rings"]["z"] = "</script>{{7*7}}"
+    first["note"] = "&"
+    assert payload_basemap("countries", bounds) == again
+    text = safe_json({"basemap": first})
+    assert "<" not in text and "{{" not in text and "&" not in text
 
 
 def test_lanes_are_simplified_once_per_geometry() -> None:

@@ -13,7 +13,6 @@ import csv
 import hashlib
 import io
 import json
-import os
 import sys
 import warnings
 from importlib import resources
@@ -84,10 +83,9 @@ def _data_hash() -> str:
 
 def cache_dir() -> Path:
     """Directory of the on-disk index: ``$GEOFLOWS_CACHE_DIR`` or ``~/.cache/geoflows``."""
-    env = os.environ.get("GEOFLOWS_CACHE_DIR")
-    if env:
-        return Path(env)
-    return Path.home() / ".cache" / "geoflows"
+    from geoflows._files import cache_dir as folder
+
+    return folder()
 
 
 def cache_path() -> Path:

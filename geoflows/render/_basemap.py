@@ -7,18 +7,28 @@ map's extent plus a margin and simplified to about one screen pixel at the zoom 
 extent, so the coast is right at regional zoom and the page stays small (at most
 :data:`MAX_BYTES` of basemap per map).
 
-The output is what the browser script reads: ``{"precision": p, "rings": [[x0, y0, dx1, dy1,
-...], ...]}`` with longitudes and latitudes as integers (degrees × 10**p), each ring's first
-point absolute and the others as differences from the previous point.
+:func:`basemap` gives ``{"precision": p, "rings": [[x0, y0, dx1, dy1, ...], ...]}`` with
+longitudes and latitudes as integers (degrees × 10**p), each ring's first point absolute and
+the others as differences from the previous point. A page's payload carries the same numbers
+packed (:func:`payload_basemap`): every ring's integers in one :func:`~geoflows.render._encode.pack`
+ed string and the rings' lengths in another, about a third of the JSON text.
+
+A clipped basemap is kept in memory and on disk (``basemap-*.npz`` in the cache folder,
+:func:`geoflows._files.cache_dir`; plain integer arrays, checked when read), so the first map
+of a region in a new process does not clip and simplify again.
 """
 
 from __future__ import annotations
 
+import hashlib
+import io
 import json
 import math
+import warnings
 from collections.abc import Sequence
 from functools import lru_cache
-from typing import Any
+from pathlib import Path
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -35,7 +45,7 @@ from geoflows.errors import GeoflowsError
 from geoflows.render._assets import _asset
 
 BASEMAPS = ("countries",)
-#: Budget of one map's basemap, as JSON text (bytes).
+#: Budget of one map's basemap, as the payload's JSON text (bytes).
 MAX_BYTES = 400_000
 #: Viewport the initial zoom is computed for (pixels; a laptop browser window).
 VIEWPORT = (1024, 640)
@@ -50,6 +60,20 @@ MIN_MARGIN_DEG = 3.0
 #: The 1:10m outlines, and a copy simplified to :data:`COARSE_DEG` degrees at data-prep time
 #: (``scripts/make_basemap.py``) used when a map's pixel is at least twice that.
 COARSE_DEG = 0.02
+#: Version of the basemap cache files; the files are also keyed by the size and time of this
+#: module, :mod:`geoflows._land` and the shipped outlines, so new code or data never reads
+#: an old file.
+DISK_FORMAT = 1
+#: Clipped basemaps kept on disk (one file per extent, about 30-150 KB each); the oldest go.
+DISK_MAX_FILES = 128
+
+
+class Outlines(NamedTuple):
+    """One extent's rings: ``flat`` the integers of every ring in turn, ``sizes`` their counts."""
+
+    precision: int
+    flat: np.ndarray
+    sizes: np.ndarray
 
 
 def basemap(
@@ -95,27 +119,96 @@ def basemap(
         raise GeoflowsError(f"basemap must be one of {', '.join(BASEMAPS)} or None; got {name!r}")
     if bounds is None:
         return json.loads(_asset("basemap/countries_110m.json"))
-    cached = _encoded_for(_extent(bounds))
-    return type(cached)(cached, cached.text)  # a dict of its own, sharing the encoded text
+    out = _basemap_for(_extent(bounds))
+    ends = np.cumsum(out.sizes).tolist()
+    flat = out.flat.tolist()
+    return {
+        "precision": out.precision,
+        "rings": [flat[e - n : e] for e, n in zip(ends, out.sizes.tolist(), strict=True)],
+    }
 
 
-@lru_cache(maxsize=64)
-def _encoded_for(extent: tuple[float, float, float, float]) -> Any:
-    """Return the basemap of one extent with its JSON text, written once (rings immutable)."""
-    from geoflows.render._encode import Encoded
+def payload_basemap(
+    name: str | None,
+    bounds: Sequence[Sequence[float]] | Sequence[float] | None = None,
+) -> dict[str, Any] | None:
+    """Return the basemap as a page's payload carries it: :func:`basemap`'s numbers, packed.
 
-    cached = _basemap_for(extent)
-    rings = tuple(tuple(r) for r in cached["rings"])
-    return Encoded({"precision": cached["precision"], "rings": rings})
+    ``{"precision": p, "rings": packed, "sizes": packed}``: ``rings`` holds every ring's
+    integers one after the other and ``sizes`` how many belong to each ring (the browser's
+    ``unpack`` reads both; ``basemap.js`` splits them).
 
+    Parameters
+    ----------
+    name : {'countries'} or None
+    bounds : sequence, optional
+        As for :func:`basemap`.
 
-@lru_cache(maxsize=64)
-def _basemap_for(extent: tuple[float, float, float, float]) -> dict[str, Any]:
-    """Clip and simplify the basemap of one extent.
+    Returns
+    -------
+    dict or None
 
-    Cached, so rebuilding a map (a notebook cell run again, a build of several maps of one
-    region) does not clip and simplify again.
+    Examples
+    --------
+    >>> from geoflows.render._encode import unpack
+    >>> packed = payload_basemap("countries", [[42.2, 130.2], [43.2, 132.0]])
+    >>> plain = basemap("countries", [[42.2, 130.2], [43.2, 132.0]])
+    >>> unpack(packed["rings"]) == [v for ring in plain["rings"] for v in ring]
+    True
+    >>> unpack(packed["sizes"]) == [len(ring) for ring in plain["rings"]]
+    True
     """
+    if name is None:
+        return None
+    if name not in BASEMAPS:
+        raise GeoflowsError(f"basemap must be one of {', '.join(BASEMAPS)} or None; got {name!r}")
+    packed = _packed_for(None if bounds is None else _extent(bounds))
+    return {k: dict(v) if isinstance(v, dict) else v for k, v in packed.items()}
+
+
+@lru_cache(maxsize=64)
+def _packed_for(extent: tuple[float, float, float, float] | None) -> dict[str, Any]:
+    """Pack one extent's basemap (None: the world at 1:110m), once per process."""
+    if extent is None:
+        world = json.loads(_asset("basemap/countries_110m.json"))
+        rings = world["rings"]
+        flat = np.fromiter((v for r in rings for v in r), dtype=np.int64)
+        out = Outlines(int(world["precision"]), flat, np.array([len(r) for r in rings]))
+    else:
+        out = _basemap_for(extent)
+    return _pack(out)
+
+
+def _pack(out: Outlines) -> dict[str, Any]:
+    from geoflows.render._encode import pack
+
+    return {"precision": out.precision, "rings": pack(out.flat), "sizes": pack(out.sizes)}
+
+
+def _packed_bytes(out: Outlines) -> int:
+    from geoflows.render._encode import safe_json
+
+    return len(safe_json(_pack(out)))
+
+
+@lru_cache(maxsize=64)
+def _basemap_for(extent: tuple[float, float, float, float]) -> Outlines:
+    """Return the basemap of one extent: read from the disk cache, or clipped and stored there.
+
+    Kept in memory too, so rebuilding a map (a notebook cell run again, a build of several
+    maps of one region) neither clips nor reads again.
+    """
+    path = _disk_path(extent)
+    out = _read_disk(path) if path is not None else None
+    if out is None:
+        out = _clip_extent(extent)
+        if path is not None:
+            _write_disk(path, out)
+    return out
+
+
+def _clip_extent(extent: tuple[float, float, float, float]) -> Outlines:
+    """Clip and simplify the outlines for one extent, within :data:`MAX_BYTES`."""
     west, south, east, north = extent
     # Web Mercator stops at ±85°: an extent at a pole is clipped there, never inverted.
     south, north = max(min(south, 84.0), -85.0), min(max(north, -84.0), 85.0)
@@ -136,10 +229,104 @@ def _basemap_for(extent: tuple[float, float, float, float]) -> dict[str, Any]:
     box = (west - mx, max(south - my, -85.0), east + mx, min(north + my, 85.0))
     for _ in range(12):
         out = _clipped(box, tolerance)
-        if len(json.dumps(out, separators=(",", ":"))) <= MAX_BYTES:
+        if _packed_bytes(out) <= MAX_BYTES:
             return out
         tolerance *= 2
     return out
+
+
+# --------------------------------------------------------------------------- disk cache
+_DISK_WARNED = False
+
+
+def _warn_once(message: str) -> None:
+    global _DISK_WARNED
+    if not _DISK_WARNED:
+        from geoflows.errors import CacheWarning
+
+        _DISK_WARNED = True
+        warnings.warn(
+            f"geoflows: {message}; basemaps are kept in memory only. "
+            "Set GEOFLOWS_CACHE_DIR to a writable directory to keep them.",
+            CacheWarning,
+            stacklevel=6,
+        )
+
+
+@lru_cache(maxsize=1)
+def _stamp() -> str:
+    """Size and modification time of the code and data a clipped basemap comes from."""
+    from importlib import resources
+
+    import geoflows._land
+
+    data = resources.files("geoflows").joinpath("_data", "basemap")
+    files = [Path(__file__), Path(geoflows._land.__file__)]
+    files += [Path(str(data.joinpath(f))) for f in (FINE_FILE, COARSE_FILE)]
+    parts = [f"format {DISK_FORMAT}"]
+    for f in files:
+        st = f.stat()
+        parts.append(f"{f.name}:{st.st_size}:{st.st_mtime_ns}")
+    return "|".join(parts)
+
+
+def basemap_cache_dir() -> Path:
+    """Return the folder of the cached basemaps: geoflows' cache folder."""
+    from geoflows._files import cache_dir
+
+    return cache_dir()
+
+
+def _disk_path(extent: tuple[float, float, float, float]) -> Path | None:
+    """Return the cache file of one extent (None when there is no cache folder to use)."""
+    try:
+        key = f"{_stamp()}|{extent!r}"
+        digest = hashlib.sha256(key.encode()).hexdigest()[:20]
+        return basemap_cache_dir() / f"basemap-{digest}.npz"
+    except (OSError, RuntimeError) as exc:  # no home folder, data not on a file system
+        _warn_once(f"cannot locate the basemap cache ({exc})")
+        return None
+
+
+def _read_disk(path: Path) -> Outlines | None:
+    """Read one cached basemap: plain integer arrays only, checked (None: missing or damaged)."""
+    import zipfile
+
+    try:
+        data = path.read_bytes()
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except OSError as exc:
+        _warn_once(f"cannot read the basemap cache {path} ({exc})")
+        return None
+    try:
+        with np.load(io.BytesIO(data), allow_pickle=False) as npz:
+            precision, flat, sizes = npz["precision"], npz["flat"], npz["sizes"]
+        if precision.shape != () or not 1 <= int(precision) <= 6:
+            raise ValueError("precision out of range")
+        if flat.dtype != np.int64 or sizes.dtype != np.int64 or flat.ndim != 1 or sizes.ndim != 1:
+            raise ValueError("arrays of the wrong type")
+        if sizes.min(initial=8) < 8 or (sizes % 2).any() or int(sizes.sum()) != flat.size:
+            raise ValueError("ring sizes do not add up")
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
+        _warn_once(f"basemap cache {path} failed its check ({type(exc).__name__}: {exc})")
+        return None
+    return Outlines(int(precision), flat, sizes)
+
+
+def _write_disk(path: Path, out: Outlines) -> None:
+    """Store one basemap atomically and keep the newest :data:`DISK_MAX_FILES` files."""
+    from geoflows._files import write_atomic
+
+    buf = io.BytesIO()
+    np.savez(buf, precision=np.int64(out.precision), flat=out.flat, sizes=out.sizes)
+    try:
+        write_atomic(path, buf.getvalue())
+        old = sorted(path.parent.glob("basemap-*.npz"), key=lambda f: f.stat().st_mtime_ns)
+        for f in old[:-DISK_MAX_FILES]:
+            f.unlink(missing_ok=True)
+    except OSError as exc:
+        _warn_once(f"cannot write the basemap cache to {path} ({exc})")
 
 
 def fit_zoom(extent: Sequence[float], viewport: tuple[int, int] = VIEWPORT) -> int:
@@ -185,7 +372,7 @@ def _extent(bounds: Any) -> tuple[float, float, float, float]:
     return west, south, east, north
 
 
-def _clipped(box: tuple[float, float, float, float], tolerance: float) -> dict[str, Any]:
+def _clipped(box: tuple[float, float, float, float], tolerance: float) -> Outlines:
     """Rings of the 1:10m outlines inside ``box``, simplified to ``tolerance`` degrees."""
     import shapely
 
@@ -209,15 +396,18 @@ def _clipped(box: tuple[float, float, float, float], tolerance: float) -> dict[s
     rings = shapely.get_rings(geoms)
     # Half a grid step is at most half a pixel: rounding adds no visible error.
     precision = max(1, min(6, math.ceil(math.log10(1.0 / tolerance))))
-    return {"precision": precision, "rings": _encode(rings, precision)}
+    return Outlines(precision, *_encode(rings, precision))
 
 
-def _encode(rings: np.ndarray, precision: int) -> list[list[int]]:
-    """Delta-encode rings as integers (first point absolute); drop repeated and tiny rings."""
+def _encode(rings: np.ndarray, precision: int) -> tuple[np.ndarray, np.ndarray]:
+    """Delta-encode rings as integers (first point absolute); drop repeated and tiny rings.
+
+    Returns every kept ring's integers one after the other and how many each ring has.
+    """
     import shapely
 
     if len(rings) == 0:
-        return []
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
     xy, idx = shapely.get_coordinates(rings, return_index=True)
     q = np.round(xy * 10**precision).astype(np.int64)
     first = np.r_[True, idx[1:] != idx[:-1]]
@@ -228,9 +418,5 @@ def _encode(rings: np.ndarray, precision: int) -> list[list[int]]:
     d[first] = q[first]
     starts = np.flatnonzero(first)
     counts = np.diff(np.r_[starts, len(q)])
-    flat = d.ravel().tolist()
-    out = []
-    for s, c in zip(starts.tolist(), counts.tolist(), strict=True):
-        if c >= 4:
-            out.append(flat[2 * s : 2 * (s + c)])
-    return out
+    keep = counts >= 4
+    return d[np.repeat(keep, counts)].ravel(), 2 * counts[keep]

@@ -52,8 +52,6 @@ def safe_json(obj: Any) -> str:
     >>> safe_json({"t": "</script>{{7*7}}"})
     '{"t":"\\u003c/script\\u003e\\u007b\\u007b7*7\\u007d\\u007d"}'
     """
-    if type(obj) is dict and any(type(v) is Encoded and v.current() for v in obj.values()):
-        return _splice(obj)
     # Braces can be structural, so in strings they first become two noncharacters (which
     # never occur in real text; if they do, the slower regex path below is taken), then
     # every unsafe character is replaced in one C-level pass over the JSON text.
@@ -90,42 +88,6 @@ _TRANSLATE = str.maketrans(
 
 class _SentinelFound(Exception):
     pass
-
-
-class Encoded(dict):
-    """A dict of immutable values that carries its own :func:`safe_json` text, written once.
-
-    The basemap of one extent is encoded once and its text spliced into every payload that
-    holds it. The text is used only while the dict still holds the very values it was
-    written from (:meth:`current`); a changed dict is encoded again like any other.
-    """
-
-    __slots__ = ("text", "_written")
-
-    def __init__(self, items: dict[str, Any], text: str | None = None) -> None:
-        super().__init__(items)
-        self.text = safe_json(dict(items)) if text is None else text
-        self._written = tuple((k, id(v)) for k, v in items.items())
-
-    def current(self) -> bool:
-        """Tell whether the dict still holds the values its text was written from."""
-        return tuple((k, id(v)) for k, v in self.items()) == self._written
-
-
-def _splice(obj: dict[str, Any]) -> str:
-    """Write a dict whose :class:`Encoded` values bring their text (same bytes as json.dumps)."""
-    parts, run = [], {}
-    for key, value in obj.items():
-        if type(value) is Encoded and value.current():
-            if run:
-                parts.append(safe_json(run)[1:-1])
-                run = {}
-            parts.append(safe_json(key) + ":" + value.text)
-        else:
-            run[key] = value
-    if run:
-        parts.append(safe_json(run)[1:-1])
-    return "{" + ",".join(parts) + "}"
 
 
 class _Numbers(list):

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from geoflows.errors import GeoflowsError
-from geoflows.render._basemap import basemap as _basemap
+from geoflows.render._basemap import payload_basemap as _basemap
 from geoflows.render._claims import _claims_and_offsets
 from geoflows.render._encode import column as _column
 from geoflows.render._encode import decode as _decode

@@ -84,13 +84,12 @@ def clear_route_cache(disk: bool = True) -> None:
 def route_cache_path() -> Path:
     """Return the route cache file: ``routes.npz`` in the geoflows cache folder.
 
-    The folder is the gazetteer index's (``$GEOFLOWS_CACHE_DIR`` or ``~/.cache/geoflows``),
-    found here as there: routes and places are independent layers.
+    The folder is every geoflows cache's (``$GEOFLOWS_CACHE_DIR`` or ``~/.cache/geoflows``,
+    :func:`geoflows._files.cache_dir`).
     """
-    import os
+    from geoflows._files import cache_dir
 
-    env = os.environ.get("GEOFLOWS_CACHE_DIR")
-    return (Path(env) if env else Path.home() / ".cache" / "geoflows") / "routes.npz"
+    return cache_dir() / "routes.npz"
 
 
 def _warn_once(message: str) -> None:

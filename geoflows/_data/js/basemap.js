@@ -8,14 +8,18 @@ function drawBasemap(map, B, bounds) {
   var scale = Math.pow(10, B.precision), shifts = [0];
   if (bounds && bounds[1][1] > 180) shifts.push(360);
   if (bounds && bounds[0][1] < -180) shifts.push(-360);
+  // B.rings: every ring's integers in turn (first point absolute, then differences);
+  // B.sizes: how many integers each ring has (both unpacked by expandConstants).
+  var flat = B.rings, sizes = B.sizes;
   for (var s = 0; s < shifts.length; s++) {
-    var polys = [];
-    for (var r = 0; r < B.rings.length; r++) {
-      var ring = B.rings[r], pts = new Array(ring.length / 2), x = 0, y = 0;
-      for (var k = 0; k < ring.length; k += 2) {
-        x += ring[k]; y += ring[k + 1];
+    var polys = [], at = 0;
+    for (var r = 0; r < sizes.length; r++) {
+      var n = sizes[r], pts = new Array(n / 2), x = 0, y = 0;
+      for (var k = 0; k < n; k += 2) {
+        x += flat[at + k]; y += flat[at + k + 1];
         pts[k / 2] = [y / scale, x / scale + shifts[s]];
       }
+      at += n;
       polys.push([pts]);
     }
     L.polygon(polys, {
