@@ -110,12 +110,10 @@ def _source_stamp(package: str) -> str:
         spec = None
     if spec is None or not spec.origin:
         return "-"
+    from geoflows._files import file_stamp
+
     folder = Path(spec.origin).parent
-    parts = []
-    for f in sorted(folder.glob("*.*")) + sorted(folder.glob("data/*.*")):
-        st = f.stat()
-        parts.append(f"{f.name}:{st.st_size}:{st.st_mtime_ns}")
-    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:12]
+    return file_stamp(sorted(folder.glob("*.*")) + sorted(folder.glob("data/*.*")))
 
 
 class _Builder:
