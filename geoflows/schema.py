@@ -430,10 +430,9 @@ def validate_records(frame: pd.DataFrame, name: str = "", *, first_row: int = 1)
     """
     df = _contract_columns(frame, name)
     rows = np.arange(len(df)) + first_row
-    out = pd.DataFrame(index=pd.RangeIndex(len(df)))
     problems = _nul_problems(df, name, rows)
-    for field in TEXT_FIELDS:
-        out[field] = _stripped_text(_column(df, field))
+    texts = dict(zip(TEXT_FIELDS, _stripped_texts(df, TEXT_FIELDS), strict=True))
+    out = pd.DataFrame(texts, index=pd.RangeIndex(len(df)), dtype=object)
     problems += _required_problems(out, name, rows)
     problems += _volume_problems(df, out, name, rows)
     problems += _word_problems(out, name, rows)
@@ -493,6 +492,28 @@ def _stripped_text(values: pd.Series) -> pd.Series:
     return text.astype(str).str.strip().astype(object)
 
 
+def _stacked(df: pd.DataFrame, fields: Any) -> pd.Series:
+    """Return the columns ``fields`` one after another as one column (of their common dtype).
+
+    Each pandas or Arrow operation costs a fixed overhead besides its work per cell; a rule
+    applied to the stacked column pays it once instead of once per field, with the same code
+    for 30 rows as for 100,000 (the result is split back with ``reshape(len(fields), -1)``).
+    Columns of one dtype keep it (text stays Arrow text); others are stacked as objects.
+    """
+    if not fields:
+        return pd.Series([], dtype=object)
+    return pd.concat([df[f] for f in fields], ignore_index=True)
+
+
+def _stripped_texts(df: pd.DataFrame, fields: tuple[str, ...]) -> list[np.ndarray]:
+    """Each field's cells as stripped text (:func:`_stripped_text`), a missing field all empty."""
+    given = [f for f in fields if f in df.columns]
+    text = _stripped_text(_stacked(df, given)).to_numpy(dtype=object).reshape(len(given), -1)
+    rows = dict(zip(given, text, strict=True))
+    blank = np.full(len(df), "", dtype=object)
+    return [rows[f] if f in rows else blank.copy() for f in fields]
+
+
 def _is_text(values: pd.Series) -> bool:
     """Whether the column holds text only (the vectorised string paths apply)."""
     return pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty")
@@ -501,7 +522,7 @@ def _is_text(values: pd.Series) -> bool:
 def _text_mask(values: pd.Series, pattern: str, *, full: bool = True) -> np.ndarray:
     """Which cells are text that (fully) match ``pattern``; other cells never do."""
     kind = pd.api.types.infer_dtype(values, skipna=True)
-    if kind != "string" and not kind.startswith("mixed"):
+    if kind not in ("string", "mixed", "mixed-integer"):  # no text cells (ints and floats)
         return np.zeros(len(values), dtype=bool)
     if not full and kind == "string":
         found = _arrow_contains(values, pattern)
@@ -533,6 +554,8 @@ def _arrow_contains(values: pd.Series, literal: str) -> np.ndarray | None:
 
 def _raw(values: pd.Series, index: Any) -> list[object]:
     """Return the cells at ``index`` as the user gave them (Python objects, for messages)."""
+    if len(index) == 0:  # the common case, without a pandas call
+        return []
     return values.iloc[np.asarray(index, dtype=int)].tolist()
 
 
@@ -551,8 +574,16 @@ def _nul_problems(df: pd.DataFrame, name: str, rows: Any) -> list[Problem]:
     """Text holding NUL, which GeoJSON and GeoPackage cannot store."""
     problems: list[Problem] = []
     rule = "contains a NUL character (\\x00), which GeoJSON and GeoPackage cannot store; remove it"
-    for field in [c for c in df.columns if c not in VOLUME_FIELDS + DATE_FIELDS]:
-        bad = np.flatnonzero(_text_mask(df[field], "\x00", full=False))
+    # Only object and string columns hold text cells (numbers, dates, categories never do).
+    fields = [
+        c
+        for c in df.columns
+        if c not in VOLUME_FIELDS + DATE_FIELDS
+        and (df[c].dtype == object or isinstance(df[c].dtype, pd.StringDtype))
+    ]
+    found = _text_mask(_stacked(df, fields), "\x00", full=False).reshape(len(fields), -1)
+    for field, hits in zip(fields, found, strict=True):
+        bad = np.flatnonzero(hits)
         problems += _problems(name, rows, str(field), bad, _raw(df[field], bad), rule)
     return problems
 
