@@ -514,6 +514,32 @@ def _stripped_texts(df: pd.DataFrame, fields: tuple[str, ...]) -> list[np.ndarra
     return [rows[f] if f in rows else blank.copy() for f in fields]
 
 
+def _parsed_by_dtype(
+    df: pd.DataFrame, fields: tuple[str, ...], parse: Any, blank: Any
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Apply ``parse(stacked, fields)`` to the given fields, stacked where they share a dtype.
+
+    Columns of one dtype (all text from a CSV, all floats) are parsed in one call; an object
+    column, whose cells may be of any type, is parsed alone so that it cannot move the
+    others off their typed path. ``parse`` returns (values, which cells are bad), stacked;
+    a field the input lacks gets ``blank`` and no bad cells.
+    """
+    groups: dict[object, list[str]] = {}
+    for field in (f for f in fields if f in df.columns):
+        dtype = df[field].dtype
+        groups.setdefault(field if pd.api.types.is_object_dtype(dtype) else dtype, []).append(field)
+    found = {}
+    for group in groups.values():
+        values, bad = parse(_stacked(df, group), group)
+        values, bad = np.asarray(values), np.asarray(bad, dtype=bool)
+        for j, field in enumerate(group):
+            part = slice(j * len(df), (j + 1) * len(df))
+            found[field] = values[part], bad[part]
+    for field in (f for f in fields if f not in found):
+        found[field] = np.full(len(df), blank), np.zeros(len(df), dtype=bool)
+    return found
+
+
 def _is_text(values: pd.Series) -> bool:
     """Whether the column holds text only (the vectorised string paths apply)."""
     return pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty")
@@ -579,7 +605,7 @@ def _nul_problems(df: pd.DataFrame, name: str, rows: Any) -> list[Problem]:
         c
         for c in df.columns
         if c not in VOLUME_FIELDS + DATE_FIELDS
-        and (df[c].dtype == object or isinstance(df[c].dtype, pd.StringDtype))
+        and (pd.api.types.is_object_dtype(df[c].dtype) or isinstance(df[c].dtype, pd.StringDtype))
     ]
     found = _text_mask(_stacked(df, fields), "\x00", full=False).reshape(len(fields), -1)
     for field, hits in zip(fields, found, strict=True):
@@ -659,9 +685,10 @@ def _parse_text(v: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 def _volume_problems(df: pd.DataFrame, out: pd.DataFrame, name: str, rows: Any) -> list[Problem]:
     """Volumes and ranges: numbers >= 0, ``volume_low`` <= ``volume_high``, volume inside."""
     problems: list[Problem] = []
+    parsed = _parsed_by_dtype(df, VOLUME_FIELDS, lambda v, _: _parse_numbers(v), np.nan)
     for field in VOLUME_FIELDS:
         raw = _column(df, field)
-        numbers, bad = _parse_numbers(raw)
+        numbers, bad = parsed[field]
         negative = ~bad & (numbers < 0)
         index = np.flatnonzero(bad | negative)
         rules = [_NUMBER_RULE if bad[i] else "must be >= 0" for i in index]
@@ -705,8 +732,18 @@ def _word_problems(out: pd.DataFrame, name: str, rows: Any) -> list[Problem]:
     return problems
 
 
-def _parse_dates(values: pd.Series, *, end: bool) -> tuple[pd.Series, np.ndarray]:
-    """Dates of a column: (``datetime64[ns]``, NaT where blank or bad; which cells are bad)."""
+def _parse_stacked_dates(values: pd.Series, fields: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Dates of the stacked ``fields`` (:func:`_parse_dates`; the ``end`` ones as ends)."""
+    end = np.repeat([f == "end" for f in fields], len(values) // max(len(fields), 1))
+    dates, bad = _parse_dates(values, end=end)
+    return dates.to_numpy(dtype="datetime64[ns]"), bad
+
+
+def _parse_dates(values: pd.Series, *, end: bool | np.ndarray) -> tuple[pd.Series, np.ndarray]:
+    """Dates of a column: (``datetime64[ns]``, NaT where blank or bad; which cells are bad).
+
+    ``end`` (for every cell, or per cell) reads a month or a year as its last day.
+    """
     if pd.api.types.is_datetime64_dtype(values.dtype):  # already dates (and naive)
         return values.dt.normalize().astype("datetime64[ns]").reset_index(drop=True), np.zeros(
             len(values), dtype=bool
@@ -725,6 +762,7 @@ def _parse_dates(values: pd.Series, *, end: bool) -> tuple[pd.Series, np.ndarray
     # Text matching _DATE_RE is a day when 10 long, a month when 7, a year when 4 (a time
     # needs more): lengths pick the format without three more regex passes.
     length = text.str.len().to_numpy()
+    ends = np.broadcast_to(np.asarray(end, dtype=bool), len(text))
     for size, fmt, shift in (
         (10, "%Y-%m-%d", None),
         (7, "%Y-%m", pd.offsets.MonthEnd(0)),
@@ -732,21 +770,29 @@ def _parse_dates(values: pd.Series, *, end: bool) -> tuple[pd.Series, np.ndarray
     ):
         chosen = inside & (length == size)
         parsed = pd.to_datetime(text[chosen], format=fmt, errors="coerce")
-        dates[chosen] = (parsed + shift if end and shift is not None else parsed).to_numpy()
+        late = ends[chosen]
+        if shift is not None and late.any():
+            parsed = parsed.where(~late, parsed + shift)
+        dates[chosen] = parsed.to_numpy()
         bad[chosen] |= parsed.isna().to_numpy()
         inside &= ~chosen
     rest = np.flatnonzero(inside | ((text != "").to_numpy() & ~bad & np.isin(year, (1678, 2262))))
-    one, wrong = _parse_dates_one_by_one(text.iloc[rest], end=end)
+    one, wrong = _parse_dates_one_by_one(text.iloc[rest], end=ends[rest])
     dates.iloc[rest] = one.to_numpy()
     bad[rest] = wrong
     return dates, bad
 
 
-def _parse_dates_one_by_one(values: pd.Series, *, end: bool) -> tuple[pd.Series, np.ndarray]:
+def _parse_dates_one_by_one(
+    values: pd.Series, *, end: bool | np.ndarray
+) -> tuple[pd.Series, np.ndarray]:
     """Parse dates cell by cell (:func:`_parse_dates` for cells that are not plain text)."""
     cells = values.tolist()
     blank = [is_blank(v) for v in cells]
-    found = [None if b else _parse_date(v, end=end) for v, b in zip(cells, blank, strict=True)]
+    ends = np.broadcast_to(np.asarray(end, dtype=bool), len(cells)).tolist()
+    found = [
+        None if b else _parse_date(v, end=e) for v, b, e in zip(cells, blank, ends, strict=True)
+    ]
     bad = np.array([d is None and not b for d, b in zip(found, blank, strict=True)], dtype=bool)
     dates = pd.to_datetime(pd.Series(found, dtype=object)).astype("datetime64[ns]")
     return dates, bad
@@ -755,12 +801,13 @@ def _parse_dates_one_by_one(values: pd.Series, *, end: bool) -> tuple[pd.Series,
 def _date_problems(df: pd.DataFrame, out: pd.DataFrame, name: str, rows: Any) -> list[Problem]:
     """Dates in ISO form, ``end`` not before ``start``."""
     problems: list[Problem] = []
+    parsed = _parsed_by_dtype(df, DATE_FIELDS, _parse_stacked_dates, np.datetime64("NaT", "ns"))
     for field in DATE_FIELDS:
         raw = _column(df, field)
-        dates, bad = _parse_dates(raw, end=field == "end")
+        dates, bad = parsed[field]
         index = np.flatnonzero(bad)
         problems += _problems(name, rows, field, index, _raw(raw, index), _DATE_RULE)
-        out[field] = dates.to_numpy()
+        out[field] = dates.astype("datetime64[ns]")
     index = np.flatnonzero((out["end"] < out["start"]).to_numpy())
     starts = _raw(_column(df, "start"), index)
     rules = [f"is before start ({s})" for s in starts]

@@ -284,3 +284,23 @@ def test_text_fields_of_mixed_types_are_stripped_as_before():
     assert out["id"].tolist() == ["7", "8"] and out["unit"].tolist() == ["1.5", ""]
     assert out["label"].tolist() == ["x", ""] and out["notes"].tolist() == ["", ""]
     assert all(out[f].dtype == object for f in ("origin", "id", "unit", "label", "notes"))
+
+
+def test_columns_of_different_types_parse_as_each_alone():
+    df = pd.DataFrame(
+        {
+            "origin": ["A", "B"],
+            "destination": ["C", "D"],
+            "start": pd.to_datetime(["2024-01-15 10:00", None]),
+            "end": ["2024-02", "2025"],
+            "volume": [1500.0, None],
+            "volume_low": ["1 000", ""],
+            "volume_high": pd.Series([2000, "3,000"], dtype=object),
+        }
+    )
+    out = schema.validate_records(df)
+    assert out["start"][0] == pd.Timestamp("2024-01-15") and pd.isna(out["start"][1])
+    assert out["end"].tolist() == [pd.Timestamp("2024-02-29"), pd.Timestamp("2025-12-31")]
+    assert out["volume"].tolist()[0] == 1500.0 and math.isnan(out["volume"].tolist()[1])
+    assert out["volume_low"].tolist()[0] == 1000.0 and out["volume_high"].tolist() == [2000, 3000]
+    assert str(out["start"].dtype) == str(out["end"].dtype) == "datetime64[ns]"
