@@ -347,6 +347,8 @@ def _group_problems(name: str, rows: Any, group: pd.Series, unit: pd.Series) -> 
     """List the rows whose ``group`` mixes units (a group is one movement in one unit)."""
     frame = pd.DataFrame({"g": group.to_numpy(dtype=object), "u": unit.to_numpy(dtype=object)})
     frame = frame[(_stripped_text(frame["g"]) != "").to_numpy()]
+    if frame.empty:  # no groups given: nothing to compare
+        return []
     mixed = frame.groupby("g", sort=False)["u"].transform("nunique") > 1
     first_unit = frame.groupby("g", sort=False)["u"].transform("first")
     return [
