@@ -602,7 +602,7 @@ def read_index(path: Path) -> dict[str, Any]:
     header is parsed. A member whose dtype holds Python objects (a pickle) is refused without
     being read, which is what ``np.load(..., allow_pickle=False)`` would do, minus the copy.
     Every load checks the zip and ``.npy`` headers, that each member lies inside the file, and
-    the format. The content hash (a CRC-32 of every byte, about 20 ms for 75 MB) is checked in
+    the format. The content hash (a CRC-32 of every byte, about 20 ms for 78 MB) is checked in
     full unless this very file, unchanged since, passed a full check before: see
     :func:`_check_content` for what that record rests on.
 
