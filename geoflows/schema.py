@@ -638,6 +638,8 @@ def _parse_numbers(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         numbers, parsed = _parse_plain(values)
         blank = np.zeros(len(v), dtype=bool)
         rest = np.flatnonzero(~parsed)
+        blank[rest] = (v.iloc[rest] == "").to_numpy(dtype=bool)  # empty: no regex needed
+        rest = rest[~blank[rest]]
         if rest.size:  # anything but plain digits: spaces, signs, separators, exponents
             numbers[rest], blank[rest], parsed[rest] = _parse_text(v.iloc[rest])
     else:  # mixed types (a list of dicts): cell by cell
@@ -724,10 +726,11 @@ def _word_problems(out: pd.DataFrame, name: str, rows: Any) -> list[Problem]:
         vocabulary = FIELDS_BY_NAME[field].vocabulary
         unknown = np.array((words != "") & ~words.isin(vocabulary), dtype=bool)
         rule = f"unknown {field}; allowed: {', '.join(vocabulary)}"
-        if field == "confidence":  # or a number from 0 to 1
+        if field == "confidence":
+            rule = f"allowed: {', '.join(vocabulary)}, or a number from 0 to 1"
+        if field == "confidence" and unknown.any():  # or a number from 0 to 1
             numbers, bad = _parse_numbers(words[unknown])
             unknown[unknown] = bad | ~((numbers >= 0) & (numbers <= 1))
-            rule = f"allowed: {', '.join(vocabulary)}, or a number from 0 to 1"
         index = np.flatnonzero(unknown)
         problems += _problems(name, rows, field, index, _raw(given, index), rule)
         out[field] = words
@@ -771,6 +774,8 @@ def _parse_dates(values: pd.Series, *, end: bool | np.ndarray) -> tuple[pd.Serie
         (4, "%Y", pd.offsets.YearEnd(0)),
     ):
         chosen = inside & (length == size)
+        if not chosen.any():  # no cell of this form: skip the pass
+            continue
         parsed = pd.to_datetime(text[chosen], format=fmt, errors="coerce")
         late = ends[chosen]
         if shift is not None and late.any():
@@ -779,9 +784,10 @@ def _parse_dates(values: pd.Series, *, end: bool | np.ndarray) -> tuple[pd.Serie
         bad[chosen] |= parsed.isna().to_numpy()
         inside &= ~chosen
     rest = np.flatnonzero(inside | ((text != "").to_numpy() & ~bad & np.isin(year, (1678, 2262))))
-    one, wrong = _parse_dates_one_by_one(text.iloc[rest], end=ends[rest])
-    dates.iloc[rest] = one.to_numpy()
-    bad[rest] = wrong
+    if rest.size:
+        one, wrong = _parse_dates_one_by_one(text.iloc[rest], end=ends[rest])
+        dates.iloc[rest] = one.to_numpy()
+        bad[rest] = wrong
     return dates, bad
 
 
