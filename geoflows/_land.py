@@ -25,7 +25,12 @@ FINE_FILE, COARSE_FILE = "countries_10m.gfbm", "countries_10m_coarse.gfbm"
 
 
 def _asset_bytes(name: str) -> bytes:
-    return resources.files("geoflows").joinpath("_data", name).read_bytes()
+    return _asset_path(name).read_bytes()
+
+
+def _asset_path(name: str) -> Any:
+    """Return the packaged file ``_data/<name>`` (a path on a file system install)."""
+    return resources.files("geoflows").joinpath("_data", name)
 
 
 def _clip(polys: np.ndarray, box: tuple[float, float, float, float]) -> np.ndarray:

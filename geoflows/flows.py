@@ -494,14 +494,18 @@ def _unresolved(
 def _with_places(records: pd.DataFrame, ends: pd.DataFrame, bad: np.ndarray, n: int):
     """Add ``origin_name`` … ``destination_kind`` to the records (empty where unresolved)."""
     gdf = records.drop(columns=["_given"], errors="ignore")
+    new = {}
     for j, field_ in enumerate(("origin", "destination")):
         for attr, dtype in _PLACE_ATTRS:
             values = ends[attr].to_numpy()[j * n : (j + 1) * n].astype(dtype)
             if bad.any():
                 values = values.copy()
                 values[bad] = None if dtype is object else np.nan
-            gdf[f"{field_}_{attr}"] = pd.Series(values, index=gdf.index, dtype=dtype)
-    return gdf
+            new[f"{field_}_{attr}"] = pd.Series(values, index=gdf.index, dtype=dtype)
+    for name in [c for c in new if c in gdf.columns]:  # a column the records have: replaced
+        gdf[name] = new.pop(name)
+    # The others appended in one step (one insert per column costs more than the values).
+    return pd.concat([gdf, pd.DataFrame(new, index=gdf.index)], axis=1)
 
 
 def _via_points(lookups: _Lookups, ends: pd.DataFrame, bad: np.ndarray) -> list[list]:

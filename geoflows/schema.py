@@ -347,6 +347,8 @@ def _group_problems(name: str, rows: Any, group: pd.Series, unit: pd.Series) -> 
     """List the rows whose ``group`` mixes units (a group is one movement in one unit)."""
     frame = pd.DataFrame({"g": group.to_numpy(dtype=object), "u": unit.to_numpy(dtype=object)})
     frame = frame[(_stripped_text(frame["g"]) != "").to_numpy()]
+    if frame.empty:  # no groups given: nothing to compare
+        return []
     mixed = frame.groupby("g", sort=False)["u"].transform("nunique") > 1
     first_unit = frame.groupby("g", sort=False)["u"].transform("first")
     return [
@@ -430,10 +432,9 @@ def validate_records(frame: pd.DataFrame, name: str = "", *, first_row: int = 1)
     """
     df = _contract_columns(frame, name)
     rows = np.arange(len(df)) + first_row
-    out = pd.DataFrame(index=pd.RangeIndex(len(df)))
     problems = _nul_problems(df, name, rows)
-    for field in TEXT_FIELDS:
-        out[field] = _stripped_text(_column(df, field))
+    texts = dict(zip(TEXT_FIELDS, _stripped_texts(df, TEXT_FIELDS), strict=True))
+    out = pd.DataFrame(texts, index=pd.RangeIndex(len(df)), dtype=object)
     problems += _required_problems(out, name, rows)
     problems += _volume_problems(df, out, name, rows)
     problems += _word_problems(out, name, rows)
@@ -493,6 +494,54 @@ def _stripped_text(values: pd.Series) -> pd.Series:
     return text.astype(str).str.strip().astype(object)
 
 
+def _stacked(df: pd.DataFrame, fields: Any) -> pd.Series:
+    """Return the columns ``fields`` one after another as one column (of their common dtype).
+
+    Each pandas or Arrow operation costs a fixed overhead besides its work per cell; a rule
+    applied to the stacked column pays it once instead of once per field, with the same code
+    for 30 rows as for 100,000 (the result is split back with ``reshape(len(fields), -1)``).
+    Columns of one dtype keep it (text stays Arrow text); others are stacked as objects.
+    """
+    if not fields:
+        return pd.Series([], dtype=object)
+    return pd.concat([df[f] for f in fields], ignore_index=True)
+
+
+def _stripped_texts(df: pd.DataFrame, fields: tuple[str, ...]) -> list[np.ndarray]:
+    """Each field's cells as stripped text (:func:`_stripped_text`), a missing field all empty."""
+    given = [f for f in fields if f in df.columns]
+    text = _stripped_text(_stacked(df, given)).to_numpy(dtype=object).reshape(len(given), -1)
+    rows = dict(zip(given, text, strict=True))
+    blank = np.full(len(df), "", dtype=object)
+    return [rows[f] if f in rows else blank.copy() for f in fields]
+
+
+def _parsed_by_dtype(
+    df: pd.DataFrame, fields: tuple[str, ...], parse: Any, blank: Any
+) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Apply ``parse(stacked, fields)`` to the given fields, stacked where they share a dtype.
+
+    Columns of one dtype (all text from a CSV, all floats) are parsed in one call; an object
+    column, whose cells may be of any type, is parsed alone so that it cannot move the
+    others off their typed path. ``parse`` returns (values, which cells are bad), stacked;
+    a field the input lacks gets ``blank`` and no bad cells.
+    """
+    groups: dict[object, list[str]] = {}
+    for field in (f for f in fields if f in df.columns):
+        dtype = df[field].dtype
+        groups.setdefault(field if pd.api.types.is_object_dtype(dtype) else dtype, []).append(field)
+    found = {}
+    for group in groups.values():
+        values, bad = parse(_stacked(df, group), group)
+        values, bad = np.asarray(values), np.asarray(bad, dtype=bool)
+        for j, field in enumerate(group):
+            part = slice(j * len(df), (j + 1) * len(df))
+            found[field] = values[part], bad[part]
+    for field in (f for f in fields if f not in found):
+        found[field] = np.full(len(df), blank), np.zeros(len(df), dtype=bool)
+    return found
+
+
 def _is_text(values: pd.Series) -> bool:
     """Whether the column holds text only (the vectorised string paths apply)."""
     return pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty")
@@ -501,7 +550,7 @@ def _is_text(values: pd.Series) -> bool:
 def _text_mask(values: pd.Series, pattern: str, *, full: bool = True) -> np.ndarray:
     """Which cells are text that (fully) match ``pattern``; other cells never do."""
     kind = pd.api.types.infer_dtype(values, skipna=True)
-    if kind != "string" and not kind.startswith("mixed"):
+    if kind not in ("string", "mixed", "mixed-integer"):  # no text cells (ints and floats)
         return np.zeros(len(values), dtype=bool)
     if not full and kind == "string":
         found = _arrow_contains(values, pattern)
@@ -533,6 +582,8 @@ def _arrow_contains(values: pd.Series, literal: str) -> np.ndarray | None:
 
 def _raw(values: pd.Series, index: Any) -> list[object]:
     """Return the cells at ``index`` as the user gave them (Python objects, for messages)."""
+    if len(index) == 0:  # the common case, without a pandas call
+        return []
     return values.iloc[np.asarray(index, dtype=int)].tolist()
 
 
@@ -551,8 +602,16 @@ def _nul_problems(df: pd.DataFrame, name: str, rows: Any) -> list[Problem]:
     """Text holding NUL, which GeoJSON and GeoPackage cannot store."""
     problems: list[Problem] = []
     rule = "contains a NUL character (\\x00), which GeoJSON and GeoPackage cannot store; remove it"
-    for field in [c for c in df.columns if c not in VOLUME_FIELDS + DATE_FIELDS]:
-        bad = np.flatnonzero(_text_mask(df[field], "\x00", full=False))
+    # Only object and string columns hold text cells (numbers, dates, categories never do).
+    fields = [
+        c
+        for c in df.columns
+        if c not in VOLUME_FIELDS + DATE_FIELDS
+        and (pd.api.types.is_object_dtype(df[c].dtype) or isinstance(df[c].dtype, pd.StringDtype))
+    ]
+    found = _text_mask(_stacked(df, fields), "\x00", full=False).reshape(len(fields), -1)
+    for field, hits in zip(fields, found, strict=True):
+        bad = np.flatnonzero(hits)
         problems += _problems(name, rows, str(field), bad, _raw(df[field], bad), rule)
     return problems
 
@@ -579,6 +638,8 @@ def _parse_numbers(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         numbers, parsed = _parse_plain(values)
         blank = np.zeros(len(v), dtype=bool)
         rest = np.flatnonzero(~parsed)
+        blank[rest] = (v.iloc[rest] == "").to_numpy(dtype=bool)  # empty: no regex needed
+        rest = rest[~blank[rest]]
         if rest.size:  # anything but plain digits: spaces, signs, separators, exponents
             numbers[rest], blank[rest], parsed[rest] = _parse_text(v.iloc[rest])
     else:  # mixed types (a list of dicts): cell by cell
@@ -628,9 +689,10 @@ def _parse_text(v: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 def _volume_problems(df: pd.DataFrame, out: pd.DataFrame, name: str, rows: Any) -> list[Problem]:
     """Volumes and ranges: numbers >= 0, ``volume_low`` <= ``volume_high``, volume inside."""
     problems: list[Problem] = []
+    parsed = _parsed_by_dtype(df, VOLUME_FIELDS, lambda v, _: _parse_numbers(v), np.nan)
     for field in VOLUME_FIELDS:
         raw = _column(df, field)
-        numbers, bad = _parse_numbers(raw)
+        numbers, bad = parsed[field]
         negative = ~bad & (numbers < 0)
         index = np.flatnonzero(bad | negative)
         rules = [_NUMBER_RULE if bad[i] else "must be >= 0" for i in index]
@@ -664,18 +726,29 @@ def _word_problems(out: pd.DataFrame, name: str, rows: Any) -> list[Problem]:
         vocabulary = FIELDS_BY_NAME[field].vocabulary
         unknown = np.array((words != "") & ~words.isin(vocabulary), dtype=bool)
         rule = f"unknown {field}; allowed: {', '.join(vocabulary)}"
-        if field == "confidence":  # or a number from 0 to 1
+        if field == "confidence":
+            rule = f"allowed: {', '.join(vocabulary)}, or a number from 0 to 1"
+        if field == "confidence" and unknown.any():  # or a number from 0 to 1
             numbers, bad = _parse_numbers(words[unknown])
             unknown[unknown] = bad | ~((numbers >= 0) & (numbers <= 1))
-            rule = f"allowed: {', '.join(vocabulary)}, or a number from 0 to 1"
         index = np.flatnonzero(unknown)
         problems += _problems(name, rows, field, index, _raw(given, index), rule)
         out[field] = words
     return problems
 
 
-def _parse_dates(values: pd.Series, *, end: bool) -> tuple[pd.Series, np.ndarray]:
-    """Dates of a column: (``datetime64[ns]``, NaT where blank or bad; which cells are bad)."""
+def _parse_stacked_dates(values: pd.Series, fields: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Dates of the stacked ``fields`` (:func:`_parse_dates`; the ``end`` ones as ends)."""
+    end = np.repeat([f == "end" for f in fields], len(values) // max(len(fields), 1))
+    dates, bad = _parse_dates(values, end=end)
+    return dates.to_numpy(dtype="datetime64[ns]"), bad
+
+
+def _parse_dates(values: pd.Series, *, end: bool | np.ndarray) -> tuple[pd.Series, np.ndarray]:
+    """Dates of a column: (``datetime64[ns]``, NaT where blank or bad; which cells are bad).
+
+    ``end`` (for every cell, or per cell) reads a month or a year as its last day.
+    """
     if pd.api.types.is_datetime64_dtype(values.dtype):  # already dates (and naive)
         return values.dt.normalize().astype("datetime64[ns]").reset_index(drop=True), np.zeros(
             len(values), dtype=bool
@@ -694,28 +767,40 @@ def _parse_dates(values: pd.Series, *, end: bool) -> tuple[pd.Series, np.ndarray
     # Text matching _DATE_RE is a day when 10 long, a month when 7, a year when 4 (a time
     # needs more): lengths pick the format without three more regex passes.
     length = text.str.len().to_numpy()
+    ends = np.broadcast_to(np.asarray(end, dtype=bool), len(text))
     for size, fmt, shift in (
         (10, "%Y-%m-%d", None),
         (7, "%Y-%m", pd.offsets.MonthEnd(0)),
         (4, "%Y", pd.offsets.YearEnd(0)),
     ):
         chosen = inside & (length == size)
+        if not chosen.any():  # no cell of this form: skip the pass
+            continue
         parsed = pd.to_datetime(text[chosen], format=fmt, errors="coerce")
-        dates[chosen] = (parsed + shift if end and shift is not None else parsed).to_numpy()
+        late = ends[chosen]
+        if shift is not None and late.any():
+            parsed = parsed.where(~late, parsed + shift)
+        dates[chosen] = parsed.to_numpy()
         bad[chosen] |= parsed.isna().to_numpy()
         inside &= ~chosen
     rest = np.flatnonzero(inside | ((text != "").to_numpy() & ~bad & np.isin(year, (1678, 2262))))
-    one, wrong = _parse_dates_one_by_one(text.iloc[rest], end=end)
-    dates.iloc[rest] = one.to_numpy()
-    bad[rest] = wrong
+    if rest.size:
+        one, wrong = _parse_dates_one_by_one(text.iloc[rest], end=ends[rest])
+        dates.iloc[rest] = one.to_numpy()
+        bad[rest] = wrong
     return dates, bad
 
 
-def _parse_dates_one_by_one(values: pd.Series, *, end: bool) -> tuple[pd.Series, np.ndarray]:
+def _parse_dates_one_by_one(
+    values: pd.Series, *, end: bool | np.ndarray
+) -> tuple[pd.Series, np.ndarray]:
     """Parse dates cell by cell (:func:`_parse_dates` for cells that are not plain text)."""
     cells = values.tolist()
     blank = [is_blank(v) for v in cells]
-    found = [None if b else _parse_date(v, end=end) for v, b in zip(cells, blank, strict=True)]
+    ends = np.broadcast_to(np.asarray(end, dtype=bool), len(cells)).tolist()
+    found = [
+        None if b else _parse_date(v, end=e) for v, b, e in zip(cells, blank, ends, strict=True)
+    ]
     bad = np.array([d is None and not b for d, b in zip(found, blank, strict=True)], dtype=bool)
     dates = pd.to_datetime(pd.Series(found, dtype=object)).astype("datetime64[ns]")
     return dates, bad
@@ -724,12 +809,13 @@ def _parse_dates_one_by_one(values: pd.Series, *, end: bool) -> tuple[pd.Series,
 def _date_problems(df: pd.DataFrame, out: pd.DataFrame, name: str, rows: Any) -> list[Problem]:
     """Dates in ISO form, ``end`` not before ``start``."""
     problems: list[Problem] = []
+    parsed = _parsed_by_dtype(df, DATE_FIELDS, _parse_stacked_dates, np.datetime64("NaT", "ns"))
     for field in DATE_FIELDS:
         raw = _column(df, field)
-        dates, bad = _parse_dates(raw, end=field == "end")
+        dates, bad = parsed[field]
         index = np.flatnonzero(bad)
         problems += _problems(name, rows, field, index, _raw(raw, index), _DATE_RULE)
-        out[field] = dates.to_numpy()
+        out[field] = dates.astype("datetime64[ns]")
     index = np.flatnonzero((out["end"] < out["start"]).to_numpy())
     starts = _raw(_column(df, "start"), index)
     rules = [f"is before start ({s})" for s in starts]

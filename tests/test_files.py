@@ -45,3 +45,22 @@ def test_stale_temporaries_of_one_file_only(tmp_path: Path) -> None:
     other.mkdir()
     assert _files.remove_stale_temporaries(out) == [mine]
     assert sorted(p.name for p in tmp_path.iterdir()) == [".other.html.x7.tmp"]
+
+
+def test_file_stamp_follows_size_and_mtime_not_reads(tmp_path: Path) -> None:
+    a, b = tmp_path / "a.bin", tmp_path / "b.bin"
+    a.write_bytes(b"one")
+    b.write_bytes(b"two")
+    os.utime(a, ns=(5_000_000_000, 5_000_000_000))
+    os.utime(b, ns=(5_000_000_000, 5_000_000_000))
+    first = _files.file_stamp([a, b])
+    assert first == _files.file_stamp([str(a), str(b)]) and len(first) == 12
+    assert _files.file_stamp([b, a]) != first  # the order is part of the stamp
+    a.write_bytes(b"one!")  # a new size
+    os.utime(a, ns=(5_000_000_000, 5_000_000_000))
+    second = _files.file_stamp([a, b])
+    assert second != first
+    os.utime(a, ns=(5_000_000_001, 5_000_000_001))  # one nanosecond later
+    assert _files.file_stamp([a, b]) not in (first, second)
+    with pytest.raises(FileNotFoundError):
+        _files.file_stamp([tmp_path / "missing.bin"])

@@ -449,3 +449,56 @@ def test_flow_country_hint_blank_cells_of_a_dataframe_fall_back():
     )
     gdf = gf.read_flows(df, country="UA").to_geodataframe()
     assert gdf.origin_country.tolist() == ["RU", "UA", "UA"]
+
+
+def _flip_last_byte_of(path: Path, member: str) -> None:
+    """Change the last data byte of one ``.npy`` member in place (same size, new mtime)."""
+    import struct
+    import zipfile
+
+    with zipfile.ZipFile(path) as zf:
+        info = zf.getinfo(f"{member}.npy")
+    with open(path, "r+b") as f:
+        f.seek(info.header_offset + 26)
+        n_name, n_extra = struct.unpack("<HH", f.read(4))
+        last = info.header_offset + 30 + n_name + n_extra + info.file_size - 1
+        f.seek(last)
+        byte = f.read(1)[0]
+        f.seek(last)
+        f.write(bytes([byte ^ 0xFF]))
+
+
+def test_the_full_hash_runs_once_per_written_file_and_again_after_a_change(tiny, monkeypatch):
+    import os
+    import time
+
+    Gazetteer().geocode("Alphaville")
+    path = _index.cache_path()
+    note = _index.verified_path(path)
+    hashes = []
+    real = _index.content_hash
+    monkeypatch.setattr(_index, "content_hash", lambda flat: hashes.append(1) or real(flat))
+    _index.read_index(path)
+    assert hashes == [1] and not note.exists()  # just written: too recent to note
+    past = time.time_ns() - 60 * 10**9
+    os.utime(path, ns=(past, past))
+    _index.read_index(path)
+    assert hashes == [1, 1] and note.exists()
+    size = path.stat().st_size
+    assert _index.read_index(path)["format"] == _index.INDEX_FORMAT
+    assert hashes == [1, 1]  # the same file, unchanged: no full pass
+    _flip_last_byte_of(path, "lat")
+    assert path.stat().st_size == size
+    with pytest.raises(ValueError, match="content hash mismatch"):
+        _index.read_index(path)
+    assert hashes == [1, 1, 1]
+
+
+def test_a_stale_note_is_pruned_with_its_index(tiny):
+    Gazetteer().geocode("Alphaville")
+    path = _index.cache_path()
+    stale = path.with_name("places-index-0000000000000000.npz")
+    for p in (stale, _index.verified_path(stale), _index.verified_path(path)):
+        p.write_bytes(b"x")
+    _index._prune_stale(path)
+    assert sorted(p.name for p in path.parent.iterdir()) == [path.name, path.name + ".verified"]

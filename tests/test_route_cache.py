@@ -105,6 +105,40 @@ def test_another_version_is_not_served(monkeypatch):
     assert len(calls) == 1  # the entry of the old version was not used
 
 
+def test_a_changed_land_file_is_not_served_old_legs(monkeypatch, tmp_path):
+    """The sea version holds the land file's stamp: rewriting the file drops the old legs."""
+    import os
+    import shutil
+
+    from geoflows import _land
+
+    real_path = _land._asset_path
+    land = tmp_path / _land.FINE_FILE
+    shutil.copyfile(real_path(f"basemap/{_land.FINE_FILE}"), land)
+    os.utime(land, ns=(1_000_000_000, 1_000_000_000))
+    monkeypatch.setattr(
+        _land,
+        "_asset_path",
+        lambda name: land if name.endswith(_land.FINE_FILE) else real_path(name),
+    )
+    _network._version.cache_clear()
+    try:
+        _legs("sea", (RAJIN, BUSAN))
+        _new_process_state()
+        calls = []
+        real = _network._call_searoute
+        monkeypatch.setattr(_network, "_call_searoute", lambda o, d: calls.append(o) or real(o, d))
+        _legs("sea", (RAJIN, BUSAN))
+        assert calls == []  # same file: served from disk
+        os.utime(land, ns=(2_000_000_000, 2_000_000_000))  # as a reinstall would leave it
+        _network._version.cache_clear()
+        _new_process_state()
+        _legs("sea", (RAJIN, BUSAN))
+    finally:
+        _network._version.cache_clear()
+    assert len(calls) == 1  # the leg computed against the old file was not used
+
+
 def test_failed_legs_are_not_written(monkeypatch):
     def broken(o, d):
         raise RuntimeError("graph exploded")

@@ -241,3 +241,66 @@ def test_group_still_shows_in_the_popup_only_when_given() -> None:
     names = [name for name, _ in build_payload(grouped)["fields"]]
     assert names[-2:] == ["group", "note2"]
     assert "group" not in [name for name, _ in build_payload(plain)["fields"]]
+
+
+def test_nul_is_found_in_every_column_of_every_type_with_its_field_and_row():
+    df = pd.DataFrame(
+        {
+            "origin": pd.Series(["A", "B\x00", "C"], dtype="str"),
+            "destination": pd.Series(["D", "E", "F"], dtype=object),
+            "via": pd.Series([["x"], "y\x00", None], dtype=object),  # mixed cells
+            "id": [1, 2, 3],  # numbers hold no text
+            "ref": pd.Series([1, 2.5, "z\x00"], dtype=object),  # an extra column
+            "count": pd.Series([1, 2.5, 3], dtype=object),  # ints and floats only
+        }
+    )
+    with pytest.raises(gf.FlowValidationError) as info:
+        schema.validate_records(df, "t.csv", first_row=2)
+    found = [(p.row, p.field, p.value) for p in info.value.problems]
+    assert found == [(3, "origin", "B\x00"), (3, "via", "y\x00"), (4, "ref", "z\x00")]
+
+
+def test_an_object_column_of_ints_and_floats_is_kept_not_refused():
+    df = pd.DataFrame(
+        {"origin": ["A", "B"], "destination": ["C", "D"], "n": pd.Series([1, 2.5], dtype=object)}
+    )
+    out = schema.validate_records(df)
+    assert out["n"].tolist() == [1, 2.5] and out["origin"].tolist() == ["A", "B"]
+
+
+def test_text_fields_of_mixed_types_are_stripped_as_before():
+    df = pd.DataFrame(
+        {
+            "origin": pd.Series([" A ", "\tB"], dtype="str"),
+            "destination": pd.Series(["C", None], dtype=object),
+            "id": [7, 8],
+            "unit": pd.Series([1.5, None], dtype="float64"),
+            "label": pd.Categorical([" x", None]),
+        }
+    )
+    df.loc[1, "destination"] = " D "
+    out = schema.validate_records(df)
+    assert out["origin"].tolist() == ["A", "B"] and out["destination"].tolist() == ["C", "D"]
+    assert out["id"].tolist() == ["7", "8"] and out["unit"].tolist() == ["1.5", ""]
+    assert out["label"].tolist() == ["x", ""] and out["notes"].tolist() == ["", ""]
+    assert all(out[f].dtype == object for f in ("origin", "id", "unit", "label", "notes"))
+
+
+def test_columns_of_different_types_parse_as_each_alone():
+    df = pd.DataFrame(
+        {
+            "origin": ["A", "B"],
+            "destination": ["C", "D"],
+            "start": pd.to_datetime(["2024-01-15 10:00", None]),
+            "end": ["2024-02", "2025"],
+            "volume": [1500.0, None],
+            "volume_low": ["1 000", ""],
+            "volume_high": pd.Series([2000, "3,000"], dtype=object),
+        }
+    )
+    out = schema.validate_records(df)
+    assert out["start"][0] == pd.Timestamp("2024-01-15") and pd.isna(out["start"][1])
+    assert out["end"].tolist() == [pd.Timestamp("2024-02-29"), pd.Timestamp("2025-12-31")]
+    assert out["volume"].tolist()[0] == 1500.0 and math.isnan(out["volume"].tolist()[1])
+    assert out["volume_low"].tolist()[0] == 1000.0 and out["volume_high"].tolist() == [2000, 3000]
+    assert str(out["start"].dtype) == str(out["end"].dtype) == "datetime64[ns]"

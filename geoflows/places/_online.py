@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 import threading
 import time
 from collections.abc import Callable
@@ -112,6 +111,8 @@ class OnlineGeocoder:
         if str(cache_path) != ":memory:":
             Path(cache_path).parent.mkdir(parents=True, exist_ok=True)
         self.cache_path = str(cache_path)
+        import sqlite3  # here: the offline default path never opens an online cache
+
         self._db = sqlite3.connect(self.cache_path, check_same_thread=False)
         self._db.execute(
             "CREATE TABLE IF NOT EXISTS geocode (provider TEXT, query TEXT, country TEXT, "

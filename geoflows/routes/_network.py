@@ -106,33 +106,29 @@ def _warn_once(message: str) -> None:
         )
 
 
-@lru_cache(maxsize=4)
-def _file_digest(path: str) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 @lru_cache(maxsize=2)
 def _version(kind: str) -> str:
-    """Everything a leg of ``kind`` depends on, hashed (ImportError: no network to route on)."""
+    """Everything a leg of ``kind`` depends on, hashed (ImportError: no network to route on).
+
+    Data files enter by their :func:`~geoflows._files.file_stamp` (name, size, mtime), not by
+    their content: hashing the 17 MB railway file cost every new process a read of it.
+    """
+    from geoflows._files import file_stamp
     from geoflows.routes import _coastal
 
     parts = [f"format {_DISK_FORMAT}", f"key {_KEY_DECIMALS}"]
     if kind == "sea":
         from importlib.metadata import version
 
-        from geoflows._land import FINE_FILE, _asset_bytes
+        from geoflows._land import FINE_FILE, _asset_path
 
         parts += [f"searoute {version('searoute')}", f"snap {SEA_SNAP_KM}"]
-        parts += [hashlib.sha256(_asset_bytes(f"basemap/{FINE_FILE}")).hexdigest()]
+        parts += [file_stamp([_asset_path(f"basemap/{FINE_FILE}")])]
         consts = ("DETOUR_RATIO", "FAR_ATTACH_KM", "MAX_DIRECT_KM", "CELL_DEG", "MAX_CELL_DEG",
                   "MAX_CELLS", "PORT_SNAP_KM", "PORT_CELLS")  # fmt: skip
         parts += [f"{c} {getattr(_coastal, c)!r}" for c in consts]
     else:
-        parts += [_file_digest(_rail_data_source()), f"snap {RAIL_SNAP_KM}"]
+        parts += [file_stamp([_rail_data_source()]), f"snap {RAIL_SNAP_KM}"]
         parts += [f"near {_RailGraph._NEAR_NODES}"]
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
 
