@@ -117,8 +117,7 @@ def test_the_oldest_files_go_beyond_the_limit(cache, monkeypatch):
 def test_new_code_or_data_never_reads_an_old_file(cache, monkeypatch, tmp_path_factory):
     B._stamp.cache_clear()
     stamp = B._stamp()
-    for part in ("format 1", "_basemap.py:", "_land.py:", "countries_10m.gfbm:"):
-        assert part in stamp
+    assert stamp.startswith(f"format {B.DISK_FORMAT}|")
     old = B._disk_path(EXTENT)
     # a reinstalled or edited module: same content, another time, another file name
     copy = tmp_path_factory.mktemp("code") / "_basemap.py"

@@ -15,6 +15,7 @@ import csv
 import hashlib
 import io
 import json
+import os
 import sys
 import warnings
 from importlib import resources

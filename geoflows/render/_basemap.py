@@ -255,19 +255,14 @@ def _warn_once(message: str) -> None:
 
 @lru_cache(maxsize=1)
 def _stamp() -> str:
-    """Size and modification time of the code and data a clipped basemap comes from."""
-    from importlib import resources
-
+    """Key the code and data a clipped basemap comes from (their sizes and times, not read)."""
     import geoflows._land
+    from geoflows._files import file_stamp
+    from geoflows._land import _asset_path
 
-    data = resources.files("geoflows").joinpath("_data", "basemap")
-    files = [Path(__file__), Path(geoflows._land.__file__)]
-    files += [Path(str(data.joinpath(f))) for f in (FINE_FILE, COARSE_FILE)]
-    parts = [f"format {DISK_FORMAT}"]
-    for f in files:
-        st = f.stat()
-        parts.append(f"{f.name}:{st.st_size}:{st.st_mtime_ns}")
-    return "|".join(parts)
+    files = [__file__, geoflows._land.__file__]
+    files += [str(_asset_path(f"basemap/{f}")) for f in (FINE_FILE, COARSE_FILE)]
+    return f"format {DISK_FORMAT}|{file_stamp(files)}"
 
 
 def basemap_cache_dir() -> Path:
