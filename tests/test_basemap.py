@@ -36,11 +36,11 @@ def on_land(bm: dict, name: str) -> bool:
 
 def size(bm: dict) -> int:
     """Bytes the basemap takes in a page's payload (packed, as ``payload_basemap`` sends it)."""
-    from geoflows.render._basemap import Outlines, _packed_bytes
+    from geoflows.render._basemap import _outlines, _packed_bytes
 
     flat = np.array([v for ring in bm["rings"] for v in ring], dtype=np.int64)
     sizes = np.array([len(ring) for ring in bm["rings"]], dtype=np.int64)
-    return _packed_bytes(Outlines(bm["precision"], flat, sizes))
+    return _packed_bytes(_outlines(bm["precision"], flat, sizes))
 
 
 def test_without_bounds_the_world_at_110m_as_shipped():

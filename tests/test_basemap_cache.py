@@ -43,7 +43,7 @@ def test_a_clipped_basemap_is_stored_and_read_back_equal(cache, monkeypatch):
     first = basemap("countries", BOUNDS)
     stored = _only_file(cache)
     with np.load(stored, allow_pickle=False) as npz:
-        assert sorted(npz.files) == ["flat", "precision", "sizes"]
+        assert sorted(npz.files) == ["flat", "packed", "precision", "sizes"]
         assert npz["flat"].dtype == np.int64 and int(npz["sizes"].sum()) == npz["flat"].size
     _forget()
     calls = []
@@ -62,24 +62,49 @@ def test_a_map_page_is_the_same_bytes_with_a_cold_or_a_warm_cache(cache):
 
 
 def _damaged(kind: str) -> bytes:
-    good = {"precision": np.int64(3), "flat": np.arange(16, dtype=np.int64)}
-    good["sizes"] = np.array([8, 8], dtype=np.int64)
+    """A cache file broken in one way only (every other array as a good file has it)."""
+    from geoflows.render._encode import safe_json
+
+    out = B._outlines(3, np.arange(16, dtype=np.int64), np.array([8, 8], dtype=np.int64))
+    packed = out.packed
+    if kind == "markup":  # what goes into the page must be packed numbers and nothing else
+        packed = {**packed, "rings": {**packed["rings"], "z": "</script><b>{{7*7}}</b>"}}
+    elif kind == "count":
+        packed = {**packed, "sizes": {**packed["sizes"], "n": 3}}
+    arrays = {
+        "precision": np.int64(out.precision),
+        "flat": out.flat,
+        "sizes": out.sizes,
+        "packed": np.frombuffer(safe_json(packed).encode("ascii"), dtype=np.uint8),
+    }
     if kind == "garbage":
         return b"PK\x03\x04 not really a zip"
     if kind == "pickled":
-        good["flat"] = np.array([object(), 1], dtype=object)
+        arrays["flat"] = np.array([object(), 1], dtype=object)
     elif kind == "sizes":
-        good["sizes"] = np.array([8, 6], dtype=np.int64)
+        arrays["sizes"] = np.array([8, 6], dtype=np.int64)
     elif kind == "floats":
-        good["flat"] = good["flat"].astype(float)
+        arrays["flat"] = arrays["flat"].astype(float)
     elif kind == "precision":
-        good["precision"] = np.int64(40)
+        arrays["precision"] = np.int64(40)
+    elif kind == "no packed":
+        del arrays["packed"]
     buf = io.BytesIO()
-    np.savez(buf, **good)
+    np.savez(buf, **arrays)
     return buf.getvalue()
 
 
-@pytest.mark.parametrize("kind", ["garbage", "pickled", "sizes", "floats", "precision"])
+def test_a_good_file_passes_the_check(cache):
+    path = cache / "basemap-good.npz"
+    good = B._outlines(3, np.arange(16, dtype=np.int64), np.array([8, 8], dtype=np.int64))
+    B._write_disk(path, good)
+    read = B._read_disk(path)
+    assert read.packed == good.packed and read.flat.tolist() == list(range(16))
+
+
+@pytest.mark.parametrize(
+    "kind", ["garbage", "pickled", "sizes", "floats", "precision", "markup", "count", "no packed"]
+)
 def test_a_damaged_file_warns_once_and_is_clipped_again(cache, kind):
     expected = basemap("countries", BOUNDS)
     stored = _only_file(cache)

@@ -24,6 +24,7 @@ import hashlib
 import io
 import json
 import math
+import re
 import warnings
 from collections.abc import Sequence
 from functools import lru_cache
@@ -63,17 +64,29 @@ COARSE_DEG = 0.02
 #: Version of the basemap cache files; the files are also keyed by the size and time of this
 #: module, :mod:`geoflows._land` and the shipped outlines, so new code or data never reads
 #: an old file.
-DISK_FORMAT = 1
+DISK_FORMAT = 2
 #: Clipped basemaps kept on disk (one file per extent, about 30-150 KB each); the oldest go.
 DISK_MAX_FILES = 128
 
 
 class Outlines(NamedTuple):
-    """One extent's rings: ``flat`` the integers of every ring in turn, ``sizes`` their counts."""
+    """One extent's rings: ``flat`` the integers of every ring in turn, ``sizes`` their counts.
+
+    ``packed`` is what a page's payload carries (:func:`payload_basemap`), written once.
+    """
 
     precision: int
     flat: np.ndarray
     sizes: np.ndarray
+    packed: dict[str, Any]
+
+
+def _outlines(precision: int, flat: np.ndarray, sizes: np.ndarray) -> Outlines:
+    """Return the outlines with their packed form."""
+    from geoflows.render._encode import pack
+
+    packed = {"precision": precision, "rings": pack(flat), "sizes": pack(sizes)}
+    return Outlines(precision, flat, sizes, packed)
 
 
 def basemap(
@@ -173,22 +186,14 @@ def _packed_for(extent: tuple[float, float, float, float] | None) -> dict[str, A
         world = json.loads(_asset("basemap/countries_110m.json"))
         rings = world["rings"]
         flat = np.fromiter((v for r in rings for v in r), dtype=np.int64)
-        out = Outlines(int(world["precision"]), flat, np.array([len(r) for r in rings]))
-    else:
-        out = _basemap_for(extent)
-    return _pack(out)
-
-
-def _pack(out: Outlines) -> dict[str, Any]:
-    from geoflows.render._encode import pack
-
-    return {"precision": out.precision, "rings": pack(out.flat), "sizes": pack(out.sizes)}
+        return _outlines(int(world["precision"]), flat, np.array([len(r) for r in rings])).packed
+    return _basemap_for(extent).packed
 
 
 def _packed_bytes(out: Outlines) -> int:
     from geoflows.render._encode import safe_json
 
-    return len(safe_json(_pack(out)))
+    return len(safe_json(out.packed))
 
 
 @lru_cache(maxsize=64)
@@ -297,24 +302,53 @@ def _read_disk(path: Path) -> Outlines | None:
     try:
         with np.load(io.BytesIO(data), allow_pickle=False) as npz:
             precision, flat, sizes = npz["precision"], npz["flat"], npz["sizes"]
+            packed_text = npz["packed"]
         if precision.shape != () or not 1 <= int(precision) <= 6:
             raise ValueError("precision out of range")
         if flat.dtype != np.int64 or sizes.dtype != np.int64 or flat.ndim != 1 or sizes.ndim != 1:
             raise ValueError("arrays of the wrong type")
         if sizes.min(initial=8) < 8 or (sizes % 2).any() or int(sizes.sum()) != flat.size:
             raise ValueError("ring sizes do not add up")
+        packed = _checked_packed(packed_text, int(precision), flat.size, sizes.size)
     except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
         _warn_once(f"basemap cache {path} failed its check ({type(exc).__name__}: {exc})")
         return None
-    return Outlines(int(precision), flat, sizes)
+    return Outlines(int(precision), flat, sizes, packed)
+
+
+_PACKED_RE = re.compile(r"[0-9A-Za-z_-]*")
+
+
+def _checked_packed(text: np.ndarray, precision: int, n_flat: int, n_rings: int) -> dict:
+    """Read the stored payload form: packed integers only, as many as the arrays hold.
+
+    The packed strings go into the page as they are, so only the alphabet of packed numbers
+    (no quote, bracket or markup character) is accepted.
+    """
+    if text.dtype != np.uint8 or text.ndim != 1:
+        raise ValueError("packed text of the wrong type")
+    packed = json.loads(text.tobytes().decode("ascii"))
+    if sorted(packed) != ["precision", "rings", "sizes"] or packed["precision"] != precision:
+        raise ValueError("packed basemap of the wrong form")
+    for key, n in (("rings", n_flat), ("sizes", n_rings)):
+        column = packed[key]
+        if not isinstance(column, dict) or not set(column) <= {"z", "n", "d"}:
+            raise ValueError(f"packed {key} of the wrong form")
+        if column.get("d", 1) != 1 or column.get("n") != n or type(column["n"]) is not int:
+            raise ValueError(f"packed {key} do not match the arrays")
+        if not isinstance(column.get("z"), str) or not _PACKED_RE.fullmatch(column["z"]):
+            raise ValueError(f"packed {key} hold other characters than packed numbers")
+    return packed
 
 
 def _write_disk(path: Path, out: Outlines) -> None:
     """Store one basemap atomically and keep the newest :data:`DISK_MAX_FILES` files."""
     from geoflows._files import write_atomic
+    from geoflows.render._encode import safe_json
 
+    packed = np.frombuffer(safe_json(out.packed).encode("ascii"), dtype=np.uint8)
     buf = io.BytesIO()
-    np.savez(buf, precision=np.int64(out.precision), flat=out.flat, sizes=out.sizes)
+    np.savez(buf, precision=np.int64(out.precision), flat=out.flat, sizes=out.sizes, packed=packed)
     try:
         write_atomic(path, buf.getvalue())
         old = sorted(path.parent.glob("basemap-*.npz"), key=lambda f: f.stat().st_mtime_ns)
@@ -391,7 +425,7 @@ def _clipped(box: tuple[float, float, float, float], tolerance: float) -> Outlin
     rings = shapely.get_rings(geoms)
     # Half a grid step is at most half a pixel: rounding adds no visible error.
     precision = max(1, min(6, math.ceil(math.log10(1.0 / tolerance))))
-    return Outlines(precision, *_encode(rings, precision))
+    return _outlines(precision, *_encode(rings, precision))
 
 
 def _encode(rings: np.ndarray, precision: int) -> tuple[np.ndarray, np.ndarray]:

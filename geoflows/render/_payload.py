@@ -150,7 +150,7 @@ def _lane_vertices(wkbs: list[bytes], precision: int, simplify: float) -> list[n
         lanes = shapely.from_wkb(np.asarray(missing, dtype=object))
         if simplify > 0:
             # only the few distinct lanes: no simplification pass over every flow
-            lanes = shapely.simplify(lanes, simplify)
+            lanes = shapely.simplify(lanes, simplify, preserve_topology=False)
         coords, index = shapely.get_coordinates(lanes, return_index=True)
         q = np.round(coords * 10**precision).astype(np.int64)
         q.flags.writeable = False
