@@ -6,7 +6,6 @@ Values are checked by kind here; the options themselves are in :mod:`geoflows.ma
 from __future__ import annotations
 
 import datetime as _dt
-import difflib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -180,6 +179,8 @@ def _show(value: Any) -> str:
 
 def _closest(word: Any, choices: list[str]) -> str:
     """``"; did you mean 'x'?"`` for the closest of ``choices``, or ``";"`` when none is close."""
+    import difflib  # only for a suggestion in an error
+
     close = difflib.get_close_matches(str(word), choices, n=1, cutoff=0.5)
     if not close:
         close = difflib.get_close_matches(str(word).lower(), choices, n=1, cutoff=0.5)

@@ -8,7 +8,6 @@ as the payload's own ``bounds`` do, so Leaflet fits it without a jump across the
 
 from __future__ import annotations
 
-import difflib
 import math
 from collections.abc import Sequence
 from numbers import Real
@@ -110,6 +109,8 @@ def _find_places(names: list[str], place_names: Sequence[str | None]) -> list[in
 
 
 def _unknown_message(name: str, place_names: Sequence[str | None]) -> str:
+    import difflib  # only for a suggestion in an error
+
     known = sorted({n for n in place_names if n})
     by_key = {normalize_name(n): n for n in known}
     close = difflib.get_close_matches(normalize_name(name), list(by_key), n=3, cutoff=0.6)
