@@ -28,7 +28,6 @@ from geoflows.render._payload import (
     payload_fields,
     safe_json,
 )
-from geoflows.render._static import plot_flows
 
 __all__ = [
     "ASSETS",
@@ -49,3 +48,12 @@ __all__ = [
     "plot_flows",
     "safe_json",
 ]
+
+
+def __getattr__(name: str) -> object:
+    # plot_flows loads on first use: a map page does not need the static figure's module
+    if name == "plot_flows":
+        from geoflows.render._static import plot_flows
+
+        return plot_flows
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

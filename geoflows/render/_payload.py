@@ -431,12 +431,16 @@ def _check_choices(color_by: str, claims: str) -> None:
 
 def _rows_drawn(gdf: pd.DataFrame, max_flows: int) -> tuple[pd.DataFrame, int]:
     """Keep the rows with a line to draw (the ``max_flows`` largest); count those with one."""
+    import shapely
+
     from geoflows.schema import best_volume
 
-    drawn = gdf.geometry.notna().to_numpy() & ~gdf.geometry.is_empty.to_numpy()
-    g = gdf[drawn].reset_index(drop=True)
+    geoms = np.asarray(gdf.geometry.array)
+    drawn = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    g = (gdf if drawn.all() else gdf[drawn]).reset_index(drop=True)
     best = best_volume(*(g[c].to_numpy(float) for c in ("volume", "volume_low", "volume_high")))
-    return g.iloc[_limit(g, best, max_flows)].reset_index(drop=True), len(g)
+    keep = _limit(g, best, max_flows)
+    return (g if len(keep) == len(g) else g.iloc[keep].reset_index(drop=True)), len(g)
 
 
 def _styles(g: pd.DataFrame, color_by: str, palette: Any, width_domain: Any, **scale: Any) -> dict:
