@@ -44,7 +44,7 @@ def test_a_clipped_basemap_is_stored_and_read_back_equal(cache, monkeypatch):
     stored = _only_file(cache)
     with np.load(stored, allow_pickle=False) as npz:
         assert sorted(npz.files) == ["flat", "packed", "precision", "sizes"]
-        assert npz["flat"].dtype == np.int64 and int(npz["sizes"].sum()) == npz["flat"].size
+        assert npz["flat"].dtype == np.int32 and int(npz["sizes"].sum()) == npz["flat"].size
     _forget()
     calls = []
     monkeypatch.setattr(B, "_clip_extent", lambda extent: calls.append(extent))
@@ -73,8 +73,8 @@ def _damaged(kind: str) -> bytes:
         packed = {**packed, "sizes": {**packed["sizes"], "n": 3}}
     arrays = {
         "precision": np.int64(out.precision),
-        "flat": out.flat,
-        "sizes": out.sizes,
+        "flat": out.flat.astype(np.int32),
+        "sizes": out.sizes.astype(np.int32),
         "packed": np.frombuffer(safe_json(packed).encode("ascii"), dtype=np.uint8),
     }
     if kind == "garbage":
@@ -82,7 +82,7 @@ def _damaged(kind: str) -> bytes:
     if kind == "pickled":
         arrays["flat"] = np.array([object(), 1], dtype=object)
     elif kind == "sizes":
-        arrays["sizes"] = np.array([8, 6], dtype=np.int64)
+        arrays["sizes"] = np.array([8, 6], dtype=np.int32)
     elif kind == "floats":
         arrays["flat"] = arrays["flat"].astype(float)
     elif kind == "precision":

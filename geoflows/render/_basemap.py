@@ -64,8 +64,9 @@ COARSE_DEG = 0.02
 #: Version of the basemap cache files; the files are also keyed by the size and time of this
 #: module, :mod:`geoflows._land` and the shipped outlines, so new code or data never reads
 #: an old file.
-DISK_FORMAT = 2
-#: Clipped basemaps kept on disk (one file per extent, about 30-150 KB each); the oldest go.
+DISK_FORMAT = 3
+#: Clipped basemaps kept on disk (one file per extent, 15-150 KB for the example maps); the
+#: oldest go.
 DISK_MAX_FILES = 128
 
 
@@ -305,8 +306,9 @@ def _read_disk(path: Path) -> Outlines | None:
             packed_text = npz["packed"]
         if precision.shape != () or not 1 <= int(precision) <= 6:
             raise ValueError("precision out of range")
-        if flat.dtype != np.int64 or sizes.dtype != np.int64 or flat.ndim != 1 or sizes.ndim != 1:
+        if flat.dtype != np.int32 or sizes.dtype != np.int32 or flat.ndim != 1 or sizes.ndim != 1:
             raise ValueError("arrays of the wrong type")
+        flat, sizes = flat.astype(np.int64), sizes.astype(np.int64)
         if sizes.min(initial=8) < 8 or (sizes % 2).any() or int(sizes.sum()) != flat.size:
             raise ValueError("ring sizes do not add up")
         packed = _checked_packed(packed_text, int(precision), flat.size, sizes.size)
@@ -348,7 +350,12 @@ def _write_disk(path: Path, out: Outlines) -> None:
 
     packed = np.frombuffer(safe_json(out.packed).encode("ascii"), dtype=np.uint8)
     buf = io.BytesIO()
-    np.savez(buf, precision=np.int64(out.precision), flat=out.flat, sizes=out.sizes, packed=packed)
+    # int32 holds every value (a longitude of ±540° at 6 decimals is 5.4e8) at half the size;
+    # a basemap that did not fit would only not be kept
+    flat, sizes = out.flat.astype(np.int32), out.sizes.astype(np.int32)
+    if not (np.array_equal(flat, out.flat) and np.array_equal(sizes, out.sizes)):
+        return
+    np.savez(buf, precision=np.int64(out.precision), flat=flat, sizes=sizes, packed=packed)
     try:
         write_atomic(path, buf.getvalue())
         old = sorted(path.parent.glob("basemap-*.npz"), key=lambda f: f.stat().st_mtime_ns)
