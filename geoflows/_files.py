@@ -20,6 +20,7 @@ from geoflows.errors import GeoflowsError, InputFileError
 
 __all__ = [
     "MAX_INPUT_BYTES",
+    "CacheWarner",
     "atomic_output",
     "cache_dir",
     "check_input_file",
@@ -48,6 +49,45 @@ def cache_dir() -> Path:
     """
     env = os.environ.get("GEOFLOWS_CACHE_DIR")
     return Path(env) if env else Path.home() / ".cache" / "geoflows"
+
+
+class CacheWarner:
+    """Warn about one disk cache at most once per process (a batch build must not repeat it).
+
+    The warning is a :class:`~geoflows.errors.CacheWarning` at the user's line.
+
+    Parameters
+    ----------
+    kept : str
+        What the cache keeps, for the message ("routes", "basemaps").
+
+    Examples
+    --------
+    >>> import warnings
+    >>> warn = CacheWarner("routes")
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     warn("cannot write the route cache to /x"); warn("again")
+    >>> len(caught), str(caught[0].message).split(";")[0]
+    (1, 'geoflows: cannot write the route cache to /x')
+    """
+
+    def __init__(self, kept: str) -> None:
+        self.kept = kept
+        self.warned = False
+
+    def __call__(self, message: str) -> None:
+        """Warn with ``message``, unless this cache warned already in this process."""
+        if self.warned:
+            return
+        from geoflows.errors import CacheWarning, warn
+
+        self.warned = True
+        warn(
+            f"geoflows: {message}; {self.kept} are kept in memory only. "
+            "Set GEOFLOWS_CACHE_DIR to a writable directory to keep them.",
+            CacheWarning,
+        )
 
 
 # --------------------------------------------------------------------------- input files

@@ -18,7 +18,7 @@ def _private_route_cache(tmp_path_factory, monkeypatch):
     path = tmp_path_factory.mktemp("routes") / "routes.npz"
     monkeypatch.setattr(_network, "route_cache_path", lambda: path)
     monkeypatch.setattr(_network, "_DISK", None)
-    monkeypatch.setattr(_network, "_DISK_WARNED", False)
+    monkeypatch.setattr(_network._warn_once, "warned", False)
 
 
 @pytest.fixture(scope="session")
@@ -34,4 +34,4 @@ def _private_basemap_cache(_session_basemap_dir, monkeypatch):
     the tests of the cache itself point it at their own folder.
     """
     monkeypatch.setattr(_basemap, "basemap_cache_dir", lambda: _session_basemap_dir)
-    monkeypatch.setattr(_basemap, "_DISK_WARNED", False)
+    monkeypatch.setattr(_basemap._warn_once, "warned", False)

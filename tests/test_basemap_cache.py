@@ -123,8 +123,9 @@ def test_an_unwritable_cache_folder_warns_and_the_map_is_still_drawn(cache, monk
     blocker = cache / "not-a-folder"
     blocker.write_text("a file where the cache folder should be")
     monkeypatch.setattr(B, "basemap_cache_dir", lambda: blocker)
-    with pytest.warns(gf.CacheWarning, match="cannot write the basemap cache"):
+    with pytest.warns(gf.CacheWarning, match="cannot write the basemap cache") as caught:
         bm = basemap("countries", BOUNDS)
+    assert caught[0].filename == __file__  # the user's line, not one of geoflows'
     assert len(bm["rings"]) >= 5 and bm == basemap("countries", BOUNDS)
 
 

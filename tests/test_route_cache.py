@@ -167,7 +167,7 @@ def test_corrupt_cache_warns_once_routes_and_is_rewritten():
     assert len([w for w in caught if w.category is CacheWarning]) == 1
     assert coords[0] is not None and notes == [""]
     _new_process_state()
-    _network._DISK_WARNED = False
+    _network._warn_once.warned = False
     with warnings.catch_warnings():
         warnings.simplefilter("error", CacheWarning)
         assert len(_network._read_disk(path)) == 2

@@ -25,7 +25,6 @@ import io
 import json
 import math
 import re
-import warnings
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -33,6 +32,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from geoflows._files import CacheWarner
 from geoflows._land import (  # noqa: F401  (the land data, shared with the sea routes)
     COARSE_FILE,
     FINE_FILE,
@@ -242,21 +242,8 @@ def _clip_extent(extent: tuple[float, float, float, float]) -> Outlines:
 
 
 # --------------------------------------------------------------------------- disk cache
-_DISK_WARNED = False
-
-
-def _warn_once(message: str) -> None:
-    global _DISK_WARNED
-    if not _DISK_WARNED:
-        from geoflows.errors import CacheWarning
-
-        _DISK_WARNED = True
-        warnings.warn(
-            f"geoflows: {message}; basemaps are kept in memory only. "
-            "Set GEOFLOWS_CACHE_DIR to a writable directory to keep them.",
-            CacheWarning,
-            stacklevel=6,
-        )
+#: Warns once per process when the basemap cache cannot be read or written.
+_warn_once = CacheWarner("basemaps")
 
 
 @lru_cache(maxsize=1)

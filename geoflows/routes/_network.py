@@ -27,6 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
+from geoflows._files import CacheWarner
 from geoflows.routes._coastal import coastal_leg
 from geoflows.routes._geometry import distance_km, unwrap_lon
 
@@ -49,9 +50,8 @@ RAIL_MISSING_NOTE = "rail extra not installed: pip install geoflows[rail]; drawn
 _ROUTE_CACHE: dict[tuple, tuple[np.ndarray | None, str]] = {}
 _RAIL_GRAPH = None
 _RAIL_LOCK = threading.Lock()
-#: The disk cache as read by this process (None: not read yet), and whether it warned already.
+#: The disk cache as read by this process (None: not read yet).
 _DISK: dict[tuple, tuple[str, np.ndarray, str]] | None = None
-_DISK_WARNED = False
 
 
 def clear_route_cache(disk: bool = True) -> None:
@@ -92,18 +92,8 @@ def route_cache_path() -> Path:
     return cache_dir() / "routes.npz"
 
 
-def _warn_once(message: str) -> None:
-    global _DISK_WARNED
-    if not _DISK_WARNED:
-        from geoflows.errors import CacheWarning
-
-        _DISK_WARNED = True
-        warnings.warn(
-            f"geoflows: {message}; routes are kept in memory only. "
-            "Set GEOFLOWS_CACHE_DIR to a writable directory to keep them.",
-            CacheWarning,
-            stacklevel=5,
-        )
+#: Warns once per process when the route cache cannot be read or written.
+_warn_once = CacheWarner("routes")
 
 
 @lru_cache(maxsize=2)
