@@ -71,6 +71,8 @@ def _damaged(kind: str) -> bytes:
         packed = {**packed, "rings": {**packed["rings"], "z": "</script><b>{{7*7}}</b>"}}
     elif kind == "count":
         packed = {**packed, "sizes": {**packed["sizes"], "n": 3}}
+    elif kind == "not a dict":
+        packed = 3
     arrays = {
         "precision": np.int64(out.precision),
         "flat": out.flat.astype(np.int32),
@@ -103,7 +105,18 @@ def test_a_good_file_passes_the_check(cache):
 
 
 @pytest.mark.parametrize(
-    "kind", ["garbage", "pickled", "sizes", "floats", "precision", "markup", "count", "no packed"]
+    "kind",
+    [
+        "garbage",
+        "pickled",
+        "sizes",
+        "floats",
+        "precision",
+        "markup",
+        "count",
+        "not a dict",
+        "no packed",
+    ],
 )
 def test_a_damaged_file_warns_once_and_is_clipped_again(cache, kind):
     expected = basemap("countries", BOUNDS)

@@ -108,8 +108,8 @@ def basemap(
     Returns
     -------
     dict or None
-        ``{"precision": int, "rings": [[x0, y0, dx, dy, ...], ...]}``; at most
-        :data:`MAX_BYTES` as compact JSON.
+        ``{"precision": int, "rings": [[x0, y0, dx, dy, ...], ...]}``; packed as a page's
+        payload carries it (:func:`payload_basemap`), at most :data:`MAX_BYTES` of JSON.
 
     Raises
     ------
@@ -122,7 +122,10 @@ def basemap(
     >>> world["precision"], len(world["rings"]) > 100
     (2, True)
     >>> local = basemap("countries", [[42.2, 130.2], [43.2, 132.0]])  # Rajin–Vladivostok
-    >>> local["precision"] >= 3 and len(json.dumps(local)) <= MAX_BYTES
+    >>> from geoflows.render._encode import safe_json
+    >>> local["precision"] >= 3
+    True
+    >>> len(safe_json(payload_basemap("countries", [[42.2, 130.2], [43.2, 132.0]]))) <= MAX_BYTES
     True
     >>> basemap(None) is None
     True
@@ -299,7 +302,7 @@ def _read_disk(path: Path) -> Outlines | None:
         if sizes.min(initial=8) < 8 or (sizes % 2).any() or int(sizes.sum()) != flat.size:
             raise ValueError("ring sizes do not add up")
         packed = _checked_packed(packed_text, int(precision), flat.size, sizes.size)
-    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
+    except (OSError, ValueError, TypeError, KeyError, EOFError, zipfile.BadZipFile) as exc:
         _warn_once(f"basemap cache {path} failed its check ({type(exc).__name__}: {exc})")
         return None
     return Outlines(int(precision), flat, sizes, packed)
