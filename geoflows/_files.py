@@ -42,10 +42,10 @@ def cache_dir() -> Path:
     Examples
     --------
     >>> import os
-    >>> os.environ["GEOFLOWS_CACHE_DIR"] = "/tmp/gf-cache"; str(cache_dir())
+    >>> from unittest import mock
+    >>> with mock.patch.dict(os.environ, {"GEOFLOWS_CACHE_DIR": "/tmp/gf-cache"}):
+    ...     str(cache_dir())
     '/tmp/gf-cache'
-    >>> del os.environ["GEOFLOWS_CACHE_DIR"]; cache_dir().name
-    'geoflows'
     """
     env = os.environ.get("GEOFLOWS_CACHE_DIR")
     return Path(env) if env else Path.home() / ".cache" / "geoflows"
