@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from geoflows._files import cache_dir
 from geoflows.errors import CacheWarning
 from geoflows.places._normalize import fold_name, normalize_name
 
@@ -82,13 +83,6 @@ def _data_hash() -> str:
         except FileNotFoundError:
             h.update(b"-")
     return h.hexdigest()[:16]
-
-
-def cache_dir() -> Path:
-    """Directory of the on-disk index: ``$GEOFLOWS_CACHE_DIR`` or ``~/.cache/geoflows``."""
-    from geoflows._files import cache_dir as folder
-
-    return folder()
 
 
 def cache_path() -> Path:

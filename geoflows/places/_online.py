@@ -105,7 +105,7 @@ class OnlineGeocoder:
         self.failures: list[OnlineGeocodeError] = []
         self._lock = threading.Lock()
         if cache_path is None:
-            from geoflows.places._index import cache_dir
+            from geoflows._files import cache_dir
 
             cache_path = cache_dir() / "online-geocode.sqlite"
         if str(cache_path) != ":memory:":
