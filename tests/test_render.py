@@ -214,6 +214,19 @@ def test_max_flows_keeps_the_largest(three: gf.FlowSet) -> None:
     assert render._payload._decode(p["fields"][0][1]) == ["g1", "g2"]  # g3 has no volume
 
 
+def test_a_flow_without_a_line_is_left_out_of_the_payload() -> None:
+    records = [
+        {"id": "ok", "origin": "Rajin", "destination": "Vladivostok", "volume": 5},
+        {"id": "lost", "origin": "Rajin", "destination": "Xqzzyville", "volume": 9},
+    ]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        flows = gf.read_flows(records, allow_unresolved=True)
+    p = build_payload(flows)
+    assert p["n"] == 1 and p["total"] == 1
+    assert render._payload._decode(p["fields"][0][1]) == ["ok"]
+
+
 # --------------------------------------------------------------------------- safe_json
 UNSAFE = "<>&{}\u2028\u2029"
 
