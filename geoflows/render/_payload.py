@@ -217,7 +217,7 @@ def _confidence_codes(values: pd.Series) -> np.ndarray:
 
 
 def _widths(
-    vol: np.ndarray,
+    best: np.ndarray,
     low: np.ndarray,
     high: np.ndarray,
     units: np.ndarray,
@@ -227,15 +227,13 @@ def _widths(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[Any], np.ndarray]:
     """Compute line widths, band widths at the high and low claim, legends, and ranges.
 
-    Band widths are 0 for flows without a range.
+    ``best`` is each flow's volume as drawn (:func:`geoflows.schema.best_volume`). Band widths
+    are 0 for flows without a range.
 
     Events (a visit, a strike: :func:`geoflows.style.is_event`) are drawn at one fixed width,
     off their unit's scale and legend.
     """
-    from geoflows.schema import best_volume
-
-    best = best_volume(vol, low, high)
-    n = len(vol)
+    n = len(best)
     has_range = np.isfinite(low) & np.isfinite(high) & (low != high) & ~events
     # the scale spans every value drawn: each line, and both edges of each claim band
     all_w, legends = widths_by_unit(
@@ -450,15 +448,15 @@ def _styles(g: pd.DataFrame, color_by: str, palette: Any, width_domain: Any, **s
     vol, low, high = (g[c].to_numpy(float) for c in ("volume", "volume_low", "volume_high"))
     units = np.asarray(_text(g["unit"]), dtype=object)
     events = is_event(_text(g["kind"]), units)
+    best = best_volume(vol, low, high)
     width, halo, core, legends, has_range = _widths(
-        vol, low, high, units, width_domain, events, **scale
+        best, low, high, units, width_domain, events, **scale
     )
     conf = _confidence_codes(g["confidence"])
     color_values = (
         _text(g[color_by]) if color_by != "confidence" else [_CONF_ORDER[c] for c in conf]
     )
     colors = category_colors(list(dict.fromkeys(color_values)), palette)
-    best = best_volume(vol, low, high)
     return {
         "vol": vol, "low": low, "high": high, "units": units, "events": events, "best": best,
         "width": width, "halo": halo, "core": core, "legends": legends, "has_range": has_range, "conf": conf,
