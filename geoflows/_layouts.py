@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from geoflows.errors import FlowValidationError, GeoflowsError, GeoflowsWarning
-from geoflows.schema import FLOW_FIELDS, GIVEN_ROUTE, Problem
+from geoflows.schema import FLOW_FIELDS, GIVEN_ROUTE, Problem, line_problems
 
 if TYPE_CHECKING:
     from geoflows.flows import FlowSet
@@ -330,12 +330,14 @@ def frame_with_geometry(gdf: Any) -> pd.DataFrame:
     return out
 
 
-def given_lines(df: pd.DataFrame) -> np.ndarray | None:
+def given_lines(df: pd.DataFrame, source: str = "", first_row: int = 1) -> np.ndarray | None:
     """Return the user's own lines per row (None where a row has none), or None if none has.
 
     A file geoflows exported carries the lines geoflows drew; they are rebuilt, not kept,
     unless their ``route_kind`` is ``given``. A ``geometry`` column of text (a CSV) is read as
-    WKT.
+    WKT. Every kept line is checked by :func:`geoflows.schema.line_problems` (a vertex off the
+    globe raises :class:`FlowValidationError` naming ``source`` and the row, counted from
+    ``first_row``).
 
     Examples
     --------
@@ -364,6 +366,9 @@ def given_lines(df: pd.DataFrame) -> np.ndarray | None:
     )
     if not lines.any():
         return None
+    problems = line_problems(geoms[lines], np.flatnonzero(lines) + first_row, source)
+    if problems:
+        raise FlowValidationError(problems, source or None)
     from geoflows.routes import join_antimeridian
 
     out = np.full(len(df), None, dtype=object)

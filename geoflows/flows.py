@@ -25,6 +25,7 @@ from geoflows.schema import (  # best_volume: public here since 0.1
     Problem,
     best_volume,  # noqa: F401
     is_blank,
+    line_problems,
     split_list,
 )
 
@@ -292,36 +293,10 @@ def _name_coordinate_mismatches(
 def _check_geometry_range(geoms: np.ndarray, records: pd.DataFrame) -> None:
     """Refuse geometry with non-finite or off-globe vertices (and bad ``*_lat/*_lon`` columns).
 
-    Such numbers hang line simplification (1e308) or overflow integer maths (1e20) later.
-    Longitudes up to ±360 are accepted: a line unwrapped across 180° passes beyond ±180.
+    Such numbers hang line simplification (1e308) or overflow integer maths (1e20) later;
+    :func:`geoflows.schema.line_problems` is the one check, shared with :func:`read_flows`.
     """
-    import shapely
-
-    coords, index = shapely.get_coordinates(geoms, return_index=True)
-    with np.errstate(invalid="ignore"):
-        ok = (
-            np.isfinite(coords).all(axis=1)
-            & (np.abs(coords[:, 1]) <= 90)
-            & (np.abs(coords[:, 0]) <= 360)
-        )
-    problems = []
-    rows_seen: set[int] = set()
-    for k in np.flatnonzero(~ok):
-        i = int(index[k])
-        if i in rows_seen:
-            continue
-        rows_seen.add(i)
-        x, y = coords[k]
-        problems.append(
-            Problem(
-                "",
-                int(records["_row"].iat[i]),
-                "geometry",
-                f"({float(x)!r}, {float(y)!r})",
-                "a vertex lies off the globe: longitude must be -360..360 and latitude "
-                "-90..90, both finite (EPSG:4326 degrees); fix or drop this flow's geometry",
-            )
-        )
+    problems = line_problems(geoms, records["_row"].to_numpy())
     for field_ in ("origin", "destination"):
         problems += _coordinate_column_problems(records, field_, "")
     if problems:

@@ -322,7 +322,7 @@ def _apply_layout(
         df = _layouts.apply_columns(df, columns, name)
     if locations is not None:
         df = _layouts.flowmap_blue_frame(df, locations, name, offset)
-    given = _layouts.given_lines(df)
+    given = _layouts.given_lines(df, name, offset)
     df = _layouts.fill_names_from_lines(df, given)
     return _layouts.fill_names_from_coordinates(df), given
 

