@@ -132,3 +132,56 @@ def test_lines_unwrapped_across_180_still_come_in(tmp_path):
     frame = gpd.GeoDataFrame({"id": ["A"]}, geometry=[line], crs=4326)
     flows = gf.read_flows(frame)
     assert flows.to_geodataframe(split_antimeridian=False).geometry[0].coords[-1] == (200.0, 55.0)
+
+
+# --------------------------------------------------------------------------- 3. plain text
+def _dollar_flows():
+    return gf.read_flows(
+        [
+            {
+                "origin": "Rajin",
+                "destination": "Vladivostok",
+                "volume": 10,
+                "unit": r"$\frac{1}$ crates",
+                "category": "price $5 to $7",
+                "source": r"$\frac{1}$ press",
+            }
+        ],
+        route="geodesic",
+    )
+
+
+@pytest.mark.parametrize("save", ["save_png", "save_svg", "save_pdf"])
+def test_dollar_signs_in_data_are_drawn_as_plain_text(tmp_path, save):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    flows = _dollar_flows()
+    out = getattr(flows, save)(tmp_path / f"m.{save[5:]}", title=r"$\frac{1}$ title")
+    assert out.stat().st_size > 1000
+
+
+def test_every_text_of_the_figure_is_plain_and_drawn_as_written():
+    import io
+
+    import matplotlib
+    import matplotlib.pyplot as plt
+    from matplotlib.text import Text
+
+    matplotlib.use("Agg")
+    gdf = _dollar_flows().to_geodataframe()
+    gdf["origin_name"] = r"$\frac{1}$ port"
+    _, given = plt.subplots()
+    given.set_title("made before")  # a given axes' own text is made plain too
+    ax = gf.render.plot_flows(gdf, ax=given, title=r"$\frac{1}$ title")
+    texts = {t.get_text(): t for t in ax.findobj(Text) if t.get_text()}
+    for wanted in (r"$\frac{1}$ title", r"$\frac{1}$ port", "price $5 to $7"):
+        assert wanted in texts
+    assert any(r"$\frac{1}$ press" in t for t in texts)
+    assert not any(t.get_parse_math() or t.get_usetex() for t in texts.values())
+    buf = io.StringIO()
+    with matplotlib.rc_context({"svg.fonttype": "none"}):  # text kept as text in the SVG
+        ax.figure.savefig(buf, format="svg")
+    plt.close(ax.figure)
+    svg = buf.getvalue()
+    assert "price $5 to $7" in svg and r"$\frac{1}$ port" in svg

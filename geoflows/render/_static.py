@@ -104,8 +104,35 @@ def plot_flows(
     >>> ax.get_title(), ax.get_xticks().size, "Rajin" in [t.get_text() for t in ax.texts]
     ('Transfers', 0, True)
     """
+    import matplotlib
+
     if color_by not in COLOR_FIELDS:
         raise GeoflowsError(f"color_by must be one of {', '.join(COLOR_FIELDS)}; got {color_by!r}")
+    # Data text is plain text: "$5 to $7" or "$\\frac{1}$" in a name, unit or source is drawn
+    # as written, never parsed as maths (which draws it wrong, or raises while saving).
+    with matplotlib.rc_context(PLAIN_TEXT):
+        ax = _plot(gdf, ax, scale, min_width, max_width, color_by, palette, title, figsize,
+                   width_domain, labels, sources, scale_bar, basemap, focus)  # fmt: skip
+        _plain_text(ax)
+    return ax
+
+
+#: matplotlib settings under which every text is drawn as given (no mathtext, no TeX).
+PLAIN_TEXT = {"text.parse_math": False, "text.usetex": False}
+
+
+def _plain_text(ax: Any) -> None:
+    """Make every text of ``ax`` plain, also those made before (a given axes' title)."""
+    from matplotlib.text import Text
+
+    for text in ax.findobj(Text):
+        text.set_usetex(False)
+        text.set_parse_math(False)
+
+
+def _plot(gdf, ax, scale, min_width, max_width, color_by, palette, title, figsize,
+          width_domain, labels, sources, scale_bar, basemap, focus) -> Any:  # fmt: skip
+    """Draw the figure (see :func:`plot_flows`), text settings already plain."""
     basemap = "countries" if basemap == "auto" else basemap
     g = _drawn(gdf)
     ax = _empty_axes(ax, figsize, title, sea=bool(basemap))
