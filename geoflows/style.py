@@ -11,6 +11,7 @@ and each unit gets its own legend.
 from __future__ import annotations
 
 import math
+import re
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -34,6 +35,7 @@ __all__ = [
     "WidthDomain",
     "WidthLegend",
     "category_colors",
+    "color_problem",
     "confidence_level",
     "format_volume",
     "is_event",
@@ -496,6 +498,65 @@ def widths_by_unit(
     return widths, legends
 
 
+_NUM = r"[+-]?(?:\d{1,10}(?:\.\d{0,10})?|\.\d{1,10})"
+_PCT = rf"{_NUM}%?"
+_SEP = r"\s*,\s*"
+_COLOR_RES = (
+    re.compile(r"#(?:[0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})"),
+    # rgb(1, 2, 3), rgba(1, 2, 3, 0.5), rgb(1 2 3 / 50%): numbers (or percentages) only
+    re.compile(rf"rgba?\(\s*{_PCT}{_SEP}{_PCT}{_SEP}{_PCT}(?:{_SEP}{_PCT})?\s*\)", re.I),
+    re.compile(rf"rgba?\(\s*{_PCT}\s+{_PCT}\s+{_PCT}(?:\s*/\s*{_PCT})?\s*\)", re.I),
+    re.compile(rf"hsla?\(\s*{_NUM}(?:deg)?{_SEP}{_PCT}{_SEP}{_PCT}(?:{_SEP}{_PCT})?\s*\)", re.I),
+    re.compile(rf"hsla?\(\s*{_NUM}(?:deg)?\s+{_PCT}\s+{_PCT}(?:\s*/\s*{_PCT})?\s*\)", re.I),
+)
+#: The colour forms an option may give (the reason a colour is refused lists them).
+COLOR_FORMS = (
+    "#rgb, #rrggbb (or #rgba, #rrggbbaa), a CSS colour name (steelblue), rgb()/rgba() or "
+    "hsl()/hsla() of numbers only"
+)
+
+
+def color_problem(value: object) -> str | None:
+    """Return why ``value`` is not a colour a map may use, or None when it is one.
+
+    A colour reaches the page's CSS and canvas, so only a strict grammar passes: hex, a CSS
+    colour name, or ``rgb()``/``rgba()``/``hsl()``/``hsla()`` of numbers. Anything else
+    (``url(...)``, ``var(...)``, ``;``, quotes) is refused, so an option cannot make the offline
+    page fetch a URL or add CSS.
+
+    Examples
+    --------
+    >>> color_problem("#0072B2") is None, color_problem("rgb(0, 114, 178)") is None
+    (True, True)
+    >>> color_problem("url(http://host/x)")
+    "'url(http://host/x)' is not a colour: give #rgb, #rrggbb (or #rgba, #rrggbbaa), a CSS colour name (steelblue), rgb()/rgba() or hsl()/hsla() of numbers only"
+    """
+    if isinstance(value, str) and len(value) <= 64:
+        text = value.strip()
+        if any(r.fullmatch(text) for r in _COLOR_RES):
+            return None
+        from matplotlib.colors import CSS4_COLORS  # the CSS Color 4 names
+
+        if text.lower() in CSS4_COLORS:
+            return None
+    shown = (
+        repr(value) if not isinstance(value, str) or len(value) <= 64 else repr(value[:61] + "...")
+    )
+    return f"{shown} is not a colour: give {COLOR_FORMS}"
+
+
+def _check_palette(palette: object) -> None:
+    """Raise :class:`StyleError` naming the first colour of ``palette`` that is not one."""
+    if isinstance(palette, Mapping):
+        colors = list(palette.values())
+    else:
+        colors = [palette] if isinstance(palette, str) else list(palette)  # type: ignore[call-overload]
+    for c in colors:
+        reason = color_problem(c)
+        if reason:
+            raise StyleError(f"palette: {reason}")
+
+
 def category_colors(
     values: Sequence[object] | np.ndarray,
     palette: Sequence[str] | dict[str, str] | None = None,
@@ -521,6 +582,8 @@ def category_colors(
     >>> category_colors(["shells", "containers", "shells"])
     {'containers': '#0072B2', 'shells': '#D55E00'}
     """
+    if palette is not None:
+        _check_palette(palette)
     explicit = dict(palette) if isinstance(palette, dict) else {}
     cycle = (
         list(palette) if palette is not None and not isinstance(palette, dict) else list(PALETTE)

@@ -185,3 +185,51 @@ def test_every_text_of_the_figure_is_plain_and_drawn_as_written():
     plt.close(ax.figure)
     svg = buf.getvalue()
     assert "price $5 to $7" in svg and r"$\frac{1}$ port" in svg
+
+
+# --------------------------------------------------------------------------- 4. colours and CSS
+BAD_COLOURS = [
+    "url(http://evil.example/x.png)",
+    "#0072B2;background:url(http://evil.example/)",
+    "var(--x)",
+    "rgb(1, 2, calc(3))",
+    "expression(alert(1))",
+    "red }",
+    "",
+]
+
+
+@pytest.mark.parametrize("colour", BAD_COLOURS)
+def test_a_palette_colour_outside_the_grammar_is_refused_in_python(colour):
+    flows = gf.read_flows([{"origin": "Rajin", "destination": "Vladivostok", "category": "a"}])
+    for palette in ([colour], {"a": colour}):
+        with pytest.raises(gf.OptionError, match=r"option 'palette'.* is not a colour: give #rgb"):
+            flows.to_html(palette=palette)
+    with pytest.raises(gf.StyleError, match="palette: .* is not a colour"):
+        gf.style.category_colors(["a"], palette=[colour])  # also past the option edge
+
+
+def test_colours_of_the_grammar_are_kept():
+    good = ["#f00", "#ff000080", "SteelBlue", "rgb(0, 114, 178)", "rgba(0,114,178,.5)",
+            "rgb(0 114 178 / 50%)", "hsl(200deg, 50%, 40%)", "hsla(200, 50%, 40%, 0.3)"]  # fmt: skip
+    assert list(gf.style.category_colors([str(i) for i in range(8)], palette=good).values()) == good
+    html = gf.read_flows(
+        [{"origin": "Rajin", "destination": "Vladivostok", "category": "a"}]
+    ).to_html(palette=["rgb(0 114 178 / 50%)"])
+    assert '"colors":["rgb(0 114 178 / 50%)"]' in html
+
+
+def test_a_build_file_with_a_bad_colour_or_height_is_refused(tmp_path):
+    from geoflows.build import load_build_file
+
+    for option, value, wanted in [
+        ("palette", '["url(http://evil.example/x)"]', "is not a colour"),
+        ("height", '"100%;background:url(http://evil.example/y)"', "not a CSS length"),
+    ]:
+        p = tmp_path / "maps.yaml"
+        p.write_text(
+            f"maps:\n  - name: m\n    input: a.csv\n    options:\n      {option}: {value}\n"
+        )
+        with pytest.raises(gf.BuildError, match=wanted) as e:
+            load_build_file(p)
+        assert "maps.yaml" in str(e.value) and option in str(e.value)

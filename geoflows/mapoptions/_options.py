@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
 from geoflows.mapoptions._model import MapOption, MapOptions, _is_number
 from geoflows.schema import KINDS, MODES
-from geoflows.style import COLOR_FIELDS, CONFIDENCE_LEVELS, SCALES
+from geoflows.style import COLOR_FIELDS, CONFIDENCE_LEVELS, SCALES, color_problem
 
 __all__ = ["FILTER_VOCABULARIES", "MAP_OPTIONS", "vocabulary_table"]
 
@@ -102,7 +103,10 @@ def _check_palette(value: Any) -> str | None:
     else:
         ok = isinstance(value, list | tuple) and len(value) > 0
         ok = ok and all(isinstance(v, str) for v in value)
-    return None if ok else "not a list of colours or a mapping of value to colour"
+    if not ok:
+        return "not a list of colours or a mapping of value to colour"
+    colors = value.values() if isinstance(value, Mapping) else value
+    return next((r for r in map(color_problem, colors) if r), None)
 
 
 def _check_focus(value: Any) -> str | None:
@@ -117,8 +121,16 @@ def _check_tiles(value: Any) -> str | None:
     return "not a name, a URL or an xyzservices provider"
 
 
+#: A CSS height the map takes: pixels or a percentage, nothing after it.
+_HEIGHT_RE = re.compile(r"\s*(\d{1,6}(\.\d{1,6})?)\s*(px|%)?\s*")
+
+
 def _check_height(value: Any) -> str | None:
-    return None if isinstance(value, str) or _is_number(value) else "not a CSS length"
+    if _is_number(value) and value > 0:
+        return None
+    if isinstance(value, str) and len(value) <= 20 and _HEIGHT_RE.fullmatch(value):
+        return None
+    return "not a CSS length: give pixels (600, '600px') or a percentage ('100%')"
 
 
 def _check_figsize(value: Any) -> str | None:
