@@ -35,7 +35,7 @@ from geoflows.build import (
     text_table,
 )
 from geoflows.build._spec import _schema_text
-from geoflows.errors import BuildError, FlowValidationError, GeoflowsError
+from geoflows.errors import BuildError, FlowValidationError, GeoflowsError, terminal_text
 from geoflows.mapoptions import MAP_OPTIONS, MapOption
 from geoflows.routes import ROUTE_KINDS
 from geoflows.schema import is_blank
@@ -49,18 +49,27 @@ _BUILD_SUFFIXES = {".yaml", ".yml"}
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
+def _echo(message: Any = "", **kwargs: Any) -> None:
+    """Print ``message`` as :func:`click.echo` does, its control characters escaped.
+
+    Everything the command prints may hold data text (place names, values, notes): no ESC
+    sequence, carriage return or C1 control from a file reaches the terminal as such.
+    """
+    click.echo(terminal_text(message), **kwargs)
+
+
 def _print_error(exc: BaseException) -> None:
     """Print an error as ``error:`` (plus any listed problems) and ``hint:`` on stderr."""
     msg, hint = describe_error(exc)
     problems = exc.problems if isinstance(exc, FlowValidationError | BuildError) else []
     lines = str(exc).splitlines()
     if problems and len(lines) > 1:  # a listing: its count line, then one line per problem
-        click.echo(f"error: {lines[0]}", err=True)
+        _echo(f"error: {lines[0]}", err=True)
         for p in problems:
-            click.echo(f"  - {p}", err=True)
+            _echo(f"  - {p}", err=True)
     else:
-        click.echo(f"error: {msg}", err=True)
-    click.echo(f"hint: {hint}", err=True)
+        _echo(f"error: {msg}", err=True)
+    _echo(f"hint: {hint}", err=True)
 
 
 class _Group(click.Group):
@@ -72,7 +81,7 @@ class _Group(click.Group):
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
         except KeyboardInterrupt:
-            click.echo("error: interrupted", err=True)
+            _echo("error: interrupted", err=True)
             ctx.exit(EXIT_INTERRUPTED)
         except Exception as exc:
             if ctx.params.get("debug"):
@@ -265,7 +274,7 @@ def map_cmd(
     options = {k: v for k, v in map_options.items() if ctx.get_parameter_source(k) == given}
     out = flows.save_map(output, **options)
     if not _quiet(ctx):
-        click.echo(f"wrote {out} ({len(flows)} flows)")
+        _echo(f"wrote {out} ({len(flows)} flows)")
 
 
 @cli.command("build")
@@ -308,7 +317,7 @@ def build_cmd(
         allow_unresolved=allow_unresolved,
         force=force,
     )
-    click.echo(report.table())
+    _echo(report.table())
     if not report.ok:
         ctx.exit(EXIT_PROBLEMS)
 
@@ -455,7 +464,7 @@ def geocode_cmd(
 
     queries = _geocode_queries(names, csv_file, column)
     df = geocode_all(queries, country=country)
-    click.echo(_geocode_output(df, fmt), nl=fmt != "csv")
+    _echo(_geocode_output(df, fmt), nl=fmt != "csv")
     if not (df["status"].astype(str) == "ok").all():
         ctx.exit(EXIT_PROBLEMS)
 
@@ -525,9 +534,7 @@ def validate_cmd(
                     problems += [f"inputs.{inp.name}: {x}" for x in p]
                     total += n or 0
                     if not used:
-                        click.echo(
-                            f"note: {f}: input {inp.name!r} is not used by any map", err=True
-                        )
+                        _echo(f"note: {f}: input {inp.name!r} is not used by any map", err=True)
                 summary = f"{len(spec.maps)} maps, {len(spec.inputs)} inputs, {total} flows"
         else:
             problems, n = _validate_flows_file(f, gaz, country)
@@ -535,13 +542,13 @@ def validate_cmd(
         if problems:
             n_bad += 1
             n_problems += len(problems)
-            click.echo(f"FAIL {f}: {len(problems)} problem{'s' if len(problems) != 1 else ''}")
+            _echo(f"FAIL {f}: {len(problems)} problem{'s' if len(problems) != 1 else ''}")
             for p in problems:
-                click.echo(f"  {p}")
+                _echo(f"  {p}")
         elif not _quiet(ctx):
-            click.echo(f"ok   {f}: {summary}")
+            _echo(f"ok   {f}: {summary}")
     if n_bad:
-        click.echo(f"{n_bad} of {len(files)} file(s) with problems ({n_problems} in all)", err=True)
+        _echo(f"{n_bad} of {len(files)} file(s) with problems ({n_problems} in all)", err=True)
         ctx.exit(EXIT_PROBLEMS)
 
 
@@ -594,7 +601,7 @@ def export_cmd(
     )
     out = flows.to_file(output, driver=driver)
     if not _quiet(ctx):
-        click.echo(f"wrote {out} ({len(flows)} flows)")
+        _echo(f"wrote {out} ({len(flows)} flows)")
 
 
 @cli.command("places")
@@ -628,7 +635,7 @@ def places_cmd(text: str, country: str | None, limit: int, gazetteer: str | None
     gaz = _gazetteer(gazetteer) or Gazetteer.default()
     found = gaz.search(text, limit=limit, country=country)
     if not found:
-        click.echo(f"no places match {text!r}", err=True)
+        _echo(f"no places match {text!r}", err=True)
         return
     rows = [
         [
@@ -643,7 +650,7 @@ def places_cmd(text: str, country: str | None, limit: int, gazetteer: str | None
         ]
         for p in found
     ]
-    click.echo(
+    _echo(
         text_table(
             ["name", "country", "lat", "lon", "kind", "population", "source", "id"],
             rows,
@@ -661,13 +668,13 @@ def schema_cmd() -> None:
       geoflows schema > build.schema.json
       geoflows schema | python -m json.tool
     """
-    click.echo(_schema_text().rstrip("\n"))
+    _echo(_schema_text().rstrip("\n"))
 
 
 def _show_warning(
     message: Any, category: Any, filename: str, lineno: int, file: Any = None, line: Any = None
 ) -> None:
-    click.echo(f"warning: {message}", err=True)
+    _echo(f"warning: {message}", err=True)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

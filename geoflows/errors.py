@@ -7,6 +7,7 @@ Warnings use :class:`GeoflowsWarning` subclasses so they can be filtered.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -25,6 +26,7 @@ __all__ = [
     "PlaceNotFound",
     "RouteFallbackWarning",
     "StyleError",
+    "terminal_text",
     "warn",
 ]
 
@@ -310,3 +312,30 @@ def warn(message: str, category: type[Warning], **attributes: object) -> None:
     for key, value in attributes.items():
         setattr(w, key, value)
     warnings.warn(w, stacklevel=_user_stacklevel())
+
+
+# Control characters: C0 (but the newline), DEL and C1; the second also takes the newline.
+_CONTROL_RE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f]")
+_CONTROL_OR_NEWLINE_RE = re.compile("[\x00-\x1f\x7f-\x9f]")
+_NAMED_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def terminal_text(text: object, *, newlines: bool = True) -> str:
+    r"""Return ``text`` safe to print on a terminal: every control character written as an escape.
+
+    C0 controls (ESC, BEL, CR, …), DEL and C1 controls (U+0080–U+009F, e.g. the one-byte CSI
+    U+009B) become ``\r``, ``\x1b``, ``\x9b``…, so data text (a place name, a note) cannot move
+    the cursor, erase the screen, set the window title or write the clipboard (OSC 52).
+    ``newlines=False`` also escapes ``\n`` (a cell of one line).
+
+    Examples
+    --------
+    >>> print(terminal_text("Rajin\x1b]52;c;aGk=\x07\r\x9b2J"))
+    Rajin\x1b]52;c;aGk=\x07\r\x9b2J
+    >>> terminal_text("two\nlines"), terminal_text("two\nlines", newlines=False)
+    ('two\nlines', 'two\\nlines')
+    """
+    pattern = _CONTROL_RE if newlines else _CONTROL_OR_NEWLINE_RE
+    return pattern.sub(
+        lambda m: _NAMED_ESCAPES.get(m.group(), f"\\x{ord(m.group()):02x}"), str(text)
+    )

@@ -233,3 +233,48 @@ def test_a_build_file_with_a_bad_colour_or_height_is_refused(tmp_path):
         with pytest.raises(gf.BuildError, match=wanted) as e:
             load_build_file(p)
         assert "maps.yaml" in str(e.value) and option in str(e.value)
+
+
+# --------------------------------------------------------------------------- 5. terminal escapes
+HOSTILE_NAME = "Xq\x1b]52;c;aGFja2Vk\x07zz\x1b[2J\rfake line\x9b31m\x7f"
+RAW_CONTROLS = ("\x1b", "\x07", "\r", "\x9b", "\x7f")
+
+
+def _assert_escaped(text):
+    assert not any(c in text for c in RAW_CONTROLS), repr(text)
+    assert r"Xq\x1b]52;c;aGFja2Vk\x07zz\x1b[2J\rfake line\x9b31m\x7f" in text
+
+
+def test_terminal_text_escapes_every_control_character():
+    assert gf.errors.terminal_text("a\nb\tc") == "a\nb\\tc"
+    controls = "".join(map(chr, [*range(0x20), *range(0x7F, 0xA0)]))
+    out = gf.errors.terminal_text(controls, newlines=False)
+    assert out.isprintable() and out.count("\\") == 0x20 + 0x21
+
+
+def test_cli_prints_place_names_with_their_control_characters_escaped(tmp_path):
+    from click.testing import CliRunner
+
+    from geoflows.cli import cli
+
+    r = CliRunner().invoke(cli, ["geocode", "Rajin", HOSTILE_NAME], catch_exceptions=False)
+    assert "Rajin" in r.stdout
+    _assert_escaped(r.stdout)
+    (tmp_path / "f.csv").write_text(
+        f'origin,destination\nRajin,Vladivostok\nRajin,"{HOSTILE_NAME}"\n', encoding="utf-8"
+    )
+    (tmp_path / "maps.yaml").write_text(
+        "version: 1\ninputs:\n  f: f.csv\nmaps:\n  - name: m\n    input: f\n"
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        r = CliRunner().invoke(
+            cli, ["build", str(tmp_path / "maps.yaml"), "--allow-unresolved"],
+            catch_exceptions=False,
+        )  # fmt: skip
+    assert r.exit_code == 0, r.output
+    assert "unresolved, left out" in r.stdout
+    _assert_escaped(r.stdout + r.stderr)
+    r = CliRunner().invoke(cli, ["map", str(tmp_path / "f.csv"), "-o", str(tmp_path / "m.html")])
+    assert r.exit_code == 2 and "error:" in r.stderr
+    _assert_escaped(r.stderr)

@@ -26,6 +26,7 @@ from geoflows.errors import (
     BuildError,
     BuildProblem,
     GeoflowsWarning,
+    terminal_text,
 )
 
 # --------------------------------------------------------------------------------------------
@@ -152,6 +153,9 @@ def text_table(
 ) -> str:
     """Format rows as a plain-text table with two spaces between columns.
 
+    Each cell is one line with its control characters escaped (:func:`terminal_text`): the
+    table is printed on terminals, and its cells hold data text (place names, notes).
+
     Examples
     --------
     >>> from geoflows.build import text_table
@@ -159,7 +163,9 @@ def text_table(
     a  bb
     x   1
     """
-    cells = [[str(h) for h in headers]] + [[str(c) for c in row] for row in rows]
+    cells = [[str(h) for h in headers]] + [
+        [terminal_text(c, newlines=False) for c in row] for row in rows
+    ]
     widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
     lines = []
     for row in cells:
@@ -284,7 +290,7 @@ def _build_in_turn(
     results: dict[int, MapResult] = {}
     cache: dict[Any, Any] = {}
     for i, m in enumerate(spec.maps):
-        bar.set_postfix_str(m.name)
+        bar.set_postfix_str(terminal_text(m.name, newlines=False))
         results[i] = _build_one(spec, m, allow_unresolved, force, cache)
         bar.update(1)
     return results
