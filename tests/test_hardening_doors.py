@@ -278,3 +278,83 @@ def test_cli_prints_place_names_with_their_control_characters_escaped(tmp_path):
     r = CliRunner().invoke(cli, ["map", str(tmp_path / "f.csv"), "-o", str(tmp_path / "m.html")])
     assert r.exit_code == 2 and "error:" in r.stderr
     _assert_escaped(r.stderr)
+
+
+# --------------------------------------------------------------------------- 10. small ones
+@pytest.mark.parametrize("opening", ["[", "{a: ", "- "])
+def test_a_build_file_nested_200k_deep_is_a_build_error(tmp_path, opening):
+    from geoflows.build import load_build_file
+
+    p = tmp_path / "maps.yaml"
+    block = opening == "- "  # a block sequence starts on its own line
+    p.write_text("maps:" + ("\n" if block else " ") + opening * (2_000 if block else 200_000) + "x")
+    with pytest.raises(
+        gf.BuildError,
+        match=r"maps.yaml: invalid YAML \(line \d+, column \d+\): .* nested more than 64 levels",
+    ):
+        load_build_file(p)
+    p.write_text("maps:\n" + "- " * 60 + "x\n")  # deep but within the limit: the schema speaks
+    with pytest.raises(gf.BuildError, match=r"maps\[0\]"):
+        load_build_file(p)
+
+
+class _Answer:
+    def __init__(self, lat, lon):
+        self.latitude, self.longitude, self.address, self.raw = lat, lon, "Somewhere", {}
+
+
+class _Provider:
+    def __init__(self, lat=1.5, lon=2.5):
+        self.lat, self.lon, self.calls = lat, lon, 0
+
+    def geocode(self, query, **kw):
+        self.calls += 1
+        return _Answer(self.lat, self.lon)
+
+
+POISONED_ROWS = [
+    '{"x": 1}',
+    "[1, 2]",
+    "not json",
+    '{"name": "X", "lat": "1", "lon": 2, "country": null, "kind": "custom", "source": "s", '
+    '"population": null, "id": ""}',
+    '{"name": "X", "lat": NaN, "lon": 2, "country": null, "kind": "custom", "source": "s", '
+    '"population": null, "id": ""}',
+    '{"name": "X", "lat": 95, "lon": 2, "country": null, "kind": "custom", "source": "s", '
+    '"population": null, "id": ""}',
+    "7",
+]
+
+
+@pytest.mark.parametrize("row", POISONED_ROWS)
+def test_a_poisoned_online_cache_row_is_a_cache_miss(tmp_path, row):
+    import sqlite3
+
+    from geoflows.places import OnlineGeocoder
+
+    path = tmp_path / "o.sqlite"
+    provider = _Provider()
+    og = OnlineGeocoder(user_agent="t", geocoder=provider, cache_path=path, min_interval=0)
+    assert og.geocode("Zzyzx Depot").lat == 1.5
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE geocode SET result = ?", (row,))
+    og = OnlineGeocoder(user_agent="t", geocoder=provider, cache_path=path, min_interval=0)
+    with pytest.warns(gf.errors.CacheWarning, match="holds a bad row for 'Zzyzx Depot'"):
+        assert og.geocode("Zzyzx Depot").latlon == (1.5, 2.5)  # asked again
+    assert provider.calls == 2
+    assert og.geocode("Zzyzx Depot").lat == 1.5 and provider.calls == 2  # the row was replaced
+
+
+@pytest.mark.parametrize(
+    ("lat", "lon"), [("abc", 2.0), (None, 2.0), (float("nan"), 2.0), (95.0, 2.0), (1.0, 1e20)]
+)
+def test_bad_coordinates_from_the_online_geocoder_are_our_error(lat, lon):
+    from geoflows.places import OnlineGeocodeError, OnlineGeocoder
+
+    provider = _Provider(lat, lon)
+    og = OnlineGeocoder(user_agent="t", geocoder=provider, cache_path=":memory:", min_interval=0)
+    for calls in (1, 2):  # nothing was cached: the second lookup asks again
+        with pytest.raises(OnlineGeocodeError, match="returned coordinates off the globe") as e:
+            og.geocode("Zzyzx Depot")
+        assert e.value.reason.startswith("bad coordinates") and og.failures[-1] is e.value
+        assert provider.calls == calls

@@ -25,6 +25,9 @@ from geoflows.errors import (
 #: Largest build file read, in bytes (a build file is a page of YAML); the environment variable
 #: ``GEOFLOWS_MAX_INPUT_MB`` raises it, as for every input file.
 MAX_BUILD_FILE_BYTES = 1 << 20
+#: Deepest nesting of lists and mappings in a build file (its schema needs five or six levels);
+#: deeper YAML is refused as it is read, before Python's recursion limit is met.
+MAX_BUILD_FILE_DEPTH = 64
 
 #: Options :func:`build` sets unless the build file says otherwise: saved maps work offline.
 _BUILD_OPTION_DEFAULTS: dict[str, Any] = {"assets": "inline"}
@@ -437,9 +440,28 @@ class _BuildFileLoader(yaml.SafeLoader):
     - A key given twice in one mapping is an error (plain YAML keeps the last one silently).
     - Dates stay text (``2023-02-30`` is then reported by the schema as not a real date,
       instead of aborting the parser with a ``ValueError``).
+    - Nesting deeper than :data:`MAX_BUILD_FILE_DEPTH` is an error where it starts (200,000
+      ``[`` would otherwise end in a ``RecursionError``).
     """
 
+    _depth = 0
+
     def compose_node(self, parent: Any, index: Any) -> Any:
+        if self._depth >= MAX_BUILD_FILE_DEPTH:
+            raise yaml.composer.ComposerError(
+                None,
+                None,
+                f"lists and mappings are nested more than {MAX_BUILD_FILE_DEPTH} levels deep; "
+                "a build file needs a few levels (see docs/build.md)",
+                self.peek_event().start_mark,
+            )
+        self._depth += 1
+        try:
+            return self._compose_one(parent, index)
+        finally:
+            self._depth -= 1
+
+    def _compose_one(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
             raise yaml.composer.ComposerError(

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import math
 import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from geoflows.errors import GeocodeError
+from geoflows.errors import CacheWarning, GeocodeError, warn
 from geoflows.places._normalize import normalize_name
 from geoflows.places._place import Place
 
@@ -156,7 +157,14 @@ class OnlineGeocoder:
                 (self.provider, key, cc),
             ).fetchone()
             if row is not None:
-                return _from_json(row[0])
+                try:
+                    return _from_json(row[0])
+                except ValueError as exc:  # a poisoned or damaged row: asked again, replaced
+                    warn(
+                        f"geoflows: the online-geocoder cache {self.cache_path} holds a bad row "
+                        f"for {query!r} ({exc}); asking {self.provider} again and replacing it",
+                        CacheWarning,
+                    )
             self._wait()
             kwargs: dict[str, Any] = {"exactly_one": True}
             if cc and self.country_kwarg:
@@ -175,20 +183,7 @@ class OnlineGeocoder:
                 raise err from exc
             if isinstance(loc, list):
                 loc = loc[0] if loc else None
-            place = None
-            if loc is not None:
-                raw = getattr(loc, "raw", {}) or {}
-                pid = raw.get("place_id") or raw.get("osm_id") or key
-                place = Place(
-                    str(getattr(loc, "address", "") or query),
-                    float(loc.latitude),
-                    float(loc.longitude),
-                    cc or None,
-                    "custom",
-                    f"online:{self.provider}",
-                    None,
-                    f"online:{self.provider}:{pid}",
-                )
+            place = None if loc is None else self._place(query, loc, key, cc, country)
             self._db.execute(
                 "INSERT OR REPLACE INTO geocode VALUES (?, ?, ?, ?)",
                 (self.provider, key, cc, _to_json(place)),
@@ -196,11 +191,80 @@ class OnlineGeocoder:
             self._db.commit()
             return place
 
+    def _place(self, query: str, loc: Any, key: str, cc: str, country: str | None) -> Place:
+        """Make the provider's answer a Place; coordinates not on the globe are a failure."""
+        lat, lon = (
+            _coordinate(getattr(loc, "latitude", None)),
+            _coordinate(getattr(loc, "longitude", None)),
+        )
+        if lat is None or lon is None or abs(lat) > 90 or abs(lon) > 180:
+            shown = f"{getattr(loc, 'latitude', None)!r}, {getattr(loc, 'longitude', None)!r}"
+            err = OnlineGeocodeError(
+                f"Online geocoding of {query!r} (country={country!r}) with {self.provider} "
+                f"returned coordinates off the globe ({shown}); latitude must be -90..90 and "
+                "longitude -180..180. Nothing was cached; give the place's coordinates as "
+                "'lat, lon' or add it to your own gazetteer",
+                query=query,
+                reason=f"bad coordinates ({shown})",
+            )
+            self.failures.append(err)
+            raise err
+        raw = getattr(loc, "raw", {}) or {}
+        pid = (raw.get("place_id") or raw.get("osm_id") or key) if isinstance(raw, dict) else key
+        return Place(
+            str(getattr(loc, "address", "") or query),
+            lat,
+            lon,
+            cc or None,
+            "custom",
+            f"online:{self.provider}",
+            None,
+            f"online:{self.provider}:{pid}",
+        )
+
+
+def _coordinate(value: Any) -> float | None:
+    """Return a finite float from a provider's or the cache's number (or numeric text), or None."""
+    if isinstance(value, bool):
+        return None
+    try:
+        x = float(value)
+    except (TypeError, ValueError, OverflowError):
+        return None
+    return x if math.isfinite(x) else None
+
+
+#: The fields of a cached place and the types each may hold.
+_ROW_FIELDS: dict[str, tuple[type, ...]] = {
+    "name": (str,),
+    "lat": (int, float),
+    "lon": (int, float),
+    "country": (str, type(None)),
+    "kind": (str,),
+    "source": (str,),
+    "population": (int, type(None)),
+    "id": (str,),
+}
+
 
 def _to_json(place: Place | None) -> str:
     return json.dumps(None if place is None else place.to_dict())
 
 
-def _from_json(text: str) -> Place | None:
-    d = json.loads(text)
-    return None if d is None else Place(**d)
+def _from_json(text: Any) -> Place | None:
+    """Read one cached answer; raise ValueError naming what is wrong with a bad row."""
+    if not isinstance(text, str):
+        raise ValueError(f"not text but {type(text).__name__}")
+    try:
+        d = json.loads(text)
+    except ValueError:
+        raise ValueError("not JSON") from None
+    if d is None:
+        return None
+    if not isinstance(d, dict) or set(d) != set(_ROW_FIELDS):
+        raise ValueError(f"not a place's fields ({', '.join(_ROW_FIELDS)})")
+    bad = [k for k, types in _ROW_FIELDS.items() if not isinstance(d[k], types)]
+    bad += [k for k in ("lat", "lon") if isinstance(d[k], bool) or _coordinate(d[k]) is None]
+    if bad or abs(d["lat"]) > 90 or abs(d["lon"]) > 180:
+        raise ValueError(f"bad {', '.join(dict.fromkeys(bad)) or 'coordinates'}")
+    return Place(**d)
