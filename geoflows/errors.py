@@ -16,6 +16,7 @@ __all__ = [
     "BuildError",
     "BuildProblem",
     "CacheWarning",
+    "ExtractError",
     "FlowValidationError",
     "GeocodeError",
     "GeoflowsError",
@@ -310,3 +311,17 @@ def warn(message: str, category: type[Warning], **attributes: object) -> None:
     for key, value in attributes.items():
         setattr(w, key, value)
     warnings.warn(w, stacklevel=_user_stacklevel())
+
+
+class ExtractError(GeoflowsError, ValueError):
+    """A report cannot be read for flows: empty, binary, HTML, too large, or a bad date.
+
+    Examples
+    --------
+    >>> import geoflows as gf
+    >>> try:
+    ...     gf.extract_flows("", published="2024-06-27")
+    ... except gf.ExtractError as e:
+    ...     print("empty" in str(e))
+    True
+    """
