@@ -219,3 +219,46 @@ def test_a_3000_word_report_extracts() -> None:
     flows = gf.extract_flows(text, published=PUBLISHED)
     print(f"\n3,000-word report: {time.perf_counter() - t0:.3f} s, {len(flows)} records")
     assert len(flows) >= 5 * 10
+
+
+def test_cli_extract_reads_files_and_folders(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from geoflows.cli import cli
+
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    (reports / "a.txt").write_text(
+        "Officials confirmed 300 containers were shipped from Rajin to Vladivostok last year.",
+        encoding="utf-8",
+    )
+    (reports / "b.txt").write_text("The pact was signed in Pyongyang.", encoding="utf-8")
+    out = tmp_path / "draft.csv"
+    run = CliRunner().invoke(
+        cli, ["extract", str(reports), "--published", PUBLISHED, "--source", "R", "-o", str(out)]
+    )
+    assert run.exit_code == 0, run.output
+    table = pd.read_csv(out)
+    assert table[["id", "origin", "destination", "volume", "start", "source"]].values.tolist() == [
+        ["a_x001", "Rajin", "Vladivostok", 300.0, 2023, "R"]
+    ]
+    ev = json.loads(table["evidence"][0])
+    [[s, e]] = ev["spans"]["origin"]
+    assert (s, e, ev["text"][s:e]) == (53, 58, "Rajin")
+    assert "b.txt: 0 record(s)" in run.output
+    assert len(gf.read_flows(out)) == 1
+
+
+def test_cli_extract_bad_date_and_binary(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from geoflows.cli import cli
+
+    binary = tmp_path / "x.txt"
+    binary.write_bytes(b"\x00\x01\x02")
+    run = CliRunner().invoke(cli, ["extract", str(binary), "-o", str(tmp_path / "o.csv")])
+    assert run.exit_code == 2 and "binary" in run.output
+    run = CliRunner().invoke(
+        cli, ["extract", str(binary), "--published", "June", "-o", str(tmp_path / "o.csv")]
+    )
+    assert run.exit_code == 2 and "'June' is not an ISO date" in run.output
