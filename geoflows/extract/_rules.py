@@ -364,6 +364,8 @@ def attribution(sentence: str) -> tuple[str, tuple[int, int] | None]:
     if not m:
         return "", None
     name = (m.group("a") or m.group("b")).strip().rstrip(",")
+    if name.endswith(".") and name.rsplit(" ", 1)[-1].count(".") == 1:
+        name = name[:-1]  # the sentence's full stop, not an abbreviation such as "U.S."
     start = m.start("a") if m.group("a") else m.start("b")
     if name.lower().startswith(("there ", "it ")):
         return "", None
