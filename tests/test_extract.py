@@ -56,7 +56,7 @@ def _score(cases: list[dict]) -> dict[str, tuple[int, int, int]]:
     fields = [0, 0, 0]
     for i, case in enumerate(cases):
         got = {(_value(r["origin"]), _value(r["destination"])): r for r in _extracted(cases, i)}
-        want = {(_value(r["origin"]), _value(r["destination"])): r for r in case["records"]}
+        want = {(_value(r.get("origin")), _value(r["destination"])): r for r in case["records"]}
         pairs[0] += len(set(got) & set(want))
         pairs[1] += len(got)
         pairs[2] += len(want)
