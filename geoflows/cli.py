@@ -730,6 +730,12 @@ def extract_cmd(
     """Extract candidate flow records, with their evidence, from report texts into a CSV.
 
     Review the draft (the evidence column says where each value was read), then map it.
+
+    \b
+    Examples:
+      geoflows extract report.txt --published 2024-06-27 --source "DSA" -o draft.csv
+      geoflows extract reports/ --published 2024-06-27 -o draft.csv
+      geoflows map draft.csv -o draft.html
     """
     import pandas as pd
 
