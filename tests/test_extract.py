@@ -272,3 +272,14 @@ def test_cli_extract_bad_date_and_binary(tmp_path: Path) -> None:
         cli, ["extract", str(binary), "--published", "June", "-o", str(tmp_path / "o.csv")]
     )
     assert run.exit_code == 2 and "'June' is not an ISO date" in run.output
+
+
+def test_a_headline_is_not_read_twice() -> None:
+    text = (
+        "North Korea Sends Troops From Pyongyang To Vladivostok\n"
+        "About 1,500 troops were sent from Pyongyang to Vladivostok last week."
+    )
+    recs = gf.extract_flows(text, published=PUBLISHED).records
+    assert recs[["origin", "destination", "volume"]].values.tolist() == [
+        ["Pyongyang", "Vladivostok", 1500.0]
+    ]

@@ -223,6 +223,15 @@ def _demonym_origin(sentence: str, verb: Any) -> tuple[str, tuple[int, int]] | N
     return _DEMONYMS[m.group("d").lower()], (m.start("d"), m.end("d"))
 
 
+def _headline(sentence: str) -> bool:
+    """Tell a title ("North Korea Begins Sending Troops …": no full stop, Title Case) apart."""
+    if re.search(r"[.!?…][\"”’)]*$", sentence):
+        return False
+    words = re.findall(r"[^\W\d_][\w’'-]*", sentence)
+    caps = sum(w[0].isupper() for w in words if len(w) > 3)
+    return len(words) >= 4 and caps >= 0.6 * sum(len(w) > 3 for w in words)
+
+
 @dataclass
 class Context:
     """What the reader carries from one sentence to the next."""
@@ -261,6 +270,8 @@ def _fill_common(d: Draft, sentence: str, ctx: Context, when: _rules.When) -> No
 
 def read_sentence(i: int, offset: int, sentence: str, ctx: Context, finder: PlaceFinder) -> None:
     """Add the records one sentence states to ``ctx.drafts``."""
+    if _headline(sentence):
+        return  # a title restates the report's sentences; reading it would count them twice
     amounts = _rules.quantities(sentence)
     refs = [(q, _referent(ctx, q)) for q in amounts]
     ref = next((r for _q, r in refs if r is not None), None)
