@@ -291,8 +291,14 @@ def read_sentence(i: int, offset: int, sentence: str, ctx: Context, finder: Plac
         if kspan is not None:
             # The subject: a place named before the verb, with no role of its own; it sends,
             # unless the verb is one of receiving ("Turkey imported … from Russia").
+            # The nearest such place: "After Russia and North Korea signed a pact, Pyongyang
+            # announced it would deploy …" sends from Pyongyang.
             subject = next(
-                (p for p in places if not p.role and p.span[1] <= kspan[0] and p is not dest),
+                (
+                    p
+                    for p in reversed(places)
+                    if not p.role and p.span[1] <= kspan[0] and p is not dest
+                ),
                 None,
             )
             receives = re.match(
