@@ -17,6 +17,7 @@ from geoflows.errors import (
     BuildError,
     BuildProblem,
     CacheWarning,
+    ExtractError,
     FlowValidationError,
     GeocodeError,
     GeoflowsError,
@@ -33,6 +34,8 @@ from geoflows.options import options
 # `gf.geocode()` stay fast in a new process (PEP 562 module __getattr__).
 _LAZY = {
     "Flow": "geoflows.flows",
+    "extract_flows": "geoflows.extract",
+    "ExtractedFlows": "geoflows.extract",
     "FlowSet": "geoflows.flows",
     "read_flows": "geoflows.io",
     "validate_flows": "geoflows.io",
@@ -86,6 +89,8 @@ __all__ = [
     "BuildError",
     "BuildProblem",
     "CacheWarning",
+    "ExtractError",
+    "ExtractedFlows",
     "Flow",
     "FlowLayer",
     "FlowSet",
@@ -112,6 +117,7 @@ __all__ = [
     "build_routes",
     "clear_route_cache",
     "concat",
+    "extract_flows",
     "geocode",
     "geocode_all",
     "join_antimeridian",

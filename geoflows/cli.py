@@ -697,3 +697,78 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 if __name__ == "__main__":  # pragma: no cover
     main(sys.argv[1:])
+
+
+def _report_paths(inputs: Sequence[str]) -> list[Path]:
+    """List the report files named, a folder standing for its ``.txt`` and ``.md`` files (sorted)."""
+    from geoflows.errors import InputFileError
+
+    out: list[Path] = []
+    for name in inputs:
+        p = Path(name)
+        if p.is_dir():
+            found = sorted(f for f in p.iterdir() if f.suffix.lower() in (".txt", ".md"))
+            if not found:
+                raise InputFileError(f"{p}: the folder holds no .txt or .md report")
+            out.extend(found)
+        elif not p.is_file():
+            raise InputFileError(f"{p}: no such report file; give a .txt file or a folder")
+        else:
+            out.append(p)
+    return out
+
+
+@cli.command("extract")
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(), metavar="REPORT...")
+@click.option(
+    "--published",
+    callback=_check_date,
+    help="The reports' date (YYYY-MM-DD): relative dates are resolved against it.",
+)
+@click.option(
+    "--source", help="The report, put first in every record's source (default: file name)."
+)
+@click.option("-o", "--output", type=click.Path(), required=True, help="The draft CSV to write.")
+@click.pass_context
+def extract_cmd(
+    ctx: click.Context, inputs: tuple[str, ...], published: str | None, source: str | None,
+    output: str,
+) -> None:  # fmt: skip
+    """Extract candidate flow records, with their evidence, from report texts into a CSV.
+
+    Review the draft (the evidence column says where each value was read), then map it.
+
+    \b
+    Examples:
+      geoflows extract report.txt --published 2024-06-27 --source "DSA" -o draft.csv
+      geoflows extract reports/ --published 2024-06-27 -o draft.csv
+      geoflows map draft.csv -o draft.html
+    """
+    import pandas as pd
+
+    from geoflows._files import write_text_atomic
+    from geoflows.errors import ExtractError
+    from geoflows.extract import MAX_TEXT_BYTES, extract_flows
+
+    frames = []
+    for path in _report_paths(inputs):
+        if path.stat().st_size > MAX_TEXT_BYTES:
+            raise ExtractError(
+                f"{path}: larger than {MAX_TEXT_BYTES // 2**20} MB; split the report into files"
+            )
+        try:
+            flows = extract_flows(
+                path.read_bytes(), published=published, source=source or path.name
+            )
+        except ExtractError as exc:
+            raise ExtractError(f"{path}: {exc}") from None
+        recs = flows.records.copy()
+        recs["id"] = [f"{path.stem}_{i}" for i in recs["id"]]
+        frames.append(recs)
+        if not _quiet(ctx):
+            click.echo(
+                f"{path}: {len(recs)} record(s){'; ' + flows.reason if flows.reason else ''}"
+            )
+    table = pd.concat(frames, ignore_index=True)
+    out = write_text_atomic(output, table.to_csv(index=False))
+    click.echo(f"wrote {out} ({len(table)} record(s) to review)")

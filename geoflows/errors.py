@@ -17,6 +17,7 @@ __all__ = [
     "BuildError",
     "BuildProblem",
     "CacheWarning",
+    "ExtractError",
     "FlowValidationError",
     "GeocodeError",
     "GeoflowsError",
@@ -339,3 +340,17 @@ def terminal_text(text: object, *, newlines: bool = True) -> str:
     return pattern.sub(
         lambda m: _NAMED_ESCAPES.get(m.group(), f"\\x{ord(m.group()):02x}"), str(text)
     )
+
+
+class ExtractError(GeoflowsError, ValueError):
+    """A report cannot be read for flows: empty, binary, HTML, too large, or a bad date.
+
+    Examples
+    --------
+    >>> import geoflows as gf
+    >>> try:
+    ...     gf.extract_flows("", published="2024-06-27")
+    ... except gf.ExtractError as e:
+    ...     print("empty" in str(e))
+    True
+    """
