@@ -115,11 +115,24 @@ def _numbers(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return np.where(bad, np.nan, out), bad
 
 
-def _dates(values: pd.Series) -> pd.Series:
-    out = pd.to_datetime(values, errors="coerce")
-    if getattr(out.dt, "tz", None) is not None:
-        out = out.dt.tz_convert(None)
-    return out.astype("datetime64[ns]")
+def _dates(values: pd.Series, field: str = "start") -> pd.Series:
+    """Read a date column as :func:`geoflows.read_flows` does (one normalisation for both paths).
+
+    Offsets are converted to UTC, naive and offset dates may be mixed, a month or year ``end``
+    is its last day. A cell that is not a date in 1678-2262 raises :class:`AggregationError`.
+    """
+    from geoflows.schema import _parse_dates
+
+    dates, bad = _parse_dates(values, end=field == "end")
+    if bad.any():
+        first = values.iloc[int(np.flatnonzero(bad)[0])]
+        raise AggregationError(
+            f"{field}: {int(bad.sum())} value(s) are not dates geoflows can read, e.g. {first!r} "
+            f"(record {values.index[int(np.flatnonzero(bad)[0])]!r}); write ISO dates "
+            "(YYYY-MM-DD, YYYY-MM or YYYY, optionally with a time and offset) between the years "
+            "1678 and 2262, or leave the cell empty"
+        )
+    return pd.Series(dates.to_numpy(dtype="datetime64[ns]"), index=values.index)
 
 
 def _prepare(df: pd.DataFrame, keys: list[str], period: str | None) -> pd.DataFrame:
@@ -135,8 +148,9 @@ def _prepare(df: pd.DataFrame, keys: list[str], period: str | None) -> pd.DataFr
     hi, bad_hi = _numbers(df["volume_high"] if "volume_high" in df.columns else none)
     fv, flo, fhi = np.isfinite(v), np.isfinite(lo), np.isfinite(hi)
     info = fv | flo | fhi
-    start = _dates(df["start"]) if "start" in df.columns else pd.Series(pd.NaT, index=df.index)
-    end = _dates(df["end"]) if "end" in df.columns else pd.Series(pd.NaT, index=df.index)
+    none_dates = pd.Series(pd.NaT, index=df.index, dtype="datetime64[ns]")
+    start = _dates(df["start"], "start") if "start" in df.columns else none_dates
+    end = _dates(df["end"], "end") if "end" in df.columns else none_dates
     end = end.fillna(start)
     start = start.fillna(end)
     out["period"] = _period_start(start, period)

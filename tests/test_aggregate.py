@@ -274,3 +274,24 @@ def test_local_cluster_of_two_workers_matches_pandas_on_a_million_records(tmp_pa
     assert len({t["worker"] for t in stream.data}) == 2
     check_against_pandas(flows, df)
     assert len(flows) == 5 * 4 * 2 * 12
+
+
+def test_aggregate_flows_reads_dates_as_read_flows_does():
+    """Issue 25 item 7: naive and offset dates mixed agree on both paths; bad dates are our error."""
+    records = pd.DataFrame(
+        {
+            "origin": ["Rajin"] * 2,
+            "destination": ["Vladivostok"] * 2,
+            "volume": [1, 2],
+            "start": ["2024-01-05", "2024-01-05T03:00+05:00"],
+        }  # fmt: skip
+    )
+    cols = ["start", "end", "volume", "n_records"]
+    on_dask = gf.aggregate_flows(records).to_geodataframe()[cols]
+    in_memory = gf.read_flows(records).aggregate().to_geodataframe()[cols]
+    assert on_dask.values.tolist() == in_memory.values.tolist()
+    assert (
+        on_dask.iloc[0]["n_records"] == 2 and str(on_dask.iloc[0]["start"].date()) == "2024-01-04"
+    )
+    with pytest.raises(gf.AggregationError, match=r"'2300-01-01'.*1678 and 2262"):
+        gf.aggregate_flows(records.assign(start=["2024-01-01", "2300-01-01"]))

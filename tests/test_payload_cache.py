@@ -160,3 +160,29 @@ def test_text_columns_small_and_large_paths_agree(values, monkeypatch) -> None:
     small = E.column(values)
     monkeypatch.setattr(E, "_SMALL", -1)  # every column through pandas
     assert E.column(values) == small
+
+
+def test_a_map_past_the_lane_cache_size_keeps_lanes_shared_with_an_earlier_map() -> None:
+    """Issue 29: more new lanes than the cache holds, plus one an earlier map cached: no KeyError."""
+    import shapely
+
+    n = P._LANE_CACHE_MAX + 10
+    lines = shapely.linestrings(
+        np.stack(
+            [
+                np.column_stack([np.arange(n) * 1e-3, np.zeros(n)]),
+                np.column_stack([np.arange(n) * 1e-3, np.ones(n)]),
+            ],
+            axis=1,
+        )
+    )
+    wkbs = list(shapely.to_wkb(lines))
+    P._LANE_CACHE.clear()
+    first = P._lane_vertices(wkbs[:1], 4, 0.0)  # an earlier map caches the shared lane
+    second = P._lane_vertices(wkbs, 4, 0.0)  # a later map: the shared lane and n - 1 new ones
+    assert len(second) == n
+    np.testing.assert_array_equal(second[0], first[0])
+    np.testing.assert_array_equal(
+        second[-1], [[int(round((n - 1) * 10)), 0], [int(round((n - 1) * 10)), 10000]]
+    )
+    assert len(P._LANE_CACHE) <= P._LANE_CACHE_MAX

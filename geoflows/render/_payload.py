@@ -145,7 +145,16 @@ def _lane_vertices(wkbs: list[bytes], precision: int, simplify: float) -> list[n
     """Give each lane's ``(k, 2)`` integer vertices, simplified; cached per geometry."""
     import shapely
 
-    missing = [w for w in dict.fromkeys(wkbs) if (w, precision, simplify) not in _LANE_CACHE]
+    # this call's lanes are gathered locally first: the cache may be cleared below to admit the
+    # new ones, and lanes found in it before then must still be returned (issue 29's KeyError)
+    found: dict[bytes, np.ndarray] = {}
+    missing = []
+    for w in dict.fromkeys(wkbs):
+        hit = _LANE_CACHE.get((w, precision, simplify))
+        if hit is None:
+            missing.append(w)
+        else:
+            found[w] = hit
     if missing:
         lanes = shapely.from_wkb(np.asarray(missing, dtype=object))
         if simplify > 0:
@@ -158,8 +167,10 @@ def _lane_vertices(wkbs: list[bytes], precision: int, simplify: float) -> list[n
         if len(_LANE_CACHE) + len(missing) > _LANE_CACHE_MAX:
             _LANE_CACHE.clear()
         for w, part in zip(missing, np.split(q, cuts), strict=True):
-            _LANE_CACHE[(w, precision, simplify)] = part
-    return [_LANE_CACHE[(w, precision, simplify)] for w in wkbs]
+            found[w] = part
+            if len(_LANE_CACHE) < _LANE_CACHE_MAX:
+                _LANE_CACHE[(w, precision, simplify)] = part
+    return [found[w] for w in wkbs]
 
 
 def flow_lines(
