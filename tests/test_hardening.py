@@ -428,3 +428,31 @@ def test_read_never_goes_past_the_limit_even_if_the_size_check_is_passed(monkeyp
         gf.InputFileError, match="grew past the 10 bytes geoflows reads from a flow file"
     ):
         gio.read_input_bytes(DATA / "dprk_russia_2023_2024.csv", what="flow file", max_bytes=10)
+
+
+def test_input_read_never_asks_for_a_buffer_of_the_whole_limit(tmp_path):
+    """Under an address-space limit far below the 2 GiB input limit a tiny file still reads.
+
+    The read goes in bounded chunks; one ``read(limit + 1)`` asks for 2 GiB and raises
+    MemoryError under ``ulimit -v`` or strict overcommit.
+    """
+    import subprocess
+    import sys
+
+    src = tmp_path / "tiny.csv"
+    src.write_bytes(b"a,b")
+    code = textwrap.dedent(
+        f"""
+        import resource
+        from geoflows import _files
+        vm = int([l for l in open("/proc/self/status") if l.startswith("VmSize")][0].split()[1])
+        room = vm * 1024 + (256 << 20)
+        resource.setrlimit(resource.RLIMIT_AS, (room, room))
+        print(_files.read_input_bytes({str(src)!r}, max_bytes=1 << 31))
+        """
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip() == "b'a,b'"
