@@ -210,8 +210,20 @@ def read_input_bytes(
     except OSError as exc:
         raise InputFileError(f"{p}: cannot be read ({exc.strerror or exc})") from None
     with os.fdopen(fd, "rb") as fh:
-        _check_stat(p, os.fstat(fd), what, limit)
-        data = fh.read(limit + 1)
+        st = os.fstat(fd)
+        _check_stat(p, st, what, limit)
+        # Bounded chunks, never one buffer of ``limit + 1`` bytes: under ``ulimit -v`` or
+        # strict overcommit asking for 2 GiB to read a 3-byte file raises MemoryError.
+        chunk = max(1 << 16, min(st.st_size + 1, 1 << 24))
+        parts: list[bytes] = []
+        size = 0
+        while size <= limit:
+            part = fh.read(min(chunk, limit + 1 - size))
+            if not part:
+                break
+            parts.append(part)
+            size += len(part)
+        data = b"".join(parts)
     if len(data) > limit:
         raise InputFileError(
             f"{p}: grew past the {limit:,} bytes geoflows reads from a {what} while it was read; "

@@ -502,14 +502,61 @@ def _via_text(via_pts: list[list], n: int) -> list[str]:
     return out
 
 
+#: Routes built by :func:`_lane_routes` in this process (one per distinct lane), for tests
+#: and benchmarks that check routes are built per lane, not per row.
+ROUTES_BUILT = [0]
+
+
+def _lane_routes(gdf, idx: np.ndarray, via_pts: list, route: str):
+    """Build one route per distinct lane of the rows ``idx``; return it and each row's lane.
+
+    A lane is (origin, destination, waypoints, mode): rows sharing one get the same geometry
+    object, kind, note and length, built and measured once. The fallback warning still names
+    every row drawn another way than asked, as if the rows were routed one by one.
+    """
+    import warnings
+
+    from geoflows.errors import RouteFallbackWarning
+    from geoflows.routes import build_routes
+    from geoflows.routes._build import _warn_fallbacks
+
+    cols = ["origin_lon", "origin_lat", "destination_lon", "destination_lat"]
+    keys = pd.DataFrame({c: gdf[c].to_numpy(float)[idx] for c in cols})
+    keys["mode"] = gdf["mode"].to_numpy()[idx]
+    keys["via"] = np.asarray(_via_text([via_pts[i] for i in idx], len(idx)), dtype=object)
+    lane = keys.groupby(list(keys.columns), sort=False, dropna=False).ngroup().to_numpy()
+    first = np.unique(lane, return_index=True)[1]  # ngroup numbers lanes in order of first row
+    rows = idx[first]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        routes = build_routes(
+            keys[cols[0]].to_numpy()[first],
+            keys[cols[1]].to_numpy()[first],
+            keys[cols[2]].to_numpy()[first],
+            keys[cols[3]].to_numpy()[first],
+            via=[via_pts[i] for i in rows],
+            mode=keys["mode"].to_numpy()[first],
+            route=route,
+            ids=[str(k) for k in range(len(first))],
+            dense=False,  # the map needs the endpoints only; to_geodataframe densifies
+        )
+    ROUTES_BUILT[0] += len(first)
+    for w in caught:
+        if isinstance(w.message, RouteFallbackWarning):
+            failed = np.zeros(len(first), dtype=bool)
+            failed[[int(f) for f in getattr(w.message, "flows", ())]] = True
+            _warn_fallbacks(routes.route_note[lane], gdf["id"].to_numpy()[idx], failed[lane])
+        else:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    return routes, lane
+
+
 def _add_routes(gdf, records: pd.DataFrame, via_pts: list, bad: np.ndarray, route: str) -> None:
     """Add ``route_kind``, ``route_note``, ``length_km`` and ``geometry`` to ``gdf`` (in place).
 
     A given line is kept; every other resolved flow is drawn by :func:`build_routes`, its
     geodesics as endpoints only (:meth:`FlowSet._lines` densifies them on demand).
     """
-    from geoflows.routes import build_routes
-
     n = len(gdf)
     given = records["_given"].to_numpy() if "_given" in records.columns else np.full(n, None)
     ok = ~bad
@@ -521,21 +568,12 @@ def _add_routes(gdf, records: pd.DataFrame, via_pts: list, bad: np.ndarray, rout
     ok = ok & pd.isna(given)  # given lines are kept as they are
     if ok.any():
         idx = np.flatnonzero(ok)
-        routes = build_routes(
-            gdf["origin_lon"].to_numpy()[idx],
-            gdf["origin_lat"].to_numpy()[idx],
-            gdf["destination_lon"].to_numpy()[idx],
-            gdf["destination_lat"].to_numpy()[idx],
-            via=[via_pts[i] for i in idx],
-            mode=gdf["mode"].to_numpy()[idx],
-            route=route,
-            ids=gdf["id"].to_numpy()[idx],
-            dense=False,  # the map needs the endpoints only; to_geodataframe densifies
-        )
-        geometry[idx] = routes.geometry
-        kind[idx] = routes.route_kind
-        note[idx] = routes.route_note
-        length[idx] = routes.length_km
+        routes, lane = _lane_routes(gdf, idx, via_pts, route)
+        # Each row points at its lane's route: one geometry object per distinct lane.
+        geometry[idx] = routes.geometry[lane]
+        kind[idx] = routes.route_kind[lane]
+        note[idx] = routes.route_note[lane]
+        length[idx] = routes.length_km[lane]
     gdf["route_kind"] = kind
     gdf["route_note"] = note
     gdf["length_km"] = length

@@ -153,10 +153,54 @@ def _read_csv(p: Path, encoding: str | None) -> pd.DataFrame:
     except pd.errors.ParserError as exc:
         raise InputFileError(f"{p}: cannot be parsed as CSV ({exc}); check quoting") from None
     df.columns = [str(c).strip().lstrip("\ufeff") for c in df.columns]
+    _check_counts(p, "CSV", len(df), 0)  # columns: validate_records names the header
     _check_header(p, text, sep)
     if _MARKED_CELL_RE.search(text):  # one scan: most files hold no neutralised cell
         df = restore_formulas(df)
     return df
+
+
+#: Most rows (features) geoflows reads from one input, checked from the file's metadata
+#: before anything is allocated; the environment variable ``GEOFLOWS_MAX_ROWS`` raises it.
+MAX_ROWS = 10_000_000
+
+
+def max_rows() -> int:
+    """Return the row limit: ``GEOFLOWS_MAX_ROWS`` if set, else :data:`MAX_ROWS`.
+
+    Examples
+    --------
+    >>> max_rows() >= 1
+    True
+    """
+    env = os.environ.get("GEOFLOWS_MAX_ROWS", "").strip()
+    if not env:
+        return MAX_ROWS
+    try:
+        value = int(env)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise InputFileError(
+            f"GEOFLOWS_MAX_ROWS={env!r} is not a whole number of rows; e.g. 20000000"
+        )
+    return value
+
+
+def _check_counts(p: Path, kind: str, rows: int, columns: int) -> None:
+    """Refuse a file whose metadata declares more rows or columns than geoflows reads."""
+    from geoflows.schema import max_columns
+
+    if rows < 0 or rows > max_rows():
+        raise InputFileError(
+            f"{p}: the {kind} file declares {rows:,} rows, more than the {max_rows():,} geoflows "
+            f"reads; split it, or raise GEOFLOWS_MAX_ROWS"
+        )
+    if columns > max_columns():
+        raise InputFileError(
+            f"{p}: the {kind} file declares {columns:,} columns, more than the "
+            f"{max_columns():,} geoflows reads; drop the unused columns, or raise GEOFLOWS_MAX_COLUMNS"
+        )
 
 
 def _read_gis(p: Path, kind: str) -> pd.DataFrame:
@@ -165,12 +209,21 @@ def _read_gis(p: Path, kind: str) -> pd.DataFrame:
 
     try:
         if kind == "Parquet":
+            import pyarrow.parquet as pq
+
+            meta = pq.read_metadata(p)
+            _check_counts(p, kind, meta.num_rows, meta.num_columns)
             gdf = gpd.read_parquet(p)
         else:
             import pyogrio
 
             # The flows are the first layer; a geoflows export adds a places layer after it.
-            gdf = gpd.read_file(p, layer=str(pyogrio.list_layers(p)[0][0]))
+            layer = str(pyogrio.list_layers(p)[0][0])
+            info = pyogrio.read_info(p, layer=layer)
+            _check_counts(p, kind, int(info["features"]), len(info["fields"]))
+            gdf = gpd.read_file(p, layer=layer)
+    except InputFileError:
+        raise
     except Exception as exc:  # pyogrio/arrow raise many types; name the file either way
         raise InputFileError(f"{p}: cannot be read as {kind} ({exc})") from None
     from geoflows._layouts import frame_with_geometry

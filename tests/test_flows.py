@@ -483,3 +483,29 @@ def test_geodesic_lines_are_dense_wherever_the_user_gets_them(tmp_path):
         .geometry.iloc[1]
         .equals_exact(want[1], 1e-9)
     )
+
+
+def test_routes_built_once_per_distinct_lane_and_shared_by_rows():
+    """Rows repeating a lane share one route object; the result equals routing each row."""
+    import geoflows.flows as gflows
+
+    base = pd.read_csv(
+        Path(__file__).resolve().parents[1] / "data" / "dprk_russia_2023_2024.csv",
+        dtype=str,
+        keep_default_na=False,
+    )
+    lanes = base.drop_duplicates(["origin", "destination", "mode"])
+    many = pd.concat([lanes] * 5, ignore_index=True)
+    many["id"] = [f"r{i}" for i in range(len(many))]
+    before = gflows.ROUTES_BUILT[0]
+    gdf = gf.read_flows(many).to_geodataframe()
+    built = gflows.ROUTES_BUILT[0] - before
+    drawn = gdf[gdf.geometry.notna()]
+    assert built == len(drawn.drop_duplicates(["origin", "destination", "mode"]))
+    assert built < len(drawn)
+    one = gf.read_flows(many.iloc[: len(lanes)]).to_geodataframe()
+    for k in range(5):
+        part = gdf.iloc[k * len(lanes) : (k + 1) * len(lanes)].reset_index(drop=True)
+        assert part.geometry.to_wkb().tolist() == one.geometry.to_wkb().tolist()
+        assert part["length_km"].tolist() == one["length_km"].tolist()
+        assert part["route_note"].tolist() == one["route_note"].tolist()

@@ -428,3 +428,83 @@ def test_read_never_goes_past_the_limit_even_if_the_size_check_is_passed(monkeyp
         gf.InputFileError, match="grew past the 10 bytes geoflows reads from a flow file"
     ):
         gio.read_input_bytes(DATA / "dprk_russia_2023_2024.csv", what="flow file", max_bytes=10)
+
+
+def test_input_read_never_asks_for_a_buffer_of_the_whole_limit(tmp_path):
+    """Under an address-space limit far below the 2 GiB input limit a tiny file still reads.
+
+    The read goes in bounded chunks; one ``read(limit + 1)`` asks for 2 GiB and raises
+    MemoryError under ``ulimit -v`` or strict overcommit.
+    """
+    import subprocess
+    import sys
+
+    src = tmp_path / "tiny.csv"
+    src.write_bytes(b"a,b")
+    code = textwrap.dedent(
+        f"""
+        import resource
+        from geoflows import _files
+        vm = int([l for l in open("/proc/self/status") if l.startswith("VmSize")][0].split()[1])
+        room = vm * 1024 + (256 << 20)
+        resource.setrlimit(resource.RLIMIT_AS, (room, room))
+        print(_files.read_input_bytes({str(src)!r}, max_bytes=1 << 31))
+        """
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip() == "b'a,b'"
+
+
+@pytest.mark.parametrize("suffix", [".gpkg", ".parquet", ".csv"])
+def test_row_limit_checked_from_metadata_before_reading(tmp_path, monkeypatch, suffix):
+    """A file declaring more rows than GEOFLOWS_MAX_ROWS is refused before its rows are read."""
+    import geopandas as gpd
+
+    src = DATA / "dprk_russia_2023_2024.csv"
+    flows = gf.read_flows(src)
+    n = len(flows.to_geodataframe())
+    out = tmp_path / f"f{suffix}"
+    if suffix == ".csv":
+        out.write_bytes(src.read_bytes())
+    else:
+        gf.write_flows(flows, out)
+    monkeypatch.setenv("GEOFLOWS_MAX_ROWS", str(n - 1))
+    if suffix != ".csv":
+
+        def refuse(*args, **kwargs):
+            raise AssertionError("rows read before the limit was checked")
+
+        monkeypatch.setattr(gpd, "read_file", refuse)
+        monkeypatch.setattr(gpd, "read_parquet", refuse)
+    with pytest.raises(gf.errors.InputFileError) as err:
+        gf.read_flows(out)
+    text = str(err.value)
+    assert str(out) in text and f"{n:,} rows" in text
+    assert f"{n - 1:,}" in text and "GEOFLOWS_MAX_ROWS" in text
+    monkeypatch.undo()
+    assert len(gf.read_flows(out).to_geodataframe()) == n
+
+
+def test_column_limit_and_many_columns_read_linearly(tmp_path, monkeypatch):
+    """A header wider than GEOFLOWS_MAX_COLUMNS is refused naming the count, limit and variable;
+    under the limit the extra columns are kept, values and order intact."""
+    from geoflows.schema import MAX_COLUMNS
+
+    extra = [f"c{i}" for i in range(MAX_COLUMNS)]
+    src = tmp_path / "wide.csv"
+    src.write_text(
+        "origin,destination," + ",".join(extra) + "\nRajin,Vladivostok," + ",".join(extra) + "\n"
+    )
+    with pytest.raises(gf.errors.FlowValidationError) as err:
+        gf.read_flows(src)
+    text = str(err.value)
+    assert f"{MAX_COLUMNS + 2:,} columns" in text and f"{MAX_COLUMNS:,}" in text
+    assert "GEOFLOWS_MAX_COLUMNS" in text
+    monkeypatch.setenv("GEOFLOWS_MAX_COLUMNS", str(MAX_COLUMNS + 2))
+    gdf = gf.read_flows(src).to_geodataframe()
+    kept = [c for c in gdf.columns if c.startswith("c") and c[1:].isdigit()]
+    assert kept == extra
+    assert gdf["c7"].tolist() == ["c7"]
