@@ -211,11 +211,98 @@ def flowmap_blue_frame(df: pd.DataFrame, locations: object, name: str, offset: i
     return out
 
 
+# --------------------------------------------------------------------------- claims
+def movements(g: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Collapse each movement's claims into one row: its spread, never their sum.
+
+    Records sharing a non-empty ``group`` and the same ``keys`` are claims about one movement
+    (the rule of :meth:`FlowSet.aggregate <geoflows.FlowSet.aggregate>`): they become the first
+    claim's row with ``volume`` set only when every claim gives the same number,
+    ``volume_low`` the lowest claim and ``volume_high`` the highest (left open, NaN, when a
+    claim is open on that side), ``source`` the claims' sources and ``id`` their ids (``;``
+    between), and ``claims`` their number. Records of no group are movements of one claim.
+
+    Examples
+    --------
+    >>> rows = pd.DataFrame({"id": ["a", "b", "c"], "lane": ["x", "x", "x"],
+    ...                      "volume": [8000, 11000, 500], "volume_low": np.nan,
+    ...                      "volume_high": np.nan, "source": ["US", "UA", ""],
+    ...                      "group": ["g", "g", ""]})
+    >>> movements(rows, ["lane"])[["id", "volume_low", "volume_high", "claims"]].values.tolist()
+    [['a ; b', 8000.0, 11000.0, 2], ['c', nan, nan, 1]]
+    """
+    from geoflows.schema import split_list
+
+    out = g.reset_index(drop=True)
+    group = (
+        out["group"].astype("string").fillna("").str.strip()
+        if "group" in out.columns
+        else pd.Series("", index=out.index, dtype="string")
+    )
+    named = (group != "").to_numpy()
+    if not named.any():
+        return out.assign(claims=np.ones(len(out), dtype=np.int64))
+    v = pd.to_numeric(out["volume"], errors="coerce").to_numpy(dtype=float)
+    lo = pd.to_numeric(out["volume_low"], errors="coerce").to_numpy(dtype=float)
+    hi = pd.to_numeric(out["volume_high"], errors="coerce").to_numpy(dtype=float)
+    info = np.isfinite(v) | np.isfinite(lo) | np.isfinite(hi)
+    low = np.where(np.isfinite(lo), lo, v)  # NaN: open below ("up to")
+    high = np.where(np.isfinite(hi), hi, v)  # NaN: open above ("more than")
+    key = [group.rename("_group")] + [out[k].astype("string").fillna("") for k in keys]
+    movement = np.where(named, pd.MultiIndex.from_arrays(key).factorize()[0], -1)
+    movement = np.where(named, movement, -1 - np.arange(len(out)))
+    frame = pd.DataFrame(
+        {
+            "m": movement,
+            "info": info,
+            "low": np.where(info, low, np.nan),
+            "high": np.where(info, high, np.nan),
+            "lo_open": info & ~np.isfinite(low),
+            "hi_open": info & ~np.isfinite(high),
+            "exact": np.where(np.isfinite(v), v, np.nan),
+            "inexact": info & ~np.isfinite(v),
+        }
+    )
+    per = frame.groupby("m", sort=False).agg(
+        n=("m", "size"),
+        info=("info", "sum"),
+        low=("low", "min"),
+        high=("high", "max"),
+        lo_open=("lo_open", "any"),
+        hi_open=("hi_open", "any"),
+        vmin=("exact", "min"),
+        vmax=("exact", "max"),
+        inexact=("inexact", "any"),
+    )
+    first = ~pd.Series(movement).duplicated().to_numpy()
+    lead = out[first].reset_index(drop=True)
+    per = per.loc[movement[first]]
+    several = (per["n"] > 1).to_numpy()
+    same = (~per["inexact"] & (per["vmin"] == per["vmax"])).to_numpy()
+    lead["volume"] = np.where(several, np.where(same, per["vmin"], np.nan), lead["volume"])
+    low_m = np.where(per["lo_open"] | same, np.nan, per["low"])
+    high_m = np.where(per["hi_open"] | same, np.nan, per["high"])
+    lead["volume_low"] = np.where(several, low_m, lead["volume_low"])
+    lead["volume_high"] = np.where(several, high_m, lead["volume_high"])
+    for col in ("id", "source"):
+        if col in out.columns:
+            texts = out[col].astype("string").fillna("").to_numpy(dtype=object)
+            joined: dict[int, list[str]] = {}
+            for m, t in zip(movement, texts, strict=True):
+                items = joined.setdefault(int(m), [])
+                items += [x for x in split_list(t) if x not in items]
+            lead[col] = [" ; ".join(joined[int(m)]) for m in movement[first]]
+    lead["claims"] = per["n"].to_numpy().astype(np.int64)
+    return lead
+
+
 def flowmap_blue_tables(flows: FlowSet) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Make flowmap.blue's two tables (locations and flows) for a FlowSet.
 
-    Locations have ``id, name, lat, lon``; flows ``origin, dest, count[, time]``. Location ids
-    count places in order of appearance.
+    Locations have ``id, name, lat, lon``; flows ``origin, dest, count[, time, claims]``.
+    Location ids count places in order of appearance. flowmap.blue adds counts up, so the
+    claims about one movement (a ``group``) are one row, counted by its spread (see
+    :func:`movements`), with ``claims`` saying how many it rests on.
 
     Examples
     --------
@@ -229,6 +316,8 @@ def flowmap_blue_tables(flows: FlowSet) -> tuple[pd.DataFrame, pd.DataFrame]:
 
     g = flows.to_geodataframe()
     g = g[g["origin_lat"].notna() & g["destination_lat"].notna()]
+    ends_at = [f"{e}_{c}" for e in ("origin", "destination") for c in ("name", "lat", "lon")]
+    g = movements(g, ends_at + ["unit"])
     units = sorted({u for u in g["unit"] if u})
     if len(units) > 1:
         warnings.warn(
@@ -265,6 +354,8 @@ def flowmap_blue_tables(flows: FlowSet) -> tuple[pd.DataFrame, pd.DataFrame]:
     )
     if g["start"].notna().any():
         rows["time"] = g["start"].dt.strftime("%Y-%m-%d").where(g["start"].notna(), "").to_numpy()
+    if (g["claims"] > 1).any():  # flowmap.blue adds counts up: one row per movement, and why
+        rows["claims"] = g["claims"].to_numpy()
     return locs, rows
 
 
@@ -272,7 +363,9 @@ def kepler_frame(flows: FlowSet) -> pd.DataFrame:
     """Make a kepler.gl-ready table of a FlowSet.
 
     The columns ``source_lat, source_lng, target_lat, target_lng`` come first, then the
-    contract's fields (dates as ``YYYY-MM-DD``).
+    contract's fields (dates as ``YYYY-MM-DD``). kepler.gl sums what it aggregates, so the
+    claims about one movement (a ``group``) are one row with their spread, their ids and
+    sources, and a ``claims`` count (see :func:`movements`).
 
     Examples
     --------
@@ -282,6 +375,8 @@ def kepler_frame(flows: FlowSet) -> pd.DataFrame:
     ['source_lat', 'source_lng', 'target_lat', 'target_lng']
     """
     g = flows.to_geodataframe()
+    ends_at = [f"{e}_{c}" for e in ("origin", "destination") for c in ("name", "lat", "lon")]
+    g = movements(g, ends_at + ["unit"])
     out = pd.DataFrame(
         {
             "source_lat": g["origin_lat"].to_numpy(),
@@ -295,6 +390,8 @@ def kepler_frame(flows: FlowSet) -> pd.DataFrame:
         if c in ("start", "end"):
             values = values.dt.strftime("%Y-%m-%d").where(values.notna(), "")
         out[c] = values.to_numpy()
+    if (g["claims"] > 1).any():
+        out["claims"] = g["claims"].to_numpy()
     return out
 
 
@@ -483,6 +580,9 @@ def places_frame(flows: FlowSet) -> Any:
     Totals are ``volume_out`` / ``volume_in`` columns per unit (``volume_out_tonnes``…; a
     flow without a unit counts in ``volume_out`` / ``volume_in``); volumes of different units
     are never added together. Flows without a volume count in ``flows_out``/``flows_in`` only.
+    The claims about one movement (a ``group``) count once at each place they name, by their
+    spread (see :func:`movements`); ``claims_out``/``claims_in`` count the records the flows
+    rest on, ``flows_out``/``flows_in`` the movements.
 
     Examples
     --------
@@ -498,20 +598,24 @@ def places_frame(flows: FlowSet) -> Any:
 
     g = flows.to_geodataframe()
     g = g[g["origin_lat"].notna() & g["destination_lat"].notna()]
-    vol = best_volume(g["volume"], g["volume_low"], g["volume_high"])
     parts = []
     for end, way in (("origin", "out"), ("destination", "in")):
+        # a movement counts once at each place its claims name, however many claims name it
+        at = movements(g, [f"{end}_name", f"{end}_lat", f"{end}_lon", "unit"])
+        vol = best_volume(at["volume"], at["volume_low"], at["volume_high"])
+        g_end = at
         parts.append(
             pd.DataFrame(
                 {
-                    "name": g[f"{end}_name"].astype(str).to_numpy(),
-                    "country": g[f"{end}_country"].fillna("").astype(str).to_numpy(),
-                    "kind": g[f"{end}_kind"].fillna("").astype(str).to_numpy(),
-                    "lat": g[f"{end}_lat"].round(6).to_numpy(),
-                    "lon": g[f"{end}_lon"].round(6).to_numpy(),
+                    "name": g_end[f"{end}_name"].astype(str).to_numpy(),
+                    "country": g_end[f"{end}_country"].fillna("").astype(str).to_numpy(),
+                    "kind": g_end[f"{end}_kind"].fillna("").astype(str).to_numpy(),
+                    "lat": g_end[f"{end}_lat"].round(6).to_numpy(),
+                    "lon": g_end[f"{end}_lon"].round(6).to_numpy(),
                     "way": way,
-                    "unit": g["unit"].astype(str).to_numpy(),
+                    "unit": g_end["unit"].astype(str).to_numpy(),
                     "volume": vol,
+                    "claims": g_end["claims"].to_numpy(),
                 }
             )
         )
@@ -521,6 +625,10 @@ def places_frame(flows: FlowSet) -> Any:
     counts = long.pivot_table(index=key, columns="way", values="unit", aggfunc="size", fill_value=0)
     table = first.join(counts.reindex(columns=["out", "in"], fill_value=0).rename(
         columns={"out": "flows_out", "in": "flows_in"}))  # fmt: skip
+    if (long["claims"] > 1).any():
+        claims = long.pivot_table(index=key, columns="way", values="claims", aggfunc="sum")
+        claims = claims.reindex(columns=["out", "in"]).fillna(0).astype("int64")
+        table = table.join(claims.rename(columns={"out": "claims_out", "in": "claims_in"}))
     known = long[np.isfinite(long["volume"])]
     taken = {c.lower() for c in table.columns} | {"name", "lat", "lon", "geometry", "fid"}
     for unit in sorted(set(long["unit"])):
@@ -536,6 +644,9 @@ def places_frame(flows: FlowSet) -> Any:
             table[f"volume_{way}{suffix}"] = table[f"volume_{way}{suffix}"].fillna(0.0)
     table = table.reset_index()
     table[["flows_out", "flows_in"]] = table[["flows_out", "flows_in"]].astype("int64")
+    for c in ("claims_out", "claims_in"):
+        if c in table.columns:
+            table[c] = table[c].fillna(0).astype("int64")
     return gpd.GeoDataFrame(
         table, geometry=gpd.points_from_xy(table["lon"], table["lat"]), crs="EPSG:4326"
     )

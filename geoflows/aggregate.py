@@ -7,6 +7,12 @@ FlowSet of the aggregated flows. Both follow the same rules, in one place (:func
 per record, one grouped sum, :func:`_finish` per group):
 
 - volumes are summed only within one unit (``unit`` is always part of the key);
+- one movement counts once: records sharing a ``group`` are competing claims about one
+  movement, and it adds its spread (the lowest claim to the highest, an open bound kept open)
+  to its lane, never the sum of its claims; ``n_records`` says how many claims a total rests
+  on and ``n_movements`` how many movements were added;
+- in memory a lane is keyed by the resolved places, not by their spelling (``Rajin`` and
+  ``나진`` are one lane, named by the gazetteer's name);
 - ranges are summed as low and high (a missing low bound counts as 0, a missing high bound
   leaves the high sum open);
 - records without a volume are counted (``n_volume_unknown``), never treated as zero: a group
@@ -46,6 +52,9 @@ _RANK_WORD = {-1: "", 0: "claimed", 1: "reported", 2: "confirmed"}
 _UNDATED = np.iinfo(np.int64).min
 _SUMS = ("n_records", "n_volume_unknown", "n_exact", "n_ranged", "n_high_open", "n_invalid")
 _FLOATS = ("volume_sum", "low_sum", "high_sum")
+#: Per claim, for one movement's spread: its lowest and highest claim (min/max, associative,
+#: so Dask partitions combine them like the sums).
+_SPREAD = {"claim_low": "min", "claim_high": "max", "claim_vmin": "min", "claim_vmax": "max"}
 
 
 # --------------------------------------------------------------------------- the rules
@@ -164,6 +173,12 @@ def _prepare(df: pd.DataFrame, keys: list[str], period: str | None) -> pd.DataFr
     out["volume_sum"] = np.where(fv, v, 0.0)
     out["low_sum"] = np.where(flo, lo, np.where(fv, v, 0.0))
     out["high_sum"] = np.where(np.isfinite(high), high, 0.0)
+    out["claim_low"] = np.where(info, out["low_sum"].to_numpy(), np.inf)
+    out["claim_high"] = np.where(info & np.isfinite(high), high, -np.inf)
+    out["claim_vmin"] = np.where(fv, v, np.inf)
+    out["claim_vmax"] = np.where(fv, v, -np.inf)
+    grp = df["group"] if "group" in df.columns else pd.Series("", index=df.index)
+    out["group"] = grp.astype("string").fillna("").str.strip()
     if "confidence" in df.columns:
         out["confidence_rank"] = _confidence_rank(df["confidence"])
     else:
@@ -198,12 +213,13 @@ def _confidence_rank(values: pd.Series) -> np.ndarray:
 def _partial_sums(df: pd.DataFrame, keys: list[str], period: str | None) -> pd.DataFrame:
     """One partition's sums per group and source: the records never leave their partition."""
     prep = _prepare(df, keys, period)
-    cols = keys + ["period", "source"]
+    cols = keys + ["period", "group", "source"]
     return prep.groupby(cols, sort=False, dropna=False).agg(_agg_spec(prep.columns)).reset_index()
 
 
 def _agg_spec(prepared_columns: Sequence[str]) -> dict[str, str]:
     spec = {c: "sum" for c in _SUMS + _FLOATS}
+    spec.update(_SPREAD)
     spec.update({"confidence_rank": "min", "start": "min", "end": "max"})
     for c in prepared_columns:
         if c.endswith("_min") and c[:-4] in SHARED_FIELDS:
@@ -211,6 +227,40 @@ def _agg_spec(prepared_columns: Sequence[str]) -> dict[str, str]:
         elif c.endswith("_max") and c[:-4] in SHARED_FIELDS:
             spec[c] = "max"
     return spec
+
+
+def _movements(by_group: pd.DataFrame, group_cols: list[str]) -> pd.DataFrame:
+    """Sum per lane, unit and period, each movement (a ``group``'s claims) counted once.
+
+    ``by_group`` holds the sums per ``group_cols`` and ``group`` (``""``: records of no group,
+    each its own movement). A group's claims become one movement whose low is its lowest claim
+    and whose high its highest (open when one claim is open above); the movements are then
+    added up.
+    """
+    spec = {c: a for c, a in _agg_spec(by_group.columns).items() if c in by_group.columns}
+    per = by_group.groupby(group_cols + ["group"], sort=True, dropna=False).agg(spec)
+    per = per.reset_index()
+    named = (per["group"] != "").to_numpy()
+    known = (per["n_records"] - per["n_volume_unknown"]).to_numpy()
+    per["n_movements"] = np.where(named, 1, per["n_records"].to_numpy()).astype(np.int64)
+    if named.any():
+        vmin, vmax = per["claim_vmin"].to_numpy(), per["claim_vmax"].to_numpy()
+        exact = (per["n_exact"].to_numpy() == known) & (known > 0) & (vmin == vmax)
+        high = per["claim_high"].to_numpy()
+        moved = {
+            "n_volume_unknown": (known == 0).astype(np.int64),
+            "n_exact": exact.astype(np.int64),
+            "n_ranged": ((known > 0) & ~exact).astype(np.int64),
+            "n_high_open": (per["n_high_open"].to_numpy() > 0).astype(np.int64),
+            "volume_sum": np.where(exact, vmin, 0.0),
+            "low_sum": np.where(known > 0, per["claim_low"].to_numpy(), 0.0),
+            "high_sum": np.where(np.isfinite(high), high, 0.0),
+        }
+        for c, values in moved.items():
+            per[c] = np.where(named, values, per[c].to_numpy())
+    spec["n_movements"] = "sum"
+    sums = per.groupby(group_cols, sort=True, dropna=False).agg(spec).reset_index()
+    return sums
 
 
 def _period_label(days: np.ndarray, period: str | None) -> list[str]:
@@ -232,19 +282,31 @@ def _group_id(row: Sequence[Any]) -> str:
 
 
 def _finish(
-    sums: pd.DataFrame, keys: list[str], period: str | None, sources: list[str]
+    sums: pd.DataFrame,
+    keys: list[str],
+    period: str | None,
+    sources: list[str],
+    hidden: Sequence[str] = (),
 ) -> pd.DataFrame:
-    """Contract records from the grouped sums (one row per group, keys as columns)."""
+    """Contract records from the grouped sums (one row per group, keys as columns).
+
+    ``hidden`` keys split groups but are not columns; an id hashes them only when two groups
+    would share it, so a lane's id does not depend on whether its places were resolved.
+    """
     n_rec = sums["n_records"].to_numpy()
     unknown = sums["n_volume_unknown"].to_numpy()
-    known = n_rec - unknown
+    known = sums["n_movements"].to_numpy() - unknown
     exact_all = (sums["n_exact"].to_numpy() == known) & (known > 0)
     ranged = sums["n_ranged"].to_numpy() > 0
     open_high = (sums["n_high_open"].to_numpy() > 0) | (unknown > 0)
     bounded = (known > 0) & (ranged | (unknown > 0))
-    out = pd.DataFrame(
-        {"id": [_group_id(r) for r in zip(*(sums[k] for k in keys), sums["period"], strict=True)]}
-    )
+    lane = list(zip(*(sums[k] for k in keys), sums["period"], strict=True))
+    ids = pd.Series([_group_id(r) for r in lane])
+    clash = ids.duplicated(keep=False).to_numpy()
+    if clash.any() and hidden:  # one name for two places: their countries tell them apart
+        extra = list(zip(*(sums[h] for h in hidden), strict=True))
+        ids[clash] = [_group_id(lane[i] + extra[i]) for i in np.flatnonzero(clash)]
+    out = pd.DataFrame({"id": ids.to_numpy()})
     for k in keys:
         out[k] = sums[k].to_numpy()
     out["volume"] = np.where(exact_all & (unknown == 0), sums["volume_sum"].to_numpy(), np.nan)
@@ -259,6 +321,7 @@ def _finish(
     out["confidence"] = [_RANK_WORD[int(r)] for r in sums["confidence_rank"]]
     out["source"] = sources
     out["n_records"] = n_rec.astype(np.int64)
+    out["n_movements"] = sums["n_movements"].to_numpy().astype(np.int64)
     out["n_volume_unknown"] = unknown.astype(np.int64)
     if period is not None:
         out["period"] = _period_label(sums["period"].to_numpy(), period)
@@ -290,6 +353,28 @@ def _warn_invalid(sums: pd.DataFrame, where: str) -> None:
 
 
 # --------------------------------------------------------------------------- in memory
+def _resolved_lanes(g: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """Key each end by its resolved place: the gazetteer's name, and its country.
+
+    ``Rajin`` and ``나진`` resolve to one place and so make one lane, named ``Rajin``; two
+    places of one name in two countries stay apart (the hidden ``_at`` keys). Coordinates are
+    not the key: one town resolves to its port for a sea route and to its centre by road.
+    """
+    out = g.copy()
+    at = []
+    for end in ("origin", "destination"):
+        name, country = f"{end}_name", f"{end}_country"
+        if name not in g.columns:
+            continue
+        resolved = g[name].astype("string").fillna("").str.strip()
+        given = g[end].astype("string").fillna("").str.strip()
+        out[end] = resolved.where(resolved != "", given)
+        if country in g.columns:
+            out[f"_{end}_at"] = g[country].astype("string").fillna("")
+            at.append(f"_{end}_at")
+    return out, at
+
+
 def aggregate_flowset(
     flows: FlowSet, by: Sequence[str] | str | None = None, period: str | None = None
 ) -> FlowSet:
@@ -312,14 +397,15 @@ def aggregate_flowset(
     period = _check_period(period)
     g = flows._gdf
     keys = _keys(by, list(g.columns), "the FlowSet")
-    prep = _prepare(g.reset_index(drop=True), keys, period)
-    group_cols = keys + ["period"]
+    lanes, at = _resolved_lanes(g.reset_index(drop=True))
+    prep = _prepare(lanes, keys + at, period)
+    group_cols = keys + at + ["period"]
     grouped = prep.groupby(group_cols, sort=True, dropna=False)
-    sums = grouped.agg(_agg_spec(prep.columns)).reset_index()
+    sums = _movements(prep, group_cols)
     gid = grouped.ngroup().to_numpy()
     _, first = np.unique(gid, return_index=True)
     pairs = prep[group_cols + ["source"]].drop_duplicates()
-    out = _finish(sums, keys, period, _merged_sources(pairs, sums, group_cols))
+    out = _finish(sums, keys, period, _merged_sources(pairs, sums, group_cols), hidden=at)
     firsts = g.iloc[first].reset_index(drop=True)
     for c in RESOLVED_FIELDS:
         if c in firsts.columns and c not in out.columns:
@@ -383,7 +469,7 @@ def _select_columns(
         ddf = ddf.rename(columns=dict(columns))
     keys = _keys(by, list(ddf.columns), where)
     wanted = set(keys) | {"volume", "volume_low", "volume_high", "start", "end", "confidence"}
-    wanted |= {"source", *SHARED_FIELDS}
+    wanted |= {"source", "group", *SHARED_FIELDS}
     return ddf[[c for c in ddf.columns if c in wanted]], keys
 
 
@@ -397,10 +483,10 @@ def _sum_on_dask(
     # One row per lane, unit, period and source comes back: small enough for one piece, so
     # Dask's tree reduction needs no shuffle.
     spec = _agg_spec(meta.columns)
-    by_source = partial.groupby(group_cols + ["source"], dropna=False).agg(spec, split_out=1)
-    by_source = by_source.compute().reset_index()
-    sums = by_source.groupby(group_cols, sort=True, dropna=False).agg(spec).reset_index()
-    return sums, by_source[group_cols + ["source"]]
+    by_source = partial.groupby(group_cols + ["group", "source"], dropna=False)
+    by_source = by_source.agg(spec, split_out=1).compute().reset_index()
+    sums = _movements(by_source, group_cols)
+    return sums, by_source[group_cols + ["source"]].drop_duplicates()
 
 
 def aggregate_flows(
@@ -439,7 +525,8 @@ def aggregate_flows(
     Returns
     -------
     FlowSet
-        One flow per group with ``n_records``, ``n_volume_unknown`` (and ``period``).
+        One flow per group with ``n_records``, ``n_movements``, ``n_volume_unknown`` (and
+        ``period``).
 
     Raises
     ------

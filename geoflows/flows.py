@@ -914,12 +914,16 @@ class FlowSet:
         """Combine the flows of each lane, unit (and period) into one flow.
 
         Rules: volumes are summed only within one unit (``unit`` is always part of the key,
-        with ``origin`` and ``destination``); ranges are summed as low and high; records
-        without a volume are counted in ``n_volume_unknown``, not taken as zero (a group with
-        any has only a lower bound, ``volume_low``); sources are merged without duplicates;
-        ``n_records`` counts the records; confidence is the weakest of the group; ``start`` and
-        ``end`` span the group; ids are a hash of the group's key. Each group keeps the places
-        and the line of its first flow.
+        with ``origin`` and ``destination``); records sharing a ``group`` are claims about one
+        movement, which counts once, as its spread (lowest claim to highest claim, an open
+        bound kept open), never as the sum of its claims; movements are summed as low and high;
+        movements without a volume are counted in ``n_volume_unknown``, not taken as zero (a
+        group with any has only a lower bound, ``volume_low``); sources are merged without
+        duplicates; ``n_records`` counts the records (the claims a total rests on) and
+        ``n_movements`` the movements added; confidence is the weakest of the group; ``start``
+        and ``end`` span the group; ids are a hash of the group's key. A lane is keyed by the
+        resolved places (their gazetteer names), not by the spelling. Each group keeps the
+        places and the line of its first flow.
 
         Parameters
         ----------
@@ -931,7 +935,8 @@ class FlowSet:
         Returns
         -------
         FlowSet
-            One flow per group, with ``n_records``, ``n_volume_unknown`` (and ``period``).
+            One flow per group, with ``n_records``, ``n_movements``, ``n_volume_unknown``
+            (and ``period``).
 
         See Also
         --------
@@ -946,6 +951,14 @@ class FlowSet:
         ...     {"origin": "Rajin", "destination": "Vladivostok", "volume": 2, "unit": "ships"}])
         >>> flows.aggregate().to_geodataframe()[["unit", "volume", "n_records"]].values.tolist()
         [['ships', 2.0, 1], ['t', 15.0, 2]]
+        >>> claims = gf.read_flows([
+        ...     {"origin": "Rajin", "destination": "Vladivostok", "volume": v, "unit": "troops",
+        ...      "group": "one movement"} for v in (8000, 11000)])
+        >>> row = claims.aggregate().to_geodataframe().iloc[0]
+        >>> float(row["volume_low"]), float(row["volume_high"])
+        (8000.0, 11000.0)
+        >>> int(row["n_records"]), int(row["n_movements"])
+        (2, 1)
         """
         from geoflows.aggregate import aggregate_flowset
 

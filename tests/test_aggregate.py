@@ -295,3 +295,75 @@ def test_aggregate_flows_reads_dates_as_read_flows_does():
     )
     with pytest.raises(gf.AggregationError, match=r"'2300-01-01'.*1678 and 2262"):
         gf.aggregate_flows(records.assign(start=["2024-01-01", "2300-01-01"]))
+
+
+# --------------------------------------------------------------------------- claims (issue 22 §2)
+STORY = "tests/data/iran_dprk_russia_2022_2025.csv"
+
+
+@pytest.fixture(scope="module")
+def story() -> gf.FlowSet:
+    return gf.read_flows(STORY)
+
+
+def _lane(g: pd.DataFrame, origin: str, destination: str, unit: str) -> pd.Series:
+    hit = g[(g["origin"] == origin) & (g["destination"] == destination) & (g["unit"] == unit)]
+    assert len(hit) == 1, hit[["origin", "destination", "unit"]]
+    return hit.iloc[0]
+
+
+def test_one_movements_claims_count_once_as_their_spread(story):
+    """8,000, 11,000 and 10,000-12,000 troops about one movement are 8,000-12,000, not 29,000;
+    spellings of one place (Wonsan, 원산; Vladivostok, Владивосток) are one lane."""
+    g = story.filter(units=["troops"]).aggregate().to_geodataframe()
+    row = _lane(g, "Wonsan Port", "Vladivostok", "troops")  # named as resolved for sea
+    assert math.isnan(row["volume"])
+    assert (row["volume_low"], row["volume_high"]) == (8000.0, 12000.0)
+    assert (row["n_records"], row["n_movements"]) == (3, 1)
+    # an open claim stays open: "more than 200" beside 2,000-2,400 is 200 and more
+    rail = _lane(story.aggregate().to_geodataframe(), "Rajin", "Tikhoretsk", "rail cars")
+    assert rail["volume_low"] == 200.0 and math.isnan(rail["volume_high"])
+    assert (rail["n_records"], rail["n_movements"]) == (2, 1)
+
+
+def test_movements_of_different_groups_on_one_lane_still_add_up():
+    rows = [
+        {"volume": 8000, "unit": "troops", "group": "a"},
+        {"volume": 11000, "unit": "troops", "group": "a"},  # the same movement
+        {"volume": 3000, "unit": "troops", "group": "b"},  # another movement
+        {"volume": 500, "unit": "troops"},  # no group: a movement of its own
+        {"unit": "troops", "group": "c"},  # a movement of unknown size
+    ]
+    row = agg(rows).iloc[0]
+    # a is 8,000-11,000, plus 3,000 and 500; c (size unknown) leaves the high bound open
+    assert row["volume_low"] == 11500.0 and math.isnan(row["volume_high"])
+    assert (row["n_records"], row["n_movements"], row["n_volume_unknown"]) == (5, 4, 1)
+    exact = agg(
+        [{"volume": 7, "unit": "t", "group": "a"}, {"volume": 7, "unit": "t", "group": "a"}]
+    )
+    assert (exact.iloc[0]["volume"], exact.iloc[0]["n_movements"]) == (7.0, 1)
+
+
+def test_aggregate_flows_counts_a_movement_once_across_partitions():
+    rows = pd.DataFrame(
+        {
+            "origin": ["Rajin", "나진", "Rajin"],
+            "destination": ["Dunai"] * 3,
+            "volume": [1000, 2000, 50],
+            "unit": "containers",
+            "group": ["g1", "g1", ""],
+        }
+    )
+    import dask.dataframe as dd
+
+    flows = gf.aggregate_flows(dd.from_pandas(rows, npartitions=3))
+    g = flows.to_geodataframe()
+    # on Dask the lane is the spelling (names are resolved after summing): Rajin's row holds
+    # one claim of g1 and the ungrouped 50; 나진's the other claim
+    rajin = _lane(g, "Rajin", "Dunai", "containers")
+    assert (rajin["volume"], rajin["n_movements"]) == (1050.0, 2)
+    one = gf.aggregate_flows(
+        dd.from_pandas(rows.iloc[[0, 1]].assign(origin="Rajin"), npartitions=2)
+    )
+    row = one.to_geodataframe().iloc[0]
+    assert (row["volume_low"], row["volume_high"], row["n_records"]) == (1000.0, 2000.0, 2)

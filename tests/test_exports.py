@@ -127,3 +127,26 @@ def test_exports_are_byte_identical_in_one_process(flows, tmp_path):
         first = flows.to_file(tmp_path / f"one.{suffix}").read_bytes()
         second = flows.to_file(tmp_path / f"one.{suffix}").read_bytes()
         assert first == second, suffix
+
+
+def test_one_movements_claims_count_once_in_every_export(tmp_path):
+    """Issue 22 §2: 8,000, 11,000 and 10,000-12,000 troops about one movement (one ``group``)
+    are one row of flowmap.blue and kepler.gl and one movement in the places layer, counted by
+    their spread, never summed to 29,000; each says how many claims it rests on."""
+    story = gf.read_flows(ROOT / "tests" / "data" / "iran_dprk_russia_2022_2025.csv")
+    troops = story.filter(units=["troops"])
+    fm = gf.write_flows(troops, tmp_path / "fm", format="flowmap.blue")
+    rows = pd.read_csv(fm / "flows.csv")
+    assert rows["count"].max() == 10000.0  # the middle of 8,000-12,000
+    assert sorted(rows["claims"]) == [1, 1, 3]
+    kepler = pd.read_csv(gf.write_flows(troops, tmp_path / "k.csv", format="kepler.gl"))
+    sea = kepler[kepler["claims"] == 3].iloc[0]
+    assert (sea["volume_low"], sea["volume_high"], sea["id"]) == (
+        8000.0,
+        12000.0,
+        "ird_21 ; ird_22 ; ird_23",
+    )
+    assert len(kepler) == 3 and kepler["source"].str.contains("State Department").any()
+    places = pyogrio.read_dataframe(troops.to_file(tmp_path / "t.gpkg"), layer="t_places")
+    vlad = places[places["name"] == "Vladivostok"].iloc[0]
+    assert (vlad["flows_in"], vlad["claims_in"], vlad["volume_in_troops"]) == (1, 3, 10000.0)
