@@ -32,7 +32,7 @@ def test_architecture_page_names_every_layer() -> None:
         assert f"`{source}` → `{target}`" in page, (source, target)
 
 
-PARTS = ("cli", "build", "widget", "aggregate", "io", "_layouts", "flows", "render", "routes",
+PARTS = ("cli", "build", "widget", "aggregate", "extract", "io", "_layouts", "flows", "render", "routes",
          "places", "mapoptions", "style", "schema", "options", "_files", "_land", "errors")  # fmt: skip
 
 
