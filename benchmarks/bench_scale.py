@@ -14,11 +14,16 @@ The flows are the random Eurasian flows of ``bench_render.py`` (same seed; place
   (floor / geoflows) is below 1; geoflows also validates every field, resolves places and
   measures geodesic lengths.
 * Peak RSS of a fresh process that reads the flows and renders the page (``to_html``), from
-  ``resource.getrusage`` (``ru_maxrss``), against issue 12's 1 GB budget; the RSS at the
+  ``/proc/self/status`` (``VmHWM``), against issue 12's 1 GB budget; the RSS at the
   start of that process (``/proc/self/status`` ``VmRSS``) is printed beside it.
+* Memory per row: (peak RSS - RSS at start) / rows, and the floor's peak RSS in a fresh
+  process beside geoflows' (``scale.rss.floor``: floor / geoflows, below 1).
 * With ``--full``: the 1,000,000-flow build in a fresh process: read and render seconds, peak
-  RSS, HTML size and how many flows the page draws (the largest ``max_flows`` by volume; the
-  legend says so).
+  RSS, memory per row, HTML size and how many flows the page draws (the largest ``max_flows``
+  by volume; the legend says so), against issue 25's bound for a 1M-row CSV (60 s and 4 GB
+  on 2 cores); and a 1,000,000-row CSV of named places over 870 lanes (a year of shipments
+  between 30 towns): routes and place lookups are made once per distinct lane and name, so
+  it reads faster than the 1M distinct lanes.
 """
 
 from __future__ import annotations
@@ -118,10 +123,20 @@ def _write(n: int, tmp: Path) -> Path:
     return path
 
 
+#: Peak RSS of this process image: ``VmHWM``, not ``ru_maxrss``, which Linux carries across
+#: ``exec`` from the forking parent (a big benchmark process would lend its own peak).
+_HWM = r"""
+def _hwm_mb():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+"""
+
 #: Run in a fresh process: read the CSV, render the page, report times, sizes and memory.
 _BUILD = r"""
-import json, re, resource, sys, time
+import json, re, sys, time
 import geoflows as gf
+{HWM}
 path = sys.argv[1]
 status = dict(line.split(":", 1) for line in open("/proc/self/status") if ":" in line)
 before = int(status["VmRSS"].split()[0]) / 1024
@@ -135,16 +150,61 @@ print(json.dumps({
     "read_s": t1 - t0, "html_s": t2 - t1, "html_mb": len(html.encode()) / 1e6,
     "drawn": int(m[1]) if m else None, "total": int(m[2]) if m else None,
     "rss_before_mb": before,
-    "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    "peak_mb": _hwm_mb(),
 }))
-"""
+""".replace("{HWM}", _HWM)
 
 
-def build_in_subprocess(path: Path) -> dict:
+#: The floor's read in a fresh process, for its peak RSS beside geoflows'.
+_FLOOR = r"""
+import json, sys
+import numpy as np, pandas as pd, shapely
+{HWM}
+status = dict(line.split(":", 1) for line in open("/proc/self/status") if ":" in line)
+before = int(status["VmRSS"].split()[0]) / 1024
+table = pd.read_csv(sys.argv[1])
+o = table["origin"].str.split(",", expand=True).astype(float).to_numpy()
+d = table["destination"].str.split(",", expand=True).astype(float).to_numpy()
+lines = shapely.linestrings(np.stack([o[:, ::-1], d[:, ::-1]], axis=1))
+print(json.dumps({"rss_before_mb": before, "peak_mb": _hwm_mb()}))
+""".replace("{HWM}", _HWM)
+
+#: Named places for the lane-sharing case: 30 towns, so 870 ordered lanes.
+TOWNS = (
+    "Rajin", "Vladivostok", "Pyongyang", "Moscow", "Kyiv", "Donetsk", "Nampo", "Chongjin",
+    "Khasan", "Novosibirsk", "Irkutsk", "Khabarovsk", "Rostov-on-Don", "Kursk", "Belgorod",
+    "Tehran", "Astrakhan", "Makhachkala", "Bandar Abbas", "Beijing", "Shanghai", "Dalian",
+    "Seoul", "Busan", "Tokyo", "Minsk", "Saint Petersburg", "Murmansk", "Kazan", "Omsk",
+)  # fmt: skip
+
+
+def _write_named(n: int, tmp: Path) -> Path:
+    """``n`` dated shipments between :data:`TOWNS` (seed 0), as a CSV."""
+    path = tmp / f"named_{n}.csv"
+    if path.exists():
+        return path
+    rng = np.random.default_rng(0)
+    o = rng.integers(0, len(TOWNS), n)
+    d = (o + rng.integers(1, len(TOWNS), n)) % len(TOWNS)
+    towns = np.array(TOWNS)
+    days = pd.Timestamp("2023-01-01") + pd.to_timedelta(rng.integers(0, 365, n), unit="D")
+    pd.DataFrame({
+        "origin": towns[o], "destination": towns[d], "volume": rng.integers(1, 5000, n),
+        "unit": "tonnes", "category": rng.choice(["munitions", "fuel", "food"], n),
+        "kind": "shipment", "date": days.strftime("%Y-%m-%d"),
+    }).to_csv(path, index=False)  # fmt: skip
+    return path
+
+
+def _per_row_kb(r: dict, n: int) -> float:
+    return (r["peak_mb"] - r["rss_before_mb"]) * 1024 / n
+
+
+def build_in_subprocess(path: Path, script: str = _BUILD) -> dict:
     """Figures of one read + ``to_html`` in a fresh process (see ``_BUILD``)."""
     env = {**os.environ, "PYTHONPATH": str(HERE.parent)}
     proc = subprocess.run(
-        [sys.executable, "-c", _BUILD, str(path)], capture_output=True, text=True, env=env
+        [sys.executable, "-c", script, str(path)], capture_output=True, text=True, env=env
     )
     if proc.returncode != 0:
         raise RuntimeError(proc.stderr[-3000:])
@@ -154,11 +214,18 @@ def build_in_subprocess(path: Path) -> dict:
 def bench_memory(n: int, tmp: Path) -> None:
     """Print the peak RSS of an n-flow build and its ratio to the 1 GB budget."""
     r = build_in_subprocess(_write(n, tmp))
+    floor = build_in_subprocess(_write(n, tmp), _FLOOR)
     print(
         f"\n{n:,} flows, fresh process: read_flows {r['read_s']:.2f} s, to_html "
         f"{r['html_s']:.2f} s, HTML {r['html_mb']:.1f} MB; RSS at start "
         f"{r['rss_before_mb']:.0f} MB, peak {r['peak_mb']:.0f} MB "
-        f"({r['peak_mb'] / BUDGET_MB:.0%} of the {BUDGET_MB:.0f} MB budget)"
+        f"({r['peak_mb'] / BUDGET_MB:.0%} of the {BUDGET_MB:.0f} MB budget), "
+        f"{_per_row_kb(r, n):.1f} KB per row; the floor's read peaks at "
+        f"{floor['peak_mb']:.0f} MB ({_per_row_kb(floor, n):.1f} KB per row)"
+    )
+    print(
+        f"RATIO scale.rss.floor.{_label(n)}: {floor['peak_mb'] / r['peak_mb']:.2f}x (peak RSS, "
+        f"floor read / geoflows read_flows + to_html, {n:,} flows; below 1: geoflows holds more)"
     )
     print(
         f"RATIO scale.rss.budget.{_label(n)}: {BUDGET_MB / r['peak_mb']:.2f}x (peak RSS, "
@@ -172,9 +239,29 @@ def bench_million(tmp: Path) -> None:
     r = build_in_subprocess(_write(n, tmp))
     print(
         f"\n{n:,} flows, fresh process: read_flows {r['read_s']:.1f} s, to_html "
-        f"{r['html_s']:.1f} s, HTML {r['html_mb']:.1f} MB, peak RSS {r['peak_mb']:.0f} MB; "
+        f"{r['html_s']:.1f} s, HTML {r['html_mb']:.1f} MB, peak RSS {r['peak_mb']:.0f} MB "
+        f"({_per_row_kb(r, n):.1f} KB per row); "
         f"the page draws {r['drawn']:,} of {r['total']:,} flows (the largest by volume; "
         "the legend says 'largest … of … flows (by volume)')"
+    )
+    print(
+        f"RATIO scale.read.bound.1M: {60 / r['read_s']:.2f}x (read time, issue 25's 60 s bound "
+        f"/ geoflows read_flows, {n:,} distinct lanes from CSV; above 1: within it)"
+    )
+    print(
+        f"RATIO scale.rss.bound.1M: {4096 / r['peak_mb']:.2f}x (peak RSS, issue 25's 4 GB bound "
+        f"/ geoflows read_flows + to_html, {n:,} flows; above 1: within it)"
+    )
+    named = build_in_subprocess(_write_named(n, tmp))
+    print(
+        f"\n{n:,} dated shipments between {len(TOWNS)} named towns, fresh process: read_flows "
+        f"{named['read_s']:.1f} s, to_html {named['html_s']:.1f} s, peak RSS "
+        f"{named['peak_mb']:.0f} MB ({_per_row_kb(named, n):.1f} KB per row)"
+    )
+    print(
+        f"RATIO scale.read.named.1M: {r['read_s'] / named['read_s']:.2f}x (read time, 1M "
+        f"distinct lanes / 1M rows over {len(TOWNS) * (len(TOWNS) - 1)} named lanes; routes and "
+        "lookups per distinct lane and name)"
     )
     print(
         f"RATIO scale.rss.1M: {BUDGET_MB / r['peak_mb']:.2f}x (peak RSS, 1 GB / geoflows "
