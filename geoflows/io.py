@@ -173,18 +173,9 @@ def max_rows() -> int:
     >>> max_rows() >= 1
     True
     """
-    env = os.environ.get("GEOFLOWS_MAX_ROWS", "").strip()
-    if not env:
-        return MAX_ROWS
-    try:
-        value = int(env)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise InputFileError(
-            f"GEOFLOWS_MAX_ROWS={env!r} is not a whole number of rows; e.g. 20000000"
-        )
-    return value
+    from geoflows.schema import limit_from_env
+
+    return limit_from_env("GEOFLOWS_MAX_ROWS", MAX_ROWS, "rows", 20_000_000)
 
 
 def _check_counts(p: Path, kind: str, rows: int, columns: int) -> None:

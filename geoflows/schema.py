@@ -520,6 +520,34 @@ def validate_records(frame: pd.DataFrame, name: str = "", *, first_row: int = 1)
 MAX_COLUMNS = 1000
 
 
+def limit_from_env(variable: str, default: int, unit: str, example: int) -> int:
+    """Return the whole-number limit set by environment variable ``variable``, else ``default``.
+
+    One reader for geoflows' count limits (``GEOFLOWS_MAX_COLUMNS`` here,
+    ``GEOFLOWS_MAX_ROWS`` in :mod:`geoflows.io`): a value that is not a whole number above
+    zero is an :class:`~geoflows.errors.InputFileError` naming it and giving ``example``.
+
+    Examples
+    --------
+    >>> limit_from_env("GEOFLOWS_NO_SUCH_LIMIT", 7, "rows", 20)
+    7
+    """
+    import os
+
+    env = os.environ.get(variable, "").strip()
+    if not env:
+        return default
+    try:
+        value = int(env)
+    except ValueError:
+        value = 0
+    if value < 1:
+        from geoflows.errors import InputFileError
+
+        raise InputFileError(f"{variable}={env!r} is not a whole number of {unit}; e.g. {example}")
+    return value
+
+
 def max_columns() -> int:
     """Return the column limit: ``GEOFLOWS_MAX_COLUMNS`` if set, else :data:`MAX_COLUMNS`.
 
@@ -528,22 +556,7 @@ def max_columns() -> int:
     >>> max_columns() >= 1
     True
     """
-    import os
-
-    env = os.environ.get("GEOFLOWS_MAX_COLUMNS", "").strip()
-    if not env:
-        return MAX_COLUMNS
-    try:
-        value = int(env)
-    except ValueError:
-        value = 0
-    if value < 1:
-        from geoflows.errors import InputFileError
-
-        raise InputFileError(
-            f"GEOFLOWS_MAX_COLUMNS={env!r} is not a whole number of columns; e.g. 5000"
-        )
-    return value
+    return limit_from_env("GEOFLOWS_MAX_COLUMNS", MAX_COLUMNS, "columns", 5000)
 
 
 def _contract_columns(frame: pd.DataFrame, name: str) -> pd.DataFrame:
