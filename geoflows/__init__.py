@@ -27,6 +27,7 @@ from geoflows.errors import (
     PlaceNotFound,
     RouteFallbackWarning,
     StyleError,
+    UnitSpellingWarning,
 )
 from geoflows.options import options
 
@@ -111,6 +112,7 @@ __all__ = [
     "RouteFallbackWarning",
     "Routes",
     "StyleError",
+    "UnitSpellingWarning",
     "__version__",
     "aggregate_flows",
     "build_maps",

@@ -44,13 +44,21 @@ def mappable_fields() -> tuple[str, ...]:
     return tuple(FLOW_FIELDS) + COORDINATE_FIELDS
 
 
-def parse_columns(text: str) -> dict[str, str]:
+def parse_columns(
+    text: str,
+    what: str = "columns",
+    example: str = "'OrigName=origin,DestName=destination,FlowMag=volume'",
+) -> dict[str, str]:
     """Parse ``"OrigName=origin,FlowMag=volume"`` (the CLI's ``--columns``) into a mapping.
+
+    ``what`` and ``example`` name the flag in the error (``--units`` uses the same form).
 
     Examples
     --------
     >>> parse_columns("OrigName=origin, DestName=destination")
     {'OrigName': 'origin', 'DestName': 'destination'}
+    >>> parse_columns("droens=drones", what="units")
+    {'droens': 'drones'}
     """
     out: dict[str, str] = {}
     for part in (p.strip() for p in text.split(",")):
@@ -58,10 +66,7 @@ def parse_columns(text: str) -> dict[str, str]:
             continue
         theirs, sep, ours = part.partition("=")
         if not sep or not theirs.strip() or not ours.strip():
-            raise GeoflowsError(
-                f"columns: {part!r} is not YOUR_COLUMN=field; write e.g. "
-                "'OrigName=origin,DestName=destination,FlowMag=volume'"
-            )
+            raise GeoflowsError(f"{what}: {part!r} is not THEIRS=OURS; write e.g. {example}")
         out[theirs.strip()] = ours.strip()
     return out
 

@@ -35,7 +35,13 @@ from geoflows.build import (
     text_table,
 )
 from geoflows.build._spec import _schema_text
-from geoflows.errors import BuildError, FlowValidationError, GeoflowsError, terminal_text
+from geoflows.errors import (
+    BuildError,
+    FlowValidationError,
+    GeoflowsError,
+    GeoflowsWarning,
+    terminal_text,
+)
 from geoflows.mapoptions import MAP_OPTIONS, MapOption
 from geoflows.routes import ROUTE_KINDS
 from geoflows.schema import is_blank
@@ -117,11 +123,13 @@ def _read(
     route: str = "auto",
     allow_unresolved: bool = False,
     columns: str | None = None,
+    units: str | None = None,
 ) -> Any:
     from geoflows import read_flows
     from geoflows._layouts import parse_columns
 
     mapping = parse_columns(columns) if columns else None
+    spellings = parse_columns(units, "units", "'droens=drones,Drones=drones'") if units else None
     parts = [
         read_flows(
             p,
@@ -130,6 +138,7 @@ def _read(
             route=route,
             allow_unresolved=allow_unresolved,
             columns=mapping,
+            units=spellings,
         )
         for p in inputs
     ]
@@ -160,6 +169,11 @@ _input_options = [
         "--columns",
         metavar="THEIRS=field,...",
         help="Map your column names onto the contract, e.g. OrigName=origin,FlowMag=volume.",
+    ),
+    click.option(
+        "--units",
+        metavar="SPELLING=unit,...",
+        help="Map spellings of a unit onto one unit, e.g. droens=drones,Drones=drones.",
     ),
 ]
 
@@ -248,6 +262,7 @@ def map_cmd(
     country: str | None,
     allow_unresolved: bool,
     columns: str | None,
+    units: str | None,
     **map_options: Any,
 ) -> None:
     """Draw flows from one or more files on an interactive HTML map.
@@ -269,6 +284,7 @@ def map_cmd(
         route=route,
         allow_unresolved=allow_unresolved,
         columns=columns,
+        units=units,
     )
     given = click.core.ParameterSource.COMMANDLINE
     options = {k: v for k, v in map_options.items() if ctx.get_parameter_source(k) == given}
@@ -470,19 +486,33 @@ def geocode_cmd(
 
 
 def _validate_flows_file(
-    path: str, gazetteer: Any = None, country: str | None = None, route: str = "auto"
+    path: str,
+    gazetteer: Any = None,
+    country: str | None = None,
+    route: str = "auto",
+    warned: list[str] | None = None,
+    units: Any = None,
 ) -> tuple[list[str], int | None]:
+    """Problems of one flow file and its flow count; its warnings are added to ``warned``."""
+    import warnings
+
     from geoflows import read_flows
 
-    try:
-        flows = read_flows(path, gazetteer=gazetteer, country=country, route=route)
-    except FlowValidationError as e:
-        # Row order reads like the file; within a row, the contract's field order.
-        problems = sorted(e.problems, key=lambda p: getattr(p, "row", 0) or 0)
-        return [str(p) for p in problems] or [str(e)], None
-    except (GeoflowsError, OSError) as e:
-        msg, _ = describe_error(e)
-        return [msg if msg.startswith(str(path)) else f"{path}: {msg}"], None
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", GeoflowsWarning)
+        try:
+            flows = read_flows(path, gazetteer=gazetteer, country=country, route=route, units=units)
+        except FlowValidationError as e:
+            # Row order reads like the file; within a row, the contract's field order.
+            problems = sorted(e.problems, key=lambda p: getattr(p, "row", 0) or 0)
+            return [str(p) for p in problems] or [str(e)], None
+        except (GeoflowsError, OSError) as e:
+            msg, _ = describe_error(e)
+            return [msg if msg.startswith(str(path)) else f"{path}: {msg}"], None
+    if warned is not None:
+        for w in caught:
+            if issubclass(w.category, GeoflowsWarning) and str(w.message) not in warned:
+                warned.append(str(w.message))
     return [], len(flows)
 
 
@@ -495,16 +525,27 @@ def _validate_flows_file(
     help="CSV of your own places, for flow files.",
 )
 @click.option("--country", metavar="CC", help="Country hint for every place name.")
+@click.option(
+    "--units",
+    metavar="SPELLING=unit,...",
+    help="Map spellings of a unit onto one unit, e.g. droens=drones,Drones=drones.",
+)
 @click.pass_context
 def validate_cmd(
-    ctx: click.Context, files: tuple[str, ...], gazetteer: str | None, country: str | None
+    ctx: click.Context,
+    files: tuple[str, ...],
+    gazetteer: str | None,
+    country: str | None,
+    units: str | None,
 ) -> None:
     """Check flow files and build files without drawing any map.
 
     Flow files (CSV, GeoJSON, GeoPackage, GeoParquet) are checked against the flow record
     contract and every place name is looked up. Build files (.yaml, .yml) are checked against
     the build-file schema, and each of their inputs is checked as a flow file. Every problem is
-    printed (file, row, field, value, rule); exits 1 if there is any.
+    printed (file, row, field, value, rule); exits 1 if there is any. A file is "ok" only
+    when nothing was dropped or guessed: its warnings (units spelled several ways, a route
+    drawn as a geodesic instead, ...) are printed under "warn" (exit status 0).
 
     \b
     Examples:
@@ -516,6 +557,7 @@ def validate_cmd(
     n_bad = n_problems = 0
     for f in files:
         problems: list[str] = []
+        warned: list[str] = []
         summary = ""
         if Path(f).suffix.lower() in _BUILD_SUFFIXES:
             try:
@@ -530,14 +572,20 @@ def validate_cmd(
                 total = 0
                 for inp in spec.inputs.values():
                     used = any(inp.name in m.inputs for m in spec.maps)
-                    p, n = _validate_flows_file(str(inp.path), spec_gaz, inp.country, inp.route)
+                    p, n = _validate_flows_file(
+                        str(inp.path), spec_gaz, inp.country, inp.route, warned,
+                        dict(inp.units) or None,
+                    )  # fmt: skip
                     problems += [f"inputs.{inp.name}: {x}" for x in p]
                     total += n or 0
                     if not used:
                         _echo(f"note: {f}: input {inp.name!r} is not used by any map", err=True)
                 summary = f"{len(spec.maps)} maps, {len(spec.inputs)} inputs, {total} flows"
         else:
-            problems, n = _validate_flows_file(f, gaz, country)
+            from geoflows._layouts import parse_columns
+
+            spellings = parse_columns(units, "units", "'droens=drones'") if units else None
+            problems, n = _validate_flows_file(f, gaz, country, warned=warned, units=spellings)
             summary = f"{n} flows"
         if problems:
             n_bad += 1
@@ -545,6 +593,12 @@ def validate_cmd(
             _echo(f"FAIL {f}: {len(problems)} problem{'s' if len(problems) != 1 else ''}")
             for p in problems:
                 _echo(f"  {p}")
+        elif warned:
+            # Not "ok": something was guessed or would be drawn other than the data says.
+            s = "s" if len(warned) != 1 else ""
+            _echo(f"warn {f}: {summary}, {len(warned)} warning{s}")
+            for w in warned:
+                _echo(f"  {w}")
         elif not _quiet(ctx):
             _echo(f"ok   {f}: {summary}")
     if n_bad:
@@ -579,6 +633,7 @@ def export_cmd(
     country: str | None,
     allow_unresolved: bool,
     columns: str | None,
+    units: str | None,
 ) -> None:
     """Resolve places, build the lines, and write the flows as a GIS file.
 
@@ -598,6 +653,7 @@ def export_cmd(
         route=route,
         allow_unresolved=allow_unresolved,
         columns=columns,
+        units=units,
     )
     out = flows.to_file(output, driver=driver)
     if not _quiet(ctx):

@@ -254,6 +254,20 @@ class RouteFallbackWarning(GeoflowsWarning):
     """
 
 
+class UnitSpellingWarning(GeoflowsWarning):
+    """Units that differ only by case, a plural or one letter (``drones``, ``Drones``, ``droens``).
+
+    Its ``spellings`` attribute lists each group as ``[(spelling, count), ...]``, most used
+    first; ``units=`` of :func:`geoflows.read_flows` maps them onto one unit.
+
+    Examples
+    --------
+    >>> import geoflows as gf
+    >>> issubclass(gf.UnitSpellingWarning, gf.GeoflowsWarning)
+    True
+    """
+
+
 class CacheWarning(GeoflowsWarning):
     """A disk cache could not be read or written; geoflows went on without it.
 

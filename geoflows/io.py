@@ -306,6 +306,7 @@ def validate_flows(
     encoding: str | None = None,
     columns: Mapping[str, str] | None = None,
     locations: object = None,
+    units: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
     """Check flow records against the data contract and return them typed.
 
@@ -327,6 +328,11 @@ def validate_flows(
     locations : path, DataFrame or list of dict, optional
         flowmap.blue's locations table (``id, name, lat, lon``); ``data`` is then its flows
         table (``origin, dest, count``).
+    units : dict, optional
+        Spellings of units mapped onto the unit they mean, e.g. ``{"droens": "drones"}``.
+        Units that still differ only by case, a plural or one letter are one
+        :class:`~geoflows.errors.UnitSpellingWarning` listing each spelling with its count
+        and first row (they would be drawn with separate width scales).
 
     Returns
     -------
@@ -350,10 +356,55 @@ def validate_flows(
     name = source if source is not None else name
     df.columns = [str(c).strip() for c in df.columns]
     df, given = _apply_layout(df, name, offset, columns, locations)
+    if units and "unit" in df.columns:  # before validation: a group's units must agree
+        df = df.assign(unit=_mapped_units(df["unit"], units, name))
     out = validate_records(df, name, first_row=offset)
+    _warn_unit_spellings(out, name)
     if given is not None:
         out["_given"] = given
     return out
+
+
+def _mapped_units(unit: pd.Series, units: Mapping[str, str], name: str) -> pd.Series:
+    """Replace the spellings ``units`` maps (after stripping, as units are read)."""
+    if not isinstance(units, Mapping) or not all(
+        isinstance(k, str) and isinstance(v, str) and v.strip() for k, v in units.items()
+    ):
+        raise GeoflowsError(
+            f"{name or 'units'}: units= must map each spelling to a unit, as text, e.g. "
+            f"{{'droens': 'drones'}}; got {units!r}"
+        )
+    mapping = {k.strip(): v.strip() for k, v in units.items()}
+    return unit.map(lambda u: mapping.get(u.strip(), u) if isinstance(u, str) else u)
+
+
+def _warn_unit_spellings(out: pd.DataFrame, name: str) -> None:
+    """Warn once about units that look like one unit written several ways."""
+    from geoflows.errors import UnitSpellingWarning, warn
+    from geoflows.schema import unit_spellings
+
+    groups = unit_spellings(out["unit"])
+    if not groups:
+        return
+    unit, rows = out["unit"].to_numpy(dtype=object), out["_row"].to_numpy()
+
+    def first_row(spelling: str) -> int:
+        return int(rows[np.flatnonzero(unit == spelling)[0]])
+
+    described = "; ".join(
+        ", ".join(f"{s!r} ({n} row{'s' if n != 1 else ''}, first row {first_row(s)})" for s, n in g)
+        for g in groups
+    )
+    mapping = {s: g[0][0] for g in groups for s, _ in g[1:]}
+    where = f"{name}: " if name else ""
+    warn(
+        f"{where}unit: these spellings look like one unit but would be drawn as separate units "
+        f"with their own width scales: {described}. If they are one, map them with "
+        f"units={mapping!r} (build file: the input's units:, CLI: --units "
+        f"{','.join(f'{k}={v}' for k, v in mapping.items())})",
+        UnitSpellingWarning,
+        spellings=groups,
+    )
 
 
 def _apply_layout(
@@ -383,6 +434,7 @@ def read_flows(
     columns: Mapping[str, str] | None = None,
     locations: object = None,
     strict: bool = True,
+    units: Mapping[str, str] | None = None,
 ) -> FlowSet:
     """Read, validate and resolve flows into a :class:`~geoflows.flows.FlowSet`.
 
@@ -415,6 +467,9 @@ def read_flows(
     strict : bool
         If True (default), coordinates given beside a name (``origin_lat``…) more than 50 km
         from every place of that name are a problem; if False they are drawn with a warning.
+    units : dict, optional
+        Spellings of units mapped onto the unit they mean, e.g. ``{"droens": "drones"}``
+        (see :func:`validate_flows`).
 
     Returns
     -------
@@ -441,7 +496,9 @@ def read_flows(
     """
     from geoflows.flows import FlowSet
 
-    records = validate_flows(data, encoding=encoding, columns=columns, locations=locations)
+    records = validate_flows(
+        data, encoding=encoding, columns=columns, locations=locations, units=units
+    )
     source = str(data) if isinstance(data, (str, os.PathLike)) else ""
     return FlowSet._from_records(
         records,

@@ -413,17 +413,22 @@ def _group_problems(name: str, rows: Any, group: pd.Series, unit: pd.Series) -> 
         return []
     mixed = frame.groupby("g", sort=False)["u"].transform("nunique") > 1
     first_unit = frame.groupby("g", sort=False)["u"].transform("first")
-    return [
-        Problem(
-            name,
-            int(rows[i]),
-            "group",
-            str(frame.at[i, "g"]),
-            f"mixes units ({frame.at[i, 'u']!r} here, {first_unit[i]!r} in an earlier row); "
-            "a group is one movement in one unit: give the other unit its own group",
+
+    def rule(here: Any, first: Any) -> str:
+        text = (
+            f"mixes units ({here!r} here, {first!r} in an earlier row); a group is one "
+            "movement in one unit: give the other unit its own group"
         )
+        if isinstance(here, str) and isinstance(first, str) and unit_spellings([here, first]):
+            text += (
+                f", or if they are one unit spelled two ways, map it: units={{{here!r}: {first!r}}}"
+            )
+        return text
+
+    return [
+        Problem(name, int(rows[i]), "group", str(frame.at[i, "g"]), rule(frame.at[i, "u"], first_unit[i]))
         for i in frame.index[mixed & (frame["u"] != first_unit)]
-    ]
+    ]  # fmt: skip
 
 
 def best_volume(volume: Any, low: Any, high: Any) -> np.ndarray:
@@ -449,6 +454,13 @@ _THOUSANDS = r"[,\u202f\u00a0 _]"
 _SIMPLE_NUMBER_RE = r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?"
 _DATE_RE = r"\d{4}(-\d{2}(-\d{2})?([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?)?"
 _NUMBER_RULE = "must be a number >= 0 (or empty if unknown)"
+#: Cells that read two ways: "1.500" (1.5, or 1,500 with a point between thousands; three
+#: decimals ending in 0, which no program writes) and "1,5" (1.5 with a decimal comma, or 15).
+_TWO_WAYS_RE = r"\s*[+-]?\d{1,3}\.\d\d0\s*|\s*[+-]?\d+,\d{1,2}\s*"
+_TWO_WAYS_RULE = (
+    "reads two ways: a decimal point or comma, or one between thousands; write the number "
+    "with a point for decimals and no thousands separator (e.g. 1.5 or 1500)"
+)
 _DATE_RULE = "must be an ISO date, YYYY-MM-DD (or YYYY-MM, YYYY)"
 #: Dates ``datetime64[ns]`` holds, with a margin (later ones are refused, not wrapped).
 _DATE_RANGE = (pd.Timestamp("1678-01-01"), pd.Timestamp("2262-04-01"))
@@ -594,11 +606,103 @@ def _contract_columns(frame: pd.DataFrame, name: str) -> pd.DataFrame:
     ]
     if missing:
         raise FlowValidationError(missing, name)
+    near = column_typos(df.columns)
+    if near:
+        raise FlowValidationError(
+            [
+                Problem(
+                    name,
+                    1,
+                    str(col),
+                    str(col),
+                    f"column '{col}' is not a field of the contract but is one letter or two from "
+                    f"'{field}', which the header lacks; rename it to '{field}' (or, to keep it "
+                    "as a column of your own, give it a name further from the contract's)",
+                )
+                for col, field in near.items()
+            ],
+            name,
+        )
     if len(df) == 0:
         raise FlowValidationError(
             [Problem(name, 1, "origin", "", "no records: the input has a header but no rows")], name
         )
     return df
+
+
+def column_typos(columns: Any) -> dict[str, str]:
+    """Columns that look like a misspelled field the header lacks: ``{column: field}``.
+
+    A column matches a field when the optimal-string-alignment distance of the lower-cased
+    names (a letter added, dropped, changed, or two swapped) is at most 1, or at most 2 for
+    fields longer than five letters, and less than half the field's length. Columns that are
+    contract fields, hold a digit (``note2``), or that geoflows itself writes beside them
+    (``origin_lat``…), never match.
+
+    Examples
+    --------
+    >>> column_typos(["origin", "destination", "volumn", "Units", "origin_lat", "my_notes"])
+    {'volumn': 'volume', 'Units': 'unit'}
+    >>> column_typos(["origin", "destination", "volume", "volumn"])  # volume is there
+    {}
+    """
+    from rapidfuzz.distance import OSA
+
+    names = [str(c) for c in columns]
+    present = {n.strip().lower() for n in names}
+    absent = [f for f in FLOW_FIELDS if f not in present]
+    out: dict[str, str] = {}
+    for col in names:
+        low = col.strip().lower()
+        if low in FLOW_FIELDS or low.startswith("_") or any(ch.isdigit() for ch in low):
+            continue  # a digit is chosen, not mistyped (note2, volume_2024)
+        for field in absent:
+            limit = 1 if len(field) <= 5 else 2
+            d = OSA.distance(low, field, score_cutoff=limit)
+            if d <= limit and d < len(field) / 2:
+                out[col] = field
+                break
+    return out
+
+
+def unit_spellings(units: Any) -> list[list[tuple[str, int]]]:
+    """Spellings of one unit that differ by case, a plural or one letter: each with its count.
+
+    Each group (two spellings or more) is listed most used first; spellings with nothing alike
+    are left out. Names of five letters or more (without a plural ``s``) may differ by one
+    edit (``droens``, ``drones``); shorter ones only by case and plural (``ton``, ``tons``,
+    but not ``ton`` and ``tonne``).
+
+    Examples
+    --------
+    >>> unit_spellings(["drones", "drones", "Drones", "droens", "tonnes", "troops"])
+    [[('drones', 2), ('Drones', 1), ('droens', 1)]]
+    """
+    from rapidfuzz.distance import OSA
+
+    counts = pd.Series(units, dtype=object).dropna().astype(str).str.strip()
+    counts = counts[counts != ""].value_counts(sort=False)
+    spellings = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+
+    def alike(a: str, b: str) -> bool:
+        a, b = a.casefold(), b.casefold()
+        if {a.removesuffix("s"), a.removesuffix("es")} & {
+            b.removesuffix("s"),
+            b.removesuffix("es"),
+        }:
+            return True
+        a, b = a.removesuffix("s"), b.removesuffix("s")
+        return min(len(a), len(b)) >= 5 and OSA.distance(a, b) <= 1
+
+    groups: list[list[tuple[str, int]]] = []
+    for spelling, n in spellings:
+        for group in groups:
+            if alike(spelling, group[0][0]):
+                group.append((spelling, int(n)))
+                break
+        else:
+            groups.append([(spelling, int(n))])
+    return [g for g in groups if len(g) > 1]
 
 
 def _column(df: pd.DataFrame, field: str) -> pd.Series:
@@ -816,11 +920,16 @@ def _volume_problems(df: pd.DataFrame, out: pd.DataFrame, name: str, rows: Any) 
     for field in VOLUME_FIELDS:
         raw = _column(df, field)
         numbers, bad = parsed[field]
+        two_ways = _text_mask(raw, _TWO_WAYS_RE)
+        bad = bad | two_ways
         negative = ~bad & (numbers < 0)
         index = np.flatnonzero(bad | negative)
-        rules = [_NUMBER_RULE if bad[i] else "must be >= 0" for i in index]
+        rules = [
+            _TWO_WAYS_RULE if two_ways[i] else _NUMBER_RULE if bad[i] else "must be >= 0"
+            for i in index
+        ]
         problems += _problems(name, rows, field, index, _raw(raw, index), rules)
-        out[field] = np.where(negative, np.nan, numbers)
+        out[field] = np.where(negative | two_ways, np.nan, numbers)
     low, high = out["volume_low"].to_numpy(), out["volume_high"].to_numpy()
     raw_low, raw_high = _column(df, "volume_low"), _column(df, "volume_high")
     index = np.flatnonzero(low > high)

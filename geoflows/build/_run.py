@@ -445,6 +445,7 @@ def _read_input(
                     route=inp.route,
                     allow_unresolved=allow_unresolved,
                     columns=dict(inp.columns) or None,
+                    units=dict(inp.units) or None,
                 )
                 result: tuple[bool, Any] = (True, flows)
             except Exception as e:

@@ -55,6 +55,9 @@ class InputSpec:
     columns : tuple of (str, str)
         The file's column names mapped onto the contract's fields, as pairs (``columns=`` of
         :func:`geoflows.read_flows`); empty when the file uses the contract's names.
+    units : tuple of (str, str)
+        Spellings of units mapped onto the unit they mean (``units=`` of
+        :func:`geoflows.read_flows`), as pairs.
 
     Examples
     --------
@@ -69,6 +72,7 @@ class InputSpec:
     route: str = "auto"
     country: str | None = None
     columns: tuple[tuple[str, str], ...] = ()
+    units: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -248,6 +252,7 @@ def _input_specs(given: Mapping[str, Any], base: Path) -> dict[str, InputSpec]:
             route=value.get("route", "auto"),
             country=value.get("country"),
             columns=tuple((value.get("columns") or {}).items()),
+            units=tuple((value.get("units") or {}).items()),
         )
     return inputs
 

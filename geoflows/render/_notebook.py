@@ -11,6 +11,7 @@ import base64
 import io
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from geoflows.render._frames import flow_frame, unresolved_table
@@ -25,6 +26,23 @@ TRUST_HINT = (
     "again; in VS Code or Classic Notebook use \u201cTrust\u201d. Or save the map with "
     "flows.save_map(\u201cmap.html\u201d) and open the file."
 )
+
+
+def _place_names(gdf: Any) -> list[str]:
+    """One name per distinct place the flows join, found by resolved coordinates.
+
+    Two spellings of one place (``Chongjin`` and ``청진``) count once; the first spelling in
+    name order stands for it.
+    """
+    ends = [(e, f"{e}_lat", f"{e}_lon") for e in ("origin", "destination")]
+    if not all(c in gdf.columns for end in ends for c in end):
+        return sorted(set(gdf["origin"].dropna()) | set(gdf["destination"].dropna()))
+    table = pd.concat(
+        [pd.DataFrame({"name": gdf[e], "lat": gdf[y], "lon": gdf[x]}) for e, y, x in ends]
+    ).dropna()
+    table[["lat", "lon"]] = np.round(table[["lat", "lon"]].to_numpy(dtype=float), 5)
+    table = table.sort_values("name", kind="stable").drop_duplicates(["lat", "lon"])
+    return sorted(table["name"].astype(str))
 
 
 def flows_summary(gdf: Any, unresolved: pd.DataFrame | None = None) -> str:
@@ -51,7 +69,7 @@ def flows_summary(gdf: Any, unresolved: pd.DataFrame | None = None) -> str:
     missing = len(unresolved_table(gdf, unresolved))
     gdf = flow_frame(gdf)
     n = len(gdf)
-    names = sorted(set(gdf["origin"].dropna()) | set(gdf["destination"].dropna()))
+    names = _place_names(gdf)
     parts = [f"{n} flow{'s' if n != 1 else ''} between {len(names)} places"]
     if missing:
         parts[0] += f" ({missing} with unresolved places, not drawn)"
