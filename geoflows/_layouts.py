@@ -48,16 +48,18 @@ def parse_columns(
     text: str,
     what: str = "columns",
     example: str = "'OrigName=origin,DestName=destination,FlowMag=volume'",
+    form: str = "YOUR_COLUMN=field",
 ) -> dict[str, str]:
     """Parse ``"OrigName=origin,FlowMag=volume"`` (the CLI's ``--columns``) into a mapping.
 
-    ``what`` and ``example`` name the flag in the error (``--units`` uses the same form).
+    ``what``, ``example`` and ``form`` describe the flag in the error (``--units`` uses the
+    same form).
 
     Examples
     --------
     >>> parse_columns("OrigName=origin, DestName=destination")
     {'OrigName': 'origin', 'DestName': 'destination'}
-    >>> parse_columns("droens=drones", what="units")
+    >>> parse_columns("droens=drones", "units", "'droens=drones'", "SPELLING=unit")
     {'droens': 'drones'}
     """
     out: dict[str, str] = {}
@@ -66,7 +68,7 @@ def parse_columns(
             continue
         theirs, sep, ours = part.partition("=")
         if not sep or not theirs.strip() or not ours.strip():
-            raise GeoflowsError(f"{what}: {part!r} is not THEIRS=OURS; write e.g. {example}")
+            raise GeoflowsError(f"{what}: {part!r} is not {form}; write e.g. {example}")
         out[theirs.strip()] = ours.strip()
     return out
 

@@ -129,7 +129,11 @@ def _read(
     from geoflows._layouts import parse_columns
 
     mapping = parse_columns(columns) if columns else None
-    spellings = parse_columns(units, "units", "'droens=drones,Drones=drones'") if units else None
+    spellings = (
+        parse_columns(units, "units", "'droens=drones,Drones=drones'", "SPELLING=unit")
+        if units
+        else None
+    )
     parts = [
         read_flows(
             p,
@@ -584,7 +588,9 @@ def validate_cmd(
         else:
             from geoflows._layouts import parse_columns
 
-            spellings = parse_columns(units, "units", "'droens=drones'") if units else None
+            spellings = (
+                parse_columns(units, "units", "'droens=drones'", "SPELLING=unit") if units else None
+            )
             problems, n = _validate_flows_file(f, gaz, country, warned=warned, units=spellings)
             summary = f"{n} flows"
         if problems:

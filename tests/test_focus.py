@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -122,3 +124,24 @@ def test_numpy_columns_work_like_lists():
     names = np.array(NAMES, dtype=object)
     as_lists = resolve_focus(["Rajin", "Dunai"], NAMES, LATS, LONS)
     assert resolve_focus(["Rajin", "Dunai"], names, np.array(LATS), np.array(LONS)) == as_lists
+
+
+def test_focus_takes_every_spelling_the_data_uses():
+    """Issue 22 §8: the story writes Moscow as 'Москва' and 'Moscow', Bandar-e Anzali as
+    'Bandar Anzali' and 'بندر انزلی': each spelling focuses the map on the same place as the
+    gazetteer's name does."""
+    from geoflows.render._payload import build_payload, expand
+
+    story = (
+        Path(__file__).resolve().parents[1] / "tests" / "data" / "iran_dprk_russia_2022_2025.csv"
+    )
+    gdf = gf.read_flows(story).to_geodataframe()
+
+    def view(focus):
+        return expand(build_payload(gdf, focus=focus))["focus"]
+
+    assert view("Москва") == view("Moscow") == view("moscow")
+    assert view("Bandar Anzali") == view("بندر انزلی") == view("Bandar-e Anzalī")
+    assert view(["나진", "Москва"]) == view(["Rajin", "Moscow"])
+    with pytest.raises(gf.OptionError, match="no place of this map is named 'Atlantis'"):
+        view("Atlantis")

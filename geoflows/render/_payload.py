@@ -420,15 +420,26 @@ def _bounds(geoms: np.ndarray, kinds: np.ndarray | None = None) -> list[list[flo
     ]
 
 
-def _focus(focus: Any, places: dict[str, Any], precision: int) -> Any:
-    """Resolve the initial view for ``focus=`` (place names of this map, or a bbox), or None."""
+def _focus(focus: Any, places: dict[str, Any], precision: int, g: pd.DataFrame) -> Any:
+    """Resolve the initial view for ``focus=`` (a bbox, or names of this map's places), or None.
+
+    A place is found by the gazetteer's name or by any spelling the data gives it
+    (``Москва``, ``Bandar Anzali``): the records' own ``origin`` and ``destination``.
+    """
     if focus is None:
         return None
     from geoflows.render._focus import resolve_focus
 
     lat = np.asarray(unpack(places["lat"]), dtype=float) / 10**precision
     lon = np.asarray(unpack(places["lon"]), dtype=float) / 10**precision
-    return resolve_focus(focus, _decode(places["name"], len(lat)), lat, lon)
+    names = list(_decode(places["name"], len(lat)))
+    lats, lons = [lat], [lon]
+    for end in ("origin", "destination"):
+        names += _text(g[end])
+        # rounded as the places table is, so a place and its spellings are one point
+        lats.append(np.round(g[f"{end}_lat"].to_numpy(dtype=float) * 10**precision) / 10**precision)
+        lons.append(np.round(g[f"{end}_lon"].to_numpy(dtype=float) * 10**precision) / 10**precision)
+    return resolve_focus(focus, names, np.concatenate(lats), np.concatenate(lons))
 
 
 def _check_choices(color_by: str, claims: str) -> None:
@@ -608,7 +619,7 @@ def build_payload(
         g, color_by, palette, width_domain, scale=scale, min_width=min_width, max_width=max_width
     )
     claim, groups, offset = _claims_and_offsets(g, ends, s, route, kinds, claims)
-    bounds, view = _bounds(geoms, kinds), _focus(focus, places, precision)
+    bounds, view = _bounds(geoms, kinds), _focus(focus, places, precision, g)
     # beyond marker_limit places, markers hide the flows
     markers = bool(markers) and _place_count(places) <= marker_limit
     if not markers:  # place notes are for place tooltips: not sent for thousands of places

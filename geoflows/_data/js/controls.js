@@ -29,7 +29,7 @@ function section(parent, title, open) {
 function legendRow(parent, svg, text) {
   var r = el("div", "gf-legend-row");
   r.appendChild(svg);
-  r.appendChild(bdi(text));
+  r.appendChild(titledBdi(text));
   parent.appendChild(r);
 }
 
@@ -113,7 +113,7 @@ function addLegend(map, P, compact) {
       for (var w = 0; w < P.legend.widths.length; w++) {
         var lw = P.legend.widths[w];
         var unitRow = el("div", "gf-legend-unit");
-        unitRow.appendChild(bdi(lw.unit, "gf-legend-unitname"));
+        unitRow.appendChild(titledBdi(lw.unit, "gf-legend-unitname"));
         for (var s = 0; s < lw.samples.length; s++) {
           var c = el("span", "gf-legend-sample");
           c.appendChild(swatch(lw.samples[s][1], "#555", null, 1, 22));
@@ -185,7 +185,7 @@ function addFilter(map, P, state, update) {
           });
           label.appendChild(input);
           label.appendChild(document.createTextNode(" "));
-          label.appendChild(bdi(keys[k] || "(none)"));
+          label.appendChild(titledBdi(keys[k] || "(none)"));
           box.appendChild(label);
         })(k);
       }

@@ -18,6 +18,14 @@ function bdi(text, cls) {
   return el("bdi", cls || null, text);
 }
 
+// Data text that may be cut with an ellipsis (legend rows): the whole text shows on hover.
+// A title is an attribute set as a property: text, never markup.
+function titledBdi(text, cls) {
+  var b = bdi(text, cls);
+  b.title = String(text);
+  return b;
+}
+
 // A line made of parts: data parts (strings in odd positions) are isolated, the rest plain.
 function line(cls, parts) {
   var box = el("div", cls);
