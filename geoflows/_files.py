@@ -34,10 +34,15 @@ __all__ = [
 
 # --------------------------------------------------------------------------- the cache folder
 def cache_dir() -> Path:
-    """Return the folder of geoflows' disk caches: ``$GEOFLOWS_CACHE_DIR`` or ``~/.cache/geoflows``.
+    """Return the folder of geoflows' disk caches.
 
-    The place index, the routes and the clipped basemaps are kept there; each is checked when
-    read and rebuilt when damaged, so deleting the folder only costs time.
+    ``$GEOFLOWS_CACHE_DIR`` if set, else the platform's user cache folder for ``geoflows``
+    (:func:`platformdirs.user_cache_path`: ``$XDG_CACHE_HOME/geoflows``, by default
+    ``~/.cache/geoflows``, on Linux; ``~/Library/Caches/geoflows`` on macOS; the local
+    application data folder on Windows). The place index, the routes and the clipped basemaps
+    are kept there, each file named by its format and data version, so two installs sharing
+    the folder keep their own files; each is checked when read and rebuilt when damaged, so
+    deleting the folder only costs time.
 
     Examples
     --------
@@ -48,7 +53,11 @@ def cache_dir() -> Path:
     '/tmp/gf-cache'
     """
     env = os.environ.get("GEOFLOWS_CACHE_DIR")
-    return Path(env) if env else Path.home() / ".cache" / "geoflows"
+    if env:
+        return Path(env)
+    from platformdirs import user_cache_path
+
+    return user_cache_path("geoflows", appauthor=False)
 
 
 class CacheWarner:

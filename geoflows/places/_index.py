@@ -688,18 +688,54 @@ def _check_content(path: Path, flat: dict[str, np.ndarray], st: os.stat_result) 
             pass
 
 
-def _prune_stale(keep: Path) -> None:
-    """Remove indexes of other versions/data so the cache dir does not grow without bound.
+#: Indexes of other versions (other installs, checkouts, data) kept beside the one in use;
+#: beyond these, the least recently used go first. An index unused this long goes too.
+KEEP_OTHER_INDEXES = 2
+STALE_INDEX_DAYS = 30
 
-    Old pickled indexes (``.pkl``, format 5 and earlier) are removed too, never loaded.
+
+def _last_used(path: Path) -> float:
+    """When an index was last written or loaded (its ``.verified`` note is touched on load)."""
+    times = []
+    for p in (path, verified_path(path)):
+        try:
+            times.append(p.stat().st_mtime)
+        except OSError:
+            pass
+    return max(times, default=0.0)
+
+
+def _prune_stale(keep: Path, *, now: float | None = None) -> list[Path]:
+    """Remove indexes no install has used lately, so the cache folder stays bounded.
+
+    Another version's index is never removed because it differs from this one (two installs
+    sharing the folder would rebuild in turn): only one unused for :data:`STALE_INDEX_DAYS`,
+    or beyond the :data:`KEEP_OTHER_INDEXES` most recently used. Old pickled indexes
+    (``.pkl``, format 5 and earlier) are removed, never loaded. Returns what was removed.
     """
-    for pattern in ("places-index-*.pkl", "places-index-*.npz", "places-index-*.npz.verified"):
-        for old in keep.parent.glob(pattern):
-            if old not in (keep, verified_path(keep)):
-                try:
-                    old.unlink()
-                except OSError:
-                    pass
+    import time
+
+    now = time.time() if now is None else now
+    gone = sorted(keep.parent.glob("places-index-*.pkl"))
+    others = [p for p in keep.parent.glob("places-index-*.npz") if p != keep]
+    others.sort(key=_last_used, reverse=True)
+    for k, old in enumerate(others):
+        if k >= KEEP_OTHER_INDEXES or now - _last_used(old) > STALE_INDEX_DAYS * 86400:
+            gone += [old, verified_path(old)]
+    for old in gone:
+        try:
+            old.unlink()
+        except OSError:
+            pass
+    return [p for p in gone if not p.exists()]
+
+
+def _touch_used(path: Path) -> None:
+    """Mark an index as used now (its note's mtime; the index itself is left unchanged)."""
+    try:
+        os.utime(verified_path(path))
+    except OSError:
+        pass
 
 
 def load_or_build() -> dict[str, Any]:
@@ -713,7 +749,9 @@ def load_or_build() -> dict[str, Any]:
         return build_index()
     if path.exists():
         try:
-            return read_index(path)
+            index = read_index(path)
+            _touch_used(path)
+            return index
         except Exception as exc:  # noqa: BLE001 - any unreadable cache is rebuilt
             warnings.warn(
                 f"geoflows: place cache {path} failed its check ({type(exc).__name__}: {exc}); "
