@@ -8,6 +8,31 @@ from geoflows.render import _basemap
 from geoflows.routes import _network
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _place_index_ready():
+    """Build the place index once, before any test, so no test pays a cold build.
+
+    Subprocess tests (the CLI, two interpreters writing the same bytes) would otherwise each
+    build the 78 MB index under their timeout on a fresh machine. With ``-n 2`` both workers
+    start here: one builds while the other waits on the lock, then finds it built.
+    """
+    import fcntl
+
+    from geoflows._files import cache_dir
+    from geoflows.places import _index
+
+    folder = cache_dir()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        lock = open(folder / ".test-index.lock", "w")  # noqa: SIM115 - held for the build
+    except OSError:  # a read-only cache: each process builds in memory, as users would
+        _index.load_or_build()
+        return
+    with lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        _index.load_or_build()
+
+
 @pytest.fixture(autouse=True)
 def _private_route_cache(tmp_path_factory, monkeypatch):
     """Give each test its own, empty disk cache of routes (never the user's ~/.cache).

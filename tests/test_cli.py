@@ -31,7 +31,7 @@ def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
         text=True,
         cwd=cwd or ROOT,
         env=env,
-        timeout=120,
+        timeout=600,
     )
 
 
@@ -153,11 +153,11 @@ def test_interrupted_parallel_build_leaves_no_temp_files(tmp_path):
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     out = tmp_path / "out"
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 600
     while time.monotonic() < deadline and not (out / "m2.html").exists():
         time.sleep(0.01)
     os.killpg(proc.pid, signal.SIGINT)
-    _, stderr = proc.communicate(timeout=60)
+    _, stderr = proc.communicate(timeout=600)
     assert proc.returncode == 130, stderr
     assert stderr.strip().endswith("error: interrupted") and "Traceback" not in stderr
     written = sorted(p.name for p in out.iterdir())

@@ -452,7 +452,7 @@ def test_input_read_never_asks_for_a_buffer_of_the_whole_limit(tmp_path):
         """
     )
     out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=600, check=False
     )
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip() == "b'a,b'"

@@ -286,7 +286,7 @@ def test_same_bytes_across_processes(page: str) -> None:
     ]
     digests = []
     for proc in procs:
-        out, err = proc.communicate(timeout=120)
+        out, err = proc.communicate(timeout=600)
         assert proc.returncode == 0, err
         digests.append(out.strip())
     assert digests[0] == digests[1] == hashlib.sha256(page.encode("utf-8")).hexdigest()
@@ -620,7 +620,7 @@ def test_user_map_same_bytes_across_processes() -> None:
             cwd=ROOT,
             capture_output=True,
             text=True,
-            timeout=120,
+            timeout=600,
             env={**os.environ, "PYTHONHASHSEED": seed},
         )
         assert proc.returncode == 0, proc.stderr

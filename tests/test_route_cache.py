@@ -274,7 +274,7 @@ def test_parallel_writers_never_corrupt_the_file(tmp_path):
         subprocess.Popen([sys.executable, "-c", _WRITER, str(path), str(me)], cwd=ROOT)
         for me in (1, 2)
     ]
-    assert [p.wait(timeout=120) for p in procs] == [0, 0]
+    assert [p.wait(timeout=600) for p in procs] == [0, 0]
     with warnings.catch_warnings():
         warnings.simplefilter("error", CacheWarning)
         disk = _network._read_disk(path)
