@@ -149,10 +149,19 @@ def _locations_frame(locations: object) -> tuple[pd.DataFrame, str]:
     )
 
 
+#: Other names of the locations table's columns, as other tables write them (the vega
+#: airports table: ``iata, name, …, latitude, longitude``), used when ``id``/``lat``/``lon``
+#: are absent.
+LOCATION_ALIASES = {
+    "iata": "id", "code": "id", "latitude": "lat", "longitude": "lon", "lng": "lon",
+}  # fmt: skip
+
+
 def flowmap_blue_frame(df: pd.DataFrame, locations: object, name: str, offset: int) -> pd.DataFrame:
     """Turn flowmap.blue's flows (``origin, dest, count``) and locations into contract rows.
 
-    Origin and destination ids are looked up in the locations table (``id, name, lat, lon``):
+    Origin and destination ids are looked up in the locations table (``id, name, lat, lon``;
+    ``iata``, ``latitude``, ``longitude`` are read as those, see :data:`LOCATION_ALIASES`):
     each row gets the location's name and its coordinates. Unknown ids, and locations without
     valid coordinates, are problems naming their rows.
 
@@ -166,6 +175,10 @@ def flowmap_blue_frame(df: pd.DataFrame, locations: object, name: str, offset: i
     """
     locs, loc_name = _locations_frame(locations)
     locs.columns = [str(c).strip().lower() for c in locs.columns]
+    locs = locs.rename(
+        columns={k: v for k, v in LOCATION_ALIASES.items()
+                 if k in locs.columns and v not in locs.columns}
+    )  # fmt: skip
     missing = [c for c in FLOWMAP_BLUE_LOCATIONS if c not in locs.columns and c != "name"]
     if missing:
         raise FlowValidationError(

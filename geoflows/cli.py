@@ -124,9 +124,11 @@ def _read(
     allow_unresolved: bool = False,
     columns: str | None = None,
     units: str | None = None,
+    locations: str | None = None,
 ) -> Any:
     from geoflows import read_flows
     from geoflows._layouts import parse_columns
+    from geoflows.io import check_input_file
 
     mapping = parse_columns(columns) if columns else None
     spellings = (
@@ -143,6 +145,7 @@ def _read(
             allow_unresolved=allow_unresolved,
             columns=mapping,
             units=spellings,
+            locations=check_input_file(locations, what="locations table") if locations else None,
         )
         for p in inputs
     ]
@@ -178,6 +181,13 @@ _input_options = [
         "--units",
         metavar="SPELLING=unit,...",
         help="Map spellings of a unit onto one unit, e.g. droens=drones,Drones=drones.",
+    ),
+    click.option(
+        "--locations",
+        type=click.Path(dir_okay=False),
+        metavar="LOCATIONS.csv",
+        help="flowmap.blue's locations table (id, name, lat, lon): the inputs are then its "
+        "flows tables (origin, dest, count), places taken as given.",
     ),
 ]
 
@@ -267,6 +277,7 @@ def map_cmd(
     allow_unresolved: bool,
     columns: str | None,
     units: str | None,
+    locations: str | None,
     **map_options: Any,
 ) -> None:
     """Draw flows from one or more files on an interactive HTML map.
@@ -289,6 +300,7 @@ def map_cmd(
         allow_unresolved=allow_unresolved,
         columns=columns,
         units=units,
+        locations=locations,
     )
     given = click.core.ParameterSource.COMMANDLINE
     options = {k: v for k, v in map_options.items() if ctx.get_parameter_source(k) == given}
@@ -640,6 +652,7 @@ def export_cmd(
     allow_unresolved: bool,
     columns: str | None,
     units: str | None,
+    locations: str | None,
 ) -> None:
     """Resolve places, build the lines, and write the flows as a GIS file.
 
@@ -660,6 +673,7 @@ def export_cmd(
         allow_unresolved=allow_unresolved,
         columns=columns,
         units=units,
+        locations=locations,
     )
     out = flows.to_file(output, driver=driver)
     if not _quiet(ctx):

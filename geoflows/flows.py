@@ -236,7 +236,9 @@ def _name_coordinate_mismatches(
 
     ``saved`` holds the places from the ``<field>_lat/_lon`` columns, ``looked_up`` the
     gazetteer's best place for the name (or None), ``candidates`` its tied places when the
-    name was ambiguous. A name the gazetteer does not know is not compared.
+    name was ambiguous. A name the gazetteer does not know is not compared, nor one an export
+    marks as labelling coordinates given (``<field>_kind == "coordinates"``): it was compared,
+    and warned about, when first read.
     """
     from geoflows.routes._geometry import distance_km
 
@@ -247,6 +249,9 @@ def _name_coordinate_mismatches(
         ],
         dtype=bool,
     )
+    kind = f"{field_}_kind"
+    if kind in records.columns:  # geoflows' own export: "coordinates" were the user's, as given
+        both &= records[kind].astype(object).to_numpy() != "coordinates"
     rows = np.flatnonzero(both)
     if rows.size == 0:
         return []
@@ -283,8 +288,9 @@ def _name_coordinate_mismatches(
                 f"{dists[k]:,.0f} km from {place.name}"
                 f"{f' ({place.country})' if place.country else ''} at "
                 f"({place.lat:.4f}, {place.lon:.4f}), the nearest place of that name (more than "
-                f"{NAME_COORDINATE_TOLERANCE_KM:,.0f} km); correct the name or the coordinates "
-                "(read_flows(..., strict=False) draws the coordinates with a warning)",
+                f"{NAME_COORDINATE_TOLERANCE_KM:,.0f} km): the coordinates are drawn, labelled "
+                "with the name; if they are not the same place, correct the name or the "
+                "coordinates",
             )
         )
     return problems
@@ -389,6 +395,18 @@ def _place_notes(table: pd.DataFrame, place: np.ndarray) -> tuple[np.ndarray, np
     return near, former
 
 
+def _all_located(records: pd.DataFrame, lookups: Any) -> bool:
+    """Whether every place looked up has coordinates given beside it (no waypoints).
+
+    Then a name the gazetteer does not know only labels its coordinates: no suggestion
+    (fuzzy matching, most of the time of reading 5,000 located flows) would be used.
+    """
+    columns = [f"{e}_{c}" for e in ("origin", "destination") for c in ("lat", "lon")]
+    if len(lookups.via_rows) or not all(c in records.columns for c in columns):
+        return False
+    return bool(records[columns].notna().all(axis=None))
+
+
 def _resolved_ends(
     records: pd.DataFrame, table: pd.DataFrame, n: int, source: str, strict: bool
 ) -> pd.DataFrame:
@@ -423,9 +441,14 @@ def _resolved_ends(
             coordinate_problems + (mismatches if strict else []), source or None
         )
     if mismatches:
+        distinct = list({(p.field, p.value): p for p in reversed(mismatches)}.values())[::-1]
+        more = f"; and {len(distinct) - 5} more names" if len(distinct) > 5 else ""
         warn(
-            f"{len(mismatches)} place name(s) disagree with the coordinates given beside "
-            "them; the coordinates are drawn: " + "; ".join(str(p) for p in mismatches[:5]),
+            f"{len(mismatches)} place name(s) in {len(distinct)} spelling(s) disagree with the "
+            "coordinates given beside them; the coordinates are drawn, labelled with the names "
+            "(read_flows(..., strict=True) makes this an error): "
+            + "; ".join(str(p) for p in distinct[:5])
+            + more,
             GeoflowsWarning,
             reason="name_coordinates_disagree",
         )
@@ -620,7 +643,7 @@ class FlowSet:
         route: str = "auto",
         allow_unresolved: bool = False,
         source: str = "",
-        strict: bool = True,
+        strict: bool = False,
     ) -> FlowSet:
         """Resolve places and build routes for validated records (see :func:`read_flows`)."""
         import geopandas as gpd
@@ -636,6 +659,7 @@ class FlowSet:
             _country_hints(records, country, lookups.n, len(lookups.via_rows)),
             mode=lookups.modes,
             places=places,
+            suggest=not _all_located(records, lookups),
         )
         ends = _resolved_ends(records, table, lookups.n, source, strict)
         bad, unresolved_rows = _unresolved(records, lookups, ends, source, allow_unresolved)

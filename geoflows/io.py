@@ -433,7 +433,7 @@ def read_flows(
     encoding: str | None = None,
     columns: Mapping[str, str] | None = None,
     locations: object = None,
-    strict: bool = True,
+    strict: bool = False,
     units: Mapping[str, str] | None = None,
 ) -> FlowSet:
     """Read, validate and resolve flows into a :class:`~geoflows.flows.FlowSet`.
@@ -465,8 +465,10 @@ def read_flows(
         flowmap.blue's locations table (``id, name, lat, lon``); ``data`` is then its flows
         table (``origin, dest, count[, time]``), ids resolved through the locations.
     strict : bool
-        If True (default), coordinates given beside a name (``origin_lat``…) more than 50 km
-        from every place of that name are a problem; if False they are drawn with a warning.
+        Coordinates given beside a name (``origin_lat``…, a flowmap.blue locations table, an
+        export) are trusted: a name the gazetteer does not know only labels them, and one
+        whose every place lies more than 50 km away is a warning naming both (default,
+        False), or a problem with ``strict=True``.
     units : dict, optional
         Spellings of units mapped onto the unit they mean, e.g. ``{"droens": "drones"}``
         (see :func:`validate_flows`).

@@ -390,9 +390,9 @@ RAJIN_IN_LONDON = {
 }
 
 
-def test_name_far_from_its_coordinates_is_a_problem():
+def test_name_far_from_its_coordinates_is_a_problem_with_strict_true():
     with pytest.raises(gf.FlowValidationError) as e:
-        gf.read_flows([RAJIN_IN_LONDON])
+        gf.read_flows([RAJIN_IN_LONDON], strict=True)
     (problem,) = e.value.problems
     assert (problem.row, problem.field, problem.value) == (1, "origin", "Rajin")
     assert "(51.5000, -0.1200) are 8,5" in problem.rule
@@ -400,9 +400,11 @@ def test_name_far_from_its_coordinates_is_a_problem():
     assert "more than 50 km" in problem.rule
 
 
-def test_name_far_from_its_coordinates_warns_with_strict_false():
+def test_name_far_from_its_coordinates_warns_by_default():
+    """Issue 22 §1: coordinates given are trusted; the warning names both positions."""
     with pytest.warns(gf.GeoflowsWarning, match="disagree with the coordinates") as w:
-        flows = gf.read_flows([RAJIN_IN_LONDON], strict=False)
+        flows = gf.read_flows([RAJIN_IN_LONDON])
+    assert "(51.5000, -0.1200)" in str(w[0].message) and "Rajin (KP) at (42.2" in str(w[0].message)
     assert w[0].filename == __file__
     assert flows.to_geodataframe().origin_lat[0] == 51.5
 

@@ -781,7 +781,7 @@ class Gazetteer:
             if place is not None:
                 return place, 80.0
             online_note = f" The online geocoder ({self._online.provider}) found nothing either."
-        sugg = self._suggestions(key, cc) if key else []
+        sugg = self._suggestions(key, cc) if key and getattr(self, "_suggest", True) else []
         labels = [s for s, _ in sugg]
         did = f" Did you mean: {', '.join(labels)}?" if labels else ""
         msg = (
@@ -871,16 +871,27 @@ class Gazetteer:
         return self._geocode_table(names, country, mode)
 
     def _geocode_table(
-        self, names: Iterable[Any], country: Any = None, mode: Any = None, *, places: bool = True
+        self,
+        names: Iterable[Any],
+        country: Any = None,
+        mode: Any = None,
+        *,
+        places: bool = True,
+        suggest: bool = True,
     ) -> pd.DataFrame:
         """Resolve names as :meth:`geocode_all` does.
 
         With ``places=False`` names given as decimal coordinates get no Place (``place`` and
-        ``candidates`` are None, no near label): read_flows needs only their columns.
+        ``candidates`` are None, no near label): read_flows needs only their columns. With
+        ``suggest=False`` a name not found gets no suggestions (they are never shown).
         """
         names = list(names)
         codes, distinct = _distinct_queries(names, country, mode)
-        columns = self._resolve_distinct(distinct, places)
+        self._suggest = suggest
+        try:
+            columns = self._resolve_distinct(distinct, places)
+        finally:
+            self._suggest = True
         return _results_frame(columns, codes, len(names))
 
     def _resolve_distinct(self, distinct: list[tuple], places: bool) -> dict[str, np.ndarray]:
