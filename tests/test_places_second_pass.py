@@ -4,8 +4,10 @@ per-row hints, ``near`` labels, and a data-only index cache."""
 from __future__ import annotations
 
 import io
+import os
 import pickle
 import sys
+import time
 import warnings
 from pathlib import Path
 
@@ -498,7 +500,11 @@ def test_a_stale_note_is_pruned_with_its_index(tiny):
     Gazetteer().geocode("Alphaville")
     path = _index.cache_path()
     stale = path.with_name("places-index-0000000000000000.npz")
-    for p in (stale, _index.verified_path(stale), _index.verified_path(path)):
+    orphan = _index.verified_path(path.with_name("places-index-1111111111111111.npz"))
+    for p in (stale, _index.verified_path(stale), _index.verified_path(path), orphan):
         p.write_bytes(b"x")
+    month_ago = time.time() - (_index.STALE_INDEX_DAYS + 1) * 86400
+    for p in (stale, _index.verified_path(stale)):  # unused for a month: it goes, note and all
+        os.utime(p, (month_ago, month_ago))
     _index._prune_stale(path)
     assert sorted(p.name for p in path.parent.iterdir()) == [path.name, path.name + ".verified"]

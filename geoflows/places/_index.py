@@ -717,6 +717,8 @@ def _prune_stale(keep: Path, *, now: float | None = None) -> list[Path]:
 
     now = time.time() if now is None else now
     gone = sorted(keep.parent.glob("places-index-*.pkl"))
+    gone += [n for n in keep.parent.glob("places-index-*.npz.verified")
+             if not n.with_name(n.name.removesuffix(".verified")).exists()]  # fmt: skip
     others = [p for p in keep.parent.glob("places-index-*.npz") if p != keep]
     others.sort(key=_last_used, reverse=True)
     for k, old in enumerate(others):
