@@ -28,7 +28,13 @@ def _run_all_module():
 run_all = _run_all_module()
 #: The browser part of bench_render is checked in the browser-marked test below.
 #: Its quick mode (1k and 10k flows) is what ``make bench`` runs; here a smaller size suffices.
-EXTRA_ARGS = {"bench_render": ["--no-browser", "--sizes", "200,1000"]}
+#: bench_places times a cold index build in make bench; here the session's warm cache serves
+#: (the suite builds the index once, tests/conftest.py), and bench_examples builds each map once.
+EXTRA_ARGS = {
+    "bench_render": ["--no-browser", "--sizes", "200,1000"],
+    "bench_places": ["--warm-cache"],
+    "bench_examples": ["--repeats", "1"],
+}
 
 
 def _run(args: list[str], timeout: float = 600) -> str:
