@@ -36,6 +36,7 @@ __all__ = [
     "WidthLegend",
     "category_colors",
     "color_problem",
+    "confidence_dashes",
     "confidence_level",
     "format_volume",
     "is_event",
@@ -147,6 +148,32 @@ def confidence_level(value: object) -> str:
     if number >= 0.5:
         return "reported"
     return "claimed"
+
+
+def confidence_dashes(confidences: object) -> dict[str, str]:
+    """Dash pattern per confidence level for one map: :data:`DASHES`, without false doubt.
+
+    A record drawn dotted says "no one vouched for this". Where no record of the map gives a
+    confidence at all (the data has no such column), that says nothing about any record:
+    ``unknown`` is then drawn solid. Where some records give one, the others stay dotted.
+
+    Parameters
+    ----------
+    confidences : iterable
+        The ``confidence`` values of the map's records (words, numbers or missing).
+
+    Returns
+    -------
+    dict
+        Level → dash pattern (``""`` is solid).
+
+    Examples
+    --------
+    >>> confidence_dashes([None, None])["unknown"], confidence_dashes(["reported", None])["unknown"]
+    ('', '1 4')
+    """
+    given = any(confidence_level(c) != "unknown" for c in confidences)
+    return dict(DASHES) if given else {**DASHES, "unknown": ""}
 
 
 def _nice(value: float) -> float:

@@ -244,3 +244,38 @@ def test_events_get_one_fixed_width_off_the_scale_and_legend():
     assert w[[0, 3]].tolist() == [EVENT_WIDTH, EVENT_WIDTH]
     assert w[1] == 14.0 and w[2] == pytest.approx(1.5 + 12.5 * math.sqrt(1 / 3))
     assert [lg.unit for lg in legends] == ["shells"]
+
+
+def test_no_confidence_column_is_drawn_solid_not_doubted(tmp_path):
+    """Issue 24 §2: data with no confidence column says nothing about doubt: solid lines on
+    the page and in the figure, and no "confirmed" or "unknown" confidence in the legend;
+    where some records give a confidence, the others stay dotted."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import geoflows as gf
+    from geoflows.render._payload import build_payload, expand
+
+    plain = gf.read_flows([{"origin": "Rajin", "destination": "Vladivostok", "volume": 5}])
+    mixed = gf.read_flows(
+        [
+            {"origin": "Rajin", "destination": "Vladivostok", "volume": 5},
+            {
+                "origin": "Nampo",
+                "destination": "Vladivostok",
+                "volume": 3,
+                "confidence": "reported",
+            },
+        ]
+    )
+    p = expand(build_payload(plain.to_geodataframe()))
+    assert p["dashes"][p["confLevels"].index("unknown")] == ""
+    q = expand(build_payload(mixed.to_geodataframe()))
+    assert q["dashes"][q["confLevels"].index("unknown")] == "1 4"
+    ax = plain.plot()
+    legend = ax.get_legend()
+    labels = [t.get_text() for t in legend.get_texts()] if legend else []
+    assert "confirmed" not in labels and "confidence unknown" not in labels
+    ax_mixed = mixed.plot()
+    mixed_labels = [t.get_text() for t in ax_mixed.get_legend().get_texts()]
+    assert "reported" in mixed_labels and "confidence unknown" in mixed_labels

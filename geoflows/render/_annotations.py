@@ -172,7 +172,7 @@ def _draw_legend(ax: Any, enc: dict, color_by: str) -> Any:
         tuple(float(x) / 2 for x in DASHES["claimed"].split()): "claimed",
         tuple(float(x) / 2 for x in DASHES["unknown"].split()): "confidence unknown",
     }
-    used = [d for d in names if d in enc["dash"]]
+    used = [d for d in names if d in enc["dash"]] if enc.get("confidence_given", True) else []
     if used:
         extra.append(head("Confidence"))
         extra += [

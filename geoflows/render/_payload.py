@@ -25,8 +25,8 @@ from geoflows.render._frames import flow_frame
 from geoflows.style import (
     COLOR_FIELDS,
     CONFIDENCE_LEVELS,
-    DASHES,
     category_colors,
+    confidence_dashes,
     confidence_level,
     format_volume,
     is_event,
@@ -483,6 +483,7 @@ def _styles(g: pd.DataFrame, color_by: str, palette: Any, width_domain: Any, **s
         "vol": vol, "low": low, "high": high, "units": units, "events": events, "best": best,
         "width": width, "halo": halo, "core": core, "legends": legends, "has_range": has_range, "conf": conf,
         "unknown": ~np.isfinite(best) & ~events, "color_values": color_values, "colors": colors,
+        "dashes": confidence_dashes(g["confidence"]),
     }  # fmt: skip
 
 
@@ -507,7 +508,7 @@ def _style_columns(s: dict, offset: np.ndarray) -> dict[str, Any]:
         "colorKeys": color_keys,
         "conf": _ints(s["conf"]),
         "confLevels": list(_CONF_ORDER),
-        "dashes": [DASHES[c] for c in _CONF_ORDER],
+        "dashes": [s["dashes"][c] for c in _CONF_ORDER],
         "unit": _ints(pd.Index(unit_keys).get_indexer(s["units"])),
         "units": unit_keys,
     }

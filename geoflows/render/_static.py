@@ -29,8 +29,8 @@ from geoflows.render._annotations import (
 )
 from geoflows.style import (
     COLOR_FIELDS,
-    DASHES,
     category_colors,
+    confidence_dashes,
     confidence_level,
     is_event,
     widths_by_unit,
@@ -376,9 +376,9 @@ def _encoding(
     else:
         values = ["" if pd.isna(v) else str(v) for v in g[color_by]]
     colors = category_colors(values, palette)
-    dashes = []
+    dashes, patterns = [], confidence_dashes(g["confidence"])
     for c, unk in zip(g["confidence"], unknown, strict=True):
-        pattern = DASHES[confidence_level(c)]
+        pattern = patterns[confidence_level(c)]
         dash = tuple(float(x) / 2 for x in pattern.split()) if pattern else None
         dashes.append(UNKNOWN_DASH if unk else dash)
     open_ended = (np.isfinite(low) ^ np.isfinite(high)) & ~np.isfinite(vol)
@@ -389,6 +389,8 @@ def _encoding(
         "colors": colors,
         "values": values,
         "dash": dashes,
+        # no record gives a confidence: "unknown" is solid and the legend says nothing of it
+        "confidence_given": patterns["unknown"] != "",
         "event": events,
         "unknown": unknown,
         "open": open_ended,
