@@ -358,3 +358,114 @@ def test_bad_coordinates_from_the_online_geocoder_are_our_error(lat, lon):
             og.geocode("Zzyzx Depot")
         assert e.value.reason.startswith("bad coordinates") and og.failures[-1] is e.value
         assert provider.calls == calls
+
+
+# --------------------------------------------------------------------------- 6. caches by value
+def _deflate_bomb(member: str, mib: int) -> bytes:
+    """A zip whose one deflated member of ``mib`` KB inflates to ``mib`` MiB (a real bomb)."""
+    import struct
+    import zlib
+
+    head = b"{'descr': '|i1', 'fortran_order': False, 'shape': (%d,), }" % (mib << 20)
+    head = b"\x93NUMPY\x01\x00" + head.ljust(117) + b"\n"
+    expands_to = len(head) + (mib << 20)
+    comp = zlib.compressobj(9, zlib.DEFLATED, -15)
+    data = comp.compress(head) + comp.flush(zlib.Z_FULL_FLUSH)
+    block = comp.compress(bytes(1 << 20)) + comp.flush(zlib.Z_FULL_FLUSH)
+    data += block * mib + comp.flush()
+    name = member.encode()
+    fields = struct.pack("<HHHHHIII", 20, 0, 8, 0, 0, 0, len(data), expands_to)
+    local = b"PK\x03\x04" + fields + struct.pack("<HH", len(name), 0) + name
+    central = (
+        b"PK\x01\x02" + struct.pack("<H", 20) + fields
+        + struct.pack("<HHHHHII", len(name), 0, 0, 0, 0, 0, 0) + name
+    )  # fmt: skip
+    end = b"PK\x05\x06" + struct.pack("<HHHHIIH", 0, 0, 1, 1, len(central), len(local + data), 0)
+    return local + data + central + end
+
+
+def _npz(**arrays) -> bytes:
+    import io
+
+    buf = io.BytesIO()
+    np.savez(buf, **arrays)
+    return buf.getvalue()
+
+
+def _huge_header() -> bytes:
+    """A small stored member whose .npy header declares 10**10 values (80 GB to allocate)."""
+    import io
+    import zipfile
+
+    head = b"{'descr': '<f8', 'fortran_order': False, 'shape': (10000000000,), }"
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("flat.npy", b"\x93NUMPY\x01\x00" + (head.ljust(117) + b"\n").replace(
+            b"<f8", b"<i4") + bytes(64))  # fmt: skip
+    return buf.getvalue()
+
+
+def _routes_with(coords_of):
+    def plant(path):
+        with np.load(path, allow_pickle=False) as npz:
+            arrays = dict(npz)
+        arrays["coords"] = coords_of(arrays["coords"])
+        path.write_bytes(_npz(**arrays))
+
+    return plant
+
+
+BAD_CACHE_FILES = {
+    "routes: text coordinates": ("routes", _routes_with(lambda c: c.astype(str))),
+    "routes: NaN": ("routes", _routes_with(lambda c: np.where(c == c.max(), np.nan, c))),
+    "routes: 1e308": ("routes", _routes_with(lambda c: np.where(c == c.max(), 1e308, c))),
+    "basemap: deflate bomb": ("basemap", lambda p: p.write_bytes(_deflate_bomb("flat.npy", 1024))),
+    "basemap: 80 GB header": ("basemap", lambda p: p.write_bytes(_huge_header())),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("planted", list(BAD_CACHE_FILES), ids=list(BAD_CACHE_FILES))
+def test_a_bad_cache_file_is_a_miss_rebuilt_and_replaced(tmp_path, monkeypatch, planted):
+    from geoflows.render import _basemap as B
+    from geoflows.routes import _network, clear_route_cache
+
+    monkeypatch.setattr(_network, "route_cache_path", lambda: tmp_path / "routes.npz")
+    monkeypatch.setattr(B, "basemap_cache_dir", lambda: tmp_path)
+    cache, plant = BAD_CACHE_FILES[planted]
+
+    def fresh():  # as a new process starts: nothing in memory, the files as they are
+        clear_route_cache(disk=False)
+        B._basemap_for.cache_clear()
+        B._packed_for.cache_clear()
+        _network._warn_once.warned = B._warn_once.warned = False
+
+    def draw():
+        if cache == "routes":
+            (leg,), _ = _network.network_legs("sea", [130.28308], [42.25559], [129.04], [35.10])
+            return leg.tobytes()
+        return gf.render.basemap("countries", [[42.2, 130.2], [43.2, 132.0]])
+
+    fresh()
+    good = draw()
+    (path,) = tmp_path.glob("routes.npz" if cache == "routes" else "basemap-*.npz")
+    plant(path)
+    fresh()
+    with pytest.warns(gf.CacheWarning, match=f"{path.name} failed its check") as caught:
+        assert draw() == good  # drawn as it should be: the file was a miss
+    assert len(caught) == 1 and "built again and replaced" in str(caught[0].message)
+    assert path.stat().st_size < 1 << 20  # replaced by a good file
+    fresh()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert draw() == good
+
+
+def test_the_place_index_is_checked_by_value_even_with_a_matching_digest(tmp_path):
+    from geoflows.places import _index
+
+    path = tmp_path / "index.npz"
+    for lat in (np.nan, 95.0):  # a forged file whose digest was computed over the bad value
+        _index.save_index({"format": _index.INDEX_FORMAT, "lat": np.array([1.0, lat]),
+                           "lon": np.array([2.0, 3.0])}, path)  # fmt: skip
+        with pytest.raises(ValueError, match=r"place latitude (nan|95\.0) is off the globe"):
+            _index.read_index(path)
