@@ -469,3 +469,63 @@ def test_the_place_index_is_checked_by_value_even_with_a_matching_digest(tmp_pat
                            "lon": np.array([2.0, 3.0])}, path)  # fmt: skip
         with pytest.raises(ValueError, match=r"place latitude (nan|95\.0) is off the globe"):
             _index.read_index(path)
+
+
+# --------------------------------------------------------------------------- 9. leftovers
+def test_a_killed_writers_leftover_is_swept_by_the_next_build(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    out = tmp_path / "out" / "m.html"
+    killed = subprocess.run(
+        [sys.executable, "-c", (
+            "import os, signal, sys\nfrom geoflows._files import atomic_output\n"
+            "with atomic_output(sys.argv[1]) as tmp:\n"
+            "    tmp.write_text('half a map')\n"
+            "    os.kill(os.getpid(), signal.SIGKILL)\n"
+        ), str(out)],
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )  # fmt: skip
+    assert killed.returncode == -9
+    (left,) = out.parent.iterdir()  # the hidden folder it could not remove, with its pid
+    assert left.name.startswith(".m.html.") and left.name.endswith(".geoflows-tmp")
+    live = out.parent / f".m.html.{os.getpid()}.abcd1234.geoflows-tmp"  # a running writer's
+    live.mkdir()
+    other = out.parent / ".notes.txt.tmp"  # not a name of ours
+    other.write_text("keep")
+    for p in (*left.iterdir(), left, live, other):
+        os.utime(p, (0, 0))  # as a later build sees them, minutes or days after
+    (tmp_path / "f.csv").write_text("origin,destination\nRajin,Vladivostok\n")
+    (tmp_path / "maps.yaml").write_text(
+        "inputs:\n  f: f.csv\noutput_dir: out\nmaps:\n  - name: m\n    input: f\n"
+    )
+    report = gf.build_maps(tmp_path / "maps.yaml", quiet=True)
+    assert [r.status for r in report.results] == ["built"]
+    assert sorted(p.name for p in out.parent.iterdir()) == sorted(["m.html", live.name, other.name])
+
+
+def test_an_output_that_would_replace_its_input_is_refused(tmp_path):
+    from click.testing import CliRunner
+
+    from geoflows.cli import cli
+
+    data = "origin,destination\nRajin,Vladivostok\n"
+    (tmp_path / "m.html").write_text(data)  # a map named m whose input is m.html
+    (tmp_path / "maps.yaml").write_text("inputs:\n  f: m.html\nmaps:\n  - name: m\n    input: f\n")
+    (result,) = gf.build_maps(tmp_path / "maps.yaml", quiet=True).results
+    assert result.status == "failed"
+    assert "the map 'm' would replace its input" in result.reason and "m.html" in result.reason
+    assert (tmp_path / "m.html").read_text() == data
+    (tmp_path / "f.csv").write_text(data)
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "alias.csv").symlink_to(tmp_path / "f.csv")
+    for command, out in [
+        ("map", tmp_path / "f.csv"),
+        ("map", tmp_path / "sub" / ".." / "f.csv"),
+        ("export", tmp_path / "alias.csv"),
+    ]:
+        r = CliRunner().invoke(cli, [command, str(tmp_path / "f.csv"), "-o", str(out)])
+        assert r.exit_code == 2, r.output
+        assert "would replace its input" in r.stderr and "write it elsewhere" in r.stderr
+        assert (tmp_path / "f.csv").read_text() == data
