@@ -529,3 +529,50 @@ def test_an_output_that_would_replace_its_input_is_refused(tmp_path):
         assert r.exit_code == 2, r.output
         assert "would replace its input" in r.stderr and "write it elsewhere" in r.stderr
         assert (tmp_path / "f.csv").read_text() == data
+
+
+# --------------------------------------------------------------------------- 7. aggregate_flows
+def test_bad_keys_and_mixed_parquet_parts_are_aggregation_errors(tmp_path):
+    pytest.importorskip("dask.dataframe")
+    records = pd.DataFrame({
+        "origin": ["Rajin", "Rajin"], "destination": ["Vladivostok", "Nakhodka"],
+        "volume": [1, 2], "unit": "t", "category": ["a", "b"],
+        "start": pd.to_datetime(["2024-01-01", "2024-02-01"]),
+    })  # fmt: skip
+    for by, wanted in [
+        ("nope", "the DataFrame has no column 'nope' to group by"),
+        (5, r"by must be a column name or a list of column names; got 5 \(int\)"),
+        (["category", None], "by holds None, which is not a column name"),
+    ]:
+        with pytest.raises(gf.AggregationError, match=wanted):
+            gf.aggregate_flows(records, by=by)
+    parts = {
+        "no column": records.drop(columns="volume"),
+        "text volumes": records.assign(volume=["1", "2"]),
+        "time zone": records.assign(start=records["start"].dt.tz_localize("UTC")),
+    }
+    for name, odd in parts.items():
+        folder = tmp_path / name
+        folder.mkdir()
+        records.to_parquet(folder / "0.parquet")
+        odd.to_parquet(folder / "1.parquet")
+        with pytest.raises(gf.AggregationError) as e:
+            gf.aggregate_flows(folder)  # a folder of parts
+        assert str(e.value).startswith(f"{folder / '1.parquet'}: ")
+        with pytest.raises(gf.AggregationError, match="1.parquet: "):
+            gf.aggregate_flows(str(folder / "*.parquet"), by="category")  # a glob
+    assert "has no column 'volume', which aggregation reads" in _message(tmp_path, "no column")
+    assert "'volume' holds text, but numbers in" in _message(tmp_path, "text volumes")
+    assert "'start' holds timestamps in UTC, but timestamps without" in _message(
+        tmp_path, "time zone"
+    )
+    (tmp_path / "same").mkdir()  # parts that agree (an extra column, floats beside ints) pass
+    records.to_parquet(tmp_path / "same" / "0.parquet")
+    records.assign(volume=[1.5, None], extra=1).to_parquet(tmp_path / "same" / "1.parquet")
+    assert len(gf.aggregate_flows(tmp_path / "same")) == 2
+
+
+def _message(tmp_path, name):
+    with pytest.raises(gf.AggregationError) as e:
+        gf.aggregate_flows(tmp_path / name)
+    return str(e.value)
