@@ -1,9 +1,12 @@
-"""Issue 25 (second hardening pass), items 1, 3, 4, 5 and 10: the doors data and options come in by.
+"""Issue 25 (second hardening pass): the doors data, options, caches and outputs go through.
 
 1. every line brought in passes one coordinate check; 3. data text reaches matplotlib as plain
 text; 4. colours and CSS values from options follow a strict grammar; 5. text printed to a
-terminal has its control characters escaped; 10. deep build files, poisoned online-geocoder
-cache rows and bad geocoder coordinates give errors of ours.
+terminal has its control characters escaped; 6. cache files are read by value, sizes bounded
+before decompressing; 7. aggregate_flows' bad keys and mixed Parquet parts are our errors;
+9. stale temporaries are swept and an output never replaces an input; 10. deep build files,
+poisoned online-geocoder cache rows and bad geocoder coordinates give errors of ours. Items 8
+and 9's notebook picture run in Chromium: tests/browser/test_doors_browser.py.
 """
 
 from __future__ import annotations
