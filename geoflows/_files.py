@@ -7,24 +7,40 @@ cache, builds — shares one set of rules. :mod:`geoflows.io` re-exports the pub
 
 from __future__ import annotations
 
-import glob
+import math
 import os
+import re
 import shutil
 import stat
 import tempfile
-from collections.abc import Iterable, Iterator
+import time
+import zipfile
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from geoflows.errors import GeoflowsError, InputFileError
 
+if TYPE_CHECKING:
+    import numpy as np
+
+T = TypeVar("T")
+
 __all__ = [
+    "CACHE_FILE_ERRORS",
     "MAX_INPUT_BYTES",
+    "STALE_TEMPORARY_SECONDS",
     "CacheWarner",
     "atomic_output",
     "cache_dir",
+    "check_cache_array",
+    "check_cache_lonlat",
     "check_input_file",
+    "check_output_is_not_an_input",
     "file_stamp",
+    "read_cache_arrays",
+    "read_cache_file",
     "read_input_bytes",
     "remove_stale_temporaries",
     "write_atomic",
@@ -85,18 +101,266 @@ class CacheWarner:
         self.kept = kept
         self.warned = False
 
-    def __call__(self, message: str) -> None:
-        """Warn with ``message``, unless this cache warned already in this process."""
+    def __call__(self, message: str, *, advice: str | None = None) -> None:
+        """Warn with ``message``, unless this cache warned already in this process.
+
+        ``advice`` replaces the default ending (the cache kept in memory only, and
+        ``GEOFLOWS_CACHE_DIR``), e.g. for a damaged file that is rebuilt.
+        """
         if self.warned:
             return
         from geoflows.errors import CacheWarning, warn
 
         self.warned = True
+        if advice is None:
+            advice = (
+                f"{self.kept} are kept in memory only. "
+                "Set GEOFLOWS_CACHE_DIR to a writable directory to keep them."
+            )
+        warn(f"geoflows: {message}; {advice}", CacheWarning)
+
+
+# --------------------------------------------------------------------------- cache files
+#: What reading and checking a damaged or planted cache file may raise: each one makes the
+#: file a cache miss (rebuilt and replaced), never an error of the map. ``MemoryError`` is
+#: among them: a file that passes the size bounds may still not fit under a tight limit.
+CACHE_FILE_ERRORS: tuple[type[BaseException], ...] = (
+    OSError, ValueError, TypeError, KeyError, IndexError, EOFError, OverflowError,
+    MemoryError, zipfile.BadZipFile,
+)  # fmt: skip
+
+
+def read_cache_file(
+    path: Path, read: Callable[[Path], T], warn: Callable[..., None], what: str
+) -> T | None:
+    """Read one cache file with ``read``: ``None`` when it is missing or fails its check.
+
+    Every disk cache (routes, basemaps, the rail graph) reads through here, so a damaged or
+    planted file is treated the same everywhere: a cache miss with one
+    :class:`~geoflows.errors.CacheWarning` naming the file and what is wrong with it; the
+    caller builds the value again and writes the file afresh.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The cache file.
+    read : callable
+        Reads and checks the file by value (see :func:`read_cache_arrays`,
+        :func:`check_cache_array`), raising one of :data:`CACHE_FILE_ERRORS` when it is bad.
+    warn : callable
+        The cache's :class:`CacheWarner`.
+    what : str
+        The cache, for the message ("route cache").
+
+    Examples
+    --------
+    >>> import pathlib, tempfile, warnings
+    >>> bad = pathlib.Path(tempfile.mkdtemp()) / "routes.npz"
+    >>> _ = bad.write_bytes(b"not a zip")
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     read_cache_file(bad, lambda p: read_cache_arrays(p, ["x"], max_bytes=1 << 20),
+    ...                     CacheWarner("routes"), "route cache")
+    >>> "failed its check (BadZipFile" in str(caught[0].message)
+    True
+    >>> read_cache_file(bad.with_name("new.npz"), Path.read_bytes, CacheWarner("x"), "cache")
+    """
+    try:
+        return read(path)
+    except (FileNotFoundError, NotADirectoryError):  # not written yet (or cannot be: warned then)
+        return None
+    except CACHE_FILE_ERRORS as exc:
         warn(
-            f"geoflows: {message}; {self.kept} are kept in memory only. "
-            "Set GEOFLOWS_CACHE_DIR to a writable directory to keep them.",
-            CacheWarning,
+            f"{what} {path} failed its check ({type(exc).__name__}: {exc})",
+            advice="it is treated as missing: built again and replaced",
         )
+        return None
+
+
+def read_cache_arrays(
+    path: str | os.PathLike, names: Iterable[str], *, max_bytes: int
+) -> dict[str, np.ndarray]:
+    """Read plain arrays from a cache ``.npz``, every size bounded before it is allocated.
+
+    The file must be a regular file of at most ``max_bytes``; the sizes its zip directory
+    declares for the members (``ZipInfo.file_size``) must add up to at most ``max_bytes``
+    **before** any member is decompressed, so a planted deflate bomb (a megabyte that
+    inflates to gigabytes) is refused unread; each member's ``.npy`` header must declare no
+    more bytes than the member holds, and no Python objects (nothing is unpickled). The
+    values are not checked here: see :func:`check_cache_array`.
+
+    Parameters
+    ----------
+    path : path-like
+        The ``.npz`` file.
+    names : iterable of str
+        The arrays to read (others in the file are ignored).
+    max_bytes : int
+        Bound on the file's size and on the sum of its members' declared sizes.
+
+    Returns
+    -------
+    dict of str to numpy.ndarray
+
+    Raises
+    ------
+    FileNotFoundError
+        When there is no file.
+    ValueError, KeyError, zipfile.BadZipFile
+        When the file is not such an ``.npz`` or breaks a bound (see
+        :data:`CACHE_FILE_ERRORS`).
+
+    Examples
+    --------
+    >>> import io, pathlib, tempfile
+    >>> import numpy as np
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / "c.npz"
+    >>> np.savez(f, x=np.arange(3.0))
+    >>> read_cache_arrays(f, ["x"], max_bytes=1 << 20)["x"].tolist()
+    [0.0, 1.0, 2.0]
+    >>> try:
+    ...     read_cache_arrays(f, ["x"], max_bytes=100)
+    ... except ValueError as e:
+    ...     print(str(e).split(", ")[-1])
+    more than the 100 this cache may hold
+    """
+    import io
+
+    import numpy as np
+
+    with open(path, "rb") as fh:
+        st = os.fstat(fh.fileno())
+        if not stat.S_ISREG(st.st_mode):
+            raise ValueError(f"is {_file_kind(st.st_mode)}, not a file")
+        if st.st_size > max_bytes:
+            raise ValueError(
+                f"the file holds {st.st_size:,} bytes, more than the {max_bytes:,} this cache "
+                "may hold"
+            )
+        data = fh.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise ValueError(f"the file grew past the {max_bytes:,} bytes this cache may hold")
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        infos = {info.filename: info for info in zf.infolist()}
+        declared = sum(info.file_size for info in infos.values())
+        if declared > max_bytes:
+            raise ValueError(
+                f"its members would expand to {declared:,} bytes, more than the {max_bytes:,} "
+                "this cache may hold (not decompressed)"
+            )
+        return {name: _read_member(zf, infos, name, np) for name in names}
+
+
+def _read_member(zf: zipfile.ZipFile, infos: dict, name: str, np: Any) -> np.ndarray:
+    """Read one ``.npy`` member whose header's size is checked against the member's."""
+    info = infos.get(f"{name}.npy")
+    if info is None:
+        raise KeyError(f"no array {name!r}")
+    with zf.open(info) as member:
+        version = np.lib.format.read_magic(member)
+        if version == (1, 0):
+            shape, fortran, dtype = np.lib.format.read_array_header_1_0(member)
+        else:
+            shape, fortran, dtype = np.lib.format.read_array_header_2_0(member)
+        if dtype.hasobject:
+            raise ValueError(f"array {name!r} holds Python objects; refusing to unpickle it")
+        nbytes = math.prod(shape) * dtype.itemsize
+        if nbytes > info.file_size:
+            raise ValueError(
+                f"array {name!r} declares {nbytes:,} bytes in a member of {info.file_size:,}"
+            )
+        buf = bytearray(nbytes)
+        if member.readinto(buf) != nbytes:
+            raise ValueError(f"array {name!r} is truncated")
+    return np.frombuffer(buf, dtype=dtype).reshape(shape, order="F" if fortran else "C")
+
+
+def check_cache_array(
+    arrays: dict[str, np.ndarray],
+    name: str,
+    kind: str,
+    *,
+    ndim: int = 1,
+    low: float | None = None,
+    high: float | None = None,
+) -> np.ndarray:
+    """Return ``arrays[name]`` after checking it by value: its kind, rank and range.
+
+    Parameters
+    ----------
+    arrays : dict of str to numpy.ndarray
+        As :func:`read_cache_arrays` returns them.
+    name : str
+        The array.
+    kind : {"f", "i", "U"}
+        Real numbers (float; every value finite), integers (signed or unsigned) or text.
+    ndim : int
+        Number of dimensions.
+    low, high : float, optional
+        Bounds every value must lie within (numbers only).
+
+    Raises
+    ------
+    ValueError
+        Naming the array and what is wrong.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> check_cache_array({"x": np.array([1.0, 2.0])}, "x", "f", low=0).tolist()
+    [1.0, 2.0]
+    >>> try:
+    ...     check_cache_array({"x": np.array(["1", "2"])}, "x", "f")
+    ... except ValueError as e:
+    ...     print(e)
+    array 'x' holds <U1 values, not real numbers
+    """
+    import numpy as np
+
+    a = arrays[name]
+    kinds = {"f": ("f", "real numbers"), "i": ("iu", "integers"), "U": ("U", "text")}
+    allowed, wanted = kinds[kind]
+    if a.dtype.kind not in allowed:
+        raise ValueError(f"array {name!r} holds {a.dtype.str} values, not {wanted}")
+    if a.ndim != ndim:
+        raise ValueError(f"array {name!r} has {a.ndim} dimensions, not {ndim}")
+    if kind == "f" and a.size and not np.isfinite(a).all():
+        raise ValueError(f"array {name!r} holds a value that is not finite (NaN or infinity)")
+    if kind != "U" and a.size:
+        lo, hi = a.min().item(), a.max().item()
+        if (low is not None and lo < low) or (high is not None and hi > high):
+            raise ValueError(f"array {name!r} holds {lo!r} to {hi!r}, outside {low!r} to {high!r}")
+    return a
+
+
+def check_cache_lonlat(
+    lon: np.ndarray, lat: np.ndarray, what: str, *, lon_limit: float = 360.0
+) -> None:
+    """Check cached coordinates: finite, latitude within ±90°, longitude within ±``lon_limit``.
+
+    The limit is 360° by default, as for lines brought in: geoflows keeps a line crossing 180°
+    unwrapped.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> check_cache_lonlat(np.array([190.0]), np.array([43.0]), "route")
+    >>> try:
+    ...     check_cache_lonlat(np.array([1e308]), np.array([43.0]), "route")
+    ... except ValueError as e:
+    ...     print(e)
+    route longitude 1e+308 is off the globe (beyond ±360°)
+    """
+    import numpy as np
+
+    for values, label, limit in ((lon, "longitude", lon_limit), (lat, "latitude", 90.0)):
+        values = np.asarray(values)
+        if values.dtype.kind not in "fiu":
+            raise ValueError(f"{what} {label}s are {values.dtype.str} values, not numbers")
+        bad = ~np.isfinite(values) | (np.abs(values) > limit)
+        if bad.any():
+            v = float(values[bad][0])
+            raise ValueError(f"{what} {label} {v!r} is off the globe (beyond ±{limit:g}°)")
 
 
 # --------------------------------------------------------------------------- input files
@@ -288,6 +552,14 @@ def file_stamp(paths: Iterable[str | os.PathLike]) -> str:
 
 
 # --------------------------------------------------------------------------- writing
+#: A temporary left beside an output is swept by a later writer once it is this old (seconds)
+#: and the process that made it is gone.
+STALE_TEMPORARY_SECONDS = 600
+#: ``.<name>.<pid>.<random>.geoflows-tmp``: the private folder :func:`atomic_output` writes in.
+_TEMP_SUFFIX = ".geoflows-tmp"
+_TEMP_RE = re.compile(r"\A\..+\.(\d+)\.[A-Za-z0-9_]{8}" + re.escape(_TEMP_SUFFIX) + r"\Z", re.S)
+
+
 @contextmanager
 def atomic_output(path: str | os.PathLike) -> Iterator[Path]:
     r"""Give a temporary path to write; on success it replaces ``path`` in one step.
@@ -300,6 +572,11 @@ def atomic_output(path: str | os.PathLike) -> Iterator[Path]:
     file, never followed, and the file keeps the permissions the writer created it with (the
     user's umask), never a mode or special bit copied from what was there. On any error or
     interruption the temporary folder is removed and ``path`` is left as it was.
+
+    A process killed in the middle (``SIGKILL``, power loss) cannot remove its folder; its name
+    holds the writer's process id, and every later writer into the same folder first sweeps
+    such leftovers (:func:`remove_stale_temporaries`: older than
+    :data:`STALE_TEMPORARY_SECONDS`, their process gone).
 
     Parameters
     ----------
@@ -324,7 +601,12 @@ def atomic_output(path: str | os.PathLike) -> Iterator[Path]:
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    folder = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"))
+    remove_stale_temporaries(path)
+    folder = Path(
+        tempfile.mkdtemp(
+            dir=path.parent, prefix=f".{path.name}.{os.getpid()}.", suffix=_TEMP_SUFFIX
+        )
+    )
     try:
         tmp = folder / path.name
         yield tmp
@@ -389,11 +671,51 @@ def write_text_atomic(path: str | os.PathLike, text: str) -> Path:
     return write_atomic(path, text.encode("utf-8"))
 
 
-def remove_stale_temporaries(path: str | os.PathLike) -> list[Path]:
-    """Remove what an interrupted :func:`atomic_output` for ``path`` left beside it.
+def _process_gone(pid: int | None) -> bool:
+    """Tell whether no process ``pid`` runs here (None: an old name without one)."""
+    if pid is None:
+        return True
+    if pid == os.getpid() or pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except (PermissionError, OSError):  # another user's process: alive
+        return False
+    return False
+
+
+def _newest_mtime(p: Path) -> float:
+    """Return the newest modification time of ``p`` and (a folder) of the entries in it."""
+    newest = os.lstat(p).st_mtime
+    if stat.S_ISDIR(os.lstat(p).st_mode):
+        with os.scandir(p) as it:
+            for entry in it:
+                newest = max(newest, entry.stat(follow_symlinks=False).st_mtime)
+    return newest
+
+
+def remove_stale_temporaries(
+    path: str | os.PathLike, *, min_age: float | None = None
+) -> list[Path]:
+    """Remove what interrupted :func:`atomic_output` writes left in ``path``'s folder.
 
     A process killed in the middle of a write (``SIGKILL``, power loss) cannot clean up its
-    private temporary folder; the next writer of the same file calls this first.
+    private temporary folder; the next writer into the same folder calls this first. Only our
+    own names are touched (``.<name>.<pid>.<8 characters>.geoflows-tmp``, and the
+    ``.<name>.<…>.tmp`` of older versions for ``path`` itself), only when the process that
+    made one no longer runs (the process id is in the name; this process's own are kept) and
+    nothing in it changed for ``min_age`` seconds (:data:`STALE_TEMPORARY_SECONDS`, so a
+    writer on another machine sharing the folder is not swept). A symlink is removed, never
+    followed.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The file being written; its folder is swept.
+    min_age : float, optional
+        Seconds since the last change; default :data:`STALE_TEMPORARY_SECONDS`.
 
     Returns
     -------
@@ -402,17 +724,37 @@ def remove_stale_temporaries(path: str | os.PathLike) -> list[Path]:
 
     Examples
     --------
-    >>> import pathlib, tempfile
+    >>> import os, pathlib, tempfile
     >>> out = pathlib.Path(tempfile.mkdtemp()) / "map.html"
-    >>> left = pathlib.Path(tempfile.mkdtemp(dir=out.parent, prefix=".map.html.", suffix=".tmp"))
+    >>> left = out.parent / ".map.html.999999999.abcd1234.geoflows-tmp"  # a killed writer's
+    >>> left.mkdir()
+    >>> os.utime(left, (0, 0))
     >>> [p.name == left.name for p in remove_stale_temporaries(out)], left.exists()
     ([True], False)
     """
     path = Path(path)
+    min_age = STALE_TEMPORARY_SECONDS if min_age is None else float(min_age)
+    legacy = f".{path.name}."
+    try:
+        with os.scandir(path.parent) as it:
+            names = sorted(e.name for e in it if e.name.startswith("."))
+    except OSError:
+        return []
     removed = []
-    for p in sorted(path.parent.glob(f".{glob.escape(path.name)}.*.tmp")):
+    now = time.time()
+    for name in names:
+        m = _TEMP_RE.match(name)
+        if m:
+            pid: int | None = int(m.group(1))
+        elif name.startswith(legacy) and name.endswith(".tmp") and len(name) > len(legacy) + 4:
+            pid = None
+        else:
+            continue
+        p = path.parent / name
         try:
-            if p.is_dir() and not p.is_symlink():
+            if not _process_gone(pid) or now - _newest_mtime(p) < min_age:
+                continue
+            if stat.S_ISDIR(os.lstat(p).st_mode):
                 shutil.rmtree(p)
             else:
                 p.unlink()
@@ -420,3 +762,58 @@ def remove_stale_temporaries(path: str | os.PathLike) -> list[Path]:
             continue
         removed.append(p)
     return removed
+
+
+def check_output_is_not_an_input(
+    output: str | os.PathLike, inputs: Iterable[str | os.PathLike | None], *, what: str = "output"
+) -> Path:
+    """Refuse an output path that is one of the inputs (the same file by name or by inode).
+
+    A map named ``m`` built from ``m.html``, or ``geoflows map f.csv -o f.csv``, would
+    replace the data it is made from; it is refused before anything is read.
+
+    Parameters
+    ----------
+    output : path-like
+        The file about to be written.
+    inputs : iterable of path-like or None
+        The files it is made from (``None`` items are skipped).
+    what : str
+        The output, for the message ("map 'm'").
+
+    Returns
+    -------
+    pathlib.Path
+        ``output``.
+
+    Raises
+    ------
+    InputFileError
+        Naming the output, the input and what to do.
+
+    Examples
+    --------
+    >>> try:
+    ...     check_output_is_not_an_input("data/../data/a.csv", ["data/a.csv"])
+    ... except InputFileError as e:
+    ...     print(str(e)[:60])
+    data/../data/a.csv: the output would replace its input data/
+    """
+    out = Path(output)
+    out_real = os.path.realpath(out)
+    for given in inputs:
+        if given is None:
+            continue
+        src = Path(given)
+        same = os.path.realpath(src) == out_real
+        if not same:
+            try:
+                same = os.path.samefile(src, out)
+            except OSError:  # either is missing: not the same file
+                same = False
+        if same:
+            raise InputFileError(
+                f"{out}: the {what} would replace its input {src}; write it elsewhere (another "
+                "name or output folder) or rename the input"
+            )
+    return out

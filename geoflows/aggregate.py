@@ -60,7 +60,17 @@ _SPREAD = {"claim_low": "min", "claim_high": "max", "claim_vmin": "min", "claim_
 # --------------------------------------------------------------------------- the rules
 def _keys(by: Sequence[str] | str | None, columns: Sequence[str], where: str) -> list[str]:
     """Return the checked grouping columns: origin, destination, unit, then the rest of ``by``."""
+    if by is not None and not isinstance(by, str | Sequence):
+        raise AggregationError(
+            f"by must be a column name or a list of column names; got {by!r} ({type(by).__name__})"
+        )
     asked = [by] if isinstance(by, str) else list(by or ())
+    odd = [b for b in asked if not isinstance(b, str)]
+    if odd:
+        raise AggregationError(
+            f"by holds {', '.join(map(repr, odd))}, which {'is' if len(odd) == 1 else 'are'} "
+            "not a column name; give names as text, e.g. by=['category']"
+        )
     keys = list(KEY_FIELDS) + [b for b in asked if b not in KEY_FIELDS]
     numeric = ("volume", "volume_low", "volume_high", "start", "end", "source", "id")
     bad = [b for b in keys if b in numeric]
@@ -432,13 +442,18 @@ def _import_dask() -> Any:
     return dd
 
 
-def _read_source(source: object, dd: Any) -> tuple[Any, str]:
-    """Return a Dask DataFrame of the records and a name for messages; nothing is computed."""
+def _read_source(source: object, dd: Any) -> tuple[Any, str, list[str]]:
+    """Return a Dask DataFrame of the records, a name for messages and its Parquet parts.
+
+    Nothing is computed; the parts (the files of a Parquet folder or glob) are listed so that
+    their schemas can be compared before any is read.
+    """
     if isinstance(source, pd.DataFrame):
         parts = max(1, min(64, len(source) // 250_000))
-        return dd.from_pandas(source.reset_index(drop=True), npartitions=parts), "the DataFrame"
+        frame = dd.from_pandas(source.reset_index(drop=True), npartitions=parts)
+        return frame, "the DataFrame", []
     if isinstance(source, dd.DataFrame):
-        return source, "the Dask DataFrame"
+        return source, "the Dask DataFrame", []
     if isinstance(source, (str, os.PathLike)):
         text = os.fspath(source)
         matches = sorted(glob.glob(text)) if any(ch in text for ch in "*?[") else [text]
@@ -450,12 +465,82 @@ def _read_source(source: object, dd: Any) -> tuple[Any, str]:
         first = matches[0]
         if first.lower().endswith((".csv", ".tsv", ".txt")):
             sep = "\t" if first.lower().endswith(".tsv") else ","
-            return dd.read_csv(text, sep=sep, dtype=str, keep_default_na=False), text
-        return dd.read_parquet(text), text
+            return dd.read_csv(text, sep=sep, dtype=str, keep_default_na=False), text, []
+        return _read_parquet(dd, text, matches)
     raise GeoflowsError(
         "aggregate_flows takes a pandas DataFrame, a dask DataFrame, or a path or glob of "
         f"Parquet/CSV files; got {type(source).__name__}"
     )
+
+
+def _read_parquet(dd: Any, text: str, matches: list[str]) -> tuple[Any, str, list[str]]:
+    """Open Parquet parts with Dask; an unreadable part is an error naming it."""
+    import pyarrow as pa
+    import pyarrow.dataset as ds
+
+    try:
+        files = ds.dataset(matches if len(matches) > 1 else text, format="parquet").files
+        return dd.read_parquet(text), text, list(files)
+    except (pa.ArrowException, OSError) as exc:
+        raise AggregationError(
+            f"{text}: cannot be read as Parquet ({exc}); give a Parquet file, a folder of "
+            "Parquet files or a glob of them"
+        ) from None
+
+
+def _type_family(t: Any) -> str:
+    """Name the kind of values an Arrow type holds, as far as aggregation tells them apart."""
+    import pyarrow as pa
+
+    if pa.types.is_dictionary(t):
+        return _type_family(t.value_type)
+    if pa.types.is_null(t):
+        return "empty"
+    if pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_decimal(t):
+        return "numbers"
+    if pa.types.is_string(t) or pa.types.is_large_string(t):
+        return "text"
+    if pa.types.is_timestamp(t):
+        return f"timestamps in {t.tz}" if t.tz else "timestamps without a time zone"
+    return str(t)
+
+
+def _check_parts(files: Sequence[str], needed: Sequence[str], where: str) -> None:
+    """Check that every Parquet part has the columns read, each with one kind of values.
+
+    Dask takes the schema of one part; a part without a column, or with a column of another
+    type (numbers in one, text in another; timestamps with and without a time zone), fails
+    deep in the computation with a raw KeyError or Arrow error. Only the footers are read.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    seen: dict[str, tuple[str, str]] = {}
+    for f in files:
+        try:
+            schema = pq.read_schema(f)
+        except (pa.ArrowException, OSError) as exc:
+            raise AggregationError(
+                f"{f}: cannot be read as Parquet ({exc}); part of {where}: repair or remove it"
+            ) from None
+        for col in needed:
+            if col not in schema.names:
+                raise AggregationError(
+                    f"{f}: has no column {col!r}, which aggregation reads; every part of {where} "
+                    f"needs the columns {', '.join(map(repr, needed))}: add the column (it may "
+                    "be empty) or leave the file out"
+                )
+            family = _type_family(schema.field(col).type)
+            if family == "empty":
+                continue
+            other_file, other = seen.setdefault(col, (f, family))
+            if other != family:
+                raise AggregationError(
+                    f"{f}: column {col!r} holds {family}, but {other} in {other_file}; the "
+                    f"parts of {where} must share one schema: write them again with one type "
+                    f"for {col!r}, or read them with pandas and pass "
+                    "one DataFrame"
+                )
 
 
 def _select_columns(
@@ -473,8 +558,14 @@ def _select_columns(
     return ddf[[c for c in ddf.columns if c in wanted]], keys
 
 
+def _source_names(kept: Sequence[str], columns: Mapping[str, str] | None) -> list[str]:
+    """Return the names the kept columns have in the source, before ``columns=`` renamed them."""
+    back = {new: old for old, new in (columns or {}).items()}
+    return [back.get(c, c) for c in kept]
+
+
 def _sum_on_dask(
-    ddf: Any, keys: list[str], period: str | None
+    ddf: Any, keys: list[str], period: str | None, where: str = "the records"
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Sum the records per group on Dask; return the group sums and the (group, source) pairs."""
     group_cols = keys + ["period"]
@@ -484,7 +575,16 @@ def _sum_on_dask(
     # Dask's tree reduction needs no shuffle.
     spec = _agg_spec(meta.columns)
     by_source = partial.groupby(group_cols + ["group", "source"], dropna=False)
-    by_source = by_source.agg(spec, split_out=1).compute().reset_index()
+    try:
+        by_source = by_source.agg(spec, split_out=1).compute().reset_index()
+    except GeoflowsError:
+        raise
+    except (KeyError, TypeError, ValueError) as exc:  # a part that differs from the others
+        raise AggregationError(
+            f"{where}: the records could not be summed ({type(exc).__name__}: {exc}); its "
+            "parts probably differ in columns or types: give every part the same schema, or "
+            "read them with pandas and pass one DataFrame"
+        ) from exc
     sums = _movements(by_source, group_cols)
     return sums, by_source[group_cols + ["source"]].drop_duplicates()
 
@@ -531,8 +631,9 @@ def aggregate_flows(
     Raises
     ------
     AggregationError
-        A column to group by or the origin/destination is missing, or the period is unknown;
-        raised before anything is computed.
+        A column to group by or the origin/destination is missing, ``by`` is not column
+        names, the period is unknown, or the Parquet parts differ in the columns read or their
+        types (naming the file and the column); raised before anything is computed.
 
     Examples
     --------
@@ -549,9 +650,10 @@ def aggregate_flows(
 
     dd = _import_dask()
     period = _check_period(period)
-    ddf, where = _read_source(source, dd)
+    ddf, where, parts = _read_source(source, dd)
     ddf, keys = _select_columns(ddf, by, columns, where)
-    sums, pairs = _sum_on_dask(ddf, keys, period)
+    _check_parts(parts, _source_names(list(ddf.columns), columns), where)
+    sums, pairs = _sum_on_dask(ddf, keys, period, where)
     out = _finish(sums, keys, period, _merged_sources(pairs, sums, keys + ["period"]))
     _warn_invalid(sums, where)
     records = validate_flows(out, source=where)

@@ -27,6 +27,7 @@ from typing import Any
 import click
 
 import geoflows
+from geoflows._files import check_output_is_not_an_input
 from geoflows.build import (
     build,
     concat_flowsets,
@@ -292,6 +293,7 @@ def map_cmd(
       geoflows map flows.csv -o offline.html --tiles none --at 2023-11-01
       geoflows map grain.csv -o grain.html --route sea --gazetteer my_ports.csv
     """
+    check_output_is_not_an_input(output, [*inputs, gazetteer], what="map")
     flows = _read(
         inputs,
         gazetteer=_gazetteer(gazetteer),
@@ -665,6 +667,7 @@ def export_cmd(
       geoflows export data/black_sea_grain_2023.csv -o grain.gpkg --route sea
       geoflows export a.csv b.csv -o both.parquet
     """
+    check_output_is_not_an_input(output, [*inputs, gazetteer], what="export")
     flows = _read(
         inputs,
         gazetteer=_gazetteer(gazetteer),
@@ -827,7 +830,9 @@ def extract_cmd(
     from geoflows.extract import MAX_TEXT_BYTES, extract_flows
 
     frames = []
-    for path in _report_paths(inputs):
+    reports = _report_paths(inputs)
+    check_output_is_not_an_input(output, reports, what="draft CSV")
+    for path in reports:
         if path.stat().st_size > MAX_TEXT_BYTES:
             raise ExtractError(
                 f"{path}: larger than {MAX_TEXT_BYTES // 2**20} MB; split the report into files"

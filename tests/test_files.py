@@ -38,11 +38,13 @@ def test_index_cache_goes_through_the_atomic_writer(tmp_path: Path, monkeypatch)
 
 def test_stale_temporaries_of_one_file_only(tmp_path: Path) -> None:
     out = tmp_path / "m[1].html"
-    mine = tmp_path / ".m[1].html.x7.tmp"
+    mine = tmp_path / ".m[1].html.x7.tmp"  # an older version's name, for this file only
     mine.mkdir()
     (mine / "m[1].html").write_text("half")
     other = tmp_path / ".other.html.x7.tmp"
     other.mkdir()
+    for p in (mine / "m[1].html", mine, other):
+        os.utime(p, (0, 0))
     assert _files.remove_stale_temporaries(out) == [mine]
     assert sorted(p.name for p in tmp_path.iterdir()) == [".other.html.x7.tmp"]
 

@@ -1,9 +1,12 @@
-"""Issue 25 (second hardening pass), items 1, 3, 4, 5 and 10: the doors data and options come in by.
+"""Issue 25 (second hardening pass): the doors data, options, caches and outputs go through.
 
 1. every line brought in passes one coordinate check; 3. data text reaches matplotlib as plain
 text; 4. colours and CSS values from options follow a strict grammar; 5. text printed to a
-terminal has its control characters escaped; 10. deep build files, poisoned online-geocoder
-cache rows and bad geocoder coordinates give errors of ours.
+terminal has its control characters escaped; 6. cache files are read by value, sizes bounded
+before decompressing; 7. aggregate_flows' bad keys and mixed Parquet parts are our errors;
+9. stale temporaries are swept and an output never replaces an input; 10. deep build files,
+poisoned online-geocoder cache rows and bad geocoder coordinates give errors of ours. Items 8
+and 9's notebook picture run in Chromium: tests/browser/test_doors_browser.py.
 """
 
 from __future__ import annotations
@@ -358,3 +361,221 @@ def test_bad_coordinates_from_the_online_geocoder_are_our_error(lat, lon):
             og.geocode("Zzyzx Depot")
         assert e.value.reason.startswith("bad coordinates") and og.failures[-1] is e.value
         assert provider.calls == calls
+
+
+# --------------------------------------------------------------------------- 6. caches by value
+def _deflate_bomb(member: str, mib: int) -> bytes:
+    """A zip whose one deflated member of ``mib`` KB inflates to ``mib`` MiB (a real bomb)."""
+    import struct
+    import zlib
+
+    head = b"{'descr': '|i1', 'fortran_order': False, 'shape': (%d,), }" % (mib << 20)
+    head = b"\x93NUMPY\x01\x00" + head.ljust(117) + b"\n"
+    expands_to = len(head) + (mib << 20)
+    comp = zlib.compressobj(9, zlib.DEFLATED, -15)
+    data = comp.compress(head) + comp.flush(zlib.Z_FULL_FLUSH)
+    block = comp.compress(bytes(1 << 20)) + comp.flush(zlib.Z_FULL_FLUSH)
+    data += block * mib + comp.flush()
+    name = member.encode()
+    fields = struct.pack("<HHHHHIII", 20, 0, 8, 0, 0, 0, len(data), expands_to)
+    local = b"PK\x03\x04" + fields + struct.pack("<HH", len(name), 0) + name
+    central = (
+        b"PK\x01\x02" + struct.pack("<H", 20) + fields
+        + struct.pack("<HHHHHII", len(name), 0, 0, 0, 0, 0, 0) + name
+    )  # fmt: skip
+    end = b"PK\x05\x06" + struct.pack("<HHHHIIH", 0, 0, 1, 1, len(central), len(local + data), 0)
+    return local + data + central + end
+
+
+def _npz(**arrays) -> bytes:
+    import io
+
+    buf = io.BytesIO()
+    np.savez(buf, **arrays)
+    return buf.getvalue()
+
+
+def _huge_header() -> bytes:
+    """A small stored member whose .npy header declares 10**10 values (80 GB to allocate)."""
+    import io
+    import zipfile
+
+    head = b"{'descr': '<f8', 'fortran_order': False, 'shape': (10000000000,), }"
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("flat.npy", b"\x93NUMPY\x01\x00" + (head.ljust(117) + b"\n").replace(
+            b"<f8", b"<i4") + bytes(64))  # fmt: skip
+    return buf.getvalue()
+
+
+def _routes_with(coords_of):
+    def plant(path):
+        with np.load(path, allow_pickle=False) as npz:
+            arrays = dict(npz)
+        arrays["coords"] = coords_of(arrays["coords"])
+        path.write_bytes(_npz(**arrays))
+
+    return plant
+
+
+BAD_CACHE_FILES = {
+    "routes: text coordinates": ("routes", _routes_with(lambda c: c.astype(str))),
+    "routes: NaN": ("routes", _routes_with(lambda c: np.where(c == c.max(), np.nan, c))),
+    "routes: 1e308": ("routes", _routes_with(lambda c: np.where(c == c.max(), 1e308, c))),
+    "basemap: deflate bomb": ("basemap", lambda p: p.write_bytes(_deflate_bomb("flat.npy", 1024))),
+    "basemap: 80 GB header": ("basemap", lambda p: p.write_bytes(_huge_header())),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("planted", list(BAD_CACHE_FILES), ids=list(BAD_CACHE_FILES))
+def test_a_bad_cache_file_is_a_miss_rebuilt_and_replaced(tmp_path, monkeypatch, planted):
+    from geoflows.render import _basemap as B
+    from geoflows.routes import _network, clear_route_cache
+
+    monkeypatch.setattr(_network, "route_cache_path", lambda: tmp_path / "routes.npz")
+    monkeypatch.setattr(B, "basemap_cache_dir", lambda: tmp_path)
+    cache, plant = BAD_CACHE_FILES[planted]
+
+    def fresh():  # as a new process starts: nothing in memory, the files as they are
+        clear_route_cache(disk=False)
+        B._basemap_for.cache_clear()
+        B._packed_for.cache_clear()
+        _network._warn_once.warned = B._warn_once.warned = False
+
+    def draw():
+        if cache == "routes":
+            (leg,), _ = _network.network_legs("sea", [130.28308], [42.25559], [129.04], [35.10])
+            return leg.tobytes()
+        return gf.render.basemap("countries", [[42.2, 130.2], [43.2, 132.0]])
+
+    fresh()
+    good = draw()
+    (path,) = tmp_path.glob("routes.npz" if cache == "routes" else "basemap-*.npz")
+    plant(path)
+    fresh()
+    with pytest.warns(gf.CacheWarning, match=f"{path.name} failed its check") as caught:
+        assert draw() == good  # drawn as it should be: the file was a miss
+    assert len(caught) == 1 and "built again and replaced" in str(caught[0].message)
+    assert path.stat().st_size < 1 << 20  # replaced by a good file
+    fresh()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert draw() == good
+
+
+def test_the_place_index_is_checked_by_value_even_with_a_matching_digest(tmp_path):
+    from geoflows.places import _index
+
+    path = tmp_path / "index.npz"
+    for lat in (np.nan, 95.0):  # a forged file whose digest was computed over the bad value
+        _index.save_index({"format": _index.INDEX_FORMAT, "lat": np.array([1.0, lat]),
+                           "lon": np.array([2.0, 3.0])}, path)  # fmt: skip
+        with pytest.raises(ValueError, match=r"place latitude (nan|95\.0) is off the globe"):
+            _index.read_index(path)
+
+
+# --------------------------------------------------------------------------- 9. leftovers
+def test_a_killed_writers_leftover_is_swept_by_the_next_build(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    out = tmp_path / "out" / "m.html"
+    killed = subprocess.run(
+        [sys.executable, "-c", (
+            "import os, signal, sys\nfrom geoflows._files import atomic_output\n"
+            "with atomic_output(sys.argv[1]) as tmp:\n"
+            "    tmp.write_text('half a map')\n"
+            "    os.kill(os.getpid(), signal.SIGKILL)\n"
+        ), str(out)],
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )  # fmt: skip
+    assert killed.returncode == -9
+    (left,) = out.parent.iterdir()  # the hidden folder it could not remove, with its pid
+    assert left.name.startswith(".m.html.") and left.name.endswith(".geoflows-tmp")
+    live = out.parent / f".m.html.{os.getpid()}.abcd1234.geoflows-tmp"  # a running writer's
+    live.mkdir()
+    other = out.parent / ".notes.txt.tmp"  # not a name of ours
+    other.write_text("keep")
+    for p in (*left.iterdir(), left, live, other):
+        os.utime(p, (0, 0))  # as a later build sees them, minutes or days after
+    (tmp_path / "f.csv").write_text("origin,destination\nRajin,Vladivostok\n")
+    (tmp_path / "maps.yaml").write_text(
+        "inputs:\n  f: f.csv\noutput_dir: out\nmaps:\n  - name: m\n    input: f\n"
+    )
+    report = gf.build_maps(tmp_path / "maps.yaml", quiet=True)
+    assert [r.status for r in report.results] == ["built"]
+    assert sorted(p.name for p in out.parent.iterdir()) == sorted(["m.html", live.name, other.name])
+
+
+def test_an_output_that_would_replace_its_input_is_refused(tmp_path):
+    from click.testing import CliRunner
+
+    from geoflows.cli import cli
+
+    data = "origin,destination\nRajin,Vladivostok\n"
+    (tmp_path / "m.html").write_text(data)  # a map named m whose input is m.html
+    (tmp_path / "maps.yaml").write_text("inputs:\n  f: m.html\nmaps:\n  - name: m\n    input: f\n")
+    (result,) = gf.build_maps(tmp_path / "maps.yaml", quiet=True).results
+    assert result.status == "failed"
+    assert "the map 'm' would replace its input" in result.reason and "m.html" in result.reason
+    assert (tmp_path / "m.html").read_text() == data
+    (tmp_path / "f.csv").write_text(data)
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "alias.csv").symlink_to(tmp_path / "f.csv")
+    for command, out in [
+        ("map", tmp_path / "f.csv"),
+        ("map", tmp_path / "sub" / ".." / "f.csv"),
+        ("export", tmp_path / "alias.csv"),
+    ]:
+        r = CliRunner().invoke(cli, [command, str(tmp_path / "f.csv"), "-o", str(out)])
+        assert r.exit_code == 2, r.output
+        assert "would replace its input" in r.stderr and "write it elsewhere" in r.stderr
+        assert (tmp_path / "f.csv").read_text() == data
+
+
+# --------------------------------------------------------------------------- 7. aggregate_flows
+def test_bad_keys_and_mixed_parquet_parts_are_aggregation_errors(tmp_path):
+    pytest.importorskip("dask.dataframe")
+    records = pd.DataFrame({
+        "origin": ["Rajin", "Rajin"], "destination": ["Vladivostok", "Nakhodka"],
+        "volume": [1, 2], "unit": "t", "category": ["a", "b"],
+        "start": pd.to_datetime(["2024-01-01", "2024-02-01"]),
+    })  # fmt: skip
+    for by, wanted in [
+        ("nope", "the DataFrame has no column 'nope' to group by"),
+        (5, r"by must be a column name or a list of column names; got 5 \(int\)"),
+        (["category", None], "by holds None, which is not a column name"),
+    ]:
+        with pytest.raises(gf.AggregationError, match=wanted):
+            gf.aggregate_flows(records, by=by)
+    parts = {
+        "no column": records.drop(columns="volume"),
+        "text volumes": records.assign(volume=["1", "2"]),
+        "time zone": records.assign(start=records["start"].dt.tz_localize("UTC")),
+    }
+    for name, odd in parts.items():
+        folder = tmp_path / name
+        folder.mkdir()
+        records.to_parquet(folder / "0.parquet")
+        odd.to_parquet(folder / "1.parquet")
+        with pytest.raises(gf.AggregationError) as e:
+            gf.aggregate_flows(folder)  # a folder of parts
+        assert str(e.value).startswith(f"{folder / '1.parquet'}: ")
+        with pytest.raises(gf.AggregationError, match="1.parquet: "):
+            gf.aggregate_flows(str(folder / "*.parquet"), by="category")  # a glob
+    assert "has no column 'volume', which aggregation reads" in _message(tmp_path, "no column")
+    assert "'volume' holds text, but numbers in" in _message(tmp_path, "text volumes")
+    assert "'start' holds timestamps in UTC, but timestamps without" in _message(
+        tmp_path, "time zone"
+    )
+    (tmp_path / "same").mkdir()  # parts that agree (an extra column, floats beside ints) pass
+    records.to_parquet(tmp_path / "same" / "0.parquet")
+    records.assign(volume=[1.5, None], extra=1).to_parquet(tmp_path / "same" / "1.parquet")
+    assert len(gf.aggregate_flows(tmp_path / "same")) == 2
+
+
+def _message(tmp_path, name):
+    with pytest.raises(gf.AggregationError) as e:
+        gf.aggregate_flows(tmp_path / name)
+    return str(e.value)

@@ -24,7 +24,8 @@ def test_mimebundle_has_map_summary_and_picture(grain: gf.FlowSet) -> None:
     bundle = grain._repr_mimebundle_()
     assert sorted(bundle) == ["image/png", "text/html", "text/plain"]
     html = bundle["text/html"]
-    assert html.count("<iframe ") == 1 and 'sandbox="allow-scripts"' in html
+    assert html.count("<iframe ") == 1
+    assert 'sandbox="allow-scripts allow-popups allow-popups-to-escape-sandbox"' in html
     # The hint sits outside the frame, as plain escaped text.
     assert html.index("</iframe>") < html.index('class="geoflows-hint"')
     assert "Trust Notebook" in html and "command palette" in html

@@ -409,7 +409,7 @@ def test_notebook_iframe_sandbox(three: gf.FlowSet) -> None:
     parser.feed(out)
     assert [t for t, _ in parser.tags] == ["iframe"]
     attrs = parser.tags[0][1]
-    assert attrs["sandbox"] == "allow-scripts"
+    assert attrs["sandbox"] == "allow-scripts allow-popups allow-popups-to-escape-sandbox"
     assert "height:400px" in attrs["style"]
     assert attrs["srcdoc"] == map_html(three, tiles=None)
     assert html.escape(attrs["srcdoc"], quote=True) in out
@@ -417,7 +417,8 @@ def test_notebook_iframe_sandbox(three: gf.FlowSet) -> None:
 
 def test_repr_html(three: gf.FlowSet) -> None:
     out = three._repr_html_()
-    assert out.startswith("<iframe") and 'sandbox="allow-scripts"' in out
+    assert out.startswith("<iframe")
+    assert 'sandbox="allow-scripts allow-popups allow-popups-to-escape-sandbox"' in out
     assert "allow-same-origin" not in out
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from geoflows._files import remove_stale_temporaries, write_atomic
+from geoflows._files import check_output_is_not_an_input, remove_stale_temporaries, write_atomic
 from geoflows.build._errors import describe_error
 from geoflows.build._spec import (
     BuildSpec,
@@ -515,6 +515,10 @@ def _build_one(
     notes: list[str] = []
     phase = "read"
     try:
+        given = [spec.inputs[name].path for name in m.inputs if name in spec.inputs]
+        check_output_is_not_an_input(
+            out, [*given, spec.gazetteer, spec.source], what=f"map {m.name!r}"
+        )
         parts = [
             _read_input(spec, spec.inputs[name], allow_unresolved, cache, notes)
             for name in m.inputs
@@ -556,9 +560,13 @@ def _write_if_changed(path: Path, data: bytes, *, force: bool = False) -> bool:
 
 
 def _sweep_temp_files(spec: BuildSpec) -> None:
-    """After an interruption, remove temporary files this build's maps may have left."""
+    """After an interruption, remove temporary files this build's workers may have left.
+
+    The workers are gone by now, so their folders go whatever their age; a live process's
+    (another build writing into the same folder) are kept.
+    """
     for m in spec.maps:
-        remove_stale_temporaries(spec.output_dir / f"{m.name}.html")
+        remove_stale_temporaries(spec.output_dir / f"{m.name}.html", min_age=0)
 
 
 #: ``gf.build_maps`` — the name :func:`build` has at the package level.

@@ -602,7 +602,8 @@ def read_index(path: Path) -> dict[str, Any]:
     Raises
     ------
     ValueError
-        When the file is not an index of this format or its content hash does not match.
+        When the file is not an index of this format, its content hash does not match, or a
+        place's coordinates are not finite numbers on the globe.
     """
     import mmap
     import struct
@@ -644,6 +645,10 @@ def read_index(path: Path) -> dict[str, Any]:
     if int(flat["format"]) != INDEX_FORMAT:
         raise ValueError(f"index format {int(flat['format'])}, expected {INDEX_FORMAT}")
     _check_content(path, flat, st)
+    # by value too: the digest guards against damage, not against a file made to pass it
+    from geoflows._files import check_cache_lonlat
+
+    check_cache_lonlat(flat["lon"], flat["lat"], "place", lon_limit=180.0)
     return _unflatten(flat, blobs)
 
 

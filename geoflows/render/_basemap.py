@@ -68,6 +68,12 @@ DISK_FORMAT = 3
 #: Clipped basemaps kept on disk (one file per extent, 15-150 KB for the example maps); the
 #: oldest go.
 DISK_MAX_FILES = 128
+#: A basemap cache file larger than this (stored or decompressed) is not read: a map's
+#: basemap is at most :data:`MAX_BYTES` of payload, a few hundred kilobytes on disk.
+DISK_MAX_BYTES = 32 << 20
+#: Longitudes of a cached basemap lie within this (the margins of a world-wide map repeat the
+#: world on either side); latitudes within ±90°.
+BASEMAP_MAX_LON = 2160.0
 
 
 class Outlines(NamedTuple):
@@ -280,32 +286,45 @@ def _disk_path(extent: tuple[float, float, float, float]) -> Path | None:
 
 
 def _read_disk(path: Path) -> Outlines | None:
-    """Read one cached basemap: plain integer arrays only, checked (None: missing or damaged)."""
-    import zipfile
+    """Read one cached basemap: plain integer arrays only, checked (None: missing or bad)."""
+    from geoflows._files import read_cache_file
 
-    try:
-        data = path.read_bytes()
-    except (FileNotFoundError, NotADirectoryError):
-        return None
-    except OSError as exc:
-        _warn_once(f"cannot read the basemap cache {path} ({exc})")
-        return None
-    try:
-        with np.load(io.BytesIO(data), allow_pickle=False) as npz:
-            precision, flat, sizes = npz["precision"], npz["flat"], npz["sizes"]
-            packed_text = npz["packed"]
-        if precision.shape != () or not 1 <= int(precision) <= 6:
-            raise ValueError("precision out of range")
-        if flat.dtype != np.int32 or sizes.dtype != np.int32 or flat.ndim != 1 or sizes.ndim != 1:
-            raise ValueError("arrays of the wrong type")
-        flat, sizes = flat.astype(np.int64), sizes.astype(np.int64)
-        if sizes.min(initial=8) < 8 or (sizes % 2).any() or int(sizes.sum()) != flat.size:
-            raise ValueError("ring sizes do not add up")
-        packed = _checked_packed(packed_text, int(precision), flat.size, sizes.size)
-    except (OSError, ValueError, TypeError, KeyError, EOFError, zipfile.BadZipFile) as exc:
-        _warn_once(f"basemap cache {path} failed its check ({type(exc).__name__}: {exc})")
-        return None
+    return read_cache_file(path, _checked_disk, _warn_once, "basemap cache")
+
+
+def _checked_disk(path: Path) -> Outlines:
+    """Read one cached basemap by value: sizes bounded, every point on the globe."""
+    from geoflows._files import check_cache_array, check_cache_lonlat, read_cache_arrays
+
+    arrays = read_cache_arrays(
+        path, ("precision", "flat", "sizes", "packed"), max_bytes=DISK_MAX_BYTES
+    )
+    precision = check_cache_array(arrays, "precision", "i", ndim=0, low=1, high=6)
+    if arrays["flat"].dtype != np.int32 or arrays["sizes"].dtype != np.int32:
+        raise ValueError("arrays of the wrong type")
+    flat = check_cache_array(arrays, "flat", "i").astype(np.int64)
+    sizes = check_cache_array(arrays, "sizes", "i", low=8).astype(np.int64)
+    if (sizes % 2).any() or int(sizes.sum()) != flat.size:
+        raise ValueError("ring sizes do not add up")
+    # each ring's first point is absolute, the others differences from the previous point
+    xs, ys = _absolute(flat[0::2], sizes // 2), _absolute(flat[1::2], sizes // 2)
+    scale = 10.0 ** int(precision)
+    # a world-wide map's margin repeats the world east and west: ±1,080° and more are clipped
+    check_cache_lonlat(xs / scale, ys / scale, "basemap point", lon_limit=BASEMAP_MAX_LON)
+    packed = _checked_packed(arrays["packed"], int(precision), flat.size, sizes.size)
+    if packed["rings"] != _outlines(int(precision), flat, sizes).packed["rings"]:
+        raise ValueError("packed rings that differ from the arrays")
     return Outlines(int(precision), flat, sizes, packed)
+
+
+def _absolute(deltas: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Undo the differences of each ring (``counts`` values each; its first is absolute)."""
+    if not deltas.size:
+        return deltas.astype(float)
+    total = np.cumsum(deltas)
+    starts = np.r_[0, np.cumsum(counts)[:-1]]
+    before = np.r_[0, total[starts[1:] - 1]]
+    return (total - np.repeat(before, counts)).astype(float)
 
 
 _PACKED_RE = re.compile(r"[0-9A-Za-z_-]*")

@@ -334,8 +334,29 @@ def _title_tag(title: str) -> str:
     return f"<title>{html.escape(str(title)).translate(_TITLE_REFS)}</title>"
 
 
-def notebook_html(flows: pd.DataFrame, height: int = 520, **options: Any) -> str:
+#: The notebook frame's sandbox: scripts, and links opened in a new tab outside the sandbox
+#: (the page's links carry ``rel="noopener noreferrer"``); never ``allow-same-origin``.
+NOTEBOOK_SANDBOX = "allow-scripts allow-popups allow-popups-to-escape-sandbox"
+
+
+#: Added to the notebook output's page: tells the notebook, when asked, whether the map drew
+#: (Leaflet there and the map made), so a frame left empty shows the picture instead.
+_SHOWN_ANSWER = (
+    "<script>window.addEventListener('message',function(e){var d=e.data;"
+    "if(e.source!==window.parent||!d||d.type!=='geoflows:shown?')return;"
+    "window.parent.postMessage({type:'geoflows:shown',shown:typeof L==='object'&&"
+    "!!document.querySelector('.leaflet-container')},'*');});</script>"
+)
+
+
+def notebook_html(
+    flows: pd.DataFrame, height: int = 520, *, answer_shown: bool = False, **options: Any
+) -> str:
     """Return the map for Jupyter: the page in a sandboxed iframe (scripts, no same origin).
+
+    With ``answer_shown`` the page answers a ``geoflows:shown?`` message from the notebook
+    with whether the map drew (the notebook output uses it to show its picture instead of a
+    frame left empty, e.g. when Leaflet could not come from the CDN).
 
     Warns (:class:`GeoflowsWarning`) when the payload passes a few MB, since notebooks carry
     it in every saved copy.
@@ -344,10 +365,12 @@ def notebook_html(flows: pd.DataFrame, height: int = 520, **options: Any) -> str
     --------
     >>> import geoflows as gf
     >>> out = notebook_html(gf.read_flows([{"origin": "Rajin", "destination": "Vladivostok"}]))
-    >>> 'sandbox="allow-scripts"' in out and "allow-same-origin" not in out
+    >>> f'sandbox="{NOTEBOOK_SANDBOX}"' in out and "allow-same-origin" not in out
     True
     """
     page = map_html(flows, **options)
+    if answer_shown:
+        page += _SHOWN_ANSWER
     if len(page) > NOTEBOOK_WARN_BYTES:
         warnings.warn(
             f"the map is {len(page) / 1e6:.1f} MB; notebooks store it in every saved copy. "
@@ -356,6 +379,7 @@ def notebook_html(flows: pd.DataFrame, height: int = 520, **options: Any) -> str
             stacklevel=3,
         )
     return (
-        f'<iframe sandbox="allow-scripts" title="geoflows map" srcdoc="{html.escape(page, quote=True)}" '
+        f'<iframe sandbox="{NOTEBOOK_SANDBOX}" title="geoflows map" '
+        f'srcdoc="{html.escape(page, quote=True)}" '
         f'style="width:100%;height:{int(height)}px;border:none"></iframe>'
     )

@@ -18,6 +18,25 @@ from geoflows.render._frames import flow_frame, unresolved_table
 
 __all__ = ["flows_summary", "notebook_bundle"]
 
+#: The frame's ``onload``: ask the page whether the map is there; on the answer, hide the
+#: picture and the hint (the map shows) or the empty frame (the picture shows, with why).
+#: ``window.`` is written out: inside a handler attribute a bare name is the element's first.
+_SHOWN_CHECK = (
+    "var f=this,s=f.nextElementSibling;"
+    "function a(e){var d=e.data;if(e.source!==f.contentWindow||!d||d.type!=='geoflows:shown')"
+    "return;window.removeEventListener('message',a);if(d.shown){s.style.display='none';return;}"
+    "f.style.display='none';s.style.display='';"
+    "var h=s.querySelector('.geoflows-hint');if(h)h.textContent=s.getAttribute('data-empty');}"
+    "window.addEventListener('message',a);f.contentWindow.postMessage({type:'geoflows:shown?'},'*');"
+)
+#: Said under the picture when the frame loaded but the map did not draw.
+EMPTY_HINT = (
+    "The live map could not start: Leaflet did not load (with gf.options.notebook_assets = "
+    "\u201ccdn\u201d it comes from cdn.jsdelivr.net, which may be unreachable). Set "
+    "gf.options.notebook_assets = \u201cinline\u201d and run the cell again, or save the map "
+    "with flows.save_map(\u201cmap.html\u201d)."
+)
+
 #: Shown under the map, and hidden by the map's frame once it loads: what to do when the map
 #: cannot show. JupyterLab 4 has no "Trust" menu item: the command is in the command palette.
 TRUST_HINT = (
@@ -164,14 +183,12 @@ def notebook_bundle(
     from geoflows.render._folium import notebook_html
 
     options.setdefault("assets", session.notebook_assets)
-    frame = notebook_html(gdf, **options)
-    # The frame hides the picture and the hint once it has loaded; where frames are stripped
-    # (untrusted notebooks, static viewers) no handler runs and they stay.
-    frame = frame.replace(
-        "<iframe ",
-        "<iframe onload=\"this.nextElementSibling.style.display='none'\" ",
-        1,
-    )
+    frame = notebook_html(gdf, answer_shown=True, **options)
+    # Once the frame has loaded, it is asked whether the map is there (Leaflet from a CDN may
+    # not have come): only then are the picture and the hint hidden; a frame left empty is
+    # hidden instead, the picture shown in its place with a word on why. Where frames are
+    # stripped (untrusted notebooks, static viewers) no handler runs and the picture stays.
+    frame = frame.replace("<iframe ", f'<iframe onload="{html.escape(_SHOWN_CHECK)}" ', 1)
     summary = flows_summary(gdf, unresolved)
     png = _png(gdf if lines is None else lines) if session.notebook_png else None
     picture = ""
@@ -184,7 +201,7 @@ def notebook_bundle(
             'style="max-width:100%;display:block">'
         )
     fallback = (
-        f'<div class="geoflows-fallback">{picture}'
+        f'<div class="geoflows-fallback" data-empty="{html.escape(EMPTY_HINT)}">{picture}'
         '<p class="geoflows-hint" style="font:12px/1.4 sans-serif;color:#555;margin:4px 0">'
         + html.escape(TRUST_HINT)
         + "</p></div>"

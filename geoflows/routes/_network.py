@@ -21,7 +21,6 @@ import hashlib
 import importlib.util
 import threading
 import warnings
-import zipfile
 from functools import lru_cache
 from pathlib import Path
 
@@ -44,6 +43,10 @@ _KEY_DECIMALS = 6
 _DISK_FORMAT = 1
 #: The disk cache keeps at most this many legs (the most recently routed).
 DISK_MAX_LEGS = 4000
+#: A route cache file larger than this (stored or once decompressed) is not read: it was not
+#: written by geoflows (4,000 legs of sea lanes take a few megabytes).
+DISK_MAX_BYTES = 128 << 20
+_LEG_KINDS = ("sea", "rail")
 
 RAIL_MISSING_NOTE = "rail extra not installed: pip install geoflows[rail]; drawn geodesic"
 
@@ -124,32 +127,31 @@ def _version(kind: str) -> str:
 
 
 def _read_disk(path: Path) -> dict[tuple, tuple[str, np.ndarray, str]]:
-    """Read the route cache file (an empty cache when missing; a damaged one warns once)."""
-    import io
+    """Read the route cache file (an empty cache when missing; a bad one warns once)."""
+    from geoflows._files import read_cache_file
 
-    try:
-        data = path.read_bytes()
-    except (FileNotFoundError, NotADirectoryError):  # not written yet (or cannot be: warned then)
-        return {}
-    except OSError as exc:
-        _warn_once(f"cannot read the route cache {path} ({exc})")
-        return {}
-    try:
-        with np.load(io.BytesIO(data), allow_pickle=False) as npz:
-            kind, ver, ends = npz["kind"], npz["ver"], npz["ends"]
-            sizes, coords, notes = npz["sizes"], npz["coords"], npz["notes"]
-        bounds = np.r_[0, np.cumsum(sizes)]
-        if not (kind.size == ver.size == ends.shape[0] == sizes.size == notes.size):
-            raise ValueError("arrays of different lengths")
-        if (
-            ends.shape[1:] != (4,)
-            or coords.shape != (int(bounds[-1]), 2)
-            or sizes.min(initial=2) < 2
-        ):
-            raise ValueError("arrays of the wrong shape")
-    except (OSError, ValueError, KeyError, EOFError, IndexError, zipfile.BadZipFile) as exc:
-        _warn_once(f"route cache {path} failed its check ({type(exc).__name__}: {exc})")
-        return {}
+    return read_cache_file(path, _checked_disk, _warn_once, "route cache") or {}
+
+
+def _checked_disk(path: Path) -> dict[tuple, tuple[str, np.ndarray, str]]:
+    """Read the route cache by value: sizes bounded, numbers finite and on the globe."""
+    from geoflows._files import check_cache_array, check_cache_lonlat, read_cache_arrays
+
+    names = ("kind", "ver", "ends", "sizes", "coords", "notes")
+    arrays = read_cache_arrays(path, names, max_bytes=DISK_MAX_BYTES)
+    kind, ver, notes = (check_cache_array(arrays, k, "U") for k in ("kind", "ver", "notes"))
+    ends = check_cache_array(arrays, "ends", "f", ndim=2)
+    coords = check_cache_array(arrays, "coords", "f", ndim=2)
+    sizes = check_cache_array(arrays, "sizes", "i", low=2)
+    bounds = np.r_[0, np.cumsum(sizes, dtype=np.int64)]
+    if not (kind.size == ver.size == ends.shape[0] == sizes.size == notes.size):
+        raise ValueError("arrays of different lengths")
+    if ends.shape[1:] != (4,) or coords.shape != (int(bounds[-1]), 2):
+        raise ValueError("arrays of the wrong shape")
+    if not set(kind.tolist()) <= set(_LEG_KINDS):
+        raise ValueError(f"leg kinds other than {', '.join(_LEG_KINDS)}")
+    check_cache_lonlat(ends[:, 0::2], ends[:, 1::2], "leg end")
+    check_cache_lonlat(coords[:, 0], coords[:, 1], "route")
     out = {}
     for i, (k, v, n) in enumerate(zip(kind.tolist(), ver.tolist(), notes.tolist(), strict=True)):
         key = (k, *ends[i].tolist())
@@ -378,27 +380,41 @@ def _rail_cache_path(source: str):
     return folder / f"rail-graph-{h.hexdigest()[:16]}.npz"
 
 
-def _read_rail_cache(cache) -> dict[str, np.ndarray] | None:
-    """Read the cached arrays, or None when the file is missing, damaged or inconsistent."""
-    import io
-    import zipfile
+#: A rail graph cache file larger than this (stored or decompressed) is not read (the world
+#: network takes about 16 MB).
+RAIL_CACHE_MAX_BYTES = 512 << 20
 
-    try:
-        with np.load(io.BytesIO(cache.read_bytes()), allow_pickle=False) as npz:
-            arrays = {k: npz[k] for k in ("lat", "lon", "indptr", "indices", "km")}
-    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
-        return None
-    n, ptr = arrays["lat"].size, arrays["indptr"]
-    consistent = (
-        arrays["lon"].size == n
-        and ptr.size == n + 1
-        and ptr[-1] == arrays["indices"].size == arrays["km"].size
-        and (
-            arrays["indices"].size == 0
-            or 0 <= arrays["indices"].min() <= arrays["indices"].max() < n
-        )
+
+def _read_rail_cache(cache) -> dict[str, np.ndarray] | None:
+    """Read the cached arrays, or None when the file is missing or fails its check."""
+    from geoflows._files import read_cache_file
+
+    return read_cache_file(cache, _checked_rail_arrays, _warn_once, "rail graph cache")
+
+
+def _checked_rail_arrays(cache) -> dict[str, np.ndarray]:
+    """Read the rail graph's arrays by value: finite, on the globe, indices in range."""
+    from geoflows._files import check_cache_array, check_cache_lonlat, read_cache_arrays
+
+    arrays = read_cache_arrays(
+        cache, ("lat", "lon", "indptr", "indices", "km"), max_bytes=RAIL_CACHE_MAX_BYTES
     )
-    return arrays if consistent else None
+    lat, lon, km = (check_cache_array(arrays, k, "f") for k in ("lat", "lon", "km"))
+    n = lat.size
+    ptr = check_cache_array(arrays, "indptr", "i", low=0)
+    indices = check_cache_array(arrays, "indices", "i", low=0, high=max(n - 1, 0))
+    check_cache_lonlat(lon, lat, "rail node", lon_limit=180.0)
+    if km.size and km.min() < 0:
+        raise ValueError("negative distances")
+    consistent = (
+        lon.size == n
+        and ptr.size == n + 1
+        and ptr[-1] == indices.size == km.size
+        and bool((np.diff(ptr) >= 0).all())
+    )
+    if not consistent:
+        raise ValueError("arrays that do not make a graph")
+    return arrays
 
 
 def _load_rail_graph() -> _RailGraph:

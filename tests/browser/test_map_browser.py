@@ -352,7 +352,8 @@ def test_filter_checkboxes(probe: Probe, time_map: Path) -> None:
 def test_notebook_iframe_draws(probe: Probe) -> None:
     flows = gf.read_flows(POPUP_FLOWS, route="geodesic")
     markup = notebook_html(flows, tiles=None)
-    assert markup.startswith("<iframe") and 'sandbox="allow-scripts"' in markup
+    assert markup.startswith("<iframe")
+    assert 'sandbox="allow-scripts allow-popups allow-popups-to-escape-sandbox"' in markup
     assert "allow-same-origin" not in markup
     page = probe.page
     page.set_content(markup)
@@ -378,7 +379,8 @@ def test_notebook_iframe_draws(probe: Probe) -> None:
 def test_repr_html_is_sandboxed_iframe() -> None:
     flows = gf.read_flows(POPUP_FLOWS[1:], route="geodesic")
     markup = flows._repr_html_()
-    assert markup.startswith("<iframe") and 'sandbox="allow-scripts"' in markup
+    assert markup.startswith("<iframe")
+    assert 'sandbox="allow-scripts allow-popups allow-popups-to-escape-sandbox"' in markup
     assert "allow-same-origin" not in markup
 
 

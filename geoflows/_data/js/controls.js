@@ -269,3 +269,32 @@ function addSlider(map, P, state, update) {
   };
   slider.addTo(map);
 }
+
+// Every link on the map opens in a new tab without a way back (noopener), Leaflet's attribution
+// links too, which have no target: in a notebook or widget frame, a link followed in the frame
+// would replace the map with the linked page, and that page could message the notebook.
+function linksInNewTab(map) {
+  var container = map.getContainer();
+  function fix(a) {
+    if (a.protocol !== "http:" && a.protocol !== "https:") return; // "#close" and the like
+    if (a.target !== "_blank") a.target = "_blank";
+    if (a.rel !== "noopener noreferrer") a.rel = "noopener noreferrer";
+  }
+  function fixAll(root) {
+    var links = root.querySelectorAll("a[href]");
+    for (var i = 0; i < links.length; i++) fix(links[i]);
+  }
+  container.addEventListener("click", function (e) {
+    var a = e.target && e.target.closest ? e.target.closest("a[href]") : null;
+    if (a) fix(a);
+  }, true);
+  var attribution = map.attributionControl && map.attributionControl.getContainer();
+  if (attribution) {
+    fixAll(attribution);
+    // Leaflet rewrites the attribution's markup whenever a layer with one is added
+    if (typeof MutationObserver === "function") {
+      new MutationObserver(function () { fixAll(attribution); })
+        .observe(attribution, { childList: true, subtree: true });
+    }
+  }
+}

@@ -36,6 +36,7 @@ function draw(map, P, fit) {
   var container = map.getContainer();
   var size = map.getSize(), compact = size.x < 1000 || size.y < 600;
   var legend = addLegend(map, P, compact);
+  linksInNewTab(map);
   addFilter(map, P, state, update);
   if (P.title) addTitle(map, P);
   if (P.slider && P.dayMin !== null) addSlider(map, P, state, update);
