@@ -479,7 +479,9 @@ def _read_parquet(dd: Any, text: str, matches: list[str]) -> tuple[Any, str, lis
     import pyarrow.dataset as ds
 
     try:
-        files = ds.dataset(matches if len(matches) > 1 else text, format="parquet").files
+        # a glob is listed (matches), even when it matches one file; a folder or file as given
+        globbed = len(matches) > 1 or matches != [text]
+        files = ds.dataset(matches if globbed else text, format="parquet").files
         return dd.read_parquet(text), text, list(files)
     except (pa.ArrowException, OSError) as exc:
         raise AggregationError(

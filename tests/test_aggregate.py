@@ -228,6 +228,11 @@ def test_aggregate_flows_reads_a_glob_of_parquet_and_csv(tmp_path):
     check_against_pandas(a, df)
     check_against_pandas(b, df)
     assert a.to_geodataframe()["id"].tolist() == b.to_geodataframe()["id"].tolist()
+    # a glob that matches one file is a glob too (it was taken for a path and refused)
+    one = tmp_path / "one"
+    one.mkdir()
+    df.to_parquet(one / "only.parquet")
+    check_against_pandas(gf.aggregate_flows(str(one / "*.parquet"), period="M"), df)
 
 
 def test_aggregate_flows_errors_come_before_any_compute(tmp_path):

@@ -460,6 +460,8 @@ def large_map(tmp_path_factory: pytest.TempPathFactory) -> Path:
             "volume": float(i % 97 + 1),
             "unit": "t",
             "category": f"c{i % 5}",
+            # claimed: drawn dotted (data without confidence is drawn solid: no false doubt)
+            "confidence": "claimed",
         }
         for i in range(n)
     ]
@@ -483,7 +485,7 @@ def test_large_map_uses_canvas(probe: Probe, large_map: Path) -> None:
     x, y = page.evaluate(f"{JS_LAYER}.api.pointOf(123)")
     assert page.evaluate(f"{JS_LAYER}.flowAt({x}, {y})") >= 0
     _settle(probe)
-    # 10,000 dotted lines (no confidence given): dashes and gaps are drawn k times longer when
+    # 10,000 dotted lines (claimed): dashes and gaps are drawn k times longer when
     # the lines in view would make k * 250,000 dots (the budget; a small map keeps k = 1)
     state = f"(() => {{ const l = {JS_LAYER}; return [l.inView, l.dashes, l.dashScale]; }})()"
     in_view, dashes, scale = page.evaluate(state)
