@@ -280,13 +280,20 @@ _HEDGES = (
 _HEDGE_RES = [(c, re.compile(rf"\b(?:{p})\b", re.IGNORECASE)) for c, p in _HEDGES]
 
 
-def confidence(sentence: str) -> tuple[str, tuple[int, int] | None]:
-    """Return the weakest hedge the sentence uses (claimed < reported < confirmed), with its span."""
-    for conf, rx in _HEDGE_RES:
+def _first_match(
+    sentence: str, table: list[tuple[str, re.Pattern[str]]]
+) -> tuple[str, tuple[int, int] | None]:
+    """Return the name of the first pattern of ``table`` found in the sentence, with its span."""
+    for name, rx in table:
         m = rx.search(sentence)
         if m:
-            return conf, (m.start(), m.end())
+            return name, (m.start(), m.end())
     return "", None
+
+
+def confidence(sentence: str) -> tuple[str, tuple[int, int] | None]:
+    """Return the weakest hedge the sentence uses (claimed < reported < confirmed), with its span."""
+    return _first_match(sentence, _HEDGE_RES)
 
 
 _MODES = (
@@ -317,11 +324,7 @@ def unit_mode(unit: str) -> str:
 
 def mode(sentence: str) -> tuple[str, tuple[int, int] | None]:
     """Return the mode the sentence states ("by rail", "aboard ships", "flew"), else empty."""
-    for name, rx in _MODE_RES:
-        m = rx.search(sentence)
-        if m:
-            return name, (m.start(), m.end())
-    return "", None
+    return _first_match(sentence, _MODE_RES)
 
 
 _VERBS = (
