@@ -116,6 +116,25 @@ def _gazetteer(path: str | None) -> Any:
     return Gazetteer.from_csv(check_input_file(path, what="gazetteer"))
 
 
+def _read_options(
+    columns: str | None = None,
+    units: str | None = None,
+    extra_columns: str | None = None,
+) -> dict[str, Any]:
+    """Turn the reading flags' text into keyword arguments of :func:`geoflows.read_flows`."""
+    from geoflows._layouts import parse_columns
+
+    return {
+        "columns": parse_columns(columns) if columns else None,
+        "units": (
+            parse_columns(units, "units", "'droens=drones,Drones=drones'", "SPELLING=unit")
+            if units
+            else None
+        ),
+        "extra_columns": tuple(c.strip() for c in (extra_columns or "").split(",") if c.strip()),
+    }
+
+
 def _read(
     inputs: Sequence[str],
     *,
@@ -126,17 +145,12 @@ def _read(
     columns: str | None = None,
     units: str | None = None,
     locations: str | None = None,
+    extra_columns: str | None = None,
 ) -> Any:
     from geoflows import read_flows
-    from geoflows._layouts import parse_columns
     from geoflows.io import check_input_file
 
-    mapping = parse_columns(columns) if columns else None
-    spellings = (
-        parse_columns(units, "units", "'droens=drones,Drones=drones'", "SPELLING=unit")
-        if units
-        else None
-    )
+    options = _read_options(columns, units, extra_columns)
     parts = [
         read_flows(
             p,
@@ -144,53 +158,61 @@ def _read(
             country=country,
             route=route,
             allow_unresolved=allow_unresolved,
-            columns=mapping,
-            units=spellings,
             locations=check_input_file(locations, what="locations table") if locations else None,
+            **options,
         )
         for p in inputs
     ]
     return concat_flowsets(parts)
 
 
-_input_options = [
-    click.option(
+#: Each reading flag once; ``map``/``export`` take them all, ``validate`` those that change
+#: how a file's columns and units are read (so it checks a file as ``map`` would read it).
+_READ_FLAGS = {
+    "route": click.option(
         "--route",
         type=click.Choice(_ROUTES),
         default="auto",
         show_default=True,
         help="How lines are drawn: by mode (auto), or one builder for every flow.",
     ),
-    click.option(
+    "gazetteer": click.option(
         "--gazetteer",
         type=click.Path(dir_okay=False),
         metavar="PLACES.csv",
         help="CSV of your own places, layered over the built-in gazetteer.",
     ),
-    click.option("--country", metavar="CC", help="Country hint for every place name."),
-    click.option(
+    "country": click.option("--country", metavar="CC", help="Country hint for every place name."),
+    "allow_unresolved": click.option(
         "--allow-unresolved",
         is_flag=True,
         help="Keep going when a place is unknown: leave those flows off and warn.",
     ),
-    click.option(
+    "columns": click.option(
         "--columns",
         metavar="THEIRS=field,...",
         help="Map your column names onto the contract, e.g. OrigName=origin,FlowMag=volume.",
     ),
-    click.option(
+    "units": click.option(
         "--units",
         metavar="SPELLING=unit,...",
         help="Map spellings of a unit onto one unit, e.g. droens=drones,Drones=drones.",
     ),
-    click.option(
+    "extra_columns": click.option(
+        "--extra-columns",
+        metavar="COL,...",
+        help="Columns of your own whose names look like a field (volumn): keep them as they are.",
+    ),
+    "locations": click.option(
         "--locations",
         type=click.Path(dir_okay=False),
         metavar="LOCATIONS.csv",
         help="flowmap.blue's locations table (id, name, lat, lon): the inputs are then its "
         "flows tables (origin, dest, count), places taken as given.",
     ),
-]
+}
+_input_options = list(_READ_FLAGS.values())
+_validate_read_flags = [_READ_FLAGS[k] for k in ("columns", "units", "extra_columns")]
 
 
 def _with_input_options(f: Any) -> Any:
@@ -278,6 +300,7 @@ def map_cmd(
     allow_unresolved: bool,
     columns: str | None,
     units: str | None,
+    extra_columns: str | None,
     locations: str | None,
     **map_options: Any,
 ) -> None:
@@ -302,6 +325,7 @@ def map_cmd(
         allow_unresolved=allow_unresolved,
         columns=columns,
         units=units,
+        extra_columns=extra_columns,
         locations=locations,
     )
     given = click.core.ParameterSource.COMMANDLINE
@@ -506,10 +530,8 @@ def geocode_cmd(
 def _validate_flows_file(
     path: str,
     gazetteer: Any = None,
-    country: str | None = None,
-    route: str = "auto",
     warned: list[str] | None = None,
-    units: Any = None,
+    **read_options: Any,
 ) -> tuple[list[str], int | None]:
     """Problems of one flow file and its flow count; its warnings are added to ``warned``."""
     import warnings
@@ -519,7 +541,7 @@ def _validate_flows_file(
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", GeoflowsWarning)
         try:
-            flows = read_flows(path, gazetteer=gazetteer, country=country, route=route, units=units)
+            flows = read_flows(path, gazetteer=gazetteer, **read_options)
         except FlowValidationError as e:
             # Row order reads like the file; within a row, the contract's field order.
             problems = sorted(e.problems, key=lambda p: getattr(p, "row", 0) or 0)
@@ -543,18 +565,18 @@ def _validate_flows_file(
     help="CSV of your own places, for flow files.",
 )
 @click.option("--country", metavar="CC", help="Country hint for every place name.")
-@click.option(
-    "--units",
-    metavar="SPELLING=unit,...",
-    help="Map spellings of a unit onto one unit, e.g. droens=drones,Drones=drones.",
-)
+@_validate_read_flags[0]
+@_validate_read_flags[1]
+@_validate_read_flags[2]
 @click.pass_context
 def validate_cmd(
     ctx: click.Context,
     files: tuple[str, ...],
     gazetteer: str | None,
     country: str | None,
+    columns: str | None,
     units: str | None,
+    extra_columns: str | None,
 ) -> None:
     """Check flow files and build files without drawing any map.
 
@@ -591,21 +613,16 @@ def validate_cmd(
                 for inp in spec.inputs.values():
                     used = any(inp.name in m.inputs for m in spec.maps)
                     p, n = _validate_flows_file(
-                        str(inp.path), spec_gaz, inp.country, inp.route, warned,
-                        dict(inp.units) or None,
-                    )  # fmt: skip
+                        str(inp.path), spec_gaz, warned, **inp.read_options()
+                    )
                     problems += [f"inputs.{inp.name}: {x}" for x in p]
                     total += n or 0
                     if not used:
                         _echo(f"note: {f}: input {inp.name!r} is not used by any map", err=True)
                 summary = f"{len(spec.maps)} maps, {len(spec.inputs)} inputs, {total} flows"
         else:
-            from geoflows._layouts import parse_columns
-
-            spellings = (
-                parse_columns(units, "units", "'droens=drones'", "SPELLING=unit") if units else None
-            )
-            problems, n = _validate_flows_file(f, gaz, country, warned=warned, units=spellings)
+            options = _read_options(columns, units, extra_columns)
+            problems, n = _validate_flows_file(f, gaz, warned, country=country, **options)
             summary = f"{n} flows"
         if problems:
             n_bad += 1
@@ -654,6 +671,7 @@ def export_cmd(
     allow_unresolved: bool,
     columns: str | None,
     units: str | None,
+    extra_columns: str | None,
     locations: str | None,
 ) -> None:
     """Resolve places, build the lines, and write the flows as a GIS file.
@@ -676,6 +694,7 @@ def export_cmd(
         allow_unresolved=allow_unresolved,
         columns=columns,
         units=units,
+        extra_columns=extra_columns,
         locations=locations,
     )
     out = flows.to_file(output, driver=driver)

@@ -307,6 +307,7 @@ def validate_flows(
     columns: Mapping[str, str] | None = None,
     locations: object = None,
     units: Mapping[str, str] | None = None,
+    extra_columns: Iterable[str] = (),
 ) -> pd.DataFrame:
     """Check flow records against the data contract and return them typed.
 
@@ -333,6 +334,10 @@ def validate_flows(
         Units that still differ only by case, a plural or one letter are one
         :class:`~geoflows.errors.UnitSpellingWarning` listing each spelling with its count
         and first row (they would be drawn with separate width scales).
+    extra_columns : list of str, optional
+        Columns of your own (after ``columns=``), kept as they are: a column a letter or two
+        from a field the header lacks (``volumn``) is otherwise a problem, since the field
+        would be left empty; name it here when it is not that field.
 
     Returns
     -------
@@ -358,7 +363,7 @@ def validate_flows(
     df, given = _apply_layout(df, name, offset, columns, locations)
     if units and "unit" in df.columns:  # before validation: a group's units must agree
         df = df.assign(unit=_mapped_units(df["unit"], units, name))
-    out = validate_records(df, name, first_row=offset)
+    out = validate_records(df, name, first_row=offset, extra_columns=tuple(extra_columns or ()))
     _warn_unit_spellings(out, name)
     if given is not None:
         out["_given"] = given
@@ -435,6 +440,7 @@ def read_flows(
     locations: object = None,
     strict: bool = False,
     units: Mapping[str, str] | None = None,
+    extra_columns: Iterable[str] = (),
 ) -> FlowSet:
     """Read, validate and resolve flows into a :class:`~geoflows.flows.FlowSet`.
 
@@ -472,6 +478,9 @@ def read_flows(
     units : dict, optional
         Spellings of units mapped onto the unit they mean, e.g. ``{"droens": "drones"}``
         (see :func:`validate_flows`).
+    extra_columns : list of str, optional
+        Columns of your own whose names are a letter or two from a field the header lacks
+        (``volumn`` beside no ``volume``), kept as they are instead of refused as a typo.
 
     Returns
     -------
@@ -499,7 +508,12 @@ def read_flows(
     from geoflows.flows import FlowSet
 
     records = validate_flows(
-        data, encoding=encoding, columns=columns, locations=locations, units=units
+        data,
+        encoding=encoding,
+        columns=columns,
+        locations=locations,
+        units=units,
+        extra_columns=extra_columns,
     )
     source = str(data) if isinstance(data, (str, os.PathLike)) else ""
     return FlowSet._from_records(

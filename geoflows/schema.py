@@ -466,7 +466,13 @@ _DATE_RULE = "must be an ISO date, YYYY-MM-DD (or YYYY-MM, YYYY)"
 _DATE_RANGE = (pd.Timestamp("1678-01-01"), pd.Timestamp("2262-04-01"))
 
 
-def validate_records(frame: pd.DataFrame, name: str = "", *, first_row: int = 1) -> pd.DataFrame:
+def validate_records(
+    frame: pd.DataFrame,
+    name: str = "",
+    *,
+    first_row: int = 1,
+    extra_columns: Any = (),
+) -> pd.DataFrame:
     """Check flow records against the contract and return them typed.
 
     Every rule is checked column by column (no loop over the rows unless a row is bad) and
@@ -481,6 +487,9 @@ def validate_records(frame: pd.DataFrame, name: str = "", *, first_row: int = 1)
         The input's name for messages (a file path), or ``""``.
     first_row : int
         Row number of the first record in messages: 2 for a CSV (its header is row 1), else 1.
+    extra_columns : sequence of str
+        Columns of your own, kept as they are even where the name is a letter or two from a
+        field the header lacks (which is otherwise a problem: see :func:`column_typos`).
 
     Returns
     -------
@@ -504,7 +513,7 @@ def validate_records(frame: pd.DataFrame, name: str = "", *, first_row: int = 1)
     ...     print(err.problems[0].rule)
     unknown mode; allowed: sea, rail, road, air, unknown
     """
-    df = _contract_columns(frame, name)
+    df = _contract_columns(frame, name, extra_columns)
     rows = np.arange(len(df)) + first_row
     problems = _nul_problems(df, name, rows)
     texts = dict(zip(TEXT_FIELDS, _stripped_texts(df, TEXT_FIELDS), strict=True))
@@ -571,8 +580,11 @@ def max_columns() -> int:
     return limit_from_env("GEOFLOWS_MAX_COLUMNS", MAX_COLUMNS, "columns", 5000)
 
 
-def _contract_columns(frame: pd.DataFrame, name: str) -> pd.DataFrame:
-    """Name the contract's columns in lower case; refuse a repeated or missing one, or no rows."""
+def _contract_columns(frame: pd.DataFrame, name: str, extra_columns: Any = ()) -> pd.DataFrame:
+    """Name the contract's columns in lower case; refuse a repeated, missing or misspelled one.
+
+    ``extra_columns`` are the user's own columns: never read as a misspelled field.
+    """
     from geoflows.errors import FlowValidationError
 
     limit = max_columns()
@@ -606,7 +618,8 @@ def _contract_columns(frame: pd.DataFrame, name: str) -> pd.DataFrame:
     ]
     if missing:
         raise FlowValidationError(missing, name)
-    near = column_typos(df.columns)
+    own = _extra_columns(extra_columns, df.columns, name)
+    near = {c: f for c, f in column_typos(df.columns).items() if c not in own}
     if near:
         raise FlowValidationError(
             [
@@ -616,8 +629,10 @@ def _contract_columns(frame: pd.DataFrame, name: str) -> pd.DataFrame:
                     str(col),
                     str(col),
                     f"column '{col}' is not a field of the contract but is one letter or two from "
-                    f"'{field}', which the header lacks; rename it to '{field}' (or, to keep it "
-                    "as a column of your own, give it a name further from the contract's)",
+                    f"'{field}', which the header lacks, so every '{field}' would be left empty; "
+                    f"rename it to '{field}' (or map it: columns={{{col!r}: {field!r}}}), or, if "
+                    f"it is a column of your own, keep it with extra_columns=[{col!r}] (CLI: "
+                    f"--extra-columns {col}; build file: the input's extra_columns:)",
                 )
                 for col, field in near.items()
             ],
@@ -628,6 +643,31 @@ def _contract_columns(frame: pd.DataFrame, name: str) -> pd.DataFrame:
             [Problem(name, 1, "origin", "", "no records: the input has a header but no rows")], name
         )
     return df
+
+
+def _extra_columns(extra: Any, header: Any, name: str) -> set[str]:
+    """Return the declared own columns, each checked: text, in the header, not a contract field."""
+    from geoflows.errors import FlowValidationError, GeoflowsError
+
+    if isinstance(extra, str) or not all(isinstance(c, str) for c in extra):
+        raise GeoflowsError(
+            f"{name or 'extra_columns'}: extra_columns= is a list of column names, e.g. "
+            f"['volumn']; got {extra!r}"
+        )
+    given = {str(c) for c in header}
+    shown = ", ".join(map(str, header)) or "(nothing)"
+    problems = [
+        Problem(name, 1, col, col, f"extra_columns names {col!r}, which is not a column; "
+                f"the header has: {shown}")
+        if col not in given
+        else Problem(name, 1, col, col, f"extra_columns names {col!r}, which is a field of "
+                     "the contract, read as such; leave it out of extra_columns")
+        for col in extra
+        if col not in given or col.lower() in FLOW_FIELDS
+    ]  # fmt: skip
+    if problems:
+        raise FlowValidationError(problems, name or None)
+    return set(extra)
 
 
 def column_typos(columns: Any) -> dict[str, str]:

@@ -136,3 +136,49 @@ def test_the_summary_counts_places_not_spellings():
     # Москва and Moscow, Астрахань and Astrakhan, 청진 and Chongjin... are one place each
     assert len(spellings) == 31
     assert text.startswith("33 flows between 22 places;")
+
+
+def test_a_column_of_ones_own_near_a_field_is_kept_when_declared(tmp_path):
+    # "volumn" here is not the volume: a column of the analyst's own, declared so
+    path = _story(tmp_path, lambda t: t.drop(columns="volume").assign(volumn="see notes"))
+    with pytest.raises(gf.FlowValidationError, match=r"extra_columns=\['volumn'\]"):
+        gf.validate_flows(path)
+    gdf = gf.read_flows(path, extra_columns=["volumn"]).to_geodataframe()
+    assert (gdf["volumn"] == "see notes").all() and gdf["volume"].isna().all()
+    runner = CliRunner()
+    assert runner.invoke(cli, ["validate", str(path)]).exit_code == 1
+    ok = runner.invoke(cli, ["validate", str(path), "--extra-columns", "volumn"])
+    assert ok.exit_code == 0 and ok.output.startswith(f"ok   {path}: 33 flows")
+    # a declared column the header lacks, or one that is a field, is a problem naming it
+    with pytest.raises(gf.FlowValidationError) as err:
+        gf.validate_flows(path, extra_columns=["volumen", "unit"])
+    rules = [(p.field, p.rule.split(",")[0]) for p in err.value.problems]
+    assert rules == [
+        ("volumen", "extra_columns names 'volumen'"),
+        ("unit", "extra_columns names 'unit'"),
+    ]
+
+
+def test_validate_reads_a_build_input_as_the_build_does(tmp_path):
+    # the input's columns:, units: and extra_columns: all reach validate (columns: did not)
+    path = _story(
+        tmp_path,
+        lambda t: t.rename(columns={"origin": "From"}).assign(
+            Units="x", unit=t["unit"].replace("drones", "Drones")
+        ),
+    )
+    build = tmp_path / "maps.yaml"
+    build.write_text(
+        f"inputs:\n  story:\n    path: {path.name}\n    columns: {{From: origin}}\n"
+        "    units: {Drones: drones}\n    extra_columns: [Units]\n"
+        "maps:\n  - {name: story, input: story}\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(cli, ["validate", str(build)])
+    assert result.output.startswith(f"ok   {build}: 1 maps, 1 inputs, 33 flows"), result.output
+    flat = CliRunner().invoke(
+        cli,
+        ["validate", str(path), "--columns", "From=origin", "--units", "Drones=drones",
+         "--extra-columns", "Units"],
+    )  # fmt: skip
+    assert flat.output.startswith(f"ok   {path}: 33 flows"), flat.output

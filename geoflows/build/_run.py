@@ -439,13 +439,7 @@ def _read_input(
             try:
                 gaz = _load_gazetteer(spec.gazetteer, cache) if spec.gazetteer else None
                 flows = read_flows(
-                    inp.path,
-                    gazetteer=gaz,
-                    country=inp.country,
-                    route=inp.route,
-                    allow_unresolved=allow_unresolved,
-                    columns=dict(inp.columns) or None,
-                    units=dict(inp.units) or None,
+                    inp.path, gazetteer=gaz, allow_unresolved=allow_unresolved, **inp.read_options()
                 )
                 result: tuple[bool, Any] = (True, flows)
             except Exception as e:

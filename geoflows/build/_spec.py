@@ -58,6 +58,9 @@ class InputSpec:
     units : tuple of (str, str)
         Spellings of units mapped onto the unit they mean (``units=`` of
         :func:`geoflows.read_flows`), as pairs.
+    extra_columns : tuple of str
+        Columns of the user's own kept as they are (``extra_columns=`` of
+        :func:`geoflows.read_flows`).
 
     Examples
     --------
@@ -73,6 +76,27 @@ class InputSpec:
     country: str | None = None
     columns: tuple[tuple[str, str], ...] = ()
     units: tuple[tuple[str, str], ...] = ()
+    extra_columns: tuple[str, ...] = ()
+
+    def read_options(self) -> dict[str, Any]:
+        """Return the keyword arguments of :func:`geoflows.read_flows` this input gives.
+
+        The one translation of an input's reading options, used by builds and by
+        ``geoflows validate`` alike (so the two never read a file differently).
+
+        Examples
+        --------
+        >>> from pathlib import Path
+        >>> InputSpec("g", Path("g.csv"), units=(("droens", "drones"),)).read_options()["units"]
+        {'droens': 'drones'}
+        """
+        return {
+            "route": self.route,
+            "country": self.country,
+            "columns": dict(self.columns) or None,
+            "units": dict(self.units) or None,
+            "extra_columns": self.extra_columns,
+        }
 
 
 @dataclass(frozen=True)
@@ -253,6 +277,7 @@ def _input_specs(given: Mapping[str, Any], base: Path) -> dict[str, InputSpec]:
             country=value.get("country"),
             columns=tuple((value.get("columns") or {}).items()),
             units=tuple((value.get("units") or {}).items()),
+            extra_columns=tuple(value.get("extra_columns") or ()),
         )
     return inputs
 

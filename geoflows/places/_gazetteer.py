@@ -29,6 +29,9 @@ DOMINANCE_RATIO = 5.0
 CAPITAL_BONUS = 10.0
 #: A curated site lying this close to a same-named city is "the same place" as the city.
 SAME_PLACE_KM = 50.0
+#: A city of fewer people is a *small place*: under a country hint, its primary name alone does
+#: not make it the answer over a comparable namesake far away (rule 5, docs/gazetteer.md).
+SMALL_PLACE_POP = 10_000
 #: Site kinds that fit a flow's mode.
 MODE_KINDS: dict[str, frozenset[str]] = {
     "sea": frozenset({"port"}),
@@ -717,8 +720,30 @@ class Gazetteer:
         # A user-given country hint that names a country means "something in it".
         if cc is not None and any(c.place.kind != "country" for c in cands):
             cands = [c for c in cands if c.place.kind != "country"]
-        place, score = _rank(name, cands, cc, mode)
+        try:
+            place, score = _rank(name, cands, cc, mode, hinted=cc is not None)
+        except _Unsure as unsure:
+            place, score = self._hinted_small_place(name, key, cc, mode, unsure, cands)
         return _with_former_name(place, key), score
+
+    def _hinted_small_place(
+        self, name: str, key: str, cc: str | None, mode: str | None, unsure: _Unsure, cands: list
+    ) -> tuple[Place, float]:
+        """Keep a hinted small-place answer only if the name alone gives it (rule 5).
+
+        Inside the hinted country, rule 5 would pick a small place (a primary-name match
+        beside comparable alternate-name matches far away). Without the hint the name must
+        resolve to that same place (within :data:`SAME_PLACE_KM`); if it is ambiguous or
+        names a place elsewhere, the hinted answer is a guess: a tie, with the candidates.
+        """
+        p = unsure.winner.place
+        try:
+            alone, _ = _rank(name, self._candidates(key, None, name), None, mode)
+        except AmbiguousPlace:
+            alone = None
+        if alone is not None and _haversine_km(p.lat, p.lon, alone.lat, alone.lon) <= SAME_PLACE_KM:
+            return _win(unsure.winner, cands)
+        return _ambiguous(name, unsure.contenders, cands, cc)
 
     def _pinyin_hits(self, key: str) -> list[tuple[int, int]]:
         """Places in China, Taiwan, Hong Kong or Macau listed only in pinyin: 常熟 -> Changshu.
@@ -1128,8 +1153,14 @@ def _describe(p: Place) -> str:
     return f"{p.name} ({p.country or '?'}, {p.kind}{pop})"
 
 
-def _rank(name: str, cands: list[_Cand], cc: str | None, mode: str | None) -> tuple[Place, float]:
-    """Pick the winner among candidates (rules in docs/gazetteer.md)."""
+def _rank(
+    name: str, cands: list[_Cand], cc: str | None, mode: str | None, *, hinted: bool = False
+) -> tuple[Place, float]:
+    """Pick the winner among candidates (rules in docs/gazetteer.md).
+
+    ``hinted``: the candidates were narrowed by a country hint; rule 5 then raises
+    :class:`_Unsure` instead of picking a small place far from its namesakes.
+    """
     # Rule 0: bulk rows (regions, airfields and ports from the world lists) are candidates
     # only when nothing else has the name: a bare "Donetsk" is the city, not the oblast.
     if any(c.bulk for c in cands) and not all(c.bulk for c in cands):
@@ -1179,12 +1210,40 @@ def _rank(name: str, cands: list[_Cand], cc: str | None, mode: str | None) -> tu
         contenders = cities
     if len(contenders) == 1:
         return _win(top, cands)
-    # Rule 5: among comparable cities, a unique best match tier (primary name) wins.
+    # Rule 5: among comparable cities, a unique best match tier (primary name) wins, unless
+    # it is a small place far from a comparable namesake: that is a guess, so a tie.
     best_tier = min(c.tier for c in contenders)
     best = [c for c in contenders if c.tier == best_tier]
-    if len(best) == 1:
+    if len(best) == 1 and (not hinted or _sure_of(best[0], contenders)):
         return _win(best[0], cands)
+    if len(best) == 1:  # the hint left a small place and far namesakes: the caller decides
+        raise _Unsure(best[0], contenders)
     return _ambiguous(name, best, cands, cc)
+
+
+class _Unsure(Exception):
+    """Rule 5 under a country hint would pick a small place far from comparable namesakes."""
+
+    def __init__(self, winner: _Cand, contenders: list[_Cand]):
+        super().__init__(winner.place.name)
+        self.winner, self.contenders = winner, contenders
+
+
+def _sure_of(winner: _Cand, contenders: list[_Cand]) -> bool:
+    """Whether a primary-name match may beat comparable alternate-name matches under a hint.
+
+    It may when it is not a small place (:data:`SMALL_PLACE_POP`), or when every other
+    contender lies within :data:`SAME_PLACE_KM` of it (one place listed twice). A village's
+    main name beating another village's alternate name hundreds of km away is not knowledge.
+    """
+    if (winner.place.population or 0) >= SMALL_PLACE_POP:
+        return True
+    p = winner.place
+    return all(
+        _haversine_km(p.lat, p.lon, c.place.lat, c.place.lon) <= SAME_PLACE_KM
+        for c in contenders
+        if c is not winner
+    )
 
 
 def _order_key(c: _Cand) -> tuple:
@@ -1206,11 +1265,16 @@ def _ambiguous(name: str, tied: list[_Cand], cands: list[_Cand], cc: str | None)
     more = f" (and {len(tied) - len(places)} more)" if len(tied) > len(places) else ""
     countries = sorted({p.country for p in places if p.country})
     example = f"country={countries[0]!r}" if countries else "country='XX'"
+    hint = (
+        f"Add a country hint (e.g. {example}; in a flow file, an origin_country or "
+        "destination_country column), give"
+        if cc is None
+        else "None of them is the clear answer inside that country: give"
+    )
     msg = (
         f"{name!r} (country={cc!r}) matches {len(tied)} places equally well: {listing}{more}. "
-        f"Add a country hint (e.g. {example}; in a flow file, an origin_country or "
-        "destination_country column), give coordinates as 'lat, lon', or add the place "
-        "to your own gazetteer (Gazetteer.from_csv)."
+        f"{hint} coordinates as 'lat, lon', or add the place to your own gazetteer "
+        "(Gazetteer.from_csv)."
     )
     err = AmbiguousPlace(msg, query=name, candidates=places)
     err.score = _TIER_SCORE[tied[0].tier]  # type: ignore[attr-defined]
