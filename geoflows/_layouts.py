@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from geoflows.errors import FlowValidationError, GeoflowsError, GeoflowsWarning
-from geoflows.schema import FLOW_FIELDS, GIVEN_ROUTE, Problem, line_problems
+from geoflows.schema import FLOW_FIELDS, GIVEN_ROUTE, Problem, is_blank, line_problems
 
 if TYPE_CHECKING:
     from geoflows.flows import FlowSet
@@ -29,6 +29,22 @@ COORDINATE_FIELDS = ("origin_lat", "origin_lon", "destination_lat", "destination
 FLOWMAP_BLUE_FLOWS = {"origin": "origin", "dest": "destination", "count": "volume", "time": "start"}
 #: flowmap.blue's locations columns.
 FLOWMAP_BLUE_LOCATIONS = ("id", "name", "lat", "lon")
+#: Other common names of the locations columns, taken when the table lacks flowmap.blue's own
+#: (a stated, forgiving rule: never a guess); ``location_columns=`` maps any other name.
+LOCATION_ALIASES = {"latitude": "lat", "longitude": "lon", "lng": "lon", "long": "lon"}
+#: Columns a locations table may add: the place's ``kind`` (a place with a kind was resolved
+#: before, as geoflows writes it, and its name is not looked up again) and ``country``.
+LOCATION_EXTRAS = ("kind", "country")
+#: Where each flow's location ids are kept (the ids of the locations table, e.g. IATA codes),
+#: so that exports write them again.
+LOCATION_ID_FIELDS = ("origin_id", "destination_id")
+#: kepler.gl's arc-layer columns and the contract's names for them.
+KEPLER_COORDINATES = {
+    "source_lat": "origin_lat",
+    "source_lng": "origin_lon",
+    "target_lat": "destination_lat",
+    "target_lng": "destination_lon",
+}
 #: The ``route_kind`` of a line the user gave (kept as it is, never rebuilt).
 GIVEN = GIVEN_ROUTE
 
@@ -134,6 +150,66 @@ def fill_names_from_coordinates(df: pd.DataFrame) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------- flowmap.blue
+def kepler_coordinates(df: pd.DataFrame) -> pd.DataFrame:
+    """Read kepler.gl's ``source_lat, source_lng, target_lat, target_lng`` as the ends' coordinates.
+
+    Taken only when the table has all four and none of the contract's coordinate columns.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"origin": ["A"], "source_lat": [1.0], "source_lng": [2.0],
+    ...                    "target_lat": [3.0], "target_lng": [4.0]})
+    >>> list(kepler_coordinates(df).columns)
+    ['origin', 'origin_lat', 'origin_lon', 'destination_lat', 'destination_lon']
+    """
+    if all(c in df.columns for c in KEPLER_COORDINATES) and not any(
+        c in df.columns for c in COORDINATE_FIELDS
+    ):
+        return df.rename(columns=KEPLER_COORDINATES)
+    return df
+
+
+def parse_location_columns(text: str) -> dict[str, str]:
+    """Parse ``"iata=id,latitude=lat"`` (the CLI's ``--location-columns``) into a mapping.
+
+    Examples
+    --------
+    >>> parse_location_columns("iata=id, latitude=lat, longitude=lon")
+    {'iata': 'id', 'latitude': 'lat', 'longitude': 'lon'}
+    """
+    return parse_columns(text, what="location-columns", example="iata=id,latitude=lat")
+
+
+def _map_location_columns(
+    locs: pd.DataFrame, mapping: Mapping[str, str] | None, loc_name: str
+) -> pd.DataFrame:
+    """Rename the locations table's columns onto ``id, name, lat, lon`` (and its extras)."""
+    allowed = FLOWMAP_BLUE_LOCATIONS + LOCATION_EXTRAS
+    if mapping:
+        if not isinstance(mapping, Mapping):
+            raise GeoflowsError(
+                "location_columns must map your column names to id, name, lat, lon, e.g. "
+                f"{{'iata': 'id'}}; got {type(mapping).__name__}"
+            )
+        problems = []
+        for theirs, ours in mapping.items():
+            if ours not in allowed:
+                problems.append(Problem(loc_name, 1, str(ours), theirs,
+                                        f"location_columns maps {theirs!r} to {ours!r}; a "
+                                        f"locations column is one of: {', '.join(allowed)}"))  # fmt: skip
+            elif theirs not in locs.columns:
+                problems.append(Problem(loc_name, 1, str(ours), theirs,
+                                        f"location_columns names {theirs!r}, which is not a "
+                                        f"column; the header has: {', '.join(locs.columns)}"))  # fmt: skip
+        if problems:
+            raise FlowValidationError(problems, loc_name)
+        locs = locs.drop(columns=[c for c in mapping.values() if c in locs.columns
+                                  and c not in mapping]).rename(columns=dict(mapping))  # fmt: skip
+    aliases = {k: v for k, v in LOCATION_ALIASES.items() if k in locs.columns}
+    aliases = {k: v for k, v in aliases.items() if v not in locs.columns}
+    return locs.rename(columns=dict(sorted(aliases.items()))) if aliases else locs
+
+
 def _locations_frame(locations: object) -> tuple[pd.DataFrame, str]:
     from geoflows.io import read_table
 
@@ -157,13 +233,22 @@ LOCATION_ALIASES = {
 }  # fmt: skip
 
 
-def flowmap_blue_frame(df: pd.DataFrame, locations: object, name: str, offset: int) -> pd.DataFrame:
+def flowmap_blue_frame(
+    df: pd.DataFrame,
+    locations: object,
+    name: str,
+    offset: int,
+    location_columns: Mapping[str, str] | None = None,
+) -> pd.DataFrame:
     """Turn flowmap.blue's flows (``origin, dest, count``) and locations into contract rows.
 
     Origin and destination ids are looked up in the locations table (``id, name, lat, lon``;
-    ``iata``, ``latitude``, ``longitude`` are read as those, see :data:`LOCATION_ALIASES`):
-    each row gets the location's name and its coordinates. Unknown ids, and locations without
-    valid coordinates, are problems naming their rows.
+    ``latitude``/``longitude``/``lng`` are taken for ``lat``/``lon``, and ``location_columns``
+    maps other names, e.g. ``{"iata": "id"}``): each row gets the location's name, its
+    coordinates (trusted: the name need not be in the gazetteer) and its id
+    (``origin_id``/``destination_id``, which exports write again). A ``kind`` or ``country``
+    column of the locations is kept as the place's. Unknown ids, and locations without valid
+    coordinates, are problems naming their rows.
 
     Examples
     --------
@@ -174,7 +259,9 @@ def flowmap_blue_frame(df: pd.DataFrame, locations: object, name: str, offset: i
     [['Rajin', 'Vladivostok', '40']]
     """
     locs, loc_name = _locations_frame(locations)
-    locs.columns = [str(c).strip().lower() for c in locs.columns]
+    locs.columns = [str(c).strip() for c in locs.columns]
+    locs = _map_location_columns(locs, location_columns, loc_name)
+    locs.columns = [str(c).lower() for c in locs.columns]
     locs = locs.rename(
         columns={k: v for k, v in LOCATION_ALIASES.items()
                  if k in locs.columns and v not in locs.columns}
@@ -183,7 +270,9 @@ def flowmap_blue_frame(df: pd.DataFrame, locations: object, name: str, offset: i
     if missing:
         raise FlowValidationError(
             [Problem(loc_name, 1, c, "", f"the locations table needs columns id, name, lat, lon; "
-                     f"'{c}' is missing (the header has: {', '.join(locs.columns)})")
+                     f"'{c}' is missing (the header has: {', '.join(locs.columns)}); name "
+                     "yours with location_columns, e.g. {'iata': 'id'} (--location-columns "
+                     "iata=id)")
              for c in missing],
             loc_name,
         )  # fmt: skip
@@ -194,8 +283,10 @@ def flowmap_blue_frame(df: pd.DataFrame, locations: object, name: str, offset: i
     given_names = locs["name"].tolist() if "name" in locs.columns else ids
     names = [i if pd.isna(v) or not str(v).strip() else str(v).strip()
              for v, i in zip(given_names, ids, strict=True)]  # fmt: skip
+    extras = {c: [None if pd.isna(v) or not str(v).strip() else str(v).strip() for v in locs[c]]
+              for c in LOCATION_EXTRAS if c in locs.columns}  # fmt: skip
     problems: list[Problem] = []
-    table: dict[str, tuple[str, float, float]] = {}
+    table: dict[str, int] = {}
     for k, i in enumerate(ids):
         if (
             not (np.isfinite(lat[k]) and np.isfinite(lon[k]))
@@ -207,7 +298,7 @@ def flowmap_blue_frame(df: pd.DataFrame, locations: object, name: str, offset: i
         elif i in table:
             problems.append(Problem(loc_name, k + loc_offset, "id", i, "duplicate location id"))
         else:
-            table[i] = (names[k], float(lat[k]), float(lon[k]))
+            table[i] = k
     out = df.rename(
         columns={k: v for k, v in FLOWMAP_BLUE_FLOWS.items()
                  if k in df.columns and k != v and v not in df.columns}
@@ -218,14 +309,19 @@ def flowmap_blue_frame(df: pd.DataFrame, locations: object, name: str, offset: i
                                     f"dest, count; the header has: {', '.join(df.columns)}"))  # fmt: skip
             continue
         given = [str(v).strip() for v in out[end]]
-        hits = [table.get(v) for v in given]
-        for r in np.flatnonzero([h is None for h in hits]):
+        hits = np.array([table.get(v, -1) for v in given], dtype=np.int64)
+        for r in np.flatnonzero(hits < 0):
             problems.append(Problem(name, int(r) + offset, end, given[r],
                                     f"no location with this id in {loc_name}"))  # fmt: skip
-        out[end] = [h[0] if h else v for h, v in zip(hits, given, strict=True)]
+        found = hits >= 0
+        out[end] = [names[h] if h >= 0 else v for h, v in zip(hits, given, strict=True)]
+        out[f"{end}_id"] = given
         out[f"{end}_name"] = out[end]
-        out[f"{end}_lat"] = [h[1] if h else np.nan for h in hits]
-        out[f"{end}_lon"] = [h[2] if h else np.nan for h in hits]
+        out[f"{end}_lat"] = np.where(found, lat[hits], np.nan)
+        out[f"{end}_lon"] = np.where(found, lon[hits], np.nan)
+        for c, values in extras.items():
+            if f"{end}_{c}" not in out.columns:
+                out[f"{end}_{c}"] = [values[h] if h >= 0 else None for h in hits]
     if problems:
         raise FlowValidationError(problems, name or None)
     return out
@@ -319,8 +415,11 @@ def movements(g: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
 def flowmap_blue_tables(flows: FlowSet) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Make flowmap.blue's two tables (locations and flows) for a FlowSet.
 
-    Locations have ``id, name, lat, lon``; flows ``origin, dest, count[, time, claims]``.
-    Location ids count places in order of appearance. flowmap.blue adds counts up, so the
+    Locations have ``id, name, lat, lon`` (and the ``kind`` and ``country`` geoflows resolved,
+    so that reading the tables back takes the places as they are); flows
+    ``origin, dest, count[, time, claims]``. A place keeps the location id it was read with
+    (``origin_id``/``destination_id``: an IATA code stays one); other places are numbered in
+    order of appearance (see :func:`_location_ids`). flowmap.blue adds counts up, so the
     claims about one movement (a ``group``) are one row, counted by its spread (see
     :func:`movements`), with ``claims`` saying how many it rests on.
 
@@ -347,24 +446,7 @@ def flowmap_blue_tables(flows: FlowSet) -> tuple[pd.DataFrame, pd.DataFrame]:
             GeoflowsWarning,
             stacklevel=4,
         )
-    keys: dict[tuple[str, float, float], str] = {}
-    ends = {}
-    for end in ("origin", "destination"):
-        ids = []
-        for nm, la, lo in zip(g[f"{end}_name"], g[f"{end}_lat"], g[f"{end}_lon"], strict=True):
-            key = (str(nm), round(float(la), 6), round(float(lo), 6))
-            ids.append(keys.setdefault(key, str(len(keys) + 1)))
-        ends[end] = ids
-    # Origins first, then destinations, in row order: ids follow the order of appearance.
-    order = sorted(keys.items(), key=lambda kv: int(kv[1]))
-    locs = pd.DataFrame(
-        {
-            "id": [i for _, i in order],
-            "name": [k[0] for k, _ in order],
-            "lat": [k[1] for k, _ in order],
-            "lon": [k[2] for k, _ in order],
-        }
-    )
+    locs, ends = _location_ids(g)
     rows = pd.DataFrame(
         {
             "origin": ends["origin"],
@@ -379,11 +461,71 @@ def flowmap_blue_tables(flows: FlowSet) -> tuple[pd.DataFrame, pd.DataFrame]:
     return locs, rows
 
 
+def _location_ids(g: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, list[str]]]:
+    """Give each place (name, lat, lon) one location id; return the table and each end's ids.
+
+    A place keeps the id it was read with (``origin_id``/``destination_id``, e.g. an IATA
+    code); other places, and a second place given the same id, are numbered ``1``, ``2``…
+    in order of appearance (origins first, then destinations), skipping the ids kept.
+    """
+    seen: dict[tuple[str, float, float], int] = {}
+    wanted: list[str | None] = []
+    first: list[tuple[Any, float, float, Any, Any]] = []
+    rows: dict[str, list[int]] = {}
+    for end in ("origin", "destination"):
+        ids = (
+            g[f"{end}_id"].astype(object).where(g[f"{end}_id"].notna(), None).tolist()
+            if f"{end}_id" in g.columns
+            else [None] * len(g)
+        )
+        kinds = g[f"{end}_kind"].tolist() if f"{end}_kind" in g.columns else [None] * len(g)
+        ctry = g[f"{end}_country"].tolist() if f"{end}_country" in g.columns else [None] * len(g)
+        at = []
+        for nm, la, lo, i, k, c in zip(
+            g[f"{end}_name"], g[f"{end}_lat"], g[f"{end}_lon"], ids, kinds, ctry, strict=True
+        ):
+            key = (str(nm), round(float(la), 6), round(float(lo), 6))
+            if key not in seen:
+                seen[key] = len(first)
+                wanted.append(None if i is None or not str(i).strip() else str(i).strip())
+                first.append((nm, float(la), float(lo), k, c))
+            at.append(seen[key])
+        rows[end] = at
+    kept: dict[str, int] = {}
+    for j, w in enumerate(wanted):
+        if w is not None and w not in kept:
+            kept[w] = j
+    out: list[str] = []
+    number = 0
+    for j, w in enumerate(wanted):
+        if w is not None and kept[w] == j:
+            out.append(w)
+            continue
+        number += 1
+        while str(number) in kept:
+            number += 1
+        out.append(str(number))
+    locs = pd.DataFrame(
+        {
+            "id": out,
+            "name": [f[0] for f in first],
+            "lat": [f[1] for f in first],
+            "lon": [f[2] for f in first],
+            # the place as geoflows resolved it: read back, it is not looked up again
+            "kind": ["" if is_blank(f[3]) else str(f[3]) for f in first],
+            "country": ["" if is_blank(f[4]) else str(f[4]) for f in first],
+        }
+    )
+    return locs, {end: [out[j] for j in at] for end, at in rows.items()}
+
+
 def kepler_frame(flows: FlowSet) -> pd.DataFrame:
     """Make a kepler.gl-ready table of a FlowSet.
 
     The columns ``source_lat, source_lng, target_lat, target_lng`` come first, then the
-    contract's fields (dates as ``YYYY-MM-DD``). kepler.gl sums what it aggregates, so the
+    contract's fields (dates as ``YYYY-MM-DD``), then each end's resolved ``_name`` and
+    ``_kind`` (and location ``_id``), so that :func:`geoflows.read_flows` reads the file back
+    as the same flows. kepler.gl sums what it aggregates, so the
     claims about one movement (a ``group``) are one row with their spread, their ids and
     sources, and a ``claims`` count (see :func:`movements`).
 
@@ -410,6 +552,10 @@ def kepler_frame(flows: FlowSet) -> pd.DataFrame:
         if c in ("start", "end"):
             values = values.dt.strftime("%Y-%m-%d").where(values.notna(), "")
         out[c] = values.to_numpy()
+    # The places as resolved (and their location ids): read back, they are taken as they are.
+    for c in [f"{e}_{a}" for e in ("origin", "destination") for a in ("name", "kind", "id")]:
+        if c in g.columns:
+            out[c] = g[c].to_numpy()
     if (g["claims"] > 1).any():
         out["claims"] = g["claims"].to_numpy()
     return out
@@ -594,12 +740,27 @@ def trajectories_frame(data: Any) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------- places table
+def field_word(unit: str) -> str:
+    """Make a unit a GIS field name part: letters, digits and ``_`` only (``rail cars`` → ``rail_cars``).
+
+    Examples
+    --------
+    >>> field_word("rail cars"), field_word("t/day"), field_word("%")
+    ('rail_cars', 't_day', 'unit')
+    """
+    import re
+
+    return re.sub(r"\W+", "_", str(unit)).strip("_") or "unit"
+
+
 def places_frame(flows: FlowSet) -> Any:
     """One point per place with its flows in and out and its totals per unit.
 
-    Totals are ``volume_out`` / ``volume_in`` columns per unit (``volume_out_tonnes``…; a
+    Totals are ``volume_out`` / ``volume_in`` columns per unit (``volume_out_tonnes``,
+    ``volume_out_rail_cars``: the unit as letters, digits and ``_``, see :func:`field_word`; a
     flow without a unit counts in ``volume_out`` / ``volume_in``); volumes of different units
-    are never added together. Flows without a volume count in ``flows_out``/``flows_in`` only.
+    are never added together. Places read with a location id (``origin_id``…) keep it in
+    ``id``. Flows without a volume count in ``flows_out``/``flows_in`` only.
     The claims about one movement (a ``group``) count once at each place they name, by their
     spread (see :func:`movements`); ``claims_out``/``claims_in`` count the records the flows
     rest on, ``flows_out``/``flows_in`` the movements.
@@ -636,12 +797,18 @@ def places_frame(flows: FlowSet) -> Any:
                     "unit": g_end["unit"].astype(str).to_numpy(),
                     "volume": vol,
                     "claims": g_end["claims"].to_numpy(),
+                    "id": (
+                        g_end[f"{end}_id"].astype(object).to_numpy()
+                        if f"{end}_id" in g_end.columns
+                        else None
+                    ),
                 }
             )
         )
     long = pd.concat(parts, ignore_index=True)
     key = ["name", "lat", "lon"]
-    first = long.groupby(key, sort=True)[["country", "kind"]].first()
+    has_ids = long["id"].notna().any()
+    first = long.groupby(key, sort=True)[["country", "kind", *(["id"] if has_ids else [])]].first()
     counts = long.pivot_table(index=key, columns="way", values="unit", aggfunc="size", fill_value=0)
     table = first.join(counts.reindex(columns=["out", "in"], fill_value=0).rename(
         columns={"out": "flows_out", "in": "flows_in"}))  # fmt: skip
@@ -652,11 +819,12 @@ def places_frame(flows: FlowSet) -> Any:
     known = long[np.isfinite(long["volume"])]
     taken = {c.lower() for c in table.columns} | {"name", "lat", "lon", "geometry", "fid"}
     for unit in sorted(set(long["unit"])):
-        suffix = f"_{unit}" if unit else ""
+        word = field_word(unit)
+        suffix = f"_{word}" if unit else ""
         # GIS column names ignore case: "Tonnes" and "tonnes" must not collide.
         k = 2
         while f"volume_out{suffix}".lower() in taken:
-            suffix, k = f"_{unit}_{k}", k + 1
+            suffix, k = f"_{word}_{k}", k + 1
         taken |= {f"volume_out{suffix}".lower(), f"volume_in{suffix}".lower()}
         for way in ("out", "in"):
             sel = known[(known["unit"] == unit) & (known["way"] == way)]

@@ -308,6 +308,7 @@ def validate_flows(
     locations: object = None,
     units: Mapping[str, str] | None = None,
     extra_columns: Iterable[str] = (),
+    location_columns: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
     """Check flow records against the data contract and return them typed.
 
@@ -338,6 +339,9 @@ def validate_flows(
         Columns of your own (after ``columns=``), kept as they are: a column a letter or two
         from a field the header lacks (``volumn``) is otherwise a problem, since the field
         would be left empty; name it here when it is not that field.
+    location_columns : dict, optional
+        The locations table's column names mapped onto ``id, name, lat, lon`` (see
+        :func:`read_flows`).
 
     Returns
     -------
@@ -360,7 +364,7 @@ def validate_flows(
     df, name, offset = _to_frame(data, encoding)
     name = source if source is not None else name
     df.columns = [str(c).strip() for c in df.columns]
-    df, given = _apply_layout(df, name, offset, columns, locations)
+    df, given = _apply_layout(df, name, offset, columns, locations, location_columns)
     if units and "unit" in df.columns:  # before validation: a group's units must agree
         df = df.assign(unit=_mapped_units(df["unit"], units, name))
     out = validate_records(df, name, first_row=offset, extra_columns=tuple(extra_columns or ()))
@@ -413,15 +417,26 @@ def _warn_unit_spellings(out: pd.DataFrame, name: str) -> None:
 
 
 def _apply_layout(
-    df: pd.DataFrame, name: str, offset: int, columns: Any, locations: object
+    df: pd.DataFrame,
+    name: str,
+    offset: int,
+    columns: Any,
+    locations: object,
+    location_columns: Any = None,
 ) -> tuple[pd.DataFrame, np.ndarray | None]:
     """Map other layouts onto the contract; return the rows and their own lines (or None)."""
     from geoflows import _layouts
 
     if columns:
         df = _layouts.apply_columns(df, columns, name)
+    df = _layouts.kepler_coordinates(df)
     if locations is not None:
-        df = _layouts.flowmap_blue_frame(df, locations, name, offset)
+        df = _layouts.flowmap_blue_frame(df, locations, name, offset, location_columns)
+    elif location_columns:
+        raise GeoflowsError(
+            "location_columns names the columns of a locations table, but no locations= "
+            "(--locations FILE) was given"
+        )
     given = _layouts.given_lines(df, name, offset)
     df = _layouts.fill_names_from_lines(df, given)
     return _layouts.fill_names_from_coordinates(df), given
@@ -438,6 +453,7 @@ def read_flows(
     encoding: str | None = None,
     columns: Mapping[str, str] | None = None,
     locations: object = None,
+    location_columns: Mapping[str, str] | None = None,
     strict: bool = False,
     units: Mapping[str, str] | None = None,
     extra_columns: Iterable[str] = (),
@@ -468,8 +484,13 @@ def read_flows(
         ``destination_lat``, ``destination_lon`` (coordinates beside the names, used as given),
         e.g. ``{"OrigName": "origin", "OrigLat": "origin_lat", "FlowMag": "volume"}``.
     locations : path, DataFrame or list of dict, optional
-        flowmap.blue's locations table (``id, name, lat, lon``); ``data`` is then its flows
-        table (``origin, dest, count[, time]``), ids resolved through the locations.
+        flowmap.blue's locations table (``id, name, lat, lon``; ``latitude``, ``longitude``
+        and ``lng`` are taken as ``lat``/``lon``); ``data`` is then its flows table
+        (``origin, dest, count[, time]``), ids resolved through the locations. The ids are
+        kept (``origin_id``, ``destination_id``) and written again by every export.
+    location_columns : dict, optional
+        The locations table's column names mapped onto ``id, name, lat, lon`` (and ``kind``,
+        ``country``), e.g. ``{"iata": "id", "latitude": "lat", "longitude": "lon"}``.
     strict : bool
         Coordinates given beside a name (``origin_lat``…, a flowmap.blue locations table, an
         export) are trusted: a name the gazetteer does not know only labels them, and one
@@ -514,6 +535,7 @@ def read_flows(
         locations=locations,
         units=units,
         extra_columns=extra_columns,
+        location_columns=location_columns,
     )
     source = str(data) if isinstance(data, (str, os.PathLike)) else ""
     return FlowSet._from_records(

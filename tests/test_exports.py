@@ -73,10 +73,13 @@ def test_places_layer_totals_per_unit(flows, tmp_path):
     drawn = best_volume(mine["volume"], mine["volume_low"], mine["volume_high"])
     assert rajin["volume_out_containers"] == pytest.approx(drawn.sum())
     assert rajin["flows_out"] == (g["origin_name"] == rajin["name"]).sum()
-    # Totals of different units stay in different columns.
-    assert {c for c in places.columns if c.startswith("volume_out_")} == {
-        f"volume_out_{u}" if u else "volume_out" for u in set(g["unit"])
+    # Totals of different units stay in different columns, named without spaces (issue 22).
+    named = {c for c in places.columns if c.startswith("volume_out_")}
+    assert named == {
+        f"volume_out_{u.replace(' ', '_')}" if u else "volume_out" for u in set(g["unit"])
     }
+    assert {"volume_out_rail_cars", "volume_in_ship_round_trips"} <= set(places.columns)
+    assert not [c for c in places.columns if not c.replace("_", "").isalnum()]
 
 
 def test_geoparquet_has_dates_and_a_places_file(flows, tmp_path):

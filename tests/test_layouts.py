@@ -169,13 +169,15 @@ def test_flowmap_blue_written_back_reads_the_same(tmp_path):
     folder = gf.write_flows(flows, tmp_path / "fm", format="flowmap.blue")
     locs = pd.read_csv(folder / "locations.csv", dtype={"id": str})
     rows = pd.read_csv(folder / "flows.csv", dtype={"origin": str, "dest": str})
-    assert list(locs.columns) == ["id", "name", "lat", "lon"]
+    assert list(locs.columns) == ["id", "name", "lat", "lon", "kind", "country"]
     assert list(rows.columns) == ["origin", "dest", "count"]
     assert locs["name"].tolist() == ["Rajin", "Vladivostok", "Odesa"]
-    assert rows.values.tolist() == [["1", "2", 40.0], ["2", "3", 7.0]]
+    # the location ids it was given are kept (issue 22), not renumbered 1…n
+    assert locs["id"].tolist() == ["RJN", "VVO", "ODS"]
+    assert rows.values.tolist() == [["RJN", "VVO", 40.0], ["VVO", "ODS", 7.0]]
     back = _gdf(gf.read_flows(folder / "flows.csv", locations=folder / "locations.csv"))
     orig = _gdf(flows)
-    for c in ("origin", "destination", "volume", "origin_lat", "destination_lon"):
+    for c in ("origin", "destination", "volume", "origin_lat", "destination_lon", "origin_id"):
         assert back[c].tolist() == orig[c].tolist()
 
 
