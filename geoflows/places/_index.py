@@ -26,7 +26,7 @@ import numpy as np
 
 from geoflows._files import cache_dir
 from geoflows.errors import CacheWarning
-from geoflows.places._normalize import fold_name, normalize_name
+from geoflows.places._normalize import fold_names, normalize_name, normalize_names
 
 #: Bump when the layout of the cached index changes.
 INDEX_FORMAT = 6
@@ -112,7 +112,14 @@ def _source_stamp(package: str) -> str:
 
 
 class _Builder:
-    """Accumulates rows and (key, row, tier) postings."""
+    """Accumulates rows and (name, row, tier) postings; the names are normalised in bulk.
+
+    :meth:`add_key` only records the text: :meth:`finish` (and :meth:`rows_named`, for the
+    steps that look up what was added before them) normalise everything recorded since in
+    one pass of :func:`normalize_names`, and :meth:`finish` sorts the keys and postings with
+    numpy. The arrays are the same as one ``normalize_name`` call and one dict update per
+    name would give (``tests/test_places_index_build.py`` compares them).
+    """
 
     def __init__(self) -> None:
         self.name: list[str] = []
@@ -125,8 +132,12 @@ class _Builder:
         self.source: list[str] = []
         self.capital: list[bool] = []
         self.bulk: list[bool] = []
-        self.keys: dict[str, dict[int, int]] = {}
-        self.folded: dict[str, set[int]] = {}
+        self._texts: list[str] = []  # recorded, not yet normalised
+        self._text_rows: list[int] = []
+        self._text_tiers: list[int] = []
+        self._keys: list[str] = []  # normalised (empty keys dropped), in the order added
+        self._rows: list[np.ndarray] = []  # their rows and tiers, one array per flush
+        self._tiers: list[np.ndarray] = []
 
     def add_row(
         self, name, lat, lon, country, kind, pop, ident, source, capital=False, bulk=False
@@ -145,30 +156,63 @@ class _Builder:
         return len(self.name) - 1
 
     def add_key(self, text: str, row: int, tier: int) -> None:
-        key = normalize_name(text)
-        if not key:
+        self._texts.append(text)
+        self._text_rows.append(row)
+        self._text_tiers.append(tier)
+
+    def add_keys(self, texts: list[str], rows: list[int], tier: int) -> None:
+        """Record many names at once (``rows[i]`` is the row of ``texts[i]``)."""
+        self._texts.extend(texts)
+        self._text_rows.extend(rows)
+        self._text_tiers.extend([tier] * len(texts))
+
+    def _flush(self) -> None:
+        if not self._texts:
             return
-        postings = self.keys.setdefault(key, {})
-        if postings.get(row, 9) > tier:
-            postings[row] = tier
-        fkey = fold_name(key)
-        if fkey:
-            self.folded.setdefault(fkey, set()).add(row)
+        keys = normalize_names(self._texts)
+        rows = np.asarray(self._text_rows, dtype=np.int64)
+        tiers = np.asarray(self._text_tiers, dtype=np.int64)
+        if "" in keys:  # a name of nothing but punctuation and spaces names nothing
+            keep = np.fromiter(map(bool, keys), dtype=bool, count=len(keys))
+            keys = [k for k in keys if k]
+            rows, tiers = rows[keep], tiers[keep]
+        self._keys.extend(keys)
+        self._rows.append(rows)
+        self._tiers.append(tiers)
+        self._texts, self._text_rows, self._text_tiers = [], [], []
+
+    def rows_named(self, keys: set[str]) -> dict[str, list[int]]:
+        """Return the rows posted so far under each of ``keys``, ascending.
+
+        Each row's keys are posted with it, so ascending is the order they were first posted.
+        """
+        self._flush()
+        rows = np.concatenate(self._rows) if self._rows else np.zeros(0, dtype=np.int64)
+        out: dict[str, set[int]] = {}
+        for at in (i for i, k in enumerate(self._keys) if k in keys):
+            out.setdefault(self._keys[at], set()).add(int(rows[at]))
+        return {k: sorted(v) for k, v in out.items()}
 
     def finish(self) -> dict[str, Any]:
-        keys = sorted(self.keys)
+        self._flush()
+        n_rows = max(len(self.name), 1)
+        keys = sorted(dict.fromkeys(self._keys))
+        key_id = {k: i for i, k in enumerate(keys)}
+        kid = np.fromiter(map(key_id.__getitem__, self._keys), np.int64, len(self._keys))
+        del key_id
+        rows = np.concatenate(self._rows) if self._rows else np.zeros(0, dtype=np.int64)
+        tiers = np.concatenate(self._tiers) if self._tiers else np.zeros(0, dtype=np.int64)
+        # one posting per (key, row) with its best tier, sorted by key then row
+        code = np.sort((kid * n_rows + rows) * 2 + tiers)
+        pair = code >> 1
+        first = np.ones(len(code), dtype=bool)
+        first[1:] = pair[1:] != pair[:-1]
+        code, pair = code[first], pair[first]
+        post_kid = pair // n_rows
         ptr = np.zeros(len(keys) + 1, dtype=np.int32)
-        post: list[int] = []
-        for i, k in enumerate(keys):
-            p = self.keys[k]
-            post.extend(r * 2 + t for r, t in sorted(p.items()))
-            ptr[i + 1] = len(post)
-        fkeys = sorted(self.folded)
-        fptr = np.zeros(len(fkeys) + 1, dtype=np.int32)
-        fpost: list[int] = []
-        for i, k in enumerate(fkeys):
-            fpost.extend(sorted(self.folded[k]))
-            fptr[i + 1] = len(fpost)
+        np.cumsum(np.bincount(post_kid, minlength=len(keys)), out=ptr[1:])
+        post = (pair % n_rows) * 2 + (code & 1)
+        fkeys, fptr, fpost = _folded_table(keys, post_kid, pair % n_rows, n_rows)
         return {
             "format": INDEX_FORMAT,
             "name": _pack(self.name),
@@ -183,19 +227,46 @@ class _Builder:
             "bulk": np.asarray(self.bulk, dtype=bool),
             "keys": _pack(keys),
             "ptr": ptr,
-            "post": np.asarray(post, dtype=np.int32),
+            "post": post.astype(np.int32),
             "fkeys": _pack(fkeys),
             "fptr": fptr,
-            "fpost": np.asarray(fpost, dtype=np.int32),
+            "fpost": fpost.astype(np.int32),
         }
+
+
+def _folded_table(
+    keys: list[str], post_kid: np.ndarray, post_row: np.ndarray, n_rows: int
+) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Folded keys (sorted) and, per folded key, the sorted rows of the keys folding to it."""
+    folded = fold_names(keys)
+    fkeys = sorted({f for f in folded if f})
+    fid = {f: i for i, f in enumerate(fkeys)}
+    fid_of_key = np.fromiter((fid.get(f, -1) for f in folded), dtype=np.int64, count=len(keys))
+    f_of_post = fid_of_key[post_kid] if len(post_kid) else post_kid
+    keep = f_of_post >= 0
+    fcode = np.sort(f_of_post[keep] * n_rows + post_row[keep])
+    if len(fcode):
+        fcode = fcode[np.r_[True, fcode[1:] != fcode[:-1]]]
+    fptr = np.zeros(len(fkeys) + 1, dtype=np.int32)
+    np.cumsum(np.bincount(fcode // n_rows, minlength=len(fkeys)), out=fptr[1:])
+    return fkeys, fptr, fcode % n_rows
 
 
 def _pack(strings: list[str]) -> tuple[bytes, np.ndarray]:
     """Strings as one UTF-8 blob plus offsets: loads as a memcpy, decoded only on use."""
-    parts = [x.encode("utf-8") for x in strings]
-    off = np.zeros(len(parts) + 1, dtype=np.int32)
-    np.cumsum([len(x) for x in parts], out=off[1:])
-    return b"".join(parts), off
+    joined = "\x00".join(strings).encode("utf-8")
+    raw = np.frombuffer(joined, dtype=np.uint8)
+    ends = np.flatnonzero(raw == 0)
+    if len(ends) != max(len(strings) - 1, 0):  # a string holds NUL: one at a time
+        parts = [x.encode("utf-8") for x in strings]
+        off = np.zeros(len(parts) + 1, dtype=np.int32)
+        np.cumsum([len(x) for x in parts], out=off[1:])
+        return b"".join(parts), off
+    off = np.zeros(len(strings) + 1, dtype=np.int32)
+    if strings:
+        off[1:-1] = ends - np.arange(len(ends))
+        off[-1] = len(raw) - len(ends)
+    return raw[raw != 0].tobytes(), off
 
 
 class Strings:
@@ -396,9 +467,11 @@ _RENAMINGS: dict[str, tuple[str, str, str]] | None = None
 
 def _read_renamings(b: _Builder) -> None:
     """Old names of renamed cities as alternate names of today's city (most populous match)."""
-    for key, (_old, new, cc) in sorted(renamings().items()):
+    items = sorted(renamings().items())
+    named = b.rows_named({normalize_name(new) for _k, (_o, new, _c) in items})
+    for key, (_old, new, cc) in items:
         best = None
-        for r, _t in b.keys.get(normalize_name(new), {}).items():
+        for r in named.get(normalize_name(new), ()):
             if b.country[r] == cc and b.kind[r] == 0 and (best is None or b.pop[r] > b.pop[best]):
                 best = r
         if best is not None:
@@ -467,20 +540,29 @@ def build_index() -> dict[str, Any]:
 
 
 def _read_cities(b: _Builder, cities: dict) -> None:
-    for c in cities.values():
-        row = b.add_row(
-            c["name"],
-            c["latitude"],
-            c["longitude"],
-            c.get("countrycode", ""),
-            "city",
-            c.get("population") or 0,
-            f"geonames:{c['geonameid']}",
-            f"geonames:{c['geonameid']}",
-        )
-        b.add_key(c["name"], row, TIER_PRIMARY)
-        for alt in c.get("alternatenames") or ():
-            b.add_key(alt, row, TIER_ALTERNATE)
+    """Every GeoNames city as a row, its name primary and its alternate names alternate."""
+    first = len(b.name)
+    values = list(cities.values())
+    idents = [f"geonames:{c['geonameid']}" for c in values]
+    n = len(values)
+    b.name.extend(c["name"] for c in values)
+    b.lat.extend(float(c["latitude"]) for c in values)
+    b.lon.extend(float(c["longitude"]) for c in values)
+    b.country.extend(c.get("countrycode", "") or "" for c in values)
+    b.kind.extend([KIND_CODE["city"]] * n)
+    b.pop.extend(int(c.get("population") or 0) for c in values)
+    b.ident.extend(idents)
+    b.source.extend([""] * n)  # the source is the id
+    b.capital.extend([False] * n)
+    b.bulk.extend([False] * n)
+    rows = range(first, first + n)
+    b.add_keys([c["name"] for c in values], list(rows), TIER_PRIMARY)
+    alts = [c.get("alternatenames") or () for c in values]
+    b.add_keys(
+        [a for names in alts for a in names],
+        [r for r, names in zip(rows, alts, strict=True) for _ in names],
+        TIER_ALTERNATE,
+    )
 
 
 def _read_countries(b: _Builder, countries: dict) -> None:
@@ -488,10 +570,11 @@ def _read_countries(b: _Builder, countries: dict) -> None:
     extra = {
         r["iso2"]: r for r in csv.DictReader(io.StringIO(_read_data_text("countries_extra.csv")))
     }
+    named = b.rows_named({normalize_name(c.get("capital") or "") for c in countries.values()})
     for iso2, c in countries.items():
         cap_key = normalize_name(c.get("capital") or "")
         best = None
-        for r in b.keys.get(cap_key, {}) if cap_key else ():
+        for r in named.get(cap_key, ()) if cap_key else ():
             if b.country[r] == iso2 and (best is None or b.pop[r] > b.pop[best]):
                 best = r
         if best is not None:
