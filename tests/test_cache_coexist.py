@@ -74,9 +74,12 @@ def test_stale_indexes_go_by_age_and_by_count_not_by_difference(tmp_path):
     }
 
 
-def test_loading_an_index_marks_it_used(tmp_path):
+def test_loading_an_index_marks_it_used(tmp_path, monkeypatch):
     now = time.time()
     path = _index_file(tmp_path, "a", 40, now)
-    _index._touch_used(path)
+    # the load path itself, with the file's reading stood in for (the index is a stub here)
+    monkeypatch.setattr(_index, "cache_path", lambda: path)
+    monkeypatch.setattr(_index, "read_index", lambda p: {"loaded": str(p)})
+    assert _index.load_or_build() == {"loaded": str(path)}
     assert abs(_index._last_used(path) - time.time()) < 3600  # used now, not 40 days ago
     assert path.stat().st_mtime == now - 40 * 86400  # the index itself is untouched
