@@ -27,7 +27,13 @@ def test_field_table_derives_the_field_lists() -> None:
     )
     assert {"group", "origin_country", "destination_country"} <= set(schema.TEXT_FIELDS)
     assert all(f.dtype in schema.FIELD_TYPES and f.help.strip() for f in schema.FIELDS)
-    assert [f.name for f in schema.FIELDS if f.vocabulary] == ["kind", "mode", "confidence"]
+    assert [f.name for f in schema.FIELDS if f.vocabulary] == [
+        "kind",
+        "mode",
+        "confidence",
+        "start_precision",
+        "end_precision",
+    ]
 
 
 def test_defaults_by_type() -> None:

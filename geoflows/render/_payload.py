@@ -528,12 +528,26 @@ def _time_columns(g: pd.DataFrame, at: str | None, window: int, slider: bool) ->
     return {
         "t0": _days(g["start"]),
         "t1": _days(g["end"]),
+        # how precise each date is (0 day, 1 month, 2 year): "Sep 2022" stays a month
+        "p0": _ints(_precision_codes(g, "start")),
+        "p1": _ints(_precision_codes(g, "end")),
         "dayMin": span[0] if span else None,
         "dayMax": span[1] if span else None,
         "window": int(window),
         "slider": bool(slider),
         "at": day_at,
     }
+
+
+def _precision_codes(g: pd.DataFrame, field: str) -> np.ndarray:
+    """Codes of each date's precision (``DATE_PRECISIONS`` order; a day where none is given)."""
+    from geoflows.schema import DATE_PRECISIONS
+
+    column = f"{field}_precision"
+    if column not in g.columns:  # aggregated flows, frames of older exports: days
+        return np.zeros(len(g), dtype=np.int64)
+    codes = pd.Index(DATE_PRECISIONS).get_indexer(pd.Series(_text(g[column]), dtype=object))
+    return np.maximum(codes, 0).astype(np.int64)
 
 
 def _text_columns(g: pd.DataFrame) -> dict[str, Any]:

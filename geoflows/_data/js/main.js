@@ -72,6 +72,7 @@ function draw(map, P, fit) {
     if (all) all.checked = state.all;
     if (range) { range.disabled = state.all; if (day !== null) range.value = String(day); }
     if (label && day !== null) label.textContent = isoDay(day);
+    setSliderWindow(container, P, state);
     update();
   });
   map.on("moveend", function () { announce(); });
