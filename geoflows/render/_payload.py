@@ -112,6 +112,45 @@ def _places_table(g: pd.DataFrame, precision: int) -> tuple[dict[str, Any], np.n
     return table, codes.reshape(2, n) if n else np.zeros((2, 0), dtype=np.int64)
 
 
+def _waypoints(g: pd.DataFrame, places: dict[str, Any], precision: int) -> dict[str, Any]:
+    """Each waypoint (``via``) once: its name as the data writes it, its point, its spellings.
+
+    Waypoints are named on the map and found by the search box like the ends. A waypoint at
+    the point of a place of the table is that place: its spellings join the place's
+    (``placeAlso``), and it is not listed again.
+    """
+    from geoflows.schema import split_list
+
+    scale = 10**precision
+    seen: dict[tuple[int, int], list[Any]] = {}  # point -> [spellings, flows through it]
+    for i, (via, coords) in enumerate(zip(_text(g["via"]), _text(g["via_coords"]), strict=True)):
+        names, points = split_list(via), [c for c in coords.split(";") if c]
+        if not points or len(names) != len(points):
+            continue  # waypoints given as coordinates only, or not resolved: nothing to name
+        for name, point in zip(names, points, strict=True):
+            lat, lon = (float(x) for x in point.split(","))
+            key = (round(lat * scale), round(lon * scale))
+            entry = seen.setdefault(key, [[], []])
+            if name not in entry[0]:
+                entry[0].append(name)
+            if i not in entry[1]:
+                entry[1].append(i)
+    ends = {
+        (int(a), int(b)): k
+        for k, (a, b) in enumerate(zip(unpack(places["lat"]), unpack(places["lon"]), strict=True))
+    }
+    own = [(key, v) for key, v in seen.items() if key not in ends]
+    also = {ends[key]: v[0] for key, v in seen.items() if key in ends}
+    return {
+        "name": [v[0][0] for _, v in own],
+        "also": [v[0][1:] for _, v in own],
+        "lat": pack([key[0] for key, _ in own]),
+        "lon": pack([key[1] for key, _ in own]),
+        "of": [v[1] for _, v in own],
+        "placeAlso": [[k, names] for k, names in sorted(also.items())],
+    }
+
+
 def _lanes(
     geoms: np.ndarray, route_kind: np.ndarray, precision: int, simplify: float
 ) -> tuple[np.ndarray, dict[str, Any]]:
@@ -647,6 +686,7 @@ def build_payload(
         "total": total,
         "precision": int(precision),
         "places": places,
+        "waypoints": _waypoints(g, places, precision),
         "o": _ints(ends[0]),
         "d": _ints(ends[1]),
         "route": _ints(route),

@@ -138,23 +138,27 @@ function Content(P) {
   // Totals per unit of the flows shown now, e.g. "out: 2,000 containers", as bounds: an "up to"
   // or "more than" record counts by its bound ("300–700 drones", "more than 2,300 drones"), and
   // a merged movement counts once, by the spread of its claims shown now.
+  // One claim's bounds [low, its word, high, its word]: an "up to" claim gives no lower bound of
+  // its own, a "more than" claim no upper one.
   function bounds(j) {
     var v = P.vol[j], a = P.low[j], b = P.high[j];
-    if (a >= 0 && b >= 0) return [a, b, false];
-    if (v >= 0) return [v, v, false];
-    if (a >= 0) return [a, a, true];
-    return b >= 0 ? [0, b, false] : null;
+    if (a >= 0 && b >= 0) return [a, "", b, ""];
+    if (v >= 0) return [v, "", v, ""];
+    if (a >= 0) return [a, "more", a, "more"];
+    return b >= 0 ? [b, "upto", b, "upto"] : null;
   }
+  // A movement's bounds [low, high, open above], its claims shown now taken as the popup's
+  // spread (spreadText): the lowest bound given to the highest, an exact one winning a tie.
   function movementBounds(i, state) {
     var list = claimsOf(i, state), out = null;
     for (var k = 0; k < list.length; k++) {
       var c = bounds(list[k]);
       if (!c) continue;
       if (!out) { out = c.slice(); continue; }
-      out[0] = Math.min(out[0], c[0]);
-      if (c[1] > out[1] || (c[1] === out[1] && !c[2])) { out[1] = c[1]; out[2] = c[2]; }
+      if (c[0] < out[0] || (c[0] === out[0] && !c[1])) { out[0] = c[0]; out[1] = c[1]; }
+      if (c[2] > out[2] || (c[2] === out[2] && !c[3])) { out[2] = c[2]; out[3] = c[3]; }
     }
-    return out;
+    return out ? [out[1] === "upto" ? 0 : out[0], out[2], out[3] === "more"] : null;
   }
   function totalText(s, u) {
     var unit = u ? " " + u : "";
