@@ -18,7 +18,14 @@ import numpy as np
 import pandas as pd
 
 from geoflows.errors import FlowValidationError, GeoflowsError, GeoflowsWarning
-from geoflows.schema import FLOW_FIELDS, GIVEN_ROUTE, Problem, is_blank, line_problems
+from geoflows.schema import (
+    FLOW_FIELDS,
+    GIVEN_ROUTE,
+    Problem,
+    is_blank,
+    iso_period,
+    line_problems,
+)
 
 if TYPE_CHECKING:
     from geoflows.flows import FlowSet
@@ -455,7 +462,8 @@ def flowmap_blue_tables(flows: FlowSet) -> tuple[pd.DataFrame, pd.DataFrame]:
         }
     )
     if g["start"].notna().any():
-        rows["time"] = g["start"].dt.strftime("%Y-%m-%d").where(g["start"].notna(), "").to_numpy()
+        # a month stays a month (flowmap.blue reads ISO periods such as 2022-09)
+        rows["time"] = iso_period(g["start"], g.get("start_precision"))
     if (g["claims"] > 1).any():  # flowmap.blue adds counts up: one row per movement, and why
         rows["claims"] = g["claims"].to_numpy()
     return locs, rows

@@ -48,7 +48,13 @@ __all__ = [
 
 CRS = "EPSG:4326"
 #: Contract fields a :class:`Flow` holds as attributes; every other column goes to ``extra``.
-_FLOW_ATTRIBUTES = frozenset(FLOW_FIELDS) - {"group", "origin_country", "destination_country"}
+_FLOW_ATTRIBUTES = frozenset(FLOW_FIELDS) - {
+    "group",
+    "origin_country",
+    "destination_country",
+    "start_precision",
+    "end_precision",
+}
 
 
 @dataclass(frozen=True, eq=False)

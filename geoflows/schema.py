@@ -158,6 +158,19 @@ FIELDS = (
         "text",
         "optional country hint for `destination`, like `origin_country`",
     ),
+    Field(
+        "start_precision",
+        "word",
+        "optional: how precise `start` is, as the source gave it; read from `start` when empty "
+        "(`2022-09` is a month, `2022` a year); kept in exports, so a month stays a month",
+        ("day", "month", "year"),
+    ),
+    Field(
+        "end_precision",
+        "word",
+        "optional: how precise `end` is, like `start_precision`",
+        ("day", "month", "year"),
+    ),
 )
 FIELDS_BY_NAME = {f.name: f for f in FIELDS}
 
@@ -1088,11 +1101,74 @@ def _date_problems(df: pd.DataFrame, out: pd.DataFrame, name: str, rows: Any) ->
         index = np.flatnonzero(bad)
         problems += _problems(name, rows, field, index, _raw(raw, index), _DATE_RULE)
         out[field] = dates.astype("datetime64[ns]")
+    problems += _precision_problems(df, out, name, rows)
     index = np.flatnonzero((out["end"] < out["start"]).to_numpy())
     starts = _raw(_column(df, "start"), index)
     rules = [f"is before start ({s})" for s in starts]
     problems += _problems(name, rows, "end", index, _raw(_column(df, "end"), index), rules)
     return problems
+
+
+#: How precise a date is (``start_precision``, ``end_precision``): finest first.
+DATE_PRECISIONS = FIELDS_BY_NAME["start_precision"].vocabulary
+
+
+def _precision_problems(df: pd.DataFrame, out: pd.DataFrame, name: str, rows: Any) -> list[Problem]:
+    """Each date's precision: as given in ``<field>_precision``, else read from the date's text.
+
+    ``2022-09`` is a month and ``2022`` a year (a date value, or a day, is a day). A date given
+    with a coarser precision than its text (read back from an export, where dates are days)
+    spans its period: a start its first day, an end its last.
+    """
+    problems: list[Problem] = []
+    for field in DATE_FIELDS:
+        key = f"{field}_precision"
+        given = out[key].str.lower()
+        length = _stripped_text(_column(df, field)).str.len().to_numpy()
+        read = np.select([length == 4, length == 7], ["year", "month"], "day").astype(object)
+        valid = given.isin(DATE_PRECISIONS).to_numpy()
+        index = np.flatnonzero((given != "").to_numpy() & ~valid)
+        rule = f"unknown precision; allowed: {', '.join(DATE_PRECISIONS)} (or empty: read from {field})"
+        problems += _problems(name, rows, key, index, _raw(out[key], index), rule)
+        dated = out[field].notna().to_numpy()
+        precision = np.where(valid, given.to_numpy(dtype=object), read)
+        out[key] = np.where(dated, precision, "").astype(object)
+        for code, word in (("M", "month"), ("Y", "year")):
+            wide = dated & (precision == word)
+            if wide.any():
+                period = out.loc[wide, field].dt.to_period(code)
+                edge = period.dt.end_time.dt.normalize() if field == "end" else period.dt.start_time
+                out.loc[wide, field] = edge.astype("datetime64[ns]").to_numpy()
+    return problems
+
+
+def iso_period(dates: Any, precision: Any) -> np.ndarray:
+    """Write each date as ISO text at its precision: a month ``2022-09``, a year ``2022``.
+
+    Parameters
+    ----------
+    dates : pandas.Series of datetime64
+        The dates (NaT gives ``""``).
+    precision : sequence of str, or None
+        ``day``, ``month`` or ``year`` per date (``""`` or None: a day).
+
+    Returns
+    -------
+    numpy.ndarray of str
+
+    Examples
+    --------
+    >>> iso_period(pd.Series(pd.to_datetime(["2022-09-30", "2023-12-31", None])),
+    ...            ["month", "year", ""]).tolist()
+    ['2022-09', '2023', '']
+    """
+    dates = pd.Series(dates).reset_index(drop=True)
+    words = np.asarray(["day"] * len(dates) if precision is None else precision, dtype=object)
+    out = dates.dt.strftime("%Y-%m-%d").where(dates.notna(), "").to_numpy(dtype=object)
+    for word, size in (("month", 7), ("year", 4)):
+        wide = words == word
+        out[wide] = [t[:size] for t in out[wide]]
+    return out
 
 
 def _id_problems(out: pd.DataFrame, name: str, rows: Any) -> list[Problem]:

@@ -38,6 +38,7 @@ __all__ = [
     "color_problem",
     "confidence_dashes",
     "confidence_level",
+    "format_spread",
     "format_volume",
     "is_event",
     "volume_domains",
@@ -682,3 +683,64 @@ def format_volume(
     if math.isfinite(value):
         return f"{num(value)}{unit}"
     return "volume unknown"
+
+
+def format_spread(claims: Sequence[Sequence[float]], unit: str = "") -> str:
+    """Human text for the spread of several claims about one movement, open bounds kept.
+
+    The spread runs from the lowest bound any claim gives to the highest. A bound that only a
+    "more than" or an "up to" claim gives keeps its words, so ``more than 200`` beside
+    ``2,000–2,400`` reads ``"more than 200 – 2,400"``, never ``"200–2,400"``; an exact bound
+    wins a tie. The page writes the same text (``util.js: spreadText``).
+
+    Parameters
+    ----------
+    claims : sequence of (volume, low, high)
+        One triple per claim, NaN where a value is not given.
+    unit : str
+        Written after the numbers.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> nan = float("nan")
+    >>> format_spread([(nan, 2000, 2400), (nan, 200, nan)], "rail cars")
+    'more than 200 – 2,400 rail cars'
+    >>> format_spread([(8000, nan, nan), (11000, nan, nan), (nan, 10000, 12000)], "troops")
+    '8,000–12,000 troops'
+    >>> format_spread([(200, nan, nan), (nan, nan, 250)], "missiles")
+    '200 – up to 250 missiles'
+    """
+    lo, hi, lo_tag, hi_tag = math.inf, -math.inf, "", ""
+    for value, low, high in claims:
+        value, low, high = (float(x) if x is not None else math.nan for x in (value, low, high))
+        if math.isfinite(low) and math.isfinite(high):
+            bounds = ((low, ""), (high, ""))
+        elif math.isfinite(value):
+            bounds = ((value, ""), (value, ""))
+        elif math.isfinite(low):
+            bounds = ((low, "more than "), (low, "more than "))
+        elif math.isfinite(high):
+            bounds = ((high, "up to "), (high, "up to "))
+        else:
+            continue
+        (a, a_tag), (b, b_tag) = bounds
+        if a < lo or (a == lo and not a_tag):
+            lo, lo_tag = a, a_tag
+        if b > hi or (b == hi and not b_tag):
+            hi, hi_tag = b, b_tag
+    if lo == math.inf:
+        return "volume unknown"
+
+    def num(x: float) -> str:
+        return f"{x:,.0f}" if abs(x) >= 100 or float(x).is_integer() else f"{x:,.3g}"
+
+    unit = f" {unit}" if unit else ""
+    if lo == hi and lo_tag == hi_tag:
+        return f"{lo_tag}{num(lo)}{unit}"
+    if not lo_tag and not hi_tag:
+        return f"{num(lo)}–{num(hi)}{unit}"
+    return f"{lo_tag}{num(lo)} – {hi_tag}{num(hi)}{unit}"

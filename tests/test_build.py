@@ -527,3 +527,45 @@ def test_build_error_lists_structured_problems(tmp_path):
     assert problem.field == "gazetteer" and problem.value.endswith("missing.csv")
     assert "no such file" in problem.message and problem.hint
     assert info.value.hint == problem.hint
+
+
+def test_a_category_keeps_its_colour_on_every_map_of_a_build(tmp_path):
+    """Issue 22 §9: one palette per build. Alone, each map would colour its own sorted
+    categories: 'shells' first (blue) on a map without 'containers', second (orange) beside it."""
+    import json
+    import re
+
+    _write(
+        tmp_path / "f.csv",
+        """\
+        origin,destination,category,volume
+        Rajin,Vladivostok,shells,5
+        Rajin,Dunai,containers,7
+        Nampo,Vladivostok,troops,9
+        """,
+    )
+    _write(
+        tmp_path / "b.yaml",
+        """\
+        inputs: {f: f.csv}
+        defaults: {tiles: null}
+        maps:
+          - {name: few, input: f, filter: {categories: [shells, troops]}}
+          - {name: all, input: f}
+          - {name: own, input: f, options: {palette: {shells: "#000000"}}}
+        """,
+    )
+    build(tmp_path / "b.yaml", quiet=True)
+
+    def colours(name):
+        page = (tmp_path / f"{name}.html").read_text(encoding="utf-8")
+        payload = json.loads(
+            re.search(r"geoflowsDraw\([^,]+, (\{.*\}), (?:true|false)\);", page)[1]
+        )
+        return dict(zip(payload["colorKeys"], payload["colors"], strict=True))
+
+    few, every = colours("few"), colours("all")
+    assert set(few) == {"shells", "troops"} and len(set(every.values())) == 3
+    assert few == {k: every[k] for k in few}
+    # a map's own {value: colour} stays its own
+    assert colours("own")["shells"] == "#000000"

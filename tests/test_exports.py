@@ -153,3 +153,33 @@ def test_one_movements_claims_count_once_in_every_export(tmp_path):
     places = pyogrio.read_dataframe(troops.to_file(tmp_path / "t.gpkg"), layer="t_places")
     vlad = places[places["name"] == "Vladivostok"].iloc[0]
     assert (vlad["flows_in"], vlad["claims_in"], vlad["volume_in_troops"]) == (1, 3, 10000.0)
+
+
+STORY = ROOT / "tests" / "data" / "iran_dprk_russia_2022_2025.csv"
+
+
+@pytest.fixture(scope="module")
+def story() -> gf.FlowSet:
+    return gf.read_flows(STORY)
+
+
+@pytest.mark.parametrize("suffix", ["csv", "geojson", "gpkg", "parquet"])
+def test_a_month_stays_a_month_through_every_export(story, tmp_path, suffix):
+    """Issue 22 §7: the story gives months; each export says so, and reads back as months."""
+    path = story.to_file(tmp_path / f"story.{suffix}")
+    back = gf.read_flows(path).to_geodataframe()
+    given = story.to_geodataframe()
+    assert set(given["start_precision"]) == {"month"}
+    for c in ("start", "end", "start_precision", "end_precision"):
+        assert back[c].tolist() == given[c].tolist(), c
+    ird_12 = back.set_index("id").loc["ird_12"]
+    assert (str(ird_12["start"].date()), str(ird_12["end"].date())) == ("2024-09-01", "2024-09-30")
+
+
+def test_flowmap_blue_times_are_the_periods_given(story, tmp_path):
+    folder = story.filter(units=["troops"]).to_file(tmp_path / "fb", format="flowmap.blue")
+    times = pd.read_csv(folder / "flows.csv", dtype=str)["time"].tolist()
+    assert set(times) == {"2024-10", "2024-11", "2025-01"}
+    back = gf.read_flows(folder / "flows.csv", locations=folder / "locations.csv")
+    back = back.to_geodataframe()
+    assert set(back["start_precision"]) == {"month"}

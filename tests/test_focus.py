@@ -145,3 +145,43 @@ def test_focus_takes_every_spelling_the_data_uses():
     assert view(["나진", "Москва"]) == view(["Rajin", "Moscow"])
     with pytest.raises(gf.OptionError, match="no place of this map is named 'Atlantis'"):
         view("Atlantis")
+
+
+STORY = Path(__file__).resolve().parent / "data" / "iran_dprk_russia_2022_2025.csv"
+
+
+def test_focus_takes_a_waypoint_as_the_data_writes_it():
+    from geoflows.render._payload import build_payload, expand
+
+    gdf = gf.read_flows(STORY).to_geodataframe()
+    view = expand(build_payload(gdf, focus="Khasan"))["focus"]
+    assert view == [[42.4283 - 1.5, 130.6456 - 1.5], [42.4283 + 1.5, 130.6456 + 1.5]]
+
+
+def test_focus_by_the_datas_spelling_from_the_cli_and_a_build_file(tmp_path):
+    """The CLI's --focus and a build file's focus: take the spellings of the records too."""
+    import json
+    import re
+
+    from click.testing import CliRunner
+
+    from geoflows.build import build
+    from geoflows.cli import cli
+
+    def view(page):
+        payload = re.search(r"geoflowsDraw\([^,]+, (\{.*\}), (?:true|false)\);", page.read_text())
+        return json.loads(payload.group(1))["focus"]
+
+    out = tmp_path / "cli.html"
+    result = CliRunner().invoke(
+        cli, ["map", str(STORY), "-o", str(out), "--focus", "나진", "--tiles", "none"]
+    )
+    assert result.exit_code == 0, result.output
+    (tmp_path / "b.yaml").write_text(
+        f"inputs: {{story: {STORY}}}\n"
+        "maps: [{name: b, input: story, options: {focus: Владивосток, tiles: null}}]\n",
+        encoding="utf-8",
+    )
+    build(tmp_path / "b.yaml", quiet=True)
+    rajin, vladivostok = view(out), view(tmp_path / "b.html")
+    assert rajin[0][0] < 42.25 < rajin[1][0] and vladivostok[0][0] < 43.1 < vladivostok[1][0]

@@ -727,3 +727,48 @@ def test_payload_of_many_flows_is_packed() -> None:
     assert e["places"]["name"] == [""] * len(lat)
     assert p["fields"][0][0] == "id" and set(p["fields"][0][1]) == {"t"}  # "1", "2", ... packed
     assert render.payload_fields(p)["id"] == [str(k) for k in range(1, 301)]
+
+
+STORY = Path(__file__).resolve().parent / "data" / "iran_dprk_russia_2022_2025.csv"
+
+
+@pytest.fixture(scope="module")
+def story_payload() -> dict:
+    flows = gf.read_flows(STORY)
+    return build_payload(flows.to_geodataframe(split_antimeridian=False, dense=False))
+
+
+def test_months_reach_the_page_as_months(story_payload: dict) -> None:
+    """Issue 22 §7: the popup's dates are what the source gave ('Sep 2024'), not days."""
+    from geoflows.render._encode import expand, payload_fields
+
+    fields = payload_fields(story_payload)
+    ids = fields["id"]
+    k = ids.index("ird_12")
+    assert (fields["start"][k], fields["end"][k]) == ("Sep 2024", "Sep 2024")
+    assert expand(story_payload)["p0"] == [1] * story_payload["n"]
+    day = build_payload(
+        gf.read_flows([{"origin": "Rajin", "destination": "Dunai", "start": "2024-10-20"}])
+    )
+    assert payload_fields(day)["start"] == ["2024-10-20"]
+
+
+def test_merged_claims_keep_their_open_bounds(story_payload: dict) -> None:
+    from geoflows.render._encode import claim_texts
+
+    texts = claim_texts(story_payload)
+    assert "more than 200 – 2,400 rail cars (2 claims)" in texts
+    assert "300 – up to 400 drones (2 claims)" in texts
+    assert "8,000–12,000 troops (3 claims)" in texts
+    assert not any("200–2,400" in t for t in texts)
+
+
+def test_waypoints_are_named_places_of_the_page(story_payload: dict) -> None:
+    """Issue 22 §8: the rail claims' waypoint (via Khasan) is listed once, with its flows."""
+    from geoflows.render._encode import expand
+
+    w = expand(story_payload)["waypoints"]
+    assert w["name"] == ["Khasan"]
+    assert (w["lat"][0], w["lon"][0]) == (424283, 1306456)
+    fields = render._encode.payload_fields(story_payload)
+    assert sorted(fields["id"][i] for i in w["of"][0]) == ["ird_17", "ird_18"]

@@ -27,7 +27,13 @@ def test_field_table_derives_the_field_lists() -> None:
     )
     assert {"group", "origin_country", "destination_country"} <= set(schema.TEXT_FIELDS)
     assert all(f.dtype in schema.FIELD_TYPES and f.help.strip() for f in schema.FIELDS)
-    assert [f.name for f in schema.FIELDS if f.vocabulary] == ["kind", "mode", "confidence"]
+    assert [f.name for f in schema.FIELDS if f.vocabulary] == [
+        "kind",
+        "mode",
+        "confidence",
+        "start_precision",
+        "end_precision",
+    ]
 
 
 def test_defaults_by_type() -> None:
@@ -304,3 +310,54 @@ def test_columns_of_different_types_parse_as_each_alone():
     assert out["volume"].tolist()[0] == 1500.0 and math.isnan(out["volume"].tolist()[1])
     assert out["volume_low"].tolist()[0] == 1000.0 and out["volume_high"].tolist() == [2000, 3000]
     assert str(out["start"].dtype) == str(out["end"].dtype) == "datetime64[ns]"
+
+
+def test_a_month_or_a_year_keeps_its_precision_as_data() -> None:
+    """Issue 22 §7: the precision the source gave is a field, read from the date's text."""
+    df = pd.DataFrame(
+        {
+            "origin": ["A"] * 4,
+            "destination": ["B"] * 4,
+            "start": ["2022-09", "2023", "2024-10-20", ""],
+            "end": ["2022-09", "2023", "2024-10-21", ""],
+        }
+    )
+    out = schema.validate_records(df)
+    assert out["start_precision"].tolist() == ["month", "year", "day", ""]
+    assert out["end_precision"].tolist() == ["month", "year", "day", ""]
+    assert out["end"].dt.strftime("%Y-%m-%d").tolist()[:3] == [
+        "2022-09-30",
+        "2023-12-31",
+        "2024-10-21",
+    ]
+
+
+def test_a_precision_column_read_back_widens_the_days_to_their_period() -> None:
+    # an export writes days and says "month": read back, the month is whole again
+    df = pd.DataFrame(
+        {
+            "origin": ["A", "A"],
+            "destination": ["B", "B"],
+            "start": ["2022-09-14", "2022-09-01"],
+            "start_precision": ["Month", ""],
+            "end": ["2023-05-02", "2022-09-30"],
+            "end_precision": ["year", "month"],
+        }
+    )
+    out = schema.validate_records(df)
+    assert out["start"].dt.strftime("%Y-%m-%d").tolist() == ["2022-09-01", "2022-09-01"]
+    assert out["start_precision"].tolist() == ["month", "day"]
+    assert out["end"].dt.strftime("%Y-%m-%d").tolist() == ["2023-12-31", "2022-09-30"]
+    assert schema.iso_period(out["end"], out["end_precision"]).tolist() == ["2023", "2022-09"]
+
+
+def test_an_unknown_precision_is_a_problem_naming_the_cell() -> None:
+    df = pd.DataFrame(
+        {"origin": ["A"], "destination": ["B"], "start": ["2022-09"], "start_precision": ["week"]}
+    )
+    with pytest.raises(gf.FlowValidationError) as exc:
+        schema.validate_records(df, "story.csv", first_row=2)
+    assert str(exc.value.problems[0]) == (
+        "story.csv: row 2: field 'start_precision' value 'week': unknown precision; allowed: "
+        "day, month, year (or empty: read from start)"
+    )

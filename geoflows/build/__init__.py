@@ -28,6 +28,7 @@ from geoflows.build._run import (
     build,
     build_maps,
     concat_flowsets,
+    share_palettes,
     share_scales,
     text_table,
 )
@@ -52,6 +53,7 @@ __all__ = [
     "concat_flowsets",
     "describe_error",
     "load_build_file",
+    "share_palettes",
     "share_scales",
     "text_table",
     "validate_build_data",

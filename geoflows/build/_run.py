@@ -230,7 +230,9 @@ def build(
     """
     spec = spec_or_path if isinstance(spec_or_path, BuildSpec) else load_build_file(spec_or_path)
     _check_before_building(spec, jobs)
-    spec = share_scales(spec, allow_unresolved=allow_unresolved)
+    cache: dict[Any, Any] = {}
+    spec = share_scales(spec, allow_unresolved=allow_unresolved, _cache=cache)
+    spec = share_palettes(spec, allow_unresolved=allow_unresolved, _cache=cache)
     try:
         spec.output_dir.mkdir(parents=True, exist_ok=True)
     except OSError as e:
@@ -324,7 +326,9 @@ def _build_in_parallel(
     return results
 
 
-def share_scales(spec: BuildSpec, *, allow_unresolved: bool = False) -> BuildSpec:
+def share_scales(
+    spec: BuildSpec, *, allow_unresolved: bool = False, _cache: dict[Any, Any] | None = None
+) -> BuildSpec:
     r"""Give every map with ``share_scale`` one width domain per unit, spanning all their flows.
 
     The domain (:func:`geoflows.style.volume_domains`) covers the drawn volumes and the range
@@ -366,10 +370,31 @@ def share_scales(spec: BuildSpec, *, allow_unresolved: bool = False) -> BuildSpe
     sharing = [m for m in spec.maps if m.share_scale]
     if not sharing:
         return spec
-    cache: dict[Any, Any] = {}
     volumes: list[Any] = []
     units: list[Any] = []
-    for m in sharing:
+    for _, g in _map_frames(spec, sharing, allow_unresolved, {} if _cache is None else _cache):
+        vol, low, high = (g[c].to_numpy(float) for c in ("volume", "volume_low", "volume_high"))
+        unit = g["unit"].fillna("").astype(str).to_numpy(object)
+        volumes += [best_volume(vol, low, high), high]
+        units += [unit, unit]
+    domains = volume_domains(np.concatenate(volumes), np.concatenate(units)) if volumes else {}
+    maps = [
+        dataclasses.replace(m, options={"width_domain": domains, **m.options})
+        if m.share_scale
+        else m
+        for m in spec.maps
+    ]
+    return dataclasses.replace(spec, maps=maps)
+
+
+def _map_frames(
+    spec: BuildSpec, maps: Sequence[MapSpec], allow_unresolved: bool, cache: dict[Any, Any]
+) -> Any:
+    """Yield each map's flows as a frame (inputs read once, filter applied).
+
+    Maps whose inputs cannot be read are left out; they fail on their own when built.
+    """
+    for m in maps:
         try:
             parts = [
                 _read_input(spec, spec.inputs[name], allow_unresolved, cache, [])
@@ -380,15 +405,70 @@ def share_scales(spec: BuildSpec, *, allow_unresolved: bool = False) -> BuildSpe
                 flows = flows.filter(**m.filter)
         except Exception:  # reported when the map itself is built
             continue
-        g = flows.to_geodataframe()
-        vol, low, high = (g[c].to_numpy(float) for c in ("volume", "volume_low", "volume_high"))
-        unit = g["unit"].fillna("").astype(str).to_numpy(object)
-        volumes += [best_volume(vol, low, high), high]
-        units += [unit, unit]
-    domains = volume_domains(np.concatenate(volumes), np.concatenate(units)) if volumes else {}
+        yield m, flows.to_geodataframe()
+
+
+def share_palettes(
+    spec: BuildSpec, *, allow_unresolved: bool = False, _cache: dict[Any, Any] | None = None
+) -> BuildSpec:
+    r"""Give the maps of a build one palette: a category has one colour on every map.
+
+    Each map colours its flows by the sorted values it holds, so a category missing from one
+    map would shift every colour after it. Here the values of every map that colours by the
+    same field with the same ``palette`` are gathered, coloured once
+    (:func:`geoflows.style.category_colors`), and each of those maps gets the whole mapping as
+    its ``palette`` (a palette of ``{value: colour}`` a map sets keeps its colours: it is
+    part of what is shared). Maps whose inputs cannot be read are left out here.
+
+    Parameters
+    ----------
+    spec : BuildSpec
+    allow_unresolved : bool
+        As for :func:`build`.
+
+    Returns
+    -------
+    BuildSpec
+        The same spec, with ``palette`` set to a ``{value: colour}`` mapping on every map read.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> from geoflows.build import BuildSpec, share_palettes
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (d / "f.csv").write_text(
+    ...     "origin,destination,category\nRajin,Vladivostok,shells\nRajin,Dunai,containers\n")
+    >>> spec = BuildSpec.from_dict({"inputs": {"f": "f.csv"}, "maps": [
+    ...     {"name": "a", "input": "f", "filter": {"categories": "shells"}},
+    ...     {"name": "b", "input": "f"}]}, base_dir=d)
+    >>> [m.options["palette"]["shells"] for m in share_palettes(spec).maps]
+    ['#D55E00', '#D55E00']
+    """
+    import dataclasses
+    import json
+
+    from geoflows.style import category_colors, confidence_level
+
+    values: dict[str, list[Any]] = {}  # one list per (colour field, palette given)
+    keys: dict[str, str] = {}  # map name -> its key
+    for m, g in _map_frames(spec, spec.maps, allow_unresolved, {} if _cache is None else _cache):
+        color_by = m.options.get("color_by", "category")
+        if color_by not in g.columns:
+            continue
+        key = json.dumps([color_by, m.options.get("palette")], sort_keys=True, default=str)
+        texts = g[color_by].fillna("").astype(str)
+        if color_by == "confidence":
+            texts = texts.map(confidence_level)
+        values.setdefault(key, []).extend(texts.tolist())
+        keys[m.name] = key
+    if not keys:
+        return spec
+    palettes = {
+        key: category_colors(found, json.loads(key)[1]) for key, found in values.items()
+    }
     maps = [
-        dataclasses.replace(m, options={"width_domain": domains, **m.options})
-        if m.share_scale
+        dataclasses.replace(m, options={**m.options, "palette": palettes[keys[m.name]]})
+        if m.name in keys
         else m
         for m in spec.maps
     ]

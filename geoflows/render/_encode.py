@@ -9,15 +9,25 @@ undoes all three, as the browser does (``util.js: expandConstants``).
 from __future__ import annotations
 
 import json
+import math
 import re
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from geoflows.style import format_volume
+from geoflows.style import format_spread, format_volume
 
-__all__ = ["decode_coords", "expand", "pack", "payload_fields", "safe_json", "unpack"]
+__all__ = [
+    "claim_texts",
+    "decode_coords",
+    "expand",
+    "pack",
+    "payload_fields",
+    "period_text",
+    "safe_json",
+    "unpack",
+]
 
 _ESCAPES = {
     "<": "\\u003c",
@@ -397,8 +407,10 @@ def _built_fields(p: dict[str, Any]) -> dict[str, list[str]]:
     vol, low, high = nan(p["vol"]), nan(p["low"]), nan(p["high"])
     units = [p["units"][u] for u in p["unit"]]
 
-    def day(values: list[int | None]) -> list[str]:
-        return ["" if d is None else str(np.datetime64(d, "D")) for d in values]
+    def day(values: list[int | None], precision: list[int]) -> list[str]:
+        return [
+            "" if d is None else period_text(d, k) for d, k in zip(values, precision, strict=True)
+        ]
 
     return {
         "origin": place(0, p["o"]),
@@ -406,10 +418,57 @@ def _built_fields(p: dict[str, Any]) -> dict[str, list[str]]:
         "volume": [
             format_volume(v, lo, hi, u) for v, lo, hi, u in zip(vol, low, high, units, strict=True)
         ],
-        "start": day(p["t0"]),
-        "end": day(p["t1"]),
+        "start": day(p["t0"], p.get("p0", [0] * n)),
+        "end": day(p["t1"], p.get("p1", [0] * n)),
         "length": [f"{x:,} km" if x >= 0 else "" for x in p["length"]],
     }
+
+
+def claim_texts(payload: dict[str, Any]) -> list[str]:
+    """Give the "Claims:" line of each merged movement's popup, as the browser writes it.
+
+    Examples
+    --------
+    >>> import geoflows as gf
+    >>> from geoflows.render import build_payload
+    >>> p = build_payload(gf.read_flows([
+    ...     {"origin": "Rajin", "destination": "Vladivostok", "unit": "rail cars",
+    ...      "volume_low": 2000, "volume_high": 2400, "group": "g"},
+    ...     {"origin": "Rajin", "destination": "Vladivostok", "unit": "rail cars",
+    ...      "volume_low": 200, "group": "g"}]))
+    >>> claim_texts(p)
+    ['more than 200 – 2,400 rail cars (2 claims)']
+    """
+    p = expand(payload)
+
+    def given(x: float) -> float:
+        return math.nan if x < 0 else x
+
+    out = []
+    for members in p["claims"]:
+        claims = [(given(p["vol"][j]), given(p["low"][j]), given(p["high"][j])) for j in members]
+        unit = p["units"][p["unit"][members[0]]]
+        out.append(f"{format_spread(claims, unit)} ({len(members)} claims)")
+    return out
+
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def period_text(day: int, precision: int = 0) -> str:
+    """Write a day (days since 1970) at its precision, as the page does (``util.js: periodText``).
+
+    ``precision`` 0 is a day (ISO ``2022-09-14``), 1 a month (``Sep 2022``), 2 a year (``2022``).
+
+    Examples
+    --------
+    >>> period_text(19249), period_text(19265, 1), period_text(19265, 2)
+    ('2022-09-14', 'Sep 2022', '2022')
+    """
+    text = str(np.datetime64(int(day), "D"))
+    if precision == 1:
+        return f"{_MONTHS[int(text[5:7]) - 1]} {text[:4]}"
+    return text[:4] if precision == 2 else text
 
 
 def decode_coords(payload: dict[str, Any]) -> np.ndarray:

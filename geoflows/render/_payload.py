@@ -112,6 +112,47 @@ def _places_table(g: pd.DataFrame, precision: int) -> tuple[dict[str, Any], np.n
     return table, codes.reshape(2, n) if n else np.zeros((2, 0), dtype=np.int64)
 
 
+def _waypoints(g: pd.DataFrame, places: dict[str, Any], precision: int) -> dict[str, Any] | None:
+    """Each waypoint (``via``) once: its name as the data writes it, its point, its spellings.
+
+    Waypoints are named on the map and found by the search box like the ends. A waypoint at
+    the point of a place of the table is that place: its spellings join the place's
+    (``placeAlso``), and it is not listed again. ``None`` when no flow has a named waypoint.
+    """
+    from geoflows.schema import split_list
+
+    scale = 10**precision
+    seen: dict[tuple[int, int], list[Any]] = {}  # point -> [spellings, flows through it]
+    for i, (via, coords) in enumerate(zip(_text(g["via"]), _text(g["via_coords"]), strict=True)):
+        names, points = split_list(via), [c for c in coords.split(";") if c]
+        if not points or len(names) != len(points):
+            continue  # waypoints given as coordinates only, or not resolved: nothing to name
+        for name, point in zip(names, points, strict=True):
+            lat, lon = (float(x) for x in point.split(","))
+            key = (round(lat * scale), round(lon * scale))
+            entry = seen.setdefault(key, [[], []])
+            if name not in entry[0]:
+                entry[0].append(name)
+            if i not in entry[1]:
+                entry[1].append(i)
+    ends = {
+        (int(a), int(b)): k
+        for k, (a, b) in enumerate(zip(unpack(places["lat"]), unpack(places["lon"]), strict=True))
+    }
+    if not seen:
+        return None
+    own = [(key, v) for key, v in seen.items() if key not in ends]
+    also = {ends[key]: v[0] for key, v in seen.items() if key in ends}
+    return {
+        "name": [v[0][0] for _, v in own],
+        "also": [v[0][1:] for _, v in own],
+        "lat": pack([key[0] for key, _ in own]),
+        "lon": pack([key[1] for key, _ in own]),
+        "of": [v[1] for _, v in own],
+        "placeAlso": [[k, names] for k, names in sorted(also.items())],
+    }
+
+
 def _lanes(
     geoms: np.ndarray, route_kind: np.ndarray, precision: int, simplify: float
 ) -> tuple[np.ndarray, dict[str, Any]]:
@@ -420,11 +461,14 @@ def _bounds(geoms: np.ndarray, kinds: np.ndarray | None = None) -> list[list[flo
     ]
 
 
-def _focus(focus: Any, places: dict[str, Any], precision: int, g: pd.DataFrame) -> Any:
+def _focus(
+    focus: Any, places: dict[str, Any], precision: int, g: pd.DataFrame, waypoints: Any = None
+) -> Any:
     """Resolve the initial view for ``focus=`` (a bbox, or names of this map's places), or None.
 
     A place is found by the gazetteer's name or by any spelling the data gives it
-    (``Москва``, ``Bandar Anzali``): the records' own ``origin`` and ``destination``.
+    (``Москва``, ``Bandar Anzali``): the records' own ``origin`` and ``destination``, and the
+    waypoints of ``via`` (``Khasan``).
     """
     if focus is None:
         return None
@@ -439,6 +483,16 @@ def _focus(focus: Any, places: dict[str, Any], precision: int, g: pd.DataFrame) 
         # rounded as the places table is, so a place and its spellings are one point
         lats.append(np.round(g[f"{end}_lat"].to_numpy(dtype=float) * 10**precision) / 10**precision)
         lons.append(np.round(g[f"{end}_lon"].to_numpy(dtype=float) * 10**precision) / 10**precision)
+    if waypoints:
+        spellings = [
+            [n, *also] for n, also in zip(waypoints["name"], waypoints["also"], strict=True)
+        ]
+        for k, (la, lo) in enumerate(
+            zip(unpack(waypoints["lat"]), unpack(waypoints["lon"]), strict=True)
+        ):
+            names += spellings[k]
+            lats.append(np.full(len(spellings[k]), la / 10**precision))
+            lons.append(np.full(len(spellings[k]), lo / 10**precision))
     return resolve_focus(focus, names, np.concatenate(lats), np.concatenate(lons))
 
 
@@ -528,12 +582,26 @@ def _time_columns(g: pd.DataFrame, at: str | None, window: int, slider: bool) ->
     return {
         "t0": _days(g["start"]),
         "t1": _days(g["end"]),
+        # how precise each date is (0 day, 1 month, 2 year): "Sep 2022" stays a month
+        "p0": _ints(_precision_codes(g, "start")),
+        "p1": _ints(_precision_codes(g, "end")),
         "dayMin": span[0] if span else None,
         "dayMax": span[1] if span else None,
         "window": int(window),
         "slider": bool(slider),
         "at": day_at,
     }
+
+
+def _precision_codes(g: pd.DataFrame, field: str) -> np.ndarray:
+    """Codes of each date's precision (``DATE_PRECISIONS`` order; a day where none is given)."""
+    from geoflows.schema import DATE_PRECISIONS
+
+    column = f"{field}_precision"
+    if column not in g.columns:  # aggregated flows, frames of older exports: days
+        return np.zeros(len(g), dtype=np.int64)
+    codes = pd.Index(DATE_PRECISIONS).get_indexer(pd.Series(_text(g[column]), dtype=object))
+    return np.maximum(codes, 0).astype(np.int64)
 
 
 def _text_columns(g: pd.DataFrame) -> dict[str, Any]:
@@ -620,7 +688,8 @@ def build_payload(
         g, color_by, palette, width_domain, scale=scale, min_width=min_width, max_width=max_width
     )
     claim, groups, offset = _claims_and_offsets(g, ends, s, route, kinds, claims)
-    bounds, view = _bounds(geoms, kinds), _focus(focus, places, precision, g)
+    waypoints = _waypoints(g, places, precision)
+    bounds, view = _bounds(geoms, kinds), _focus(focus, places, precision, g, waypoints)
     # beyond marker_limit places, markers hide the flows
     markers = bool(markers) and _place_count(places) <= marker_limit
     if not markers:  # place notes are for place tooltips: not sent for thousands of places
@@ -633,6 +702,7 @@ def build_payload(
         "total": total,
         "precision": int(precision),
         "places": places,
+        "waypoints": waypoints,
         "o": _ints(ends[0]),
         "d": _ints(ends[1]),
         "route": _ints(route),

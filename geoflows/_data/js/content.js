@@ -24,7 +24,9 @@ function Content(P) {
   }
   function volume(i) { return volumeText(P.vol[i], P.low[i], P.high[i], P.units[P.unit[i]]); }
   function dates(i) {
-    var a = P.t0[i] === null ? "" : isoDay(P.t0[i]), b = P.t1[i] === null ? "" : isoDay(P.t1[i]);
+    // a month or a year stays one ("Sep 2022"), as the source gave it
+    var a = P.t0[i] === null ? "" : periodText(P.t0[i], P.p0 ? P.p0[i] : 0);
+    var b = P.t1[i] === null ? "" : periodText(P.t1[i], P.p1 ? P.p1[i] : 0);
     return [a, b];
   }
   var computed = {
@@ -44,19 +46,16 @@ function Content(P) {
     return out.length ? out : [i];
   }
 
-  // "1,000–13,000 containers (4 claims)": lowest to highest claim.
+  // "1,000–13,000 containers (4 claims)": lowest to highest claim; an open bound stays open
+  // ("more than 200 – 2,400 rail cars"), as render/_encode.py claim_range_text writes it.
   function claimRange(list) {
-    var lo = Infinity, hi = -Infinity;
+    var claims = [];
     for (var k = 0; k < list.length; k++) {
-      var j = list[k], a = P.low[j] >= 0 ? P.low[j] : P.vol[j], b = P.high[j] >= 0 ? P.high[j] : P.vol[j];
-      if (a >= 0) lo = Math.min(lo, a);
-      if (b >= 0) hi = Math.max(hi, b);
-      if (a < 0 && b >= 0) lo = Math.min(lo, b);
-      if (b < 0 && a >= 0) hi = Math.max(hi, a);
+      var j = list[k];
+      claims.push([P.vol[j], P.low[j], P.high[j]]);
     }
     var u = P.units[P.unit[list[0]]], tail = " (" + list.length + " claims)";
-    if (lo === Infinity) return "volume unknown" + tail;
-    return (lo === hi ? num(lo) : num(lo) + "–" + num(hi)) + (u ? " " + u : "") + tail;
+    return spreadText(claims, u) + tail;
   }
 
   function tooltip(i, state) {
@@ -136,20 +135,50 @@ function Content(P) {
     return box;
   }
 
-  // Totals per unit of the flows shown now, e.g. "out: 2,000 containers".
+  // Totals per unit of the flows shown now, e.g. "out: 2,000 containers", as bounds: an "up to"
+  // or "more than" record counts by its bound ("300–700 drones", "more than 2,300 drones"), and
+  // a merged movement counts once, by the spread of its claims shown now.
+  // One claim's bounds [low, its word, high, its word]: an "up to" claim gives no lower bound of
+  // its own, a "more than" claim no upper one.
+  function bounds(j) {
+    var v = P.vol[j], a = P.low[j], b = P.high[j];
+    if (a >= 0 && b >= 0) return [a, "", b, ""];
+    if (v >= 0) return [v, "", v, ""];
+    if (a >= 0) return [a, "more", a, "more"];
+    return b >= 0 ? [b, "upto", b, "upto"] : null;
+  }
+  // A movement's bounds [low, high, open above], its claims shown now taken as the popup's
+  // spread (spreadText): the lowest bound given to the highest, an exact one winning a tie.
+  function movementBounds(i, state) {
+    var list = claimsOf(i, state), out = null;
+    for (var k = 0; k < list.length; k++) {
+      var c = bounds(list[k]);
+      if (!c) continue;
+      if (!out) { out = c.slice(); continue; }
+      if (c[0] < out[0] || (c[0] === out[0] && !c[1])) { out[0] = c[0]; out[1] = c[1]; }
+      if (c[2] > out[2] || (c[2] === out[2] && !c[3])) { out[2] = c[2]; out[3] = c[3]; }
+    }
+    return out ? [out[1] === "upto" ? 0 : out[0], out[2], out[3] === "more"] : null;
+  }
+  function totalText(s, u) {
+    var unit = u ? " " + u : "";
+    if (s.open) return "more than " + num(s.lo) + (s.hi > s.lo ? " – " + num(s.hi) : "") + unit;
+    if (s.lo === s.hi) return num(s.lo) + unit;
+    return (s.lo === 0 ? "up to " + num(s.hi) : num(s.lo) + "–" + num(s.hi)) + unit;
+  }
   function totals(list, state) {
     var sum = {}, order = [];
     for (var k = 0; k < list.length; k++) {
       var i = list[k];
       if (!state.drawn[i]) continue;
-      var u = P.units[P.unit[i]], v = P.vol[i] >= 0 ? P.vol[i] : (P.low[i] >= 0 && P.high[i] >= 0 ? (P.low[i] + P.high[i]) / 2 : -1);
-      if (!(u in sum)) { sum[u] = { v: 0, flows: 0, known: 0 }; order.push(u); }
+      var u = P.units[P.unit[i]], b = movementBounds(i, state);
+      if (!(u in sum)) { sum[u] = { lo: 0, hi: 0, open: false, flows: 0, known: 0 }; order.push(u); }
       sum[u].flows++;
-      if (v >= 0) { sum[u].v += v; sum[u].known++; }
+      if (b) { sum[u].lo += b[0]; sum[u].hi += b[1]; sum[u].open = sum[u].open || b[2]; sum[u].known++; }
     }
     return order.map(function (u) {
       var s = sum[u];
-      return s.known ? num(s.v) + (u ? " " + u : "") : s.flows + (s.flows === 1 ? " flow" : " flows") + (u ? " (" + u + ")" : "");
+      return s.known ? totalText(s, u) : s.flows + (s.flows === 1 ? " flow" : " flows") + (u ? " (" + u + ")" : "");
     });
   }
 

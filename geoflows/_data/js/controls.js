@@ -228,6 +228,18 @@ function addTitle(map, P) {
   title.addTo(map);
 }
 
+// What the slider shows now, in words: "30 days to 20 Oct 2024", "on 20 Oct 2024", "all dates".
+function sliderWindowText(P, state) {
+  if (state.all || state.day === null) return "all dates shown";
+  if (!(P.window > 0)) return "on " + longDay(state.day);
+  return P.window + (P.window === 1 ? " day" : " days") + " to " + longDay(state.day);
+}
+
+function setSliderWindow(container, P, state) {
+  var node = container.querySelector(".gf-window");
+  if (node) node.textContent = sliderWindowText(P, state);
+}
+
 // Time slider: a flow shows while start <= day <= end + window (undated flows always).
 function addSlider(map, P, state, update) {
   var slider = L.control({ position: "bottomleft" });
@@ -251,20 +263,26 @@ function addSlider(map, P, state, update) {
     range.setAttribute("aria-label", "date shown");
     var label = el("div", "gf-date", isoDay(Number(range.value)));
     range.disabled = state.all;
+    var span = el("div", "gf-window");
+    span.setAttribute("aria-live", "polite");
     range.addEventListener("input", function () {
       state.day = Number(range.value);
       label.textContent = isoDay(state.day);
+      span.textContent = sliderWindowText(P, state);
       update();
     });
     all.addEventListener("change", function () {
       state.all = all.checked;
       range.disabled = state.all;
       state.day = Number(range.value);
+      span.textContent = sliderWindowText(P, state);
       update();
     });
+    span.textContent = sliderWindowText(P, state);
     box.appendChild(allLabel);
     box.appendChild(range);
     box.appendChild(label);
+    box.appendChild(span);
     return box;
   };
   slider.addTo(map);

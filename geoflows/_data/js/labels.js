@@ -18,6 +18,9 @@
  *
  * The returned update() lays out now (the render code calls it after changing the view without
  * events); setVisible(false) hides every label and stops the layout until setVisible(true).
+ * setShown(flags, radii) says which places are on the map now (flags[i] false: the place has no
+ * flow shown, so neither its marker nor its name takes room) and how large their markers are
+ * (radii[i], px; optional), both indexed like `places`, then lays out again.
  *
  * Safety rule: the name goes into the page with textContent only, never as markup.
  */
@@ -170,7 +173,7 @@ function gfLabels(map, places, options) {
       var lon = marks[m].lon + 360 * Math.round((centerLon - marks[m].lon) / 360);
       var q = map.latLngToContainerPoint([marks[m].lat, lon]), rm = marks[m].radius;
       px[m] = q.x; py[m] = q.y;
-      insert(q.x - rm, q.y - rm, q.x + rm, q.y + rm, marks[m].rank);
+      if (!marks[m].off) insert(q.x - rm, q.y - rm, q.x + rm, q.y + rm, marks[m].rank);
     }
     var changes = [];
     var named = Object.create(null);  // name -> flat x, y of the places labelled with it
@@ -181,7 +184,7 @@ function gfLabels(map, places, options) {
       for (var d = 0; same && d < same.length && !near; d += 2) {
         near = Math.abs(same[d] - pt.x) < repeat && Math.abs(same[d + 1] - pt.y) < repeat;
       }
-      if (!near && pt.x + r + gap + w >= 0 && pt.x - r - gap - w <= W &&
+      if (!near && !marks[it.mark].off && pt.x + r + gap + w >= 0 && pt.x - r - gap - w <= W &&
           pt.y + r + gap + h >= 0 && pt.y - r - gap - h <= H) {
         var spots = [
           pt.x + r + gap, pt.y - h / 2,            // right
@@ -226,6 +229,15 @@ function gfLabels(map, places, options) {
     return n;
   }
 
+  function setShown(flags, radii) {
+    for (var m = 0; m < marks.length; m++) {
+      var i = marks[m].index;
+      marks[m].off = !!flags && !flags[i];
+      if (radii && finite(radii[i]) && radii[i] > 0) marks[m].radius = +radii[i];
+    }
+    update();
+  }
+
   function setVisible(on) {
     visible = !!on;
     pane.style.display = visible ? "" : "none";
@@ -235,5 +247,5 @@ function gfLabels(map, places, options) {
   // Leaflet ends every zoom and every resize (invalidateSize) with a moveend.
   map.on("moveend viewreset", update);
   update();
-  return { update: update, setVisible: setVisible };
+  return { update: update, setVisible: setVisible, setShown: setShown };
 }

@@ -6,6 +6,63 @@ function placeIndex(P) {
   return { "in": inn, out: out };
 }
 
+// Every spelling the records give each place (P.given: the text of an end where it differs from
+// the resolved name), and a waypoint's at the place's point: the search box finds them all.
+function placeSpellings(P) {
+  var m = P.places.name.length, out = new Array(m), seen = new Array(m);
+  for (var p = 0; p < m; p++) { out[p] = []; seen[p] = {}; }
+  function add(p, text) {
+    if (!text || text === P.places.name[p] || seen[p][text]) return;
+    seen[p][text] = true; out[p].push(String(text));
+  }
+  for (var i = 0; i < P.n; i++) { add(P.o[i], cell(P.given[0], i)); add(P.d[i], cell(P.given[1], i)); }
+  var also = (P.waypoints && P.waypoints.placeAlso) || [];
+  for (var k = 0; k < also.length; k++) for (var j = 0; j < also[k][1].length; j++) add(also[k][0], also[k][1][j]);
+  return out;
+}
+
+// The waypoints (via) as label and search entries, each with a small marker of its own.
+function waypointEntries(map, P) {
+  var W = P.waypoints, out = [];
+  if (!W || !W.name.length) return out;
+  var s = Math.pow(10, P.precision), renderer = L.canvas({ padding: 0.2 });
+  for (var w = 0; w < W.name.length; w++) {
+    var lat = W.lat[w] / s, lon = W.lon[w] / s;
+    L.circleMarker([lat, lon], { renderer: renderer, radius: 3, weight: 1.5, color: "#333",
+      fillColor: "#fff", fillOpacity: 1, interactive: false }).addTo(map);
+    out.push({ name: W.name[w], also: W.also[w], lat: lat, lon: lon, weight: W.of[w].length,
+      waypoint: w, radius: 3 });
+  }
+  return out;
+}
+
+// Which entries of the label list have a flow shown now: a place with a drawn flow, a waypoint
+// of one (so the slider's active places keep their names and hidden ones give up the room),
+// and how large each marker is drawn.
+function entriesShown(P, state, entries) {
+  var place = new Uint8Array(P.places.name.length), W = P.waypoints;
+  for (var i = 0; i < P.n; i++) if (state.drawn[i]) { place[P.o[i]] = 1; place[P.d[i]] = 1; }
+  var flags = new Array(entries.length), radii = new Array(entries.length);
+  for (var e = 0; e < entries.length; e++) {
+    var en = entries[e];
+    if (en.waypoint === undefined) {
+      flags[e] = !!place[en.index];
+      radii[e] = P.markers ? state.radius[en.index] : 0;
+      continue;
+    }
+    var of = W.of[en.waypoint], on = false;
+    for (var k = 0; k < of.length && !on; k++) on = !!state.drawn[of[k]] || claimDrawn(P, state, of[k]);
+    flags[e] = on;
+    radii[e] = en.radius;
+  }
+  return { flags: flags, radii: radii };
+}
+
+// A merged claim is drawn by its lead: a waypoint of any shown claim of the movement is shown.
+function claimDrawn(P, state, i) {
+  return P.claim[i] >= 0 && !!state.visible[i];
+}
+
 // Popups live in a pane of their own above the controls (Leaflet's popup pane sits inside the
 // map pane, whose transform keeps it under every control); it follows the map pane's offset.
 function popupPaneOnTop(map) {
@@ -72,6 +129,7 @@ function draw(map, P, fit) {
     if (all) all.checked = state.all;
     if (range) { range.disabled = state.all; if (day !== null) range.value = String(day); }
     if (label && day !== null) label.textContent = isoDay(day);
+    setSliderWindow(container, P, state);
     update();
   });
   map.on("moveend", function () { announce(); });
@@ -135,6 +193,14 @@ function draw(map, P, fit) {
     }
   }
 
+  // Names follow what is shown: a place without a flow shown gives up its label's room.
+  var labels = null, named = [];
+  function showLabels() {
+    if (!labels) return;
+    var shown = entriesShown(P, state, named);
+    labels.setShown(shown.flags, shown.radii);
+  }
+
   function update() {
     var count = 0;
     for (var i = 0; i < n; i++) {
@@ -148,6 +214,7 @@ function draw(map, P, fit) {
     if (P.markers) { placeRadius(); setPlaceRule(legend, state.radiusUnit); }
     container.setAttribute("data-geoflows-visible", String(count));
     layer.redraw();
+    showLabels();
     announce();
   }
 
@@ -257,17 +324,23 @@ function draw(map, P, fit) {
   layer.addTo(map);
 
   // Place names and the search box (labels.js, search.js), when they are part of the page.
-  var named = [];
+  var spellings = placeSpellings(P);
+  named = [];
   for (var p = 0; p < P.places.name.length; p++) {
     if (!P.places.name[p]) continue; // coordinate-only places get no label
     var list = state["in"][p].concat(state.out[p]), volume = 0;
     for (var q = 0; q < list.length; q++) if (P.vol[list[q]] > 0) volume += P.vol[list[q]];
     // number of flows, and volume only to break ties
     var weight = list.length + Math.min(0.99, Math.log(1 + volume) / 100);
-    named.push({ name: P.places.name[p], lat: places.lat[p], lon: places.lon[p], weight: weight, index: p });
+    named.push({ name: P.places.name[p], also: spellings[p], lat: places.lat[p], lon: places.lon[p],
+      weight: weight, index: p });
   }
-  var labels = null;
-  if (P.labels && typeof gfLabels === "function") labels = gfLabels(map, named, {});
+  named = named.concat(waypointEntries(map, P));
+  labels = null;
+  if (P.labels && typeof gfLabels === "function") {
+    labels = gfLabels(map, named, {});
+    showLabels();
+  }
   if (typeof gfSearch === "function") {
     gfSearch(map, named, function (k) {
       var pl = named[k] || {};

@@ -1,7 +1,9 @@
 /* geoflows place search: a Leaflet control with a text box that finds a place and zooms to it.
  *
  * gfSearch(map, places, onSelect, options) -> {control, input, find(query), select(index)}
- *   places:   [{name, lat, lon, weight}]; entries without a name cannot be found.
+ *   places:   [{name, also?, lat, lon, weight}]; entries without a name cannot be found. `also`
+ *             lists other spellings of the place (as the data writes it: Владивосток, 나진):
+ *             found like the name, and listed as "Владивосток (Vladivostok)".
  *   onSelect: called with the index (into `places`) of the chosen place, after the map moved.
  *   options:  {position: "topleft", zoom: 8, limit: 8, placeholder: "Find a place"}
  *
@@ -31,7 +33,15 @@ function gfSearch(map, places, onSelect, options) {
     var key = fold(p.name);
     if (key === "" || !finite(p.lat) || !finite(p.lon)) continue;
     entries.push({ index: i, key: key, name: String(p.name), weight: +p.weight || 0 });
+    var also = p.also || [];
+    for (var a = 0; a < also.length; a++) {
+      var alt = fold(also[a]);
+      if (alt === "" || alt === key) continue;
+      entries.push({ index: i, key: alt, name: String(also[a]) + " (" + String(p.name) + ")",
+        weight: +p.weight || 0 });
+    }
   }
+  var shownAs = {};  // index -> the text its result shows (the spelling that matched)
 
   function find(query) {
     var q = fold(query);
@@ -47,9 +57,15 @@ function gfSearch(map, places, onSelect, options) {
     }
     starts.sort(byWeight);
     contains.sort(byWeight);
-    var out = [];
+    var out = [], taken = {};
     var all = starts.concat(contains);
-    for (var j = 0; j < all.length && out.length < limit; j++) out.push(all[j].index);
+    shownAs = {};
+    for (var j = 0; j < all.length && out.length < limit; j++) {
+      if (taken[all[j].index]) continue;  // a place found by two spellings is listed once
+      taken[all[j].index] = true;
+      shownAs[all[j].index] = all[j].name;
+      out.push(all[j].index);
+    }
     return out;
   }
 
@@ -86,7 +102,7 @@ function gfSearch(map, places, onSelect, options) {
       li.setAttribute("role", "option");
       li.setAttribute("aria-selected", k === active ? "true" : "false");
       li.setAttribute("dir", "auto");
-      li.textContent = String(places[results[k]].name);
+      li.textContent = shownAs[results[k]] || String(places[results[k]].name);
       li.setAttribute("data-index", String(results[k]));
       list.appendChild(li);
     }

@@ -48,6 +48,22 @@ function isoDay(day) {
   return new Date(day * DAY).toISOString().slice(0, 10);
 }
 
+var MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+// A date at the precision the source gave (render/_encode.py: period_text): 0 a day
+// ("2022-09-14"), 1 a month ("Sep 2022"), 2 a year ("2022").
+function periodText(day, precision) {
+  var iso = isoDay(day);
+  if (precision === 1) return MONTHS[Number(iso.slice(5, 7)) - 1] + " " + iso.slice(0, 4);
+  return precision === 2 ? iso.slice(0, 4) : iso;
+}
+
+// A day written out for people: "20 Oct 2024" (the slider's window).
+function longDay(day) {
+  var iso = isoDay(day);
+  return Number(iso.slice(8, 10)) + " " + MONTHS[Number(iso.slice(5, 7)) - 1] + " " + iso.slice(0, 4);
+}
+
 function stopMap(node) {
   L.DomEvent.disableClickPropagation(node);
   L.DomEvent.disableScrollPropagation(node);
@@ -152,4 +168,28 @@ function volumeText(v, lo, hi, unit) {
   if (lo >= 0) return "more than " + num(lo) + u;
   if (hi >= 0) return "up to " + num(hi) + u;
   return "volume unknown";
+}
+
+// The spread of several claims [volume, low, high] (-1 = not given): lowest to highest bound.
+// A bound that is only "more than" or "up to" keeps its words; an exact bound wins a tie.
+function spreadText(claims, unit) {
+  var lo = Infinity, hi = -Infinity, loTag = "", hiTag = "";
+  function lower(x, tag) {
+    if (x < lo || (x === lo && !tag)) { lo = x; loTag = tag; }
+  }
+  function upper(x, tag) {
+    if (x > hi || (x === hi && !tag)) { hi = x; hiTag = tag; }
+  }
+  for (var k = 0; k < claims.length; k++) {
+    var v = claims[k][0], a = claims[k][1], b = claims[k][2];
+    if (a >= 0 && b >= 0) { lower(a, ""); upper(b, ""); }
+    else if (v >= 0) { lower(v, ""); upper(v, ""); }
+    else if (a >= 0) { lower(a, "more than "); upper(a, "more than "); }
+    else if (b >= 0) { lower(b, "up to "); upper(b, "up to "); }
+  }
+  if (lo === Infinity) return "volume unknown";
+  var u = unit ? " " + unit : "";
+  if (lo === hi && loTag === hiTag) return loTag + num(lo) + u;
+  if (!loTag && !hiTag) return num(lo) + "–" + num(hi) + u;
+  return loTag + num(lo) + " – " + hiTag + num(hi) + u;
 }
