@@ -170,3 +170,28 @@ def test_the_story_draws_both_ports_of_shahed_first_and_names_their_sources(
         " · Nowshahr (Iranian opposition outlet)"
     )
     probe.assert_quiet()
+
+
+def test_sources_and_places_naming_the_origins_stay_text(
+    new_probe: Callable, tmp_path: Path
+) -> None:
+    """Hostile text in a source or a place name of a disagreeing group is shown, never run."""
+    hostile = "<img src=x onerror=alert(1)>{{7*7}}"
+    rows = [
+        {"origin": hostile, "origin_lat": 10, "origin_lon": 0, "destination": "Omega Quay",
+         "destination_lat": 0, "destination_lon": 30, "volume": 5, "unit": "ships",
+         "mode": "air", "source": hostile, "group": "g"},
+        {"origin": "Beta Quay", "origin_lat": -10, "origin_lon": 0, "destination": "Omega Quay",
+         "destination_lat": 0, "destination_lon": 30, "volume": 3, "unit": "ships",
+         "mode": "air", "source": "</script><script>alert(2)</script>", "group": "g"},
+    ]  # fmt: skip
+    path = gf.read_flows(rows).save_map(tmp_path / "hostile.html", tiles=None, basemap=None)
+    probe = new_probe().open(path)
+    probe.page.evaluate(f"{JS_LAYER}.api.openPopup(1)")
+    named = probe.page.locator(".gf-popup-wrap .gf-claim-places")
+    named.wait_for()
+    assert named.evaluate("n => n.textContent") == (
+        f"Origin: {hostile} ({hostile}) · Beta Quay (</script><script>alert(2)</script>)"
+    )
+    assert probe.page.locator(".gf-popup-wrap img, .gf-popup-wrap script").count() == 0
+    probe.assert_quiet()
