@@ -444,6 +444,7 @@ def flowmap_blue_tables(flows: FlowSet) -> tuple[pd.DataFrame, pd.DataFrame]:
     g = g[g["origin_lat"].notna() & g["destination_lat"].notna()]
     ends_at = [f"{e}_{c}" for e in ("origin", "destination") for c in ("name", "lat", "lon")]
     g = movements(g, ends_at + ["unit"])
+    _warn_groups_on_several_lanes(g)
     units = sorted({u for u in g["unit"] if u})
     if len(units) > 1:
         warnings.warn(
@@ -467,6 +468,33 @@ def flowmap_blue_tables(flows: FlowSet) -> tuple[pd.DataFrame, pd.DataFrame]:
     if (g["claims"] > 1).any():  # flowmap.blue adds counts up: one row per movement, and why
         rows["claims"] = g["claims"].to_numpy()
     return locs, rows
+
+
+def _warn_groups_on_several_lanes(g: pd.DataFrame) -> None:
+    """Warn that flowmap.blue will add up a movement whose claims name different lanes.
+
+    A ``group`` whose sources name two ports is one row per lane (each its own claims); the
+    format cannot say the rows are alternatives, so flowmap.blue counts the movement on each.
+    """
+    group = g["group"].astype("string").fillna("").str.strip() if "group" in g else None
+    if group is None or not (group != "").any():
+        return
+    named = g[(group != "").to_numpy()]
+    lanes = named["origin_name"].astype(str) + " → " + named["destination_name"].astype(str)
+    per = lanes.groupby(group[group != ""].to_numpy(), sort=True).unique()
+    several = {k: list(v) for k, v in per.items() if len(v) > 1}
+    if not several:
+        return
+    listed = "; ".join(f"{k!r}: {', '.join(v)}" for k, v in list(several.items())[:5])
+    warnings.warn(
+        f"flowmap.blue sums the counts it shows; {len(several)} group(s) name different places "
+        f"for one movement and are one row per lane ({listed}), so flowmap.blue counts each "
+        "once on every lane and more than once where the lanes meet: read place totals from "
+        "the places layer (to_file(...gpkg) or .parquet), which counts a movement once, or "
+        "keep one lane per group",
+        GeoflowsWarning,
+        stacklevel=5,
+    )
 
 
 def _location_ids(g: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, list[str]]]:

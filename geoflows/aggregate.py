@@ -18,7 +18,12 @@ per record, one grouped sum, :func:`_finish` per group):
 - records without a volume are counted (``n_volume_unknown``), never treated as zero: a group
   with any of them has only a lower bound (``volume_low``, open above);
 - sources are merged without duplicates, ``n_records`` is kept, confidence is the weakest of the
-  group, dates span the group, and ids are a hash of the group's key.
+  group, dates span the group, and ids are a hash of the group's key;
+- a flow whose records are all claims of one ``group`` keeps that ``group``: a group whose
+  claims name different places (two ports of loading) is one flow on each lane its claims
+  name, each counting the movement once (``n_movements`` 1, the spread of the claims naming
+  that lane), and the kept ``group`` tells the map, the places layer and a later aggregation
+  that they are one movement, counted once at the place they share.
 """
 
 from __future__ import annotations
@@ -189,6 +194,9 @@ def _prepare(df: pd.DataFrame, keys: list[str], period: str | None) -> pd.DataFr
     out["claim_vmax"] = np.where(fv, v, -np.inf)
     grp = df["group"] if "group" in df.columns else pd.Series("", index=df.index)
     out["group"] = grp.astype("string").fillna("").str.strip()
+    # kept on a flow only when all its records are claims of one group (min == max, not "")
+    out["group_min"] = out["group"]
+    out["group_max"] = out["group"]
     if "confidence" in df.columns:
         out["confidence_rank"] = _confidence_rank(df["confidence"])
     else:
@@ -231,6 +239,8 @@ def _agg_spec(prepared_columns: Sequence[str]) -> dict[str, str]:
     spec = {c: "sum" for c in _SUMS + _FLOATS}
     spec.update(_SPREAD)
     spec.update({"confidence_rank": "min", "start": "min", "end": "max"})
+    if "group_min" in prepared_columns:
+        spec.update({"group_min": "min", "group_max": "max"})
     for c in prepared_columns:
         if c.endswith("_min") and c[:-4] in SHARED_FIELDS:
             spec[c] = "min"
@@ -326,6 +336,9 @@ def _finish(
         if f not in keys and f"{f}_min" in sums.columns:
             lo, hi = sums[f"{f}_min"].to_numpy(), sums[f"{f}_max"].to_numpy()
             out[f] = np.where(lo == hi, lo, "")
+    if "group_min" in sums.columns:
+        lo, hi = sums["group_min"].to_numpy(), sums["group_max"].to_numpy()
+        out["group"] = np.where(lo == hi, lo, "")
     out["start"] = sums["start"].to_numpy()
     out["end"] = sums["end"].to_numpy()
     out["confidence"] = [_RANK_WORD[int(r)] for r in sums["confidence_rank"]]

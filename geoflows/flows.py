@@ -953,7 +953,10 @@ class FlowSet:
         ``n_movements`` the movements added; confidence is the weakest of the group; ``start``
         and ``end`` span the group; ids are a hash of the group's key. A lane is keyed by the
         resolved places (their gazetteer names), not by the spelling. Each group keeps the
-        places and the line of its first flow.
+        places and the line of its first flow. A flow whose records are all claims of one
+        ``group`` keeps that ``group``: a group whose claims name two ports of loading is one
+        flow per lane, each one movement, and the kept ``group`` lets the map draw them as
+        lines of one movement and the places layer count it once where they meet.
 
         Parameters
         ----------

@@ -145,7 +145,9 @@ FIELDS = (
         "group",
         "text",
         "optional: records that describe the same movement (several claims), drawn as one "
-        "line with the spread of their volumes; one unit per group",
+        "line with the spread of their volumes, or one line per origin and destination pair "
+        "when they name different places, each in the movement's colour with its popup; "
+        "counted once, never summed; one unit per group",
     ),
     Field(
         "origin_country",

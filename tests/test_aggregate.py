@@ -372,3 +372,54 @@ def test_aggregate_flows_counts_a_movement_once_across_partitions():
     )
     row = one.to_geodataframe().iloc[0]
     assert (row["volume_low"], row["volume_high"], row["n_records"]) == (1000.0, 2000.0, 2)
+
+
+# --------------------------------------------------------------------------- disagreeing groups
+def test_a_group_naming_two_ports_is_one_flow_per_lane_that_keeps_its_group(story):
+    """Issue 22 §3: shahed-first's sources name Bandar Anzali and Nowshahr: one flow on each
+    lane, each one movement of one claim, each keeping the group that makes them one movement."""
+    g = story.filter(units=["ships"]).aggregate().to_geodataframe()
+    for origin in ("Anzali port", "Nowshahr"):
+        row = _lane(g, origin, "Astrakhan", "ships")
+        assert (row["group"], row["n_records"], row["n_movements"]) == ("shahed-first", 1, 1)
+    assert _lane(g, "Nekā", "Astrakhan", "ships")["group"] == ""  # a record of no group
+    troops = _lane(story.aggregate().to_geodataframe(), "Wonsan Port", "Vladivostok", "troops")
+    assert (troops["group"], troops["n_records"]) == ("troops-kursk", 3)
+    # a flow adding up movements of several groups, or of a group and none, is no one movement
+    two = [{"volume": 8000, "unit": "troops", "group": "a"}, {"volume": 3000, "unit": "troops"}]
+    assert agg(two).iloc[0]["group"] == ""
+    assert agg([two[0], {**two[1], "group": "b"}]).iloc[0]["group"] == ""
+
+
+def test_an_aggregated_group_counts_once_where_its_lanes_meet(tmp_path):
+    """Sources naming Rajin (5 ships) and Chongjin (3) for one movement to Vladivostok: each
+    port has the claim naming it, Vladivostok the movement once (3-5 ships, drawn as 4), before
+    and after aggregation: never 8 ships from two flows. The map of the aggregated flows draws
+    them as two lines of one movement."""
+    import pyogrio
+
+    from geoflows.render import build_payload
+    from geoflows.render._payload import expand
+
+    base = {"destination": "Vladivostok", "unit": "ships", "group": "g", "mode": "sea"}
+    flows = gf.read_flows(
+        [
+            {**base, "origin": "Rajin", "volume": 5, "source": "Source A"},
+            {**base, "origin": "Chongjin", "volume": 3, "source": "Source C"},
+        ]
+    )
+    for name, f in (("raw", flows), ("agg", flows.aggregate())):
+        places = pyogrio.read_dataframe(
+            f.to_file(tmp_path / f"{name}.gpkg"), layer=f"{name}_places"
+        )
+        at = places.set_index("name")
+        assert at.loc["Vladivostok", ["flows_in", "claims_in", "volume_in_ships"]].tolist() == [
+            1,
+            2,
+            4.0,
+        ], name
+        assert (
+            at.loc["Rajin", "volume_out_ships"] == 5.0 and at.loc["Chongjin Port", "flows_out"] == 1
+        )
+    e = expand(build_payload(flows.aggregate()))
+    assert e["claims"] == [[0, 1]] and sorted(e["claimPart"]) == [0, 1]

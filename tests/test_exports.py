@@ -10,6 +10,7 @@ import hashlib
 import shutil
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -183,3 +184,28 @@ def test_flowmap_blue_times_are_the_periods_given(story, tmp_path):
     back = gf.read_flows(folder / "flows.csv", locations=folder / "locations.csv")
     back = back.to_geodataframe()
     assert set(back["start_precision"]) == {"month"}
+
+
+def test_flowmap_blue_warns_that_it_adds_up_a_group_naming_two_lanes(tmp_path):
+    """Issue 22 §3: a group whose sources name two ports is one flowmap.blue row per lane, each
+    with its claims; flowmap.blue would count the movement on both at the place they share, so
+    the export says so, naming the group and its lanes. The places layer counts it once."""
+    base = {"destination": "Vladivostok", "unit": "ships", "mode": "air", "group": "g"}
+    flows = gf.read_flows(
+        [
+            {**base, "origin": "Rajin", "volume": 5, "source": "Source A"},
+            {**base, "origin": "Nampo", "volume": 3, "source": "Source C"},
+        ]
+    )
+    with pytest.warns(
+        gf.GeoflowsWarning, match=r"'g': Rajin → Vladivostok, Nam.* → Vladivostok"
+    ) as w:
+        fm = gf.write_flows(flows, tmp_path / "fm", format="flowmap.blue")
+    assert [r.filename for r in w] == [__file__]  # the warning points at the user's line
+    assert sorted(pd.read_csv(fm / "flows.csv")["count"]) == [3.0, 5.0]  # each lane's claim
+    # a group whose claims agree on the lane is one row: nothing to warn about
+    agree = gf.read_flows([{**base, "origin": "Rajin", "volume": v} for v in (5, 3)])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", gf.GeoflowsWarning)
+        fm = gf.write_flows(agree, tmp_path / "agree", format="flowmap.blue")
+    assert pd.read_csv(fm / "flows.csv")[["count", "claims"]].values.tolist() == [[4.0, 2]]

@@ -772,3 +772,77 @@ def test_waypoints_are_named_places_of_the_page(story_payload: dict) -> None:
     assert (w["lat"][0], w["lon"][0]) == (424283, 1306456)
     fields = render._encode.payload_fields(story_payload)
     assert sorted(fields["id"][i] for i in w["of"][0]) == ["ird_17", "ird_18"]
+
+
+# --------------------------------------------------------------------------- disagreeing groups
+def _story_rows(payload: dict, *ids: str) -> list[int]:
+    fields = render.payload_fields(payload)
+    return [fields["id"].index(i) for i in ids]
+
+
+def test_a_group_naming_two_origins_is_one_line_per_origin(story_payload: dict) -> None:
+    """Issue 22 §3: shahed-first's sources name Bandar Anzali (ird_01) and Nowshahr (ird_02)
+    as the port of loading: two lines of one movement, each with its own place and corridor."""
+    e = expand(story_payload)
+    a, b = _story_rows(story_payload, "ird_01", "ird_02")
+    g = e["claim"][a]
+    assert g >= 0 and e["claim"][b] == g and e["claims"][g] == [a, b]  # reported first
+    assert (e["claimPart"][a], e["claimPart"][b]) == (0, 1)
+    names = e["places"]["name"]
+    assert (names[e["o"][a]], names[e["o"][b]]) == ("Anzali port", "Nowshahr")
+    assert names[e["d"][a]] == names[e["d"][b]] == "Astrakhan"
+    assert e["color"][a] == e["color"][b]
+    # each line in its own corridor: Anzali's shares it with ird_09 (set apart), Nowshahr's
+    # is alone (not shifted by Anzali's corridor, as the group's one line was)
+    (c,) = _story_rows(story_payload, "ird_09")
+    assert e["offset"][a] != 0 and e["offset"][c] != 0 and e["offset"][b] == 0
+    # groups whose claims agree on both places stay one line
+    agree = [j for m in e["claims"] if g != e["claim"][m[0]] for j in m]
+    assert len(agree) == 13 and {e["claimPart"][j] for j in agree} == {0}
+
+
+def test_the_popup_says_which_source_named_which_origin(story_payload: dict) -> None:
+    from geoflows.render._encode import claim_place_texts
+
+    texts = claim_place_texts(story_payload)
+    (a,) = _story_rows(story_payload, "ird_01")
+    g = expand(story_payload)["claim"][a]
+    assert texts[g] == [
+        "Origin: Anzali port (Ukrainian intelligence statement (as reported in the press))"
+        " · Nowshahr (Iranian opposition outlet)"
+    ]
+    assert [t for k, t in enumerate(texts) if k != g] == [[]] * (len(texts) - 1)
+
+
+def test_claims_naming_other_origins_and_destinations_are_lines_of_one_movement() -> None:
+    """Four claims, two origins and two destinations: four pairs, four lines; sources are
+    listed per place without repeats, a claim without a source names its place alone."""
+    base = {"unit": "ships", "group": "g", "kind": "shipment", "mode": "sea"}
+    rows = [
+        {**base, "origin": "Rajin", "destination": "Vladivostok", "volume": 5,
+         "confidence": "confirmed", "source": "Source A ; Source B"},
+        {**base, "origin": "Chongjin", "destination": "Vladivostok", "volume": 3,
+         "confidence": "reported", "source": "Source C"},
+        {**base, "origin": "Rajin", "destination": "Vostochny", "volume": 4,
+         "confidence": "claimed", "source": "Source A"},
+        {**base, "origin": "Chongjin", "destination": "Vostochny", "confidence": "claimed"},
+        {**base, "origin": "Rajin", "destination": "Vladivostok", "volume": 6,
+         "confidence": "claimed", "source": "Source B", "group": ""},  # not of the group
+    ]  # fmt: skip
+    flows = gf.read_flows(rows)
+    p = build_payload(flows, color_by="source")
+    e = expand(p)
+    assert e["claims"] == [[0, 1, 2, 3]] and e["claim"] == [0, 0, 0, 0, -1]
+    assert e["claimPart"] == [0, 1, 2, 3, 0]
+    # coloured by source, each claim has its own colour in the payload; the page draws every
+    # line of the movement in its lead's (canvas.js lineColors, tests/browser/test_claim_bands.py)
+    assert len(set(e["color"][:4])) == 4
+    from geoflows.render._encode import claim_place_texts
+
+    assert claim_place_texts(p) == [
+        [
+            "Origin: Rajin (Source A, Source B) · Chongjin Port (Source C)",
+            "Destination: Vladivostok (Source A, Source B, Source C) · Port Vostochny (Source A)",
+        ]
+    ]
+    assert build_payload(flows, claims="separate")["claimPart"] == {"c": 0}

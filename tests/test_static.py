@@ -317,3 +317,22 @@ def test_crowded_places_keep_clear_labels_and_hide_the_rest():
     assert all(not a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])
     assert "Moscow" in [t.get_text() for t in texts]  # the most-used place is named first
     plt.close(ax.figure)
+
+
+def test_a_group_naming_two_origins_draws_both_and_counts_once_where_they_meet():
+    """Issue 22 §3: the figure draws every claim, so a group whose sources name two origins has
+    a line, a marker and a label at each; at the destination they share, the movement is one
+    (its marker is no larger than that of a place one movement passes through)."""
+    base = {"destination": "Vladivostok", "unit": "ships", "mode": "air", "group": "g"}
+    flows = gf.read_flows(
+        [{**base, "origin": "Rajin", "volume": 5, "source": "Source A"},
+         {**base, "origin": "Nampo", "volume": 3, "source": "Source C"}]
+    )  # fmt: skip
+    ax = plot_flows(flows, color_by="source")
+    (line,) = _claim_collections(ax)["line"]
+    assert len(line.get_segments()) == 2
+    names = {t.get_text() for t in label_texts(ax)}
+    assert {"Rajin", "Vladivostok"} <= names and any(n.startswith("Nam") for n in names), names
+    (markers,) = [c for c in ax.collections if c.get_zorder() == 6]
+    assert len(markers.get_offsets()) == 3 and len(set(markers.get_sizes())) == 1
+    plt.close(ax.figure)

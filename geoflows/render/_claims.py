@@ -1,4 +1,4 @@
-"""Claims about one movement, merged into one line, and flows sharing a corridor set apart."""
+"""Claims about one movement, one line per pair of places they name; corridors set apart."""
 
 from __future__ import annotations
 
@@ -12,20 +12,30 @@ from geoflows.render._encode import text as _text
 
 def _claims_and_offsets(
     g: pd.DataFrame, ends: np.ndarray, s: dict, route: np.ndarray, kinds: np.ndarray, claims: str
-) -> tuple[np.ndarray, list[list[int]], np.ndarray]:
-    """Group claims about one movement (unless ``claims="separate"``); offset corridors."""
+) -> tuple[np.ndarray, list[list[int]], np.ndarray, np.ndarray]:
+    """Group claims about one movement (unless ``claims="separate"``); offset corridors.
+
+    Returns each flow's movement (``-1``: alone), each movement's members (best first), each
+    flow's line of its movement (:func:`_claim_parts`) and each flow's corridor offset.
+    """
     n = len(g)
     claim, groups = (
         _claims(g, ends, s["units"], route, s["conf"] * 1e16 - np.nan_to_num(s["best"], nan=-1))
         if claims == "merge"
         else (np.full(n, -1, dtype=np.int64), [])
     )
-    # a merged movement takes one place in its corridor: as wide as its widest claim
+    part = _claim_parts(groups, ends, n)
+    # a merged movement takes one place in each corridor it is drawn in: as wide as its widest
+    # claim, on every line of it (each line carries the movement's band)
     lead = np.ones(n, dtype=bool)
     band = np.maximum(s["width"], s["halo"])
+    heads = []
     for members in groups:
-        lead[members[1:]] = False
-        band[members[0]] = band[members].max()
+        first = _part_heads(members, part)
+        lead[members] = False
+        lead[first] = True
+        band[first] = band[members].max()
+        heads.append(first)
     offset = np.zeros(n)
     offset[lead] = _corridor_offsets(
         ends[0][lead],
@@ -34,9 +44,31 @@ def _claims_and_offsets(
         kinds[lead],
         np.asarray(_text(g["via_coords"]), dtype=object)[lead],
     )
+    for members, first in zip(groups, heads, strict=True):
+        offset[members] = offset[np.asarray(first)[part[members]]]
+    return claim, groups, part, offset
+
+
+def _claim_parts(groups: list[list[int]], ends: np.ndarray, n: int) -> np.ndarray:
+    """Give each claim the line of its movement it is drawn on: one per pair of ends named.
+
+    Claims about one movement usually agree on where it went, and are one line (every member
+    part ``0``). A ``group`` whose records name different places (one source says the drones
+    left Bandar Anzali, another Nowshahr) is one line per origin and destination pair, so no
+    place named is lost; part ``0`` is the pair of the most confident claim, the others follow
+    in the order of their best claim. Flows of no movement are part ``0``.
+    """
+    part = np.zeros(n, dtype=np.int64)
     for members in groups:
-        offset[members] = offset[members[0]]
-    return claim, groups, offset
+        pairs = ends[0][members] * (int(ends[1].max(initial=0)) + 1) + ends[1][members]
+        part[members] = pd.factorize(pairs, sort=False)[0]
+    return part
+
+
+def _part_heads(members: list[int], part: np.ndarray) -> list[int]:
+    """Give the best claim of each line of one movement (members are listed best first)."""
+    first = ~pd.Series(part[members]).duplicated().to_numpy()
+    return [m for m, keep in zip(members, first, strict=True) if keep]
 
 
 def _claims(

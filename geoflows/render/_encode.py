@@ -19,6 +19,7 @@ import pandas as pd
 from geoflows.style import format_spread, format_volume
 
 __all__ = [
+    "claim_place_texts",
     "claim_texts",
     "decode_coords",
     "expand",
@@ -449,6 +450,49 @@ def claim_texts(payload: dict[str, Any]) -> list[str]:
         claims = [(given(p["vol"][j]), given(p["low"][j]), given(p["high"][j])) for j in members]
         unit = p["units"][p["unit"][members[0]]]
         out.append(f"{format_spread(claims, unit)} ({len(members)} claims)")
+    return out
+
+
+def claim_place_texts(payload: dict[str, Any]) -> list[list[str]]:
+    """Give the lines of each merged movement's popup that say which source named which place.
+
+    A movement whose claims name different origins (or destinations) is drawn as one line per
+    pair of places, and its popup says who named each: ``"Origin: Anzali port (Source A) ·
+    Nowshahr (Source B)"``, places in the order of their most confident claim, each with the
+    sources of the claims naming it. An empty list for a movement whose claims agree; all
+    claims are taken as shown (the browser takes those its filters and slider show).
+
+    Examples
+    --------
+    >>> import geoflows as gf
+    >>> from geoflows.render import build_payload
+    >>> p = build_payload(gf.read_flows([
+    ...     {"origin": "Rajin", "destination": "Vladivostok", "unit": "ships", "volume": 5,
+    ...      "group": "g", "source": "Source A ; Source B", "confidence": "reported"},
+    ...     {"origin": "Chongjin", "destination": "Vladivostok", "unit": "ships", "volume": 3,
+    ...      "group": "g", "source": "Source C", "confidence": "claimed"}]))
+    >>> claim_place_texts(p)
+    [['Origin: Rajin (Source A, Source B) · Chongjin (Source C)']]
+    """
+    p = expand(payload)
+    n = p["n"]
+    names = _place_names(p)
+    sources = decode(p["sources"], n)
+    out = []
+    for members in p["claims"]:
+        lines = []
+        for word, ends in (("Origin", p["o"]), ("Destination", p["d"])):
+            named: dict[int, list[str]] = {}
+            for j in members:
+                srcs = named.setdefault(ends[j], [])
+                srcs += [s for s in sources[j] if s not in srcs]
+            if len(named) > 1:
+                places = [
+                    f"{names[k]} ({', '.join(srcs)})" if srcs else names[k]
+                    for k, srcs in named.items()
+                ]
+                lines.append(f"{word}: " + " · ".join(places))
+        out.append(lines)
     return out
 
 

@@ -687,7 +687,7 @@ def build_payload(
     s = _styles(
         g, color_by, palette, width_domain, scale=scale, min_width=min_width, max_width=max_width
     )
-    claim, groups, offset = _claims_and_offsets(g, ends, s, route, kinds, claims)
+    claim, groups, part, offset = _claims_and_offsets(g, ends, s, route, kinds, claims)
     waypoints = _waypoints(g, places, precision)
     bounds, view = _bounds(geoms, kinds), _focus(focus, places, precision, g, waypoints)
     # beyond marker_limit places, markers hide the flows
@@ -710,6 +710,8 @@ def build_payload(
         **_style_columns(s, offset),
         "claim": _ints(claim),
         "claims": groups,
+        # the line of its movement each claim is drawn on: one per pair of places named
+        "claimPart": _ints(part),
         "arrows": bool(arrows),
         "arrowLimit": int(arrow_limit),
         "markers": markers,

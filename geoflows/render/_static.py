@@ -576,14 +576,22 @@ def _draw_heads(ax: Any, to_map: Any, g: pd.DataFrame, enc: dict) -> None:
 
 
 def _places(g: pd.DataFrame) -> pd.DataFrame:
-    """Every origin, destination and waypoint once, with the number of flows through it."""
+    """Every origin, destination and waypoint once, with the number of movements through it.
+
+    The claims about one movement (a ``group``) are each drawn, so a group whose sources name
+    two ports has a line and a marker at each, but they count once at a place they share, as
+    on the HTML map and in the places layer: a marker is not enlarged by repeated claims.
+    """
     from geoflows.schema import split_list
 
+    group = _texts(g, "group")
+    movement = np.where(group != "", "g" + group, "r" + np.arange(len(g)).astype(str))
     rows = []
     for end in ("origin", "destination"):
         rows.append(
             pd.DataFrame(
                 {
+                    "movement": movement,
                     "name": g[f"{end}_name"].astype(str).to_numpy(),
                     "lat": g[f"{end}_lat"].to_numpy(float),
                     "lon": g[f"{end}_lon"].to_numpy(float),
@@ -595,13 +603,13 @@ def _places(g: pd.DataFrame) -> pd.DataFrame:
             )
         )
     vias = []
-    for names, coords in zip(g["via"], g["via_coords"], strict=True):
+    for m, names, coords in zip(movement, g["via"], g["via_coords"], strict=True):
         pairs = [c for c in str(coords or "").split(";") if c.strip()]
         for name, pair in zip(split_list(names), pairs, strict=False):
             lat, lon = (float(v) for v in pair.split(","))
-            vias.append((name, lat, lon, "", "", "", True))
+            vias.append((m, name, lat, lon, "", "", "", True))
     if vias:
-        columns = ["name", "lat", "lon", "kind", "near", "former", "via"]
+        columns = ["movement", "name", "lat", "lon", "kind", "near", "former", "via"]
         rows.append(pd.DataFrame(vias, columns=columns))
     table = pd.concat(rows, ignore_index=True)
     table["key_lat"], table["key_lon"] = table["lat"].round(4), table["lon"].round(4)
@@ -609,7 +617,7 @@ def _places(g: pd.DataFrame) -> pd.DataFrame:
         table.groupby(["name", "key_lat", "key_lon"], sort=True)
         .agg(lat=("lat", "first"), lon=("lon", "first"), kind=("kind", "first"),
              near=("near", "max"), former=("former", "max"),
-             via=("via", "all"), flows=("name", "size"))
+             via=("via", "all"), flows=("movement", "nunique"))
         .reset_index()
     )  # fmt: skip
     coords_only = (out["kind"] == "coordinates") | out["name"].str.match(_COORDS_RE)

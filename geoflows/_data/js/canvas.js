@@ -7,7 +7,20 @@ var CELL = 24, HIT_SLOP = 4;
 // only there), aiming at frames of FRAME_AIM ms. Smaller views are drawn in one pass.
 var PROGRESSIVE = 4000, FRAME_MS = 12, FRAME_AIM = 30;
 
-function styleBatches(P) {
+// The colour each flow is drawn in: its own, but a movement's claims all take the colour of
+// its most confident claim, so a movement drawn as several lines (claims naming different
+// places) is one colour, whatever colours its claims would have (color_by="source").
+function lineColors(P) {
+  var hue = new Int32Array(P.n);
+  for (var i = 0; i < P.n; i++) hue[i] = P.color[i];
+  for (var g = 0; g < P.claims.length; g++) {
+    var members = P.claims[g];
+    for (var k = 1; k < members.length; k++) hue[members[k]] = P.color[members[0]];
+  }
+  return hue;
+}
+
+function styleBatches(P, hue) {
   // Flows that share colour, width and dash are stroked as one path; thick ones first so
   // thin ones stay visible on top.
   var keyOf = {}, batches = [];
@@ -15,11 +28,11 @@ function styleBatches(P) {
     var unknown = P.unknown[i] === 1;
     var w = unknown ? P.unknownWidth : Math.round(P.width[i] * 2) / 2;
     var dash = unknown ? P.unknownDash : P.dashes[P.conf[i]];
-    var key = P.color[i] + "|" + w + "|" + dash;
+    var key = hue[i] + "|" + w + "|" + dash;
     var b = keyOf[key];
     if (b === undefined) {
       b = keyOf[key] = batches.length;
-      batches.push({ color: P.colors[P.color[i]], width: w, dash: dash ? dash.split(" ").map(Number) : [], members: [] });
+      batches.push({ color: P.colors[hue[i]], width: w, dash: dash ? dash.split(" ").map(Number) : [], members: [] });
     }
     batches[b].members.push(i);
   }
@@ -53,7 +66,8 @@ function dashScale(batches, inView, box, f) {
 var FlowCanvas = L.Layer.extend({
   initialize: function (P, paths, places, state) {
     this.P = P; this.paths = paths; this.places = places; this.state = state;
-    this.batches = styleBatches(P);
+    this.hue = lineColors(P);
+    this.batches = styleBatches(P, this.hue);
     this.proj = new Float64Array(paths.xy.length);
     this.grid = null; this.hover = -1;
     this.isGeoflows = true;
@@ -239,7 +253,7 @@ var FlowCanvas = L.Layer.extend({
       if (!inView[i] || !st.drawn[i] || P.unknown[i] === 1) continue;
       var s = P.claim[i] >= 0 || st.band[i] > 0 || P.open[i] === 1 ? this.spread(i) : null;
       if (!s) continue;
-      var fade = st.focus && !st.focus[i] ? dim : 1, color = P.colors[P.color[i]];
+      var fade = st.focus && !st.focus[i] ? dim : 1, color = P.colors[this.hue[i]];
       if (s.above) {
         ctx.globalAlpha = 0.9 * fade; ctx.strokeStyle = this._hatch(ctx, color);
         ctx.lineWidth = s.hi + 2 * Math.max(4, 0.5 * s.hi);
@@ -343,7 +357,7 @@ var FlowCanvas = L.Layer.extend({
       var w = P.unknown[i] ? P.unknownWidth : P.width[i], size = 5 + w * 1.2;
       var tx = ax + dx * size * 0.5, ty = ay + dy * size * 0.5;
       ctx.globalAlpha = st.focus && !st.focus[i] ? 0.12 : 0.95;
-      ctx.fillStyle = P.colors[P.color[i]];
+      ctx.fillStyle = P.colors[this.hue[i]];
       ctx.beginPath();
       ctx.moveTo(tx, ty);
       ctx.lineTo(tx - dx * size - dy * size * 0.6, ty - dy * size + dx * size * 0.6);
@@ -451,7 +465,7 @@ var FlowCanvas = L.Layer.extend({
     ctx.lineWidth = (this.P.unknown[i] ? this.P.unknownWidth : this.P.width[i]) + 3;
     ctx.stroke();
     ctx.beginPath(); this._trace(ctx, i);
-    ctx.strokeStyle = this.P.colors[this.P.color[i]];
+    ctx.strokeStyle = this.P.colors[this.hue[i]];
     ctx.lineWidth = this.P.unknown[i] ? this.P.unknownWidth : this.P.width[i];
     ctx.stroke();
   },

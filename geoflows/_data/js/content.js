@@ -58,6 +58,29 @@ function Content(P) {
     return spreadText(claims, u) + tail;
   }
 
+  // "Origin: Anzali port (Source A, Source B) · Nowshahr (Source C)": which sources name which
+  // place, when the claims shown name more than one for this end (0 origin, 1 destination);
+  // null when they agree. render/_encode.py claim_place_texts writes the same.
+  function claimPlaces(list, end) {
+    var order = [], srcs = {}, k, q;
+    for (k = 0; k < list.length; k++) {
+      var j = list[k], p = end === 0 ? P.o[j] : P.d[j], s = cell(P.sources, j);
+      if (!(p in srcs)) { srcs[p] = []; order.push(p); }
+      for (q = 0; q < s.length; q++) if (srcs[p].indexOf(s[q]) < 0) srcs[p].push(s[q]);
+    }
+    if (order.length < 2) return null;
+    // data in the odd slots of the line: names and sources
+    var parts = [];
+    for (k = 0; k < order.length; k++) {
+      var before = k === 0 ? (end === 0 ? "Origin: " : "Destination: ")
+        : (srcs[order[k - 1]].length ? ") · " : " · ");
+      parts.push(before, placeName(order[k]));
+      for (q = 0; q < srcs[order[k]].length; q++) parts.push(q ? ", " : " (", srcs[order[k]][q]);
+    }
+    if (srcs[order[order.length - 1]].length) parts.push(")");
+    return line("gf-popup-sub gf-claim-places", parts);
+  }
+
   function tooltip(i, state) {
     var box = el("div", "gf-tip"), list = claimsOf(i, state);
     box.appendChild(line("gf-tip-title", ["", label(i)]));
@@ -114,6 +137,10 @@ function Content(P) {
     box.appendChild(line("gf-popup-title", ["", label(i)]));
     if (list.length > 1) {
       box.appendChild(line("gf-popup-sub", ["Claims: ", claimRange(list)]));
+      for (var end = 0; end < 2; end++) {
+        var named = claimPlaces(list, end);
+        if (named) box.appendChild(named);
+      }
       box.appendChild(claimList(list));
       box.appendChild(el("div", "gf-popup-sub", "Drawn claim"));
     }
@@ -147,11 +174,13 @@ function Content(P) {
     if (a >= 0) return [a, "more", a, "more"];
     return b >= 0 ? [b, "upto", b, "upto"] : null;
   }
-  // A movement's bounds [low, high, open above], its claims shown now taken as the popup's
-  // spread (spreadText): the lowest bound given to the highest, an exact one winning a tie.
-  function movementBounds(i, state) {
-    var list = claimsOf(i, state), out = null;
+  // A movement's bounds [low, high, open above] at place p (its end 0 or 1), its claims shown
+  // now that name p taken as the popup's spread (spreadText): the lowest bound given to the
+  // highest, an exact one winning a tie.
+  function movementBounds(i, state, p, end) {
+    var list = claimsOf(i, state), out = null, at = end === 0 ? P.o : P.d;
     for (var k = 0; k < list.length; k++) {
+      if (at[list[k]] !== p) continue;
       var c = bounds(list[k]);
       if (!c) continue;
       if (!out) { out = c.slice(); continue; }
@@ -166,12 +195,15 @@ function Content(P) {
     if (s.lo === s.hi) return num(s.lo) + unit;
     return (s.lo === 0 ? "up to " + num(s.hi) : num(s.lo) + "–" + num(s.hi)) + unit;
   }
-  function totals(list, state) {
-    var sum = {}, order = [];
+  // A movement counts once at each place it names, by the claims that name the place: a
+  // group whose sources name two ports is "claimed" at each, and counts once where they agree.
+  function totals(list, state, p, end) {
+    var sum = {}, order = [], seen = {};
     for (var k = 0; k < list.length; k++) {
-      var i = list[k];
-      if (!state.drawn[i]) continue;
-      var u = P.units[P.unit[i]], b = movementBounds(i, state);
+      var i = list[k], g = P.claim[i];
+      if (g >= 0 ? seen[g] || !state.visible[i] : !state.drawn[i]) continue;
+      if (g >= 0) seen[g] = true;
+      var u = P.units[P.unit[i]], b = movementBounds(i, state, p, end);
       if (!(u in sum)) { sum[u] = { lo: 0, hi: 0, open: false, flows: 0, known: 0 }; order.push(u); }
       sum[u].flows++;
       if (b) { sum[u].lo += b[0]; sum[u].hi += b[1]; sum[u].open = sum[u].open || b[2]; sum[u].known++; }
@@ -185,7 +217,7 @@ function Content(P) {
   function placeTooltip(p, state) {
     var box = el("div", "gf-tip");
     var parts = ["", placeName(p)];
-    var outT = totals(state.out[p], state), inT = totals(state["in"][p], state);
+    var outT = totals(state.out[p], state, p, 0), inT = totals(state["in"][p], state, p, 1);
     if (outT.length) parts.push(" — out: ", outT.join(", "));
     if (inT.length) parts.push(outT.length ? "; in: " : " — in: ", inT.join(", "));
     box.appendChild(line("gf-tip-title", parts));

@@ -63,6 +63,24 @@ function claimDrawn(P, state, i) {
   return P.claim[i] >= 0 && !!state.visible[i];
 }
 
+// Each movement of several claims once at each place it names: add(place, claim) with its
+// most confident claim shown that names the place (members are listed best first).
+function placeMovements(P, state, add) {
+  for (var g = 0; g < P.claims.length; g++) {
+    var members = P.claims[g], seen = {};
+    for (var k = 0; k < members.length; k++) {
+      var j = members[k];
+      if (!state.visible[j]) continue;
+      var ends = [P.o[j], P.d[j]];
+      for (var e = 0; e < 2; e++) {
+        if (seen[ends[e]]) continue;
+        seen[ends[e]] = true;
+        add(ends[e], j);
+      }
+    }
+  }
+}
+
 // Popups live in a pane of their own above the controls (Leaflet's popup pane sits inside the
 // map pane, whose transform keeps it under every control); it follows the map pane's offset.
 function popupPaneOnTop(map) {
@@ -143,30 +161,35 @@ function draw(map, P, fit) {
   }
 
   // Several claims about one movement are drawn as one line: the most confident claim shown
-  // now, with a band as wide as the widest of them.
+  // now, with a band as wide as the widest of them. Claims that name different places (a
+  // group whose sources disagree on the port of loading) are one line per pair of places
+  // (P.claimPart), each with the movement's band: no place named loses its line.
   function claimsShown() {
     for (var i = 0; i < n; i++) {
       state.drawn[i] = state.visible[i] && P.claim[i] < 0 ? 1 : 0;
       state.band[i] = P.halo[i];
     }
     for (var g = 0; g < P.claims.length; g++) {
-      var members = P.claims[g], lead = -1, band = 0;
+      var members = P.claims[g], leads = {}, list = [], band = 0;
       for (var k = 0; k < members.length; k++) {
-        var j = members[k];
+        var j = members[k], part = P.claimPart ? P.claimPart[j] : 0;
         if (!state.visible[j]) continue;
-        if (lead < 0) lead = j;
+        if (!(part in leads)) { leads[part] = j; list.push(j); }
         band = Math.max(band, P.halo[j], P.width[j]);
       }
-      if (lead < 0) continue;
-      state.drawn[lead] = 1;
-      state.band[lead] = band > P.width[lead] ? band : P.halo[lead];
+      for (k = 0; k < list.length; k++) {
+        var lead = list[k];
+        state.drawn[lead] = 1;
+        state.band[lead] = band > P.width[lead] ? band : P.halo[lead];
+      }
     }
   }
 
-  // Place circles sized by the flows through them that are shown now.
   // Place circles: when the flows shown are of one unit, sized by each place's in + out volume
-  // of that unit (a merged line counts its drawn claim once); otherwise, by how many flows pass
-  // through it, since volumes of different units cannot be added.
+  // of that unit; otherwise, by how many flows pass through it, since volumes of different
+  // units cannot be added. A movement counts once at each place it names, by its most
+  // confident claim shown that names the place (placeMovements): a group drawn as two lines
+  // from two ports to one destination counts once there, and once at each port.
   function bestVolume(i) {
     var v = P.vol[i], lo = P.low[i], hi = P.high[i];
     if (v >= 0) return v;
@@ -176,14 +199,14 @@ function draw(map, P, fit) {
   function placeRadius() {
     var m = state.radius.length, k = new Int32Array(m), vol = new Float64Array(m);
     var unitShown = -1, oneUnit = true;
+    function add(p, i) { k[p]++; vol[p] += bestVolume(i); }
     for (var i = 0; i < n; i++) {
       if (!state.drawn[i]) continue;
-      k[P.o[i]]++; k[P.d[i]]++;
-      var v = bestVolume(i);
-      vol[P.o[i]] += v; vol[P.d[i]] += v;
+      if (P.claim[i] < 0) { add(P.o[i], i); add(P.d[i], i); }
       if (unitShown < 0) unitShown = P.unit[i];
       else if (P.unit[i] !== unitShown) oneUnit = false;
     }
+    placeMovements(P, state, add);
     var top = 0;
     for (var q = 0; q < m; q++) top = Math.max(top, vol[q]);
     state.radiusUnit = oneUnit && top > 0 ? P.units[unitShown] : null;
