@@ -381,26 +381,6 @@ _PLACE_ATTRS = (("name", object), ("lat", float), ("lon", float), ("country", ob
 NEAR_LABEL_LIMIT = 5000
 
 
-def _place_notes(table: pd.DataFrame, place: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Return the gazetteer's notes on each looked-up place: ``near`` and ``former_name``.
-
-    Names looked up without a Place (decimal coordinates on the fast path) get their near
-    label here, in one query, when there are at most :data:`NEAR_LABEL_LIMIT` of them.
-    """
-    near = np.array([getattr(p, "near", None) for p in place], dtype=object)
-    former = np.array([getattr(p, "former_name", None) for p in place], dtype=object)
-    bare = np.flatnonzero(
-        (table["status"].to_numpy() == "ok") & (table["kind"].to_numpy() == "coordinates")
-        & np.array([p is None for p in place], dtype=bool)
-    )  # fmt: skip
-    if 0 < len(np.unique(table["name"].to_numpy()[bare])) <= NEAR_LABEL_LIMIT:
-        from geoflows.places import Gazetteer
-
-        lat, lon = table["lat"].to_numpy(float)[bare], table["lon"].to_numpy(float)[bare]
-        near[bare] = Gazetteer.default().near_labels(lat, lon)
-    return near, former
-
-
 def _all_located(records: pd.DataFrame, lookups: Any) -> bool:
     """Whether every place looked up has coordinates given beside it (no waypoints).
 
@@ -423,7 +403,10 @@ def _resolved_ends(
     """
     place, status = table["place"].to_numpy(), table["status"].to_numpy()
     ends = table[["query", "status", "message", *(a for a, _ in _PLACE_ATTRS[:5])]].copy()
-    ends["near"], ends["former_name"] = _place_notes(table, place)
+    # The notes as the lookup made them, once per distinct name; set as arrays, so that a
+    # column of text takes pandas' text dtype (a missing note is NaN) as it always has.
+    for attr in ("near", "former_name"):
+        ends[attr] = table[attr].to_numpy()
     coordinate_problems: list[Problem] = []
     mismatches: list[Problem] = []
     for j, field_ in enumerate(("origin", "destination")):
@@ -666,6 +649,7 @@ class FlowSet:
             mode=lookups.modes,
             places=places,
             suggest=not _all_located(records, lookups),
+            notes=NEAR_LABEL_LIMIT,
         )
         ends = _resolved_ends(records, table, lookups.n, source, strict)
         bad, unresolved_rows = _unresolved(records, lookups, ends, source, allow_unresolved)

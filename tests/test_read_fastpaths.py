@@ -57,3 +57,86 @@ def test_nul_found_by_arrow_as_by_pandas(dtype) -> None:
     assert schema._arrow_contains(cells, "\x00").tolist() == found.tolist()
     surrogate = pd.Series(["\ud800", "a\x00"], dtype=object)  # Arrow refuses: pandas decides
     assert schema._text_mask(surrogate, "\x00", full=False).tolist() == [False, True]
+
+
+def test_distinct_pairs_number_pairs_in_order_of_first_appearance() -> None:
+    from geoflows.places._coords import distinct_pairs
+
+    a = np.array([1.0, 2.0, 1.0, np.nan, 0.0, np.nan, 2.0, -0.0])
+    b = np.array([5.0, 5.0, 5.0, 1.0, 3.0, 1.0, 6.0, 3.0])
+    codes, first = distinct_pairs(a, b)
+    assert codes.tolist() == [0, 1, 0, 2, 3, 2, 4, 3]  # NaN one value, 0.0 and -0.0 one
+    assert first.tolist() == [0, 1, 3, 4, 6]
+    empty = distinct_pairs(np.zeros(0), np.zeros(0))
+    assert [len(x) for x in empty] == [0, 0]
+
+
+class _Counted:
+    """Wraps ``Index.nearest`` and ``Strings.__getitem__`` to count the work done per point."""
+
+    def __init__(self, monkeypatch) -> None:
+        from geoflows.places import Gazetteer
+        from geoflows.places._index import Index
+
+        self.queried: list[int] = []
+        self.names_read = 0
+        nearest, names = Index.nearest, Gazetteer.default().index.names
+        strings = type(names)
+        getitem = strings.__getitem__
+
+        def counted_nearest(ix, lat, lon):
+            self.queried.append(len(np.atleast_1d(lat)))
+            return nearest(ix, lat, lon)
+
+        def counted_getitem(s, i):
+            if s is names:
+                self.names_read += 1
+            return getitem(s, i)
+
+        monkeypatch.setattr(Index, "nearest", counted_nearest)
+        monkeypatch.setattr(strings, "__getitem__", counted_getitem)
+
+
+def _repeated_points(n: int = 4000) -> tuple[pd.DataFrame, int]:
+    """``n`` flows between 30 points, each written two ways ("42.24, 130.3", "42.240, 130.30")."""
+    rng = np.random.default_rng(7)
+    lat, lon = np.round(rng.uniform(30, 60, 30), 3), np.round(rng.uniform(30, 140, 30), 3)
+    lat[0], lon[0] = 42.24, 130.3  # Rajin, 1 km off
+    plain = [f"{a:g}, {b:g}" for a, b in zip(lat, lon, strict=True)]
+    padded = [f"{a:.4f}, {b:.4f}" for a, b in zip(lat, lon, strict=True)]
+    pick = rng.integers(0, 30, (2, n))
+    texts = np.array(plain + padded, dtype=object)
+    frame = pd.DataFrame({
+        "origin": texts[pick[0] + 30 * rng.integers(0, 2, n)],
+        "destination": texts[(pick[0] + 1 + pick[1] % 29) % 30],
+        "volume": rng.integers(1, 100, n),
+    })  # fmt: skip
+    return frame, 30
+
+
+@pytest.mark.parametrize("beside", [False, True], ids=["lat-lon-text", "coordinates-beside"])
+def test_near_labels_are_made_once_per_distinct_point(monkeypatch, beside) -> None:
+    import geoflows as gf
+    from geoflows.places import Gazetteer
+
+    frame, distinct = _repeated_points()
+    if beside:  # coordinates given beside the names: the path that builds a Place per name
+        lat_lon = frame["destination"].str.split(",", expand=True).astype(float)
+        frame["destination_lat"], frame["destination_lon"] = lat_lon[0], lat_lon[1]
+    expected = {}  # each point's label, asked one point at a time before counting
+    gaz = Gazetteer.default()
+    for text in pd.unique(frame[["origin", "destination"]].to_numpy().ravel()):
+        a, b = (float(x) for x in text.split(","))
+        expected[text] = gaz.near_labels([a], [b])[0]
+    counted = _Counted(monkeypatch)
+    g = gf.read_flows(frame).to_geodataframe()
+    # 8,000 ends in 60 spellings of 30 points: one KD-tree query of 30 points, 30 labels
+    assert sum(counted.queried) == distinct
+    assert len(counted.queried) == 1
+    assert 0 < counted.names_read <= distinct
+    assert g["origin_near"].tolist() == [expected[t] for t in frame["origin"]]
+    if beside:  # the given coordinates are drawn as given, without a label
+        assert g["destination_near"].isna().all()
+    else:
+        assert g["destination_near"].tolist() == [expected[t] for t in frame["destination"]]
+    assert expected["42.24, 130.3"] == expected["42.2400, 130.3000"] == "Rajin (KP), 1 km"
