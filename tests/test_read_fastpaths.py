@@ -140,3 +140,45 @@ def test_near_labels_are_made_once_per_distinct_point(monkeypatch, beside) -> No
     else:
         assert g["destination_near"].tolist() == [expected[t] for t in frame["destination"]]
     assert expected["42.24, 130.3"] == expected["42.2400, 130.3000"] == "Rajin (KP), 1 km"
+
+
+#: Every character Python strips, at either end, and text with spaces inside.
+WHITESPACE = [chr(c) for c in range(0x3001) if chr(c).isspace()]
+SPACES = [" a ", None, "", "a b", "\u200bx", *(f"{c}x{c}y{c}" for c in WHITESPACE)]
+
+
+@pytest.mark.parametrize("dtype", [object, "str"])
+def test_arrow_stripping_agrees_with_str_strip(dtype) -> None:
+    assert len(WHITESPACE) == 29  # all of them (none lies above U+3000)
+    cells = pd.Series(SPACES * 3, dtype=dtype, index=np.arange(3 * len(SPACES)) * 2)
+    found = schema._stripped_text(cells)
+    expected = ["" if c is None else c.strip() for c in SPACES * 3]
+    assert found.tolist() == expected
+    assert found.dtype == object and found.index.tolist() == cells.index.tolist()
+    assert all(type(c) is str for c in found)
+
+
+def test_vocabulary_words_are_lowered_once_per_distinct_word() -> None:
+    from geoflows.errors import FlowValidationError
+
+    words = pd.Series(["Sea", "RAIL", "sea", "", "Sea", "ÉTÉ", "ǅ"] * 50, dtype=object)
+    codes, distinct = schema._lowered(words)
+    assert distinct[codes].tolist() == words.str.lower().tolist()
+    assert len(distinct) == 7  # six distinct spellings and the empty text of code -1
+    frame = pd.DataFrame({
+        "origin": ["A", "B", "C"], "destination": ["B", "A", "A"], "mode": ["SEA", "Ox", "rail"],
+        "start": ["2022", "2022-09", ""], "start_precision": ["", "Week", ""],
+        "id": ["x", "y", "x"],
+    })  # fmt: skip
+    with pytest.raises(FlowValidationError) as err:
+        schema.validate_records(frame, "f.csv", first_row=2)
+    found = [(p.row, p.field, p.value, p.rule.split(";")[0]) for p in err.value.problems]
+    assert found == [
+        (3, "mode", "Ox", "unknown mode"),
+        (3, "start_precision", "Week", "unknown precision"),
+        (4, "id", "x", "duplicate id (also row 2)"),
+    ]
+    frame = frame.assign(mode=["SEA", "Rail", "rail"], start_precision=["", "Month", ""])
+    out = schema.validate_records(frame.assign(id=["x", "y", "z"]), "f.csv", first_row=2)
+    assert out["mode"].tolist() == ["sea", "rail", "rail"]
+    assert out["start_precision"].tolist() == ["year", "month", ""]
