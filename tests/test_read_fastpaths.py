@@ -182,3 +182,48 @@ def test_vocabulary_words_are_lowered_once_per_distinct_word() -> None:
     out = schema.validate_records(frame.assign(id=["x", "y", "z"]), "f.csv", first_row=2)
     assert out["mode"].tolist() == ["sea", "rail", "rail"]
     assert out["start_precision"].tolist() == ["year", "month", ""]
+
+
+def test_country_hints_are_read_column_wise_as_cell_by_cell(monkeypatch) -> None:
+    import geoflows as gf
+    from geoflows import flows
+
+    cells = ["KP", " RU ", "", "  ", None, np.nan, pd.NA, 7, "\tcn\n"] * 300
+    records = pd.DataFrame({"origin_country": pd.Series(cells, dtype=object)})
+    n = len(cells)
+    expected = ["XX" if is_blank(v) else str(v).strip() for v in cells]
+    assert flows._country_hints(records, "XX", n, 2) == expected + ["XX"] * n + ["XX"] * 2
+    text = records.astype({"origin_country": "str"})  # Arrow text, as a CSV is read
+    assert flows._country_hints(text, None, n, 0)[:n] == [
+        None if e == "XX" else e for e in expected
+    ]
+    calls = []
+    monkeypatch.setattr(flows, "is_blank", lambda v: calls.append(v) or is_blank(v))
+    frame = pd.DataFrame({
+        "origin": ["Rajin", "Vladivostok"] * 1000, "destination": ["Nampo", "Rajin"] * 1000,
+        "origin_country": ["KP", ""] * 1000,
+    })  # fmt: skip
+    g = gf.read_flows(frame).to_geodataframe()
+    assert g["origin_country"].tolist() == ["KP", "RU"] * 1000
+    assert len(calls) < 10  # not once per row
+
+
+def test_waypoints_are_kept_per_flow_that_has_them() -> None:
+    import geoflows as gf
+
+    frame = pd.DataFrame({
+        "origin": ["42.24, 130.3", "42.24, 130.3", "43.1, 131.9", "42.24, 130.3"],
+        "destination": ["35.1, 129.0", "35.1, 129.0", "35.1, 129.0", "35.1, 129.0"],
+        "via": ["", "38.0, 128.0", "", "38.0, 128.0; 36.0, 129.5"],
+        "mode": "road",
+    })  # fmt: skip
+    g = gf.read_flows(frame, route="straight").to_geodataframe()
+    assert g["via_coords"].tolist() == [
+        "", "38.000000,128.000000", "", "38.000000,128.000000;36.000000,129.500000",
+    ]  # fmt: skip
+    # a waypoint bends the line through it (in order); flows without one pass none
+    points = [set(line.coords) for line in g.geometry]
+    assert [(128.0, 38.0) in p for p in points] == [False, True, False, True]
+    assert [(129.5, 36.0) in p for p in points] == [False, False, False, True]
+    coords = list(g.geometry[3].coords)
+    assert coords.index((128.0, 38.0)) < coords.index((129.5, 36.0))
