@@ -227,3 +227,25 @@ def test_waypoints_are_kept_per_flow_that_has_them() -> None:
     assert [(129.5, 36.0) in p for p in points] == [False, False, False, True]
     coords = list(g.geometry[3].coords)
     assert coords.index((128.0, 38.0)) < coords.index((129.5, 36.0))
+
+
+def test_near_labels_of_repeated_points_match_the_per_point_formula() -> None:
+    from geoflows.places import Gazetteer
+
+    gaz = Gazetteer.default()
+    ix = gaz.index
+    rng = np.random.default_rng(3)
+    towns = rng.integers(0, len(ix.names), 400)
+    # points on and a little off indexed places (<1 km, whole km, halves), each three times
+    lat = np.repeat(ix.lat[towns] + rng.choice([0, 0.004, 0.02, 0.1, 0.4], 400), 3)
+    lon = np.repeat(ix.lon[towns] + rng.choice([0, 0.003, 0.05], 400), 3)
+    order = rng.permutation(len(lat))
+    lat, lon = lat[order], lon[order]
+    rows, km = ix.nearest(lat, lon)
+    expected = []
+    for r, d in zip(rows.tolist(), km.tolist(), strict=True):  # the per-point rule of 0.1
+        cc = str(ix.country[r])
+        dist = "<1 km" if d < 0.5 else f"{d:.0f} km"
+        expected.append(f"{ix.names[r]} ({cc}), {dist}" if cc else f"{ix.names[r]}, {dist}")
+    assert gaz.near_labels(lat, lon) == expected
+    assert len(set(expected)) > 300  # many different labels, not one repeated
