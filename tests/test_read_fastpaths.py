@@ -249,3 +249,25 @@ def test_near_labels_of_repeated_points_match_the_per_point_formula() -> None:
         expected.append(f"{ix.names[r]} ({cc}), {dist}" if cc else f"{ix.names[r]}, {dist}")
     assert gaz.near_labels(lat, lon) == expected
     assert len(set(expected)) > 300  # many different labels, not one repeated
+
+
+def test_at_most_distinct_counts_exactly_across_chunks() -> None:
+    from geoflows.places._gazetteer import _at_most_distinct
+
+    names = np.array([f"p{i % 7}" for i in range(100)] + ["late"], dtype=object)
+    assert _at_most_distinct(names, 8) and not _at_most_distinct(names, 7)
+    # with a limit of 2 the chunks are 8 long: repeats across chunks count once
+    assert _at_most_distinct(np.array(["a", "b"] * 40, dtype=object), 2)
+    assert not _at_most_distinct(np.array(["a", "b"] * 40 + ["c"], dtype=object), 2)
+    assert _at_most_distinct(np.array([], dtype=object), 0)
+
+
+def test_coordinates_past_the_near_label_limit_get_no_label(monkeypatch) -> None:
+    import geoflows as gf
+    from geoflows import flows
+
+    frame, _ = _repeated_points(200)
+    monkeypatch.setattr(flows, "NEAR_LABEL_LIMIT", 29)  # 30 points: past the limit
+    assert gf.read_flows(frame).to_geodataframe()["origin_near"].isna().all()
+    monkeypatch.setattr(flows, "NEAR_LABEL_LIMIT", 30)
+    assert gf.read_flows(frame).to_geodataframe()["origin_near"].notna().all()

@@ -264,6 +264,21 @@ def _distinct_loop(names: list, countries: list, modes: list) -> tuple[np.ndarra
     return codes, distinct
 
 
+def _at_most_distinct(values: np.ndarray, limit: int) -> bool:
+    """Whether ``values`` hold at most ``limit`` distinct values, hashed a chunk at a time.
+
+    Stops at the first chunk that passes the limit: a million distinct names are not all
+    hashed to learn that there are more than a few thousand.
+    """
+    seen: set = set()
+    chunk = 4 * max(limit, 1)
+    for start in range(0, len(values), chunk):
+        seen.update(pd.unique(values[start : start + chunk]).tolist())
+        if len(seen) > limit:
+            return False
+    return True
+
+
 def _results_frame(columns: dict[str, np.ndarray], codes: np.ndarray, n: int) -> pd.DataFrame:
     """Build one row per name (index 0..n-1) from the distinct results and each row's code."""
     index = pd.RangeIndex(n)
@@ -951,7 +966,7 @@ class Gazetteer:
         bare = np.flatnonzero(
             (columns["status"] == "ok") & (columns["kind"] == "coordinates") & pd.isna(place)
         )
-        if 0 < len(pd.unique(columns["name"][bare])) <= near_limit:
+        if bare.size and _at_most_distinct(columns["name"][bare], near_limit):
             lat, lon = columns["lat"][bare].astype(float), columns["lon"][bare].astype(float)
             # the built-in gazetteer names bare coordinates, as read_flows always has
             near[bare] = Gazetteer.default().near_labels(lat, lon)
