@@ -23,6 +23,7 @@ from geoflows.schema import (  # best_volume: public here since 0.1
     FLOW_FIELDS,
     GIVEN_ROUTE,
     Problem,
+    _stripped_text,
     best_volume,  # noqa: F401
     is_blank,
     line_problems,
@@ -331,7 +332,10 @@ def _country_hints(
         if c not in records.columns:
             out += [country] * n
             continue
-        out += [country if is_blank(v) else str(v).strip() for v in records[c].tolist()]
+        # whole-column: each cell stripped, a blank one (see is_blank) takes ``country``
+        hints = _stripped_text(records[c]).to_numpy(dtype=object, copy=True)
+        hints[hints == ""] = country
+        out += hints.tolist()
     return out + [country] * n_via
 
 
@@ -358,13 +362,13 @@ class _Lookups:
         given = np.flatnonzero(pd.notna(via) & (via != ""))
         vias = [split_list(via[i]) for i in given]  # only rows with waypoints
         via_rows = np.repeat(given, [len(v) for v in vias]).astype(int)
-        row_modes = records["mode"].tolist()
-        modes = [m or None for m in row_modes]
+        modes = records["mode"].to_numpy(dtype=object).copy()
+        modes[modes == ""] = None  # no mode given: the lookup's default
         return cls(
             n,
             records["origin"].tolist() + records["destination"].tolist()
             + [name for vs in vias for name in vs],
-            modes * 2 + [modes[i] for i in via_rows.tolist()],
+            modes.tolist() * 2 + modes[via_rows].tolist(),
             via_rows,
             np.concatenate([np.arange(n), np.arange(n), via_rows]).astype(int),
             np.array(["origin"] * n + ["destination"] * n + ["via"] * len(via_rows), dtype=object),
@@ -379,26 +383,6 @@ _PLACE_ATTRS = (("name", object), ("lat", float), ("lon", float), ("country", ob
 #: (``marker_limit`` of the renderer), and labelling 100k coordinates would cost more than
 #: reading them.
 NEAR_LABEL_LIMIT = 5000
-
-
-def _place_notes(table: pd.DataFrame, place: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Return the gazetteer's notes on each looked-up place: ``near`` and ``former_name``.
-
-    Names looked up without a Place (decimal coordinates on the fast path) get their near
-    label here, in one query, when there are at most :data:`NEAR_LABEL_LIMIT` of them.
-    """
-    near = np.array([getattr(p, "near", None) for p in place], dtype=object)
-    former = np.array([getattr(p, "former_name", None) for p in place], dtype=object)
-    bare = np.flatnonzero(
-        (table["status"].to_numpy() == "ok") & (table["kind"].to_numpy() == "coordinates")
-        & np.array([p is None for p in place], dtype=bool)
-    )  # fmt: skip
-    if 0 < len(np.unique(table["name"].to_numpy()[bare])) <= NEAR_LABEL_LIMIT:
-        from geoflows.places import Gazetteer
-
-        lat, lon = table["lat"].to_numpy(float)[bare], table["lon"].to_numpy(float)[bare]
-        near[bare] = Gazetteer.default().near_labels(lat, lon)
-    return near, former
 
 
 def _all_located(records: pd.DataFrame, lookups: Any) -> bool:
@@ -423,7 +407,10 @@ def _resolved_ends(
     """
     place, status = table["place"].to_numpy(), table["status"].to_numpy()
     ends = table[["query", "status", "message", *(a for a, _ in _PLACE_ATTRS[:5])]].copy()
-    ends["near"], ends["former_name"] = _place_notes(table, place)
+    # The notes as the lookup made them, once per distinct name; set as arrays, so that a
+    # column of text takes pandas' text dtype (a missing note is NaN) as it always has.
+    for attr in ("near", "former_name"):
+        ends[attr] = table[attr].to_numpy()
     coordinate_problems: list[Problem] = []
     mismatches: list[Problem] = []
     for j, field_ in enumerate(("origin", "destination")):
@@ -512,22 +499,28 @@ def _with_places(records: pd.DataFrame, ends: pd.DataFrame, bad: np.ndarray, n: 
     return pd.concat([gdf, pd.DataFrame(new, index=gdf.index)], axis=1)
 
 
-def _via_points(lookups: _Lookups, ends: pd.DataFrame, bad: np.ndarray) -> list[list]:
-    """Each flow's waypoints as (lon, lat) pairs, in order (none for unresolved flows)."""
-    via_pts: list[list[tuple[float, float]]] = [[] for _ in range(lookups.n)]
+def _via_points(
+    lookups: _Lookups, ends: pd.DataFrame, bad: np.ndarray
+) -> dict[int, list[tuple[float, float]]]:
+    """Return the waypoints of each flow that has some: ``{row: [(lon, lat), ...]}``.
+
+    Only flows with waypoints have an entry (unresolved flows none): the work is per
+    waypoint, not per flow.
+    """
+    via_pts: dict[int, list[tuple[float, float]]] = {}
     lon, lat = ends["lon"].to_numpy(float), ends["lat"].to_numpy(float)
     for k in range(2 * lookups.n, len(lookups.names)):
         i = int(lookups.rows_of[k])
         if not bad[i]:
-            via_pts[i].append((float(lon[k]), float(lat[k])))
+            via_pts.setdefault(i, []).append((float(lon[k]), float(lat[k])))
     return via_pts
 
 
-def _via_text(via_pts: list[list], n: int) -> list[str]:
+def _via_text(via_pts: dict[int, list], n: int) -> list[str]:
     """``via_coords``: "lat,lon;lat,lon" per flow ("" without waypoints)."""
     out = [""] * n
-    for i in np.flatnonzero([bool(p) for p in via_pts]).tolist():
-        out[i] = ";".join(f"{lat:.6f},{lon:.6f}" for lon, lat in via_pts[i])
+    for i, pts in via_pts.items():
+        out[i] = ";".join(f"{lat:.6f},{lon:.6f}" for lon, lat in pts)
     return out
 
 
@@ -536,7 +529,7 @@ def _via_text(via_pts: list[list], n: int) -> list[str]:
 ROUTES_BUILT = [0]
 
 
-def _lane_routes(gdf, idx: np.ndarray, via_pts: list, route: str):
+def _lane_routes(gdf, idx: np.ndarray, via_pts: dict, via_text: list, route: str):
     """Build one route per distinct lane of the rows ``idx``; return it and each row's lane.
 
     A lane is (origin, destination, waypoints, mode): rows sharing one get the same geometry
@@ -552,7 +545,7 @@ def _lane_routes(gdf, idx: np.ndarray, via_pts: list, route: str):
     cols = ["origin_lon", "origin_lat", "destination_lon", "destination_lat"]
     keys = pd.DataFrame({c: gdf[c].to_numpy(float)[idx] for c in cols})
     keys["mode"] = gdf["mode"].to_numpy()[idx]
-    keys["via"] = np.asarray(_via_text([via_pts[i] for i in idx], len(idx)), dtype=object)
+    keys["via"] = np.asarray(via_text, dtype=object)[idx]
     lane = keys.groupby(list(keys.columns), sort=False, dropna=False).ngroup().to_numpy()
     first = np.unique(lane, return_index=True)[1]  # ngroup numbers lanes in order of first row
     rows = idx[first]
@@ -563,10 +556,10 @@ def _lane_routes(gdf, idx: np.ndarray, via_pts: list, route: str):
             keys[cols[1]].to_numpy()[first],
             keys[cols[2]].to_numpy()[first],
             keys[cols[3]].to_numpy()[first],
-            via=[via_pts[i] for i in rows],
+            via=[via_pts.get(i, []) for i in rows.tolist()] if via_pts else None,
             mode=keys["mode"].to_numpy()[first],
             route=route,
-            ids=[str(k) for k in range(len(first))],
+            ids=np.arange(len(first)).astype(str),
             dense=False,  # the map needs the endpoints only; to_geodataframe densifies
         )
     ROUTES_BUILT[0] += len(first)
@@ -580,7 +573,9 @@ def _lane_routes(gdf, idx: np.ndarray, via_pts: list, route: str):
     return routes, lane
 
 
-def _add_routes(gdf, records: pd.DataFrame, via_pts: list, bad: np.ndarray, route: str) -> None:
+def _add_routes(
+    gdf, records: pd.DataFrame, via_pts: dict, via_text: list, bad: np.ndarray, route: str
+) -> None:
     """Add ``route_kind``, ``route_note``, ``length_km`` and ``geometry`` to ``gdf`` (in place).
 
     A given line is kept; every other resolved flow is drawn by :func:`build_routes`, its
@@ -597,7 +592,7 @@ def _add_routes(gdf, records: pd.DataFrame, via_pts: list, bad: np.ndarray, rout
     ok = ok & pd.isna(given)  # given lines are kept as they are
     if ok.any():
         idx = np.flatnonzero(ok)
-        routes, lane = _lane_routes(gdf, idx, via_pts, route)
+        routes, lane = _lane_routes(gdf, idx, via_pts, via_text, route)
         # Each row points at its lane's route: one geometry object per distinct lane.
         geometry[idx] = routes.geometry[lane]
         kind[idx] = routes.route_kind[lane]
@@ -666,13 +661,14 @@ class FlowSet:
             mode=lookups.modes,
             places=places,
             suggest=not _all_located(records, lookups),
+            notes=NEAR_LABEL_LIMIT,
         )
         ends = _resolved_ends(records, table, lookups.n, source, strict)
         bad, unresolved_rows = _unresolved(records, lookups, ends, source, allow_unresolved)
         gdf = _with_places(records, ends, bad, lookups.n)
         via_pts = _via_points(lookups, ends, bad)
-        gdf["via_coords"] = _via_text(via_pts, lookups.n)
-        _add_routes(gdf, records, via_pts, bad, route)
+        gdf["via_coords"] = via_text = _via_text(via_pts, lookups.n)
+        _add_routes(gdf, records, via_pts, via_text, bad, route)
         out = gpd.GeoDataFrame(gdf, geometry=gdf.pop("geometry").to_numpy(), crs=CRS)
         if unresolved_rows:
             warn(

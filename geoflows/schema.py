@@ -768,12 +768,30 @@ def _column(df: pd.DataFrame, field: str) -> pd.Series:
 
 
 def _stripped_text(values: pd.Series) -> pd.Series:
-    """Each cell as stripped text; empty for a blank cell (see :func:`is_blank`)."""
+    """Each cell as stripped text; empty for a blank cell (see :func:`is_blank`).
+
+    A column of text (Arrow strings, as pandas reads a CSV) is stripped by Arrow and turned
+    into Python strings once; other columns go through ``str`` cell by cell.
+    """
+    if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
+        return _arrow_stripped(values)
     given = values.notna()
     if not given.any():  # a column the input lacks
         return pd.Series([""] * len(values), index=values.index, dtype=object)
     text = values.astype(object).where(given, "")
     return text.astype(str).str.strip().astype(object)
+
+
+def _arrow_stripped(values: pd.Series) -> pd.Series:
+    """:func:`_stripped_text` of Arrow text: trimmed in Arrow, nulls empty, one conversion."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = pa.array(values.array)  # the column's own Arrow data, not a copy of its cells
+    # Arrow's Unicode whitespace is Python's str.isspace(), every character of it (tested)
+    text = pc.utf8_trim_whitespace(arr.fill_null(""))
+    cells = np.asarray(text.to_numpy(zero_copy_only=False), dtype=object)
+    return pd.Series(cells, index=values.index, dtype=object)
 
 
 def _stacked(df: pd.DataFrame, fields: Any) -> pd.Series:
@@ -1009,9 +1027,10 @@ def _word_problems(out: pd.DataFrame, name: str, rows: Any) -> list[Problem]:
     problems: list[Problem] = []
     for field in ("kind", "mode", "confidence"):
         given = out[field]
-        words = given.str.lower()
+        codes, distinct = _lowered(given)
+        words = pd.Series(distinct[codes], index=given.index, dtype=object)
         vocabulary = FIELDS_BY_NAME[field].vocabulary
-        unknown = np.array((words != "") & ~words.isin(vocabulary), dtype=bool)
+        unknown = np.array([w != "" and w not in vocabulary for w in distinct], dtype=bool)[codes]
         rule = f"unknown {field}; allowed: {', '.join(vocabulary)}"
         if field == "confidence":
             rule = f"allowed: {', '.join(vocabulary)}, or a number from 0 to 1"
@@ -1022,6 +1041,18 @@ def _word_problems(out: pd.DataFrame, name: str, rows: Any) -> list[Problem]:
         problems += _problems(name, rows, field, index, _raw(given, index), rule)
         out[field] = words
     return problems
+
+
+def _lowered(text: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """``text.str.lower()`` of a column of stripped text, once per distinct cell.
+
+    Vocabulary fields hold a few distinct words over many rows: they are hashed in C
+    (pandas' factorize) and only the distinct ones pass through Python's ``str.lower``.
+    Returns ``(codes, words)``: ``words[codes]`` is the lowered column, and a rule checked
+    on ``words`` is checked on every cell by ``result[codes]`` (code -1, no text, is ``""``).
+    """
+    codes, distinct = pd.factorize(text.to_numpy(dtype=object))
+    return codes, np.array([w.lower() for w in distinct.tolist()] + [""], dtype=object)
 
 
 def _parse_stacked_dates(values: pd.Series, fields: list[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -1125,15 +1156,19 @@ def _precision_problems(df: pd.DataFrame, out: pd.DataFrame, name: str, rows: An
     problems: list[Problem] = []
     for field in DATE_FIELDS:
         key = f"{field}_precision"
-        given = out[key].str.lower()
-        length = _stripped_text(_column(df, field)).str.len().to_numpy()
+        codes, distinct = _lowered(out[key])
+        given = distinct[codes]
+        if field in df.columns:
+            length = _stripped_text(df[field]).str.len().to_numpy()
+        else:  # no dates given: every length 0, read as a day (and no date to read)
+            length = np.zeros(len(df), dtype=int)
         read = np.select([length == 4, length == 7], ["year", "month"], "day").astype(object)
-        valid = given.isin(DATE_PRECISIONS).to_numpy()
-        index = np.flatnonzero((given != "").to_numpy() & ~valid)
+        valid = np.isin(distinct, DATE_PRECISIONS)[codes]
+        index = np.flatnonzero((distinct != "")[codes] & ~valid)
         rule = f"unknown precision; allowed: {', '.join(DATE_PRECISIONS)} (or empty: read from {field})"
         problems += _problems(name, rows, key, index, _raw(out[key], index), rule)
         dated = out[field].notna().to_numpy()
-        precision = np.where(valid, given.to_numpy(dtype=object), read)
+        precision = np.where(valid, given, read)
         out[key] = np.where(dated, precision, "").astype(object)
         for code, word in (("M", "month"), ("Y", "year")):
             wide = dated & (precision == word)
@@ -1178,7 +1213,11 @@ def _id_problems(out: pd.DataFrame, name: str, rows: Any) -> list[Problem]:
     blank = (out["id"] == "").to_numpy()
     out.loc[blank, "id"] = (np.flatnonzero(blank) + 1).astype(str).astype(object)
     ids = out["id"]
-    first = pd.Series(rows).groupby(ids.to_numpy(), sort=False).transform("first").to_numpy()
-    index = np.flatnonzero(ids.duplicated(keep="first").to_numpy() & ~blank)
-    rules = [f"duplicate id (also row {first[i]})" for i in index]
+    codes, _ = pd.factorize(ids.to_numpy(dtype=object))  # ids are text: no code -1
+    index = np.flatnonzero(pd.Series(codes).duplicated(keep="first").to_numpy() & ~blank)
+    if not index.size:  # the common case: no group-by
+        return []
+    first_at = np.full(codes.max() + 1, np.iinfo(np.int64).max)  # the row each id is first in
+    np.minimum.at(first_at, codes, np.asarray(rows, dtype=np.int64))
+    rules = [f"duplicate id (also row {first_at[codes[i]]})" for i in index]
     return _problems(name, rows, "id", index, _raw(ids, index), rules)

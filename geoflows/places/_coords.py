@@ -372,3 +372,26 @@ def _check_range(
         query=text,
         notation=notation,
     )
+
+
+def distinct_pairs(a: Any, b: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Give each distinct ``(a[i], b[i])`` pair a number, in order of first appearance.
+
+    The pairs are hashed in C (pandas' factorize), not sorted. Returns ``(codes, first)``:
+    each pair's number, and the position where each number first
+    appears, so work done on ``a[first], b[first]`` is done once per distinct pair and
+    ``result[codes]`` hands it back to every pair. NaN is one value, as in a dict; ``0.0``
+    and ``-0.0`` are one value.
+    """
+    import pandas as pd
+
+    ca, na = pd.factorize(np.asarray(a), use_na_sentinel=False)
+    cb, nb = pd.factorize(np.asarray(b), use_na_sentinel=False)
+    codes, _ = pd.factorize(ca.astype(np.int64) * max(len(nb), 1) + cb, use_na_sentinel=False)
+    codes = np.asarray(codes, dtype=np.int64)
+    if not len(codes):
+        return codes, codes
+    # Numbers are given in order of first appearance: a number is new where it tops the ones
+    # before it.
+    seen = np.maximum.accumulate(np.concatenate(([-1], codes[:-1])))
+    return codes, np.flatnonzero(codes > seen)

@@ -264,6 +264,21 @@ def _distinct_loop(names: list, countries: list, modes: list) -> tuple[np.ndarra
     return codes, distinct
 
 
+def _at_most_distinct(values: np.ndarray, limit: int) -> bool:
+    """Whether ``values`` hold at most ``limit`` distinct values, hashed a chunk at a time.
+
+    Stops at the first chunk that passes the limit: a million distinct names are not all
+    hashed to learn that there are more than a few thousand.
+    """
+    seen: set = set()
+    chunk = 4 * max(limit, 1)
+    for start in range(0, len(values), chunk):
+        seen.update(pd.unique(values[start : start + chunk]).tolist())
+        if len(seen) > limit:
+            return False
+    return True
+
+
 def _results_frame(columns: dict[str, np.ndarray], codes: np.ndarray, n: int) -> pd.DataFrame:
     """Build one row per name (index 0..n-1) from the distinct results and each row's code."""
     index = pd.RangeIndex(n)
@@ -585,6 +600,9 @@ class Gazetteer:
     def near_labels(self, lat, lon) -> list[str]:
         """Labels ``"Rajin (KP), 3 km"`` naming the nearest place to each point (vectorised).
 
+        Each distinct point is looked up once, in one KD-tree query, and each distinct
+        (place, distance) label written once, however many times the points repeat.
+
         Parameters
         ----------
         lat, lon : float or array-like
@@ -600,14 +618,22 @@ class Gazetteer:
         >>> Gazetteer.default().near_labels([42.24], [130.3])
         ['Rajin (KP), 1 km']
         """
+        from geoflows.places._coords import distinct_pairs
+
+        lat, lon = np.atleast_1d(np.asarray(lat, float)), np.atleast_1d(np.asarray(lon, float))
+        # One KD-tree query over the distinct points, one label per distinct (place, km).
+        point, first = distinct_pairs(lat, lon)
         ix = self.index
-        rows, km = ix.nearest(lat, lon)
-        out = []
-        for r, d in zip(rows.tolist(), km.tolist(), strict=True):
+        rows, km = ix.nearest(lat[first], lon[first])
+        whole = np.where(km < 0.5, -1.0, np.rint(km))  # rint rounds half to even, as :.0f
+        label, once = distinct_pairs(rows, whole)
+        texts = np.empty(len(once), dtype=object)
+        for j, i in enumerate(once.tolist()):
+            r, d = int(rows[i]), float(whole[i])
             cc = str(ix.country[r])
-            dist = "<1 km" if d < 0.5 else f"{d:.0f} km"
-            out.append(f"{ix.names[r]} ({cc}), {dist}" if cc else f"{ix.names[r]}, {dist}")
-        return out
+            dist = "<1 km" if d < 0 else f"{d:.0f} km"
+            texts[j] = f"{ix.names[r]} ({cc}), {dist}" if cc else f"{ix.names[r]}, {dist}"
+        return texts[label][point].tolist()
 
     def _with_near(self, place: Place) -> Place:
         if place.kind != "coordinates" or place.near is not None:
@@ -903,12 +929,15 @@ class Gazetteer:
         *,
         places: bool = True,
         suggest: bool = True,
+        notes: int | None = None,
     ) -> pd.DataFrame:
         """Resolve names as :meth:`geocode_all` does.
 
-        With ``places=False`` names given as decimal coordinates get no Place (``place`` and
-        ``candidates`` are None, no near label): read_flows needs only their columns. With
-        ``suggest=False`` a name not found gets no suggestions (they are never shown).
+        With ``places=False`` names given as decimal coordinates get no Place (``place``,
+        ``candidates`` and ``suggestions`` are None, no near label): read_flows needs only
+        their columns. With ``suggest=False`` a name not found gets no suggestions (they are
+        never shown). With ``notes`` the table also has ``near`` and ``former_name`` (see
+        :meth:`_notes`). Every distinct (name, country, mode) is resolved and noted once.
         """
         names = list(names)
         codes, distinct = _distinct_queries(names, country, mode)
@@ -917,7 +946,31 @@ class Gazetteer:
             columns = self._resolve_distinct(distinct, places)
         finally:
             self._suggest = True
+        if notes is not None:
+            columns["near"], columns["former_name"] = self._notes(columns, notes)
         return _results_frame(columns, codes, len(names))
+
+    def _notes(self, columns: dict[str, np.ndarray], near_limit: int) -> tuple[np.ndarray, ...]:
+        """Return ``near`` and ``former_name`` of each distinct result (columns of one row each).
+
+        A Place carries its own; coordinates resolved without a Place (``places=False``) get
+        their near label here, in one query, when they are at most ``near_limit`` distinct
+        names.
+        """
+        place = columns["place"]
+        near = np.full(len(place), None, dtype=object)
+        former = np.full(len(place), None, dtype=object)
+        has = np.flatnonzero(~pd.isna(place))
+        near[has] = [getattr(place[i], "near", None) for i in has.tolist()]
+        former[has] = [getattr(place[i], "former_name", None) for i in has.tolist()]
+        bare = np.flatnonzero(
+            (columns["status"] == "ok") & (columns["kind"] == "coordinates") & pd.isna(place)
+        )
+        if bare.size and _at_most_distinct(columns["name"][bare], near_limit):
+            lat, lon = columns["lat"][bare].astype(float), columns["lon"][bare].astype(float)
+            # the built-in gazetteer names bare coordinates, as read_flows always has
+            near[bare] = Gazetteer.default().near_labels(lat, lon)
+        return near, former
 
     def _resolve_distinct(self, distinct: list[tuple], places: bool) -> dict[str, np.ndarray]:
         """Resolve each distinct (name, country, mode) once; one object array per column.
@@ -948,7 +1001,8 @@ class Gazetteer:
     ) -> dict:
         """Build the result columns of names that are decimal coordinates (parsed, checked)."""
         m = len(queries)
-        names = [f"{y:g}, {x:g}" for y, x in zip(lat.tolist(), lon.tolist(), strict=True)]
+        # one name per distinct query; printf-style is the quickest of Python's formats here
+        names = ["%g, %g" % yx for yx in zip(lat.tolist(), lon.tolist(), strict=True)]  # noqa: UP031
         places = np.full(m, None, dtype=object)
         if with_places:
             near = self.near_labels(lat, lon)
@@ -970,7 +1024,8 @@ class Gazetteer:
             "kind": "coordinates",
             "score": 100.0,
             "runner_up": None,
-            "suggestions": _fresh_lists([[] for _ in range(m)]),
+            # without places, nothing reads them (a list each would cost more than the rest)
+            "suggestions": _fresh_lists([[] for _ in range(m)]) if with_places else None,
             "candidates": _fresh_lists([[p] for p in places]) if with_places else None,
             "message": "",
         }
