@@ -40,12 +40,12 @@ def size(bm: dict) -> int:
 
     flat = np.array([v for ring in bm["rings"] for v in ring], dtype=np.int64)
     sizes = np.array([len(ring) for ring in bm["rings"]], dtype=np.int64)
-    return _packed_bytes(_outlines(bm["precision"], flat, sizes))
+    return _packed_bytes(_outlines(bm["precision"], flat, sizes, bm["cuts"]))
 
 
 def test_without_bounds_the_world_at_110m_as_shipped():
     shipped = json.loads((ROOT / "geoflows/_data/basemap/countries_110m.json").read_text())
-    assert basemap("countries") == shipped
+    assert basemap("countries") == {**shipped, "cuts": []}
 
 
 def test_regional_map_puts_every_port_on_land_where_110m_did_not():
@@ -58,11 +58,14 @@ def test_regional_map_puts_every_port_on_land_where_110m_did_not():
 
 def test_clipped_to_the_extent_plus_margin_and_simplified_to_a_pixel():
     bm = basemap("countries", REGIONAL)
-    west, south, east, north = shapely.total_bounds(polygons(bm))
+    scale = 10.0 ** bm["precision"]
+    # the clip box is the middle of the three cuts (the others: its copies 360° east and west)
+    west, south, east, north = np.asarray(bm["cuts"]).reshape(-1, 4)[1] / scale
     # margin: the extent again (at least 3°, and at least the fitted view plus a quarter of
-    # the extent) on each side: 3.88° of longitude, 3° of latitude here; land reaches every edge
-    # of that box (North Korea's east coast reaches 38.76°N)
+    # the extent) on each side: 3.88° of longitude, 3° of latitude here
     assert (west, south, east, north) == pytest.approx((125.94, 38.76, 137.58, 46.1056), abs=0.01)
+    # outside it, the 1:110m world: no pan shows where the clip ends
+    assert on_land(bm, "Beijing") and on_land(bm, "Tokyo")
     assert bm["precision"] == 3 and fit_zoom((129.82, 41.76, 133.7, 43.1056)) == 8
     coarse_px = basemap("countries", [[20, 0], [70, 160]])
     assert coarse_px["precision"] == 1 and size(bm) < size(coarse_px)
@@ -81,7 +84,7 @@ def test_longitudes_past_the_antimeridian_get_outlines_there():
     bm = basemap("countries", (170, 60, 200, 70))  # (west, south, east, north): Chukotka
     west, _, east, _ = shapely.total_bounds(polygons(bm))
     assert west < 180 < east
-    assert on_land(bm, "Moscow") is False  # outside the clip box, not drawn
+    assert on_land(bm, "Moscow") is True  # outside the clip box: the 1:110m world
     chukotka = shapely.Point(185.0, 66.0)  # inland near Provideniya, as an unwrapped longitude
     assert shapely.union_all([p.buffer(0) for p in polygons(bm)]).contains(chukotka)
 
@@ -202,3 +205,35 @@ def test_a_continental_map_uses_the_coarse_copy_and_keeps_every_country_filled()
     polys = B._rings_near((20.0, 10.0, 150.0, 85.0), B.COARSE_FILE)
     assert len(polys) > 100 and shapely.is_valid(polys).all()
     assert 0 < size(bm) <= MAX_BYTES
+
+
+def test_detail_near_places_and_no_chord_between_cuts():
+    """Detail boxes around the places; their cut edges are filled, never stroked or chorded."""
+    from geoflows.render._basemap import stroked
+
+    anzali, makhachkala = (49.464, 37.476), (47.5, 42.98)
+    bounds = [[35.0, 40.0], [60.0, 135.0]]  # the story's extent: fitted at zoom 3
+    plain = basemap("countries", bounds)
+    near = basemap("countries", bounds, places=[anzali, makhachkala])
+    sc = 10.0 ** near["precision"]
+    cuts = np.asarray(near["cuts"]).reshape(-1, 4)
+    assert len(cuts) == 3 + 2  # the clip (and its copies 360° away) and one box per place
+    # near Anzali the coast has far more points than the overview's
+    box = shapely.box(49.0, 37.0, 50.0, 38.0)
+
+    def coast_points(bm):
+        lines = [
+            shapely.LineString(line / (10.0 ** bm["precision"]))
+            for line in stroked(bm["rings"], bm["cuts"])
+        ]
+        return int(shapely.get_num_coordinates(shapely.intersection(shapely.union_all(lines), box)))
+
+    assert coast_points(near) > 4 * coast_points(plain)
+    # no stroked edge joins one cut to another (a chord left by simplifying after cutting)
+    xs, ys = set(cuts[:, 0::2].ravel().tolist()), set(cuts[:, 1::2].ravel().tolist())
+    for line in stroked(near["rings"], near["cuts"]):
+        a, b = line[:-1], line[1:]
+        on_a = np.isin(a[:, 0], list(xs)) | np.isin(a[:, 1], list(ys))
+        on_b = np.isin(b[:, 0], list(xs)) | np.isin(b[:, 1], list(ys))
+        long = np.abs(b - a).max(axis=1) > 0.05 * sc
+        assert not (on_a & on_b & long).any(), (a[on_a & on_b & long] / sc)[:3]

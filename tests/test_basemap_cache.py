@@ -43,7 +43,7 @@ def test_a_clipped_basemap_is_stored_and_read_back_equal(cache, monkeypatch):
     first = basemap("countries", BOUNDS)
     stored = _only_file(cache)
     with np.load(stored, allow_pickle=False) as npz:
-        assert sorted(npz.files) == ["flat", "packed", "precision", "sizes"]
+        assert sorted(npz.files) == ["cuts", "flat", "packed", "precision", "sizes"]
         assert npz["flat"].dtype == np.int32 and int(npz["sizes"].sum()) == npz["flat"].size
     _forget()
     calls = []

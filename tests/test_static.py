@@ -141,6 +141,8 @@ def _claim_collections(ax) -> dict:
             continue
         dashed = c.get_linestyles()[0][1] is not None
         z = c.get_zorder()
+        if z < 1:  # the basemap's coasts and borders
+            continue
         role = {2: "open band" if dashed else "band", 3: "line", 3.2: "lowest", 3.3: "up to"}[z]
         out.setdefault(role, []).append(c)
     return out

@@ -724,8 +724,31 @@ def build_payload(
         "focus": view,
         "filterOpen": bool(filter_open),
         # Clipped to what the map shows (the flows and the focus), at its resolution.
-        "basemap": _basemap(basemap, _union(bounds, view)),
+        "basemap": _basemap(
+            basemap, _union(bounds, view), _busiest_places(places, ends, waypoints, precision)
+        )
+        if basemap
+        else None,
     }
+
+
+def _busiest_places(
+    places: dict[str, Any], ends: np.ndarray, waypoints: dict[str, Any] | None, precision: int
+) -> np.ndarray:
+    """Every place and waypoint as (lon, lat), the most flows first (the basemap's detail)."""
+    lat, lon = np.asarray(unpack(places["lat"]), float), np.asarray(unpack(places["lon"]), float)
+    count = np.bincount(np.asarray(ends, dtype=np.int64).ravel(), minlength=len(lat))
+    order = np.argsort(-count[: len(lat)], kind="stable")
+    xy = np.column_stack([lon[order], lat[order]])
+    if waypoints:
+        w = np.column_stack(
+            [
+                np.asarray(unpack(waypoints["lon"]), float),
+                np.asarray(unpack(waypoints["lat"]), float),
+            ]
+        )
+        xy = np.concatenate([xy, w])
+    return xy / 10.0**precision
 
 
 def _place_count(places: dict[str, Any]) -> int:

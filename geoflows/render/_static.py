@@ -313,34 +313,42 @@ def _centre_lon(lon: np.ndarray) -> float:
 
 
 def _draw_basemap(ax: Any, to_map: Any, name: str, extent: tuple) -> None:
-    from matplotlib.collections import PolyCollection
+    from matplotlib.collections import LineCollection, PolyCollection
 
-    from geoflows.render._basemap import basemap
+    from geoflows.render._basemap import basemap, stroked
 
     west, south, east, north = (float(v) for v in extent)
     bm = basemap(name, (west, south, east, north))
     if not bm or not bm["rings"]:
         return
     scale = 10.0 ** bm["precision"]
-    counts = np.array([len(r) // 2 for r in bm["rings"]])
-    steps = np.fromiter(
-        (v for r in bm["rings"] for v in r), dtype=np.int64, count=2 * int(counts.sum())
-    ).reshape(-1, 2)
-    starts = np.r_[0, np.cumsum(counts)[:-1]]
-    total = np.cumsum(steps, axis=0)
-    before = np.where(starts[:, None] > 0, total[np.maximum(starts - 1, 0)], 0)
-    lonlat = (total - np.repeat(before, counts, axis=0)) / scale
-    x, y = to_map.transform(lonlat[:, 0], lonlat[:, 1])
-    ok = np.isfinite(x) & np.isfinite(y)
-    xy = np.column_stack([np.where(ok, x, np.nan), np.where(ok, y, np.nan)])
-    rings = [r[np.isfinite(r[:, 0])] for r in np.split(xy, starts[1:])]
-    rings = [r for r in rings if len(r) >= 3]
+    # the land is filled (its pieces meet edge to edge), the coasts and borders stroked
+    absolute = [
+        np.cumsum(np.asarray(r, dtype=np.int64).reshape(-1, 2), axis=0) for r in bm["rings"]
+    ]
+    rings = [r for r in _projected(absolute, scale, to_map) if len(r) >= 3]
+    lines = [r for r in _projected(stroked(bm["rings"], bm["cuts"]), scale, to_map) if len(r) >= 2]
     ax.add_collection(
         PolyCollection(
-            rings, facecolors=LAND, edgecolors=BORDER, linewidths=0.4, zorder=0.5, rasterized=False
+            rings, facecolors=LAND, edgecolors=LAND, linewidths=0.3, zorder=0.5, rasterized=False
         ),
         autolim=False,
     )
+    ax.add_collection(
+        LineCollection(lines, colors=BORDER, linewidths=0.4, zorder=0.51), autolim=False
+    )
+
+
+def _projected(paths: list[np.ndarray], scale: float, to_map: Any) -> list[np.ndarray]:
+    """Project ``paths`` of absolute grid points (points off the map dropped)."""
+    if not paths:
+        return []
+    counts = np.array([len(p) for p in paths])
+    lonlat = np.concatenate(paths).astype(float) / scale
+    x, y = to_map.transform(lonlat[:, 0], lonlat[:, 1])
+    ok = np.isfinite(x) & np.isfinite(y)
+    xy = np.column_stack([np.where(ok, x, np.nan), np.where(ok, y, np.nan)])
+    return [r[np.isfinite(r[:, 0])] for r in np.split(xy, np.cumsum(counts)[:-1])]
 
 
 def _encoding(
