@@ -28,7 +28,12 @@ def test_the_payload_carries_the_basemap_packed() -> None:
     flows = gf.read_flows("data/dprk_russia_2023_2024.csv")
     payload = build_payload(flows, basemap="countries")
     packed = payload["basemap"]
-    plain = basemap("countries", P._union(payload["bounds"], payload["focus"]))
+    # the same extent and the same busiest places (their detail boxes) as the payload's
+    ends = np.array([unpack(payload["o"]), unpack(payload["d"])])
+    spots = P._busiest_places(
+        payload["places"], ends, payload["waypoints"], payload["precision"]
+    )
+    plain = basemap("countries", P._union(payload["bounds"], payload["focus"]), spots)
     assert packed["precision"] == plain["precision"]
     assert unpack(packed["rings"]) == [v for ring in plain["rings"] for v in ring]
     assert unpack(packed["sizes"]) == [len(ring) for ring in plain["rings"]]
