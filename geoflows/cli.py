@@ -120,11 +120,15 @@ def _read_options(
     columns: str | None = None,
     units: str | None = None,
     extra_columns: str | None = None,
+    location_columns: str | None = None,
+    strict: bool = False,
 ) -> dict[str, Any]:
     """Turn the reading flags' text into keyword arguments of :func:`geoflows.read_flows`."""
-    from geoflows._layouts import parse_columns
+    from geoflows._layouts import parse_columns, parse_location_columns
 
     return {
+        "location_columns": parse_location_columns(location_columns) if location_columns else None,
+        "strict": bool(strict),
         "columns": parse_columns(columns) if columns else None,
         "units": (
             parse_columns(units, "units", "'droens=drones,Drones=drones'", "SPELLING=unit")
@@ -146,11 +150,13 @@ def _read(
     units: str | None = None,
     locations: str | None = None,
     extra_columns: str | None = None,
+    location_columns: str | None = None,
+    strict: bool = False,
 ) -> Any:
     from geoflows import read_flows
     from geoflows.io import check_input_file
 
-    options = _read_options(columns, units, extra_columns)
+    options = _read_options(columns, units, extra_columns, location_columns, strict)
     parts = [
         read_flows(
             p,
@@ -209,6 +215,18 @@ _READ_FLAGS = {
         metavar="LOCATIONS.csv",
         help="flowmap.blue's locations table (id, name, lat, lon): the inputs are then its "
         "flows tables (origin, dest, count), places taken as given.",
+    ),
+    "location_columns": click.option(
+        "--location-columns",
+        metavar="THEIRS=field,...",
+        help="Map the locations table's column names onto id, name, lat, lon, e.g. "
+        "iata=id,latitude=lat,longitude=lon.",
+    ),
+    "strict": click.option(
+        "--strict",
+        is_flag=True,
+        help="A name more than 50 km from the coordinates given beside it is a problem, "
+        "not a warning (the coordinates are drawn either way).",
     ),
 }
 _input_options = list(_READ_FLAGS.values())
@@ -302,6 +320,8 @@ def map_cmd(
     units: str | None,
     extra_columns: str | None,
     locations: str | None,
+    location_columns: str | None,
+    strict: bool,
     **map_options: Any,
 ) -> None:
     """Draw flows from one or more files on an interactive HTML map.
@@ -327,6 +347,8 @@ def map_cmd(
         units=units,
         extra_columns=extra_columns,
         locations=locations,
+        location_columns=location_columns,
+        strict=strict,
     )
     given = click.core.ParameterSource.COMMANDLINE
     options = {k: v for k, v in map_options.items() if ctx.get_parameter_source(k) == given}
@@ -673,6 +695,8 @@ def export_cmd(
     units: str | None,
     extra_columns: str | None,
     locations: str | None,
+    location_columns: str | None,
+    strict: bool,
 ) -> None:
     """Resolve places, build the lines, and write the flows as a GIS file.
 
@@ -696,6 +720,8 @@ def export_cmd(
         units=units,
         extra_columns=extra_columns,
         locations=locations,
+        location_columns=location_columns,
+        strict=strict,
     )
     out = flows.to_file(output, driver=driver)
     if not _quiet(ctx):

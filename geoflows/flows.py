@@ -439,9 +439,8 @@ def _resolved_ends(
         warn(
             f"{len(mismatches)} place name(s) in {len(distinct)} spelling(s) disagree with the "
             "coordinates given beside them; the coordinates are drawn, labelled with the names "
-            "(read_flows(..., strict=True) makes this an error): "
-            + "; ".join(str(p) for p in distinct[:5])
-            + more,
+            "(read_flows(..., strict=True), the CLI's --strict or a build input's "
+            "strict: true makes this an error): " + "; ".join(str(p) for p in distinct[:5]) + more,
             GeoflowsWarning,
             reason="name_coordinates_disagree",
         )

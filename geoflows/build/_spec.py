@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from geoflows._layouts import FLOWMAP_BLUE_LOCATIONS, LOCATION_EXTRAS
 from geoflows.errors import (
     BuildError,
     BuildProblem,
@@ -61,6 +62,13 @@ class InputSpec:
     extra_columns : tuple of str
         Columns of the user's own kept as they are (``extra_columns=`` of
         :func:`geoflows.read_flows`).
+    locations : pathlib.Path or None
+        A flowmap.blue locations table (``locations=`` of :func:`geoflows.read_flows`),
+        resolved against the build file's folder; the input is then its flows table.
+    location_columns : tuple of (str, str)
+        The locations table's column names mapped onto ``id, name, lat, lon``, as pairs.
+    strict : bool
+        A name far from the coordinates given beside it is a problem, not a warning.
 
     Examples
     --------
@@ -77,6 +85,9 @@ class InputSpec:
     columns: tuple[tuple[str, str], ...] = ()
     units: tuple[tuple[str, str], ...] = ()
     extra_columns: tuple[str, ...] = ()
+    locations: Path | None = None
+    location_columns: tuple[tuple[str, str], ...] = ()
+    strict: bool = False
 
     def read_options(self) -> dict[str, Any]:
         """Return the keyword arguments of :func:`geoflows.read_flows` this input gives.
@@ -96,6 +107,9 @@ class InputSpec:
             "columns": dict(self.columns) or None,
             "units": dict(self.units) or None,
             "extra_columns": self.extra_columns,
+            "locations": self.locations,
+            "location_columns": dict(self.location_columns) or None,
+            "strict": self.strict,
         }
 
 
@@ -278,6 +292,9 @@ def _input_specs(given: Mapping[str, Any], base: Path) -> dict[str, InputSpec]:
             columns=tuple((value.get("columns") or {}).items()),
             units=tuple((value.get("units") or {}).items()),
             extra_columns=tuple(value.get("extra_columns") or ()),
+            locations=_at(base, value["locations"]) if value.get("locations") else None,
+            location_columns=tuple((value.get("location_columns") or {}).items()),
+            strict=bool(value.get("strict", False)),
         )
     return inputs
 
@@ -359,6 +376,8 @@ def _schema_text() -> str:
     )
     schema["$defs"]["options"] = _options_schema()
     schema["$defs"]["filter"]["properties"].update(_vocabulary_schemas())
+    fields = schema["$defs"]["input"]["properties"]["location_columns"]["additionalProperties"]
+    fields["enum"] = list(FLOWMAP_BLUE_LOCATIONS + LOCATION_EXTRAS)
     return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
 
 
