@@ -11,8 +11,9 @@ per record, one grouped sum, :func:`_finish` per group):
   movement, and it adds its spread (the lowest claim to the highest, an open bound kept open)
   to its lane, never the sum of its claims; ``n_records`` says how many claims a total rests
   on and ``n_movements`` how many movements were added;
-- in memory a lane is keyed by the resolved places, not by their spelling (``Rajin`` and
-  ``나진`` are one lane, named by the gazetteer's name);
+- a lane is keyed by the resolved places, not by their spelling (``Rajin`` and ``나진`` are
+  one lane, named by the gazetteer's name; on Dask the summed rows of spellings of one place
+  are merged before each movement's claims meet);
 - ranges are summed as low and high (a missing low bound counts as 0, a missing high bound
   leaves the high sum open);
 - records without a volume are counted (``n_volume_unknown``), never treated as zero: a group
@@ -580,9 +581,12 @@ def _source_names(kept: Sequence[str], columns: Mapping[str, str] | None) -> lis
 
 
 def _sum_on_dask(
-    ddf: Any, keys: list[str], period: str | None, where: str = "the records"
+    ddf: Any, keys: list[str], period: str | None, where: str = "the records", rekey: Any = None
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Sum the records per group on Dask; return the group sums and the (group, source) pairs."""
+    """Sum the records per group on Dask; return the group sums and the (group, source) pairs.
+
+    ``rekey`` (see :func:`_by_place`) merges the summed rows of spellings of one place.
+    """
     group_cols = keys + ["period"]
     meta = _partial_sums(ddf._meta, keys, period)
     partial = ddf.map_partitions(_partial_sums, keys, period, meta=meta)
@@ -600,8 +604,48 @@ def _sum_on_dask(
             "parts probably differ in columns or types: give every part the same schema, or "
             "read them with pandas and pass one DataFrame"
         ) from exc
+    if rekey is not None:
+        by_source = rekey(by_source, group_cols + ["group", "source"], spec)
     sums = _movements(by_source, group_cols)
     return sums, by_source[group_cols + ["source"]].drop_duplicates()
+
+
+def _by_place(gazetteer: Gazetteer | None, country: str | None) -> Any:
+    """Return a function keying summed rows by resolved place, not by spelling.
+
+    Dask sums per spelling (``Rajin`` and ``나진`` apart); this merges, in the few summed rows,
+    the spellings that resolve to one place under one spelling of theirs (the first in
+    sorted order, which resolves to that place again when the flows are read), so a lane is
+    keyed by its place and one movement's claims meet on it. Names that do not resolve keep
+    their spelling (they are reported when the flows are read).
+    """
+    from geoflows.places import Gazetteer
+
+    gaz = gazetteer if gazetteer is not None else Gazetteer.default()
+
+    def rekey(rows: pd.DataFrame, cols: list[str], spec: Mapping[str, str]) -> pd.DataFrame:
+        changed = False
+        for end in ("origin", "destination"):
+            names = rows[end].astype("string").fillna("").to_numpy(dtype=object)
+            distinct = sorted({n for n in names if n})
+            table = gaz.geocode_all(distinct, country=country)
+            ok = (table["status"] == "ok").to_numpy()
+            # the key of FlowSet.aggregate's lanes (_resolved_lanes): resolved name and country
+            place = list(zip(table["name"], table["country"]))
+            first: dict[tuple, str] = {}
+            spelling = {}
+            for name, good, key in zip(distinct, ok, place):
+                if good:
+                    spelling[name] = first.setdefault(key, name)
+            if any(k != v for k, v in spelling.items()):
+                rows = rows.assign(**{end: [spelling.get(n, n) for n in names]})
+                changed = True
+        if not changed:
+            return rows
+        given = {c: a for c, a in spec.items() if c in rows.columns}
+        return rows.groupby(cols, sort=True, dropna=False).agg(given).reset_index()
+
+    return rekey
 
 
 def aggregate_flows(
@@ -668,7 +712,7 @@ def aggregate_flows(
     ddf, where, parts = _read_source(source, dd)
     ddf, keys = _select_columns(ddf, by, columns, where)
     _check_parts(parts, _source_names(list(ddf.columns), columns), where)
-    sums, pairs = _sum_on_dask(ddf, keys, period, where)
+    sums, pairs = _sum_on_dask(ddf, keys, period, where, _by_place(gazetteer, country))
     out = _finish(sums, keys, period, _merged_sources(pairs, sums, keys + ["period"]))
     _warn_invalid(sums, where)
     records = validate_flows(out, source=where)

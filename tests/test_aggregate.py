@@ -363,10 +363,14 @@ def test_aggregate_flows_counts_a_movement_once_across_partitions():
 
     flows = gf.aggregate_flows(dd.from_pandas(rows, npartitions=3))
     g = flows.to_geodataframe()
-    # on Dask the lane is the spelling (names are resolved after summing): Rajin's row holds
-    # one claim of g1 and the ungrouped 50; 나진's the other claim
-    rajin = _lane(g, "Rajin", "Dunai", "containers")
-    assert (rajin["volume"], rajin["n_movements"]) == (1050.0, 2)
+    # a lane is its place, on Dask as in pandas: Rajin and 나진 are one lane, where g1's two
+    # claims (1,000 and 2,000, in two partitions) are one movement beside the ungrouped 50
+    (rajin,) = g.to_dict("records")
+    assert (rajin["origin"], rajin["volume_low"], rajin["volume_high"]) == ("Rajin", 1050, 2050)
+    assert (rajin["n_records"], rajin["n_movements"]) == (3, 2)
+    local = gf.read_flows(rows).aggregate().to_geodataframe().iloc[0]
+    for column in ("volume", "volume_low", "volume_high", "n_records", "n_movements", "group"):
+        assert rajin[column] == local[column] or (pd.isna(rajin[column]) and pd.isna(local[column]))
     one = gf.aggregate_flows(
         dd.from_pandas(rows.iloc[[0, 1]].assign(origin="Rajin"), npartitions=2)
     )
