@@ -631,10 +631,10 @@ def _by_place(gazetteer: Gazetteer | None, country: str | None) -> Any:
             table = gaz.geocode_all(distinct, country=country)
             ok = (table["status"] == "ok").to_numpy()
             # the key of FlowSet.aggregate's lanes (_resolved_lanes): resolved name and country
-            place = list(zip(table["name"], table["country"]))
+            place = list(zip(table["name"], table["country"], strict=True))
             first: dict[tuple, str] = {}
             spelling = {}
-            for name, good, key in zip(distinct, ok, place):
+            for name, good, key in zip(distinct, ok, place, strict=True):
                 if good:
                     spelling[name] = first.setdefault(key, name)
             if any(k != v for k, v in spelling.items()):

@@ -193,3 +193,25 @@ def test_strict_makes_a_far_name_a_problem_in_the_cli_and_a_build_file(far, tmp_
     build = _build_file(tmp_path, flows, loc, strict=True, location_columns={})
     checked = CliRunner().invoke(cli, ["validate", str(build)])
     assert checked.exit_code != 0 and "FAIL" in checked.output and "Vladivostok" in checked.output
+
+
+def _calls(function_name: str, read) -> int:
+    """How many times ``read()`` calls a function of that name (cProfile: nothing patched)."""
+    import cProfile
+    import pstats
+
+    profile = cProfile.Profile()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        profile.runcall(read)
+    stats = pstats.Stats(profile).stats  # {(file, line, name): (calls, ...)}
+    return sum(v[1] for (_, _, name), v in stats.items() if name == function_name)
+
+
+def test_no_suggestion_is_computed_for_flows_whose_places_are_located(far):
+    flows, loc = far
+    # located: 'Atlanta' and a far 'Vladivostok' label coordinates; nothing is suggested
+    assert _calls("_suggestions", lambda: gf.read_flows(flows, locations=loc)) == 0
+    # the same count is not blind: an unknown name without coordinates gets its suggestions
+    unknown = [{"origin": "Xqzzyville", "destination": "Atlanta", "volume": 1}]
+    assert _calls("_suggestions", lambda: gf.read_flows(unknown, allow_unresolved=True)) > 0
