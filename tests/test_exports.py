@@ -209,3 +209,17 @@ def test_flowmap_blue_warns_that_it_adds_up_a_group_naming_two_lanes(tmp_path):
         warnings.simplefilter("error", gf.GeoflowsWarning)
         fm = gf.write_flows(agree, tmp_path / "agree", format="flowmap.blue")
     assert pd.read_csv(fm / "flows.csv")[["count", "claims"]].values.tolist() == [[4.0, 2]]
+
+
+def test_places_layer_counts_an_up_to_record_by_its_bound(tmp_path):
+    """Issue 22: place totals left out "up to" records; an upper bound alone counts as itself."""
+    rows = [
+        {"origin": "Tehran", "destination": "Moscow", "volume_high": 400, "unit": "drones"},
+        {"origin": "Tehran", "destination": "Moscow", "volume": 100, "unit": "drones"},
+        {"origin": "Tehran", "destination": "Moscow", "volume_low": 50, "unit": "drones"},
+    ]
+    out = gf.read_flows(rows).to_file(tmp_path / "f.gpkg")
+    places = pyogrio.read_dataframe(out, layer="f_places").set_index("name")
+    assert places.loc["Tehran", "flows_out"] == 3
+    assert places.loc["Tehran", "volume_out_drones"] == 550
+    assert places.loc["Moscow", "volume_in_drones"] == 550
