@@ -62,14 +62,14 @@ NOT_OPTIONS = {"tiles", "output", "format"}
 
 
 # --------------------------------------------------------------------------- worker
-def _map_jobs() -> list[dict[str, Any]]:
-    """Each map of ``data/maps.yaml``: input path, filter and ``to_html`` options."""
+def _map_jobs(limit: int | None = None) -> list[dict[str, Any]]:
+    """Each map of ``data/maps.yaml`` (the first ``limit``): input, filter, ``to_html`` options."""
     import yaml
 
     spec = yaml.safe_load(MAPS.read_text(encoding="utf-8"))
     defaults = {k: v for k, v in (spec.get("defaults") or {}).items() if k not in NOT_OPTIONS}
     jobs = []
-    for m in spec["maps"]:
+    for m in spec["maps"][:limit]:
         options = {**defaults, **(m.get("options") or {}), "title": m.get("title")}
         path = MAPS.parent / spec["inputs"][m["input"]]
         jobs.append(
@@ -107,7 +107,7 @@ def _first_build(flows: Any, options: dict[str, Any]) -> tuple[float, str, dict,
             del opts[m.group(1)]
 
 
-def worker(repeats: int) -> dict[str, Any]:
+def worker(repeats: int, limit: int | None = None) -> dict[str, Any]:
     """Build every example map in this process; the version is whatever imports as geoflows.
 
     Python's full garbage collection (about 25 ms here after ``import folium``, 90 ms in 0.1
@@ -121,7 +121,7 @@ def worker(repeats: int) -> dict[str, Any]:
 
     results: dict[str, Any] = {"geoflows": gf.__file__}
     warnings.simplefilter("ignore")
-    jobs = _map_jobs()
+    jobs = _map_jobs(limit)
     flowsets = {}
     gc.collect()
     read, first_flows = _time(lambda: gf.read_flows(jobs[0]["input"]))
@@ -169,11 +169,14 @@ def _extract_baseline(commit: str, into: Path) -> str | None:
     return None
 
 
-def _run_worker(pythonpath: str, repeats: int, pycache: str) -> dict[str, Any]:
+def _run_worker(
+    pythonpath: str, repeats: int, pycache: str, limit: int | None = None
+) -> dict[str, Any]:
     env = {**os.environ, "PYTHONPATH": pythonpath, "PYTHONPYCACHEPREFIX": pycache}
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     proc = subprocess.run(
-        [sys.executable, __file__, "--worker", "--repeats", str(repeats)],
+        [sys.executable, __file__, "--worker", "--repeats", str(repeats)]
+        + (["--maps", str(limit)] if limit else []),
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -264,11 +267,12 @@ def main(argv: list[str] | None = None) -> int:
         "--rounds", type=int, help="old and new workers run in turn this often (3; 1 with --quick)"
     )
     parser.add_argument("--baseline", default=BASELINE, help="git commit of the old version")
+    parser.add_argument("--maps", type=int, help="only the first N maps of data/maps.yaml")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     repeats = args.repeats or (5 if args.quick else 7)
     if args.worker:
-        print(json.dumps(worker(repeats)))
+        print(json.dumps(worker(repeats, args.maps)))
         return 0
     with tempfile.TemporaryDirectory(prefix="geoflows-baseline-") as tmp:
         why = _extract_baseline(args.baseline, Path(tmp))
@@ -278,9 +282,12 @@ def main(argv: list[str] | None = None) -> int:
         rounds = args.rounds or (1 if args.quick else 3)
         pycache = str(Path(tmp) / "pycache")
         for path in (tmp, str(ROOT)):  # untimed: bytecode written, disk caches filled
-            _run_worker(path, 1, pycache)
+            _run_worker(path, 1, pycache, args.maps)
         runs = [
-            (_run_worker(tmp, repeats, pycache), _run_worker(str(ROOT), repeats, pycache))
+            (
+                _run_worker(tmp, repeats, pycache, args.maps),
+                _run_worker(str(ROOT), repeats, pycache, args.maps),
+            )
             for _ in range(rounds)
         ]
     old, new = _fastest([r[0] for r in runs]), _fastest([r[1] for r in runs])

@@ -163,6 +163,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--quick", action="store_true", help="100,000 names, 2,000 distinct")
     parser.add_argument("--names", help="score a labelled name set (CSV) and stop")
     parser.add_argument("--root", help="import geoflows from this checkout (default: this one)")
+    parser.add_argument("--sizes", help="names and distinct names, e.g. 10000,500")
     parser.add_argument(
         "--warm-cache",
         action="store_true",
@@ -176,6 +177,8 @@ def main(argv: list[str] | None = None) -> None:
         names_table(args.names)
         return
     n_total, n_distinct = (100_000, 2_000) if args.quick else (1_000_000, 10_000)
+    if args.sizes:
+        n_total, n_distinct = (int(v) for v in args.sizes.split(","))
     if args.warm_cache:
         from geoflows._files import cache_dir
 

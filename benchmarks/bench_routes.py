@@ -177,8 +177,13 @@ def bench_rail_memory(full: bool) -> None:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller inputs")
+    parser.add_argument(
+        "--sizes", help="geodesic flows, sea flows and sea lanes, e.g. 1000,40,4 (the suite's run)"
+    )
     args = parser.parse_args(argv)
     n_geo, n_sea, lanes = (10_000, 400, 20) if args.quick else (100_000, 2_000, 50)
+    if args.sizes:
+        n_geo, n_sea, lanes = (int(v) for v in args.sizes.split(","))
     rows = [bench_geodesic(n_geo), bench_sea(n_sea, lanes)]
     print(f"{'case':<32}{'geoflows (s)':>14}{'alternative (s)':>17}{'speed-up':>10}")
     for name, ours, theirs in rows:

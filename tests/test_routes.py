@@ -414,3 +414,19 @@ def test_route_and_mode_values_checked_once_each_in_order():
         build_routes([0] * 4, [0] * 4, [1] * 4, [1] * 4, mode=["sea", "air", "boat", "ship"])
     with pytest.raises(ValueError, match=r"`route` is 'x' at index 1"):
         build_routes([0] * 3, [0] * 3, [1] * 3, [1] * 3, route=["auto", "x", "x"])
+
+
+def test_the_coastal_grid_is_dwithin_exactly_and_fast_to_build():
+    """Issue 29 (route building): the sea cells between London and Venice took 28 s with
+    ``shapely.dwithin`` against the whole 1:10m land (0.4 s now); the segment tree gives the
+    same cells, checked on two grids small enough for dwithin (Antwerp-London, Rajin)."""
+    import shapely
+
+    from geoflows.routes import _coastal
+
+    for o, d in (((4.4, 51.22), (-0.1, 51.5)), ((130.29, 42.25), (131.89, 43.10))):
+        grid = _coastal._grid(o, d)
+        gx, gy = np.meshgrid(grid["lon"], grid["lat"])
+        slow = ~shapely.dwithin(grid["land"], shapely.points(gx, gy), grid["step"] / 2)
+        assert grid["sea"].sum() > 1000 and (~grid["sea"]).sum() > 1000
+        assert np.array_equal(grid["sea"], slow)
