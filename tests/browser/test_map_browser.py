@@ -447,10 +447,15 @@ def test_pixels_of_a_thick_red_flow(probe: Probe, tmp_path: Path) -> None:
 
 
 # --------------------------------------------------------------------------- 8. large
+#: Flows of the large map: enough for the canvas, the packed ids and the dash budget (the
+#: 100,000-flow page is timed in benchmarks/bench_render.py, not here).
+LARGE = 5_000
+
+
 @pytest.fixture(scope="module")
 def large_map(tmp_path_factory: pytest.TempPathFactory) -> Path:
     rng = np.random.default_rng(20240101)
-    n = 10_000
+    n = LARGE
     lat = rng.uniform(-60, 70, (n, 2))
     lon = rng.uniform(-170, 170, (n, 2))
     records = [
@@ -475,23 +480,24 @@ def test_large_map_uses_canvas(probe: Probe, large_map: Path) -> None:
     page = probe.open(large_map).page
     assert page.locator(".leaflet-overlay-pane canvas.geoflows-canvas").count() == 1
     assert page.locator("path.geoflows-flow").count() == 0
-    assert probe.visible() == 10_000
-    # ids "1" ... "10000" travel as packed numbers and come back as the same text
-    assert page.evaluate(f"[{JS_LAYER}.api.flowId(0), {JS_LAYER}.api.flowId(9999)]") == [
+    assert probe.visible() == LARGE
+    # ids "1" ... "5000" travel as packed numbers and come back as the same text
+    last = LARGE - 1
+    assert page.evaluate(f"[{JS_LAYER}.api.flowId(0), {JS_LAYER}.api.flowId({last})]") == [
         "1",
-        "10000",
+        str(LARGE),
     ]
     # the spatial grid finds a flow under its own middle
     x, y = page.evaluate(f"{JS_LAYER}.api.pointOf(123)")
     assert page.evaluate(f"{JS_LAYER}.flowAt({x}, {y})") >= 0
     _settle(probe)
-    # 10,000 dotted lines (claimed): dashes and gaps are drawn k times longer when
+    # 5,000 dotted lines (claimed): dashes and gaps are drawn k times longer when
     # the lines in view would make k * 250,000 dots (the budget; a small map keeps k = 1)
     state = f"(() => {{ const l = {JS_LAYER}; return [l.inView, l.dashes, l.dashScale]; }})()"
     in_view, dashes, scale = page.evaluate(state)
-    assert in_view > 5000 and dashes > 100_000
+    assert in_view > LARGE // 2 and dashes > 50_000
     assert scale == max(1, min(16, -(-dashes // 250_000)))
-    page.evaluate(f"{JS_MAP}.setView([10, 0], 7, {{animate: false}})")  # long lines across
+    page.evaluate(f"{JS_MAP}.setView([10, 0], 5, {{animate: false}})")  # long lines across
     in_view, dashes, scale = page.evaluate(state)
     assert scale == max(1, min(16, -(-dashes // 250_000))) and scale > 1
     before = page.evaluate(f"{JS_MAP}.getCenter()")
