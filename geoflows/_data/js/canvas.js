@@ -285,9 +285,9 @@ var FlowCanvas = L.Layer.extend({
       if (!banded && P.open[i] !== 2) continue;
       var s = this.spread(i), fade = st.focus && !st.focus[i] ? dim : 1;
       // the strip is the claims' (narrower than the line by the payload's widths): zoomed out,
-      // where widths narrow, it stays, at least 1 px wide, with the line's colour either side
-      var w = this._px(P.width[i]), lo = Math.max(1, Math.min(this._px(s.lo), w - 2));
-      if (banded && s.lo > 0 && s.lo < P.width[i] - 1.5) {
+      // where widths narrow, it stays (at least 1 px) while the line keeps 1.5 px either side
+      var w = this._px(P.width[i]), lo = Math.max(1, Math.min(this._px(s.lo), w - 3));
+      if (banded && s.lo > 0 && s.lo < P.width[i] - 1.5 && w >= 4) {
         ctx.globalAlpha = 0.35 * fade; ctx.strokeStyle = "#000"; ctx.lineWidth = lo;
         ctx.beginPath(); this._trace(ctx, i); ctx.stroke();
       }
