@@ -15,7 +15,7 @@ import geoflows as gf
 from geoflows.render import _payload as P
 from geoflows.render import build_payload, safe_json
 from geoflows.render._basemap import basemap
-from geoflows.render._claims import _claims, _corridor_offsets
+from geoflows.render._claims import _claims, _corridor_offsets, _corridor_slots
 from geoflows.render._encode import unpack
 
 
@@ -144,6 +144,23 @@ def test_corridor_offsets_stack_each_side() -> None:
     out = _corridor_offsets(o, d, widths, kinds, vias, gap=1.0)
     # forward 0->1: 2, 4, 1 stacked; 1->0 alone on its side; 2->3 alone in its corridor
     assert out.tolist() == [1.5, 5.5, 2.0, 9.0, 0.0]
+
+
+def test_corridor_slots_let_the_page_redraw_offsets_for_narrower_widths() -> None:
+    """widths.js drawnOffset: offsets of the widths drawn zoomed out, from offset and slot."""
+    o, d = np.array([0, 0, 1, 0, 2, 1]), np.array([1, 1, 0, 1, 3, 0])
+    widths = np.array([2.0, 4.0, 3.0, 14.0, 5.0, 1.5])
+    kinds = np.array(["geodesic"] * 6, dtype=object)
+    vias = np.array([""] * 6, dtype=object)
+    slot = _corridor_slots(o, d, kinds, vias)
+    assert slot.tolist() == [0, 1, 0, 2, 0, 1]  # flows before each on its side; alone: 0
+    gap, m = 1.5, 1.5
+    offset = _corridor_offsets(o, d, widths, kinds, vias, gap=gap)
+    for k in (1.0, 0.5, 0.25):
+        narrower = _corridor_offsets(o, d, m + (widths - m) * k, kinds, vias, gap=gap)
+        half = slot + 0.5
+        redrawn = np.where(offset != 0, (gap + m * (1 - k)) * half + (offset - gap * half) * k, 0)
+        np.testing.assert_allclose(redrawn, narrower)
 
 
 @pytest.mark.parametrize(

@@ -186,12 +186,13 @@ MAP_OPTIONS = MapOptions(
         ),
         MapOption(
             "min_width", "number", 1.5,
-            "Thinnest line, pixels (static figures: points, default 0.8).",
+            "Thinnest line, pixels, at every zoom (static figures: points, default 0.8).",
             minimum=0, flags=("--min-width",),
         ),
         MapOption(
             "max_width", "number", 14.0,
-            "Thickest line, pixels (static figures: points, default 8).",
+            "Thickest line, pixels, from zoom 5 in: zoomed out, widths above min_width narrow "
+            "with the map, to a quarter at zoom 3 (static figures: points, default 8).",
             minimum=0, exclusive=True, flags=("--max-width",),
         ),
         MapOption(

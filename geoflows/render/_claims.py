@@ -12,11 +12,12 @@ from geoflows.render._encode import text as _text
 
 def _claims_and_offsets(
     g: pd.DataFrame, ends: np.ndarray, s: dict, route: np.ndarray, kinds: np.ndarray, claims: str
-) -> tuple[np.ndarray, list[list[int]], np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, list[list[int]], np.ndarray, np.ndarray, np.ndarray]:
     """Group claims about one movement (unless ``claims="separate"``); offset corridors.
 
     Returns each flow's movement (``-1``: alone), each movement's members (best first), each
-    flow's line of its movement (:func:`_claim_parts`) and each flow's corridor offset.
+    flow's line of its movement (:func:`_claim_parts`), each flow's corridor offset and its
+    slot in the corridor (:func:`_corridor_slots`).
     """
     n = len(g)
     claim, groups = (
@@ -36,17 +37,19 @@ def _claims_and_offsets(
         lead[first] = True
         band[first] = band[members].max()
         heads.append(first)
-    offset = np.zeros(n)
-    offset[lead] = _corridor_offsets(
+    offset, slot = np.zeros(n), np.zeros(n, dtype=np.int64)
+    lanes = (
         ends[0][lead],
         ends[1][lead],
-        band[lead],
         kinds[lead],
         np.asarray(_text(g["via_coords"]), dtype=object)[lead],
     )
+    offset[lead] = _corridor_offsets(lanes[0], lanes[1], band[lead], lanes[2], lanes[3])
+    slot[lead] = _corridor_slots(*lanes)
     for members, first in zip(groups, heads, strict=True):
         offset[members] = offset[np.asarray(first)[part[members]]]
-    return claim, groups, part, offset
+        slot[members] = slot[np.asarray(first)[part[members]]]
+    return claim, groups, part, offset, slot
 
 
 def _claim_parts(groups: list[list[int]], ends: np.ndarray, n: int) -> np.ndarray:
@@ -152,13 +155,35 @@ def _claim_groups(claim: np.ndarray, order_key: np.ndarray) -> tuple[np.ndarray,
     return np.where(claim >= 0, renumber[np.maximum(claim, 0)], -1), groups
 
 
+#: Pixels between two flows side by side in a corridor (the page reads it as ``corridorGap``).
+CORRIDOR_GAP = 1.5
+
+
+def _corridor_sides(
+    o: np.ndarray, d: np.ndarray, kinds: np.ndarray, vias: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Give each flow the size of its corridor and a code of its side of it.
+
+    Flows with the same two ends (either direction), waypoints and route kind share a
+    corridor; its side is the direction they go.
+    """
+    forward = o <= d
+    via = np.asarray(vias, dtype=object).copy()
+    has_via = (via != "") & ~forward
+    if has_via.any():  # the same waypoints listed the other way round
+        via[has_via] = [";".join(reversed(v.split(";"))) for v in via[has_via]]
+    keys = (np.minimum(o, d), np.maximum(o, d), _codes(kinds), _codes(via))
+    corridor = _row_codes(*keys)
+    return np.bincount(corridor)[corridor], _row_codes(corridor, forward)
+
+
 def _corridor_offsets(
     o: np.ndarray,
     d: np.ndarray,
     widths: np.ndarray,
     kinds: np.ndarray,
     vias: np.ndarray,
-    gap: float = 1.5,
+    gap: float = CORRIDOR_GAP,
 ) -> np.ndarray:
     """Pixel offsets that keep flows sharing a corridor side by side instead of on top.
 
@@ -167,18 +192,24 @@ def _corridor_offsets(
     it in the same direction, so A→B and B→A sit on either side of the lane and several claims
     about one movement stack up visibly. A flow alone in its corridor is not shifted.
     """
-    n = len(widths)
-    if n == 0:
+    if len(widths) == 0:
         return np.zeros(0)
-    forward = o <= d
-    via = np.asarray(vias, dtype=object).copy()
-    has_via = (via != "") & ~forward
-    if has_via.any():  # the same waypoints listed the other way round
-        via[has_via] = [";".join(reversed(v.split(";"))) for v in via[has_via]]
-    keys = (np.minimum(o, d), np.maximum(o, d), _codes(kinds), _codes(via))
-    corridor = _row_codes(*keys)
-    size = np.bincount(corridor)[corridor]
-    side = _row_codes(corridor, forward)
+    size, side = _corridor_sides(o, d, kinds, vias)
     used = pd.Series(widths + gap).groupby(side, sort=False).cumsum().to_numpy()
     out = gap / 2 + used - (widths + gap) + widths / 2
     return np.where(size > 1, out, 0.0)
+
+
+def _corridor_slots(
+    o: np.ndarray, d: np.ndarray, kinds: np.ndarray, vias: np.ndarray
+) -> np.ndarray:
+    """Count the flows before each one on its side of its corridor (0 for a flow alone).
+
+    With it the page redraws an offset for narrower widths (``widths.js`` drawnOffset): an
+    offset is ``gap * (slot + 1/2)`` plus widths.
+    """
+    if len(o) == 0:
+        return np.zeros(0, dtype=np.int64)
+    size, side = _corridor_sides(o, d, kinds, vias)
+    before = pd.Series(np.ones(len(o), dtype=np.int64)).groupby(side, sort=False).cumcount()
+    return np.where(size > 1, before.to_numpy(), 0).astype(np.int64)

@@ -9,7 +9,7 @@ import pandas as pd
 
 from geoflows.errors import GeoflowsError
 from geoflows.render._basemap import payload_basemap as _basemap
-from geoflows.render._claims import _claims_and_offsets
+from geoflows.render._claims import CORRIDOR_GAP, _claims_and_offsets
 from geoflows.render._encode import column as _column
 from geoflows.render._encode import decode as _decode
 from geoflows.render._encode import (  # noqa: F401 (re-exported)
@@ -541,7 +541,7 @@ def _styles(g: pd.DataFrame, color_by: str, palette: Any, width_domain: Any, **s
     }  # fmt: skip
 
 
-def _style_columns(s: dict, offset: np.ndarray) -> dict[str, Any]:
+def _style_columns(s: dict, offset: np.ndarray, slot: np.ndarray) -> dict[str, Any]:
     """Write the drawing columns: widths, bands, offsets, volumes, colours, dashes, units."""
     color_keys = list(s["colors"])
     unit_keys = sorted(set(s["units"].tolist()))
@@ -551,6 +551,10 @@ def _style_columns(s: dict, offset: np.ndarray) -> dict[str, Any]:
         "core": _numbers(s["core"], 2),
         "open": _ints(_open_ends(s["vol"], s["low"], s["high"])),
         "offset": _numbers(offset, 2),
+        # with the slot (flows before it in its corridor) the page narrows an offset with the
+        # widths when zoomed out (widths.js)
+        "slot": _ints(slot),
+        "corridorGap": CORRIDOR_GAP,
         "vol": _numbers(s["vol"]),
         "low": _numbers(s["low"]),
         "high": _numbers(s["high"]),
@@ -687,7 +691,7 @@ def build_payload(
     s = _styles(
         g, color_by, palette, width_domain, scale=scale, min_width=min_width, max_width=max_width
     )
-    claim, groups, part, offset = _claims_and_offsets(g, ends, s, route, kinds, claims)
+    claim, groups, part, offset, slot = _claims_and_offsets(g, ends, s, route, kinds, claims)
     waypoints = _waypoints(g, places, precision)
     bounds, view = _bounds(geoms, kinds), _focus(focus, places, precision, g, waypoints)
     # beyond marker_limit places, markers hide the flows
@@ -707,7 +711,9 @@ def build_payload(
         "d": _ints(ends[1]),
         "route": _ints(route),
         "lanes": lanes,
-        **_style_columns(s, offset),
+        **_style_columns(s, offset, slot),
+        # zoomed out, the page draws the widths above min_width narrower (widths.js)
+        "minWidth": float(min_width),
         "claim": _ints(claim),
         "claims": groups,
         # the line of its movement each claim is drawn on: one per pair of places named

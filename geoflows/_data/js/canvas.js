@@ -113,7 +113,7 @@ var FlowCanvas = L.Layer.extend({
     var map = this._map, size = map.getSize();
     var tl = map.containerPointToLayerPoint([0, 0]), origin = map.getPixelOrigin();
     var S = 256 * Math.pow(2, map.getZoom());
-    return { w: size.x, h: size.y, S: S, ox: origin.x + tl.x, oy: origin.y + tl.y, tl: tl };
+    return { w: size.x, h: size.y, S: S, ox: origin.x + tl.x, oy: origin.y + tl.y, tl: tl, k: widthScale(map.getZoom()) };
   },
 
   _setup: function (canvas, f) {
@@ -124,6 +124,11 @@ var FlowCanvas = L.Layer.extend({
     var ctx = canvas.getContext("2d");
     ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
     return ctx;
+  },
+
+  // A width of the payload as drawn in the current view (widths.js).
+  _px: function (w) {
+    return drawnWidth(this.P, w, this.f ? this.f.k : 1);
   },
 
   // Draw the current view: bands, then the lines (in chunks when there are many), then the
@@ -255,12 +260,14 @@ var FlowCanvas = L.Layer.extend({
       if (!s) continue;
       var fade = st.focus && !st.focus[i] ? dim : 1, color = P.colors[this.hue[i]];
       if (s.above) {
+        // the hatched margin beside the line: at least 4 px at every zoom, so stripes show
+        var hi = this._px(s.hi);
         ctx.globalAlpha = 0.9 * fade; ctx.strokeStyle = this._hatch(ctx, color);
-        ctx.lineWidth = s.hi + 2 * Math.max(4, 0.5 * s.hi);
+        ctx.lineWidth = hi + 2 * Math.max(4, 0.5 * hi);
         ctx.beginPath(); this._trace(ctx, i); ctx.stroke();
       }
       if (st.band[i] > 0) {
-        ctx.globalAlpha = 0.3 * fade; ctx.strokeStyle = color; ctx.lineWidth = st.band[i];
+        ctx.globalAlpha = 0.3 * fade; ctx.strokeStyle = color; ctx.lineWidth = this._px(st.band[i]);
         ctx.beginPath(); this._trace(ctx, i); ctx.stroke();
       }
     }
@@ -277,17 +284,20 @@ var FlowCanvas = L.Layer.extend({
       var banded = P.claim[i] >= 0 || st.band[i] > 0;
       if (!banded && P.open[i] !== 2) continue;
       var s = this.spread(i), fade = st.focus && !st.focus[i] ? dim : 1;
-      if (banded && s.lo > 0 && s.lo < P.width[i] - 1.5) {
-        ctx.globalAlpha = 0.35 * fade; ctx.strokeStyle = "#000"; ctx.lineWidth = s.lo;
+      // the strip is the claims' (narrower than the line by the payload's widths): zoomed out,
+      // where widths narrow, it stays (at least 1 px) while the line keeps 1.5 px either side
+      var w = this._px(P.width[i]), lo = Math.max(1, Math.min(this._px(s.lo), w - 3));
+      if (banded && s.lo > 0 && s.lo < P.width[i] - 1.5 && w >= 4) {
+        ctx.globalAlpha = 0.35 * fade; ctx.strokeStyle = "#000"; ctx.lineWidth = lo;
         ctx.beginPath(); this._trace(ctx, i); ctx.stroke();
       }
       if (P.open[i] === 2 || s.below) {
         ctx.globalAlpha = 0.75 * fade;
-        ctx.strokeStyle = this._hatch(ctx, "#ffffff"); ctx.lineWidth = Math.max(1, P.width[i] - 1.5);
+        ctx.strokeStyle = this._hatch(ctx, "#ffffff"); ctx.lineWidth = Math.max(1, w - 1.5);
         ctx.beginPath(); this._trace(ctx, i); ctx.stroke();
       }
-      }
-    },
+    }
+  },
 
   // One style batch: each flow is its own path and stroke. Overlapping thick lines in one
   // path cost the rasteriser far more than many small paths (measured at 100k flows: one
@@ -297,7 +307,7 @@ var FlowCanvas = L.Layer.extend({
   _stroke: function (ctx, batch, inView, pass, dim, job) {
     var st = this.state, dash = batch.dash, k = this.dashScale, members = batch.members;
     ctx.globalAlpha = st.focus && pass === 0 ? dim : 0.85;
-    ctx.strokeStyle = batch.color; ctx.lineWidth = batch.width;
+    ctx.strokeStyle = batch.color; ctx.lineWidth = this._px(batch.width);
     ctx.setLineDash(k === 1 ? dash : dash.map(function (x) { return x * k; }));
     ctx.lineCap = dash.length ? "butt" : "round";
     var m = job.member, made = 0;
@@ -318,7 +328,7 @@ var FlowCanvas = L.Layer.extend({
     for (var k = a; k < b; k++) {
       pr[2 * k] = xy[2 * k] * f.S - f.ox; pr[2 * k + 1] = xy[2 * k + 1] * f.S - f.oy;
     }
-    var d = this.P.offset[i];
+    var d = drawnOffset(this.P, i, f.k);
     if (!d) return;
     this._shifted = this._shifted || {};
     var length = 0;
@@ -354,7 +364,7 @@ var FlowCanvas = L.Layer.extend({
       if (!inView[i]) continue;
       var dx = mid[4 * i + 2], dy = mid[4 * i + 3], s = st.shift[i] || 0;
       var ax = mid[4 * i] * f.S - f.ox - dy * s, ay = mid[4 * i + 1] * f.S - f.oy + dx * s;
-      var w = P.unknown[i] ? P.unknownWidth : P.width[i], size = 5 + w * 1.2;
+      var w = P.unknown[i] ? P.unknownWidth : this._px(P.width[i]), size = 5 + w * 1.2;
       var tx = ax + dx * size * 0.5, ty = ay + dy * size * 0.5;
       ctx.globalAlpha = st.focus && !st.focus[i] ? 0.12 : 0.95;
       ctx.fillStyle = P.colors[this.hue[i]];
@@ -405,7 +415,7 @@ var FlowCanvas = L.Layer.extend({
     for (var i = 0; i < P.n; i++) {
       if (!this.inViewMask[i]) continue;
       var band = this.state.band[i];
-      var q = this._points(i), pts = q.pts, pad = (band > P.width[i] ? band : P.width[i]) / 2 + HIT_SLOP;
+      var q = this._points(i), pts = q.pts, pad = this._px(band > P.width[i] ? band : P.width[i]) / 2 + HIT_SLOP;
       for (var k = q.from + 1; k < q.to; k++) {
         var x0 = Math.min(pts[2 * k - 2], pts[2 * k]) - pad, x1 = Math.max(pts[2 * k - 2], pts[2 * k]) + pad;
         var y0 = Math.min(pts[2 * k - 1], pts[2 * k + 1]) - pad, y1 = Math.max(pts[2 * k - 1], pts[2 * k + 1]) + pad;
@@ -438,7 +448,7 @@ var FlowCanvas = L.Layer.extend({
       var dx = bx - ax, dy = by - ay, l2 = dx * dx + dy * dy;
       var t = l2 ? Math.max(0, Math.min(1, ((x - ax) * dx + (y - ay) * dy) / l2)) : 0;
       var d = Math.hypot(x - ax - t * dx, y - ay - t * dy);
-      var reach = Math.max(P.width[i], this.state.band[i]) / 2 + HIT_SLOP;
+      var reach = this._px(Math.max(P.width[i], this.state.band[i])) / 2 + HIT_SLOP;
       if (d <= reach && d - reach / 2 < bestD) { bestD = d - reach / 2; best = i; this.hitInside = d <= reach - HIT_SLOP; }
     }
     return best;
@@ -462,11 +472,12 @@ var FlowCanvas = L.Layer.extend({
     if (i < 0) return;
     ctx.beginPath(); this._trace(ctx, i);
     ctx.globalAlpha = 0.9; ctx.strokeStyle = "#111"; ctx.lineCap = "round"; ctx.lineJoin = "round";
-    ctx.lineWidth = (this.P.unknown[i] ? this.P.unknownWidth : this.P.width[i]) + 3;
+    var w = this.P.unknown[i] ? this.P.unknownWidth : this._px(this.P.width[i]);
+    ctx.lineWidth = w + 3;
     ctx.stroke();
     ctx.beginPath(); this._trace(ctx, i);
     ctx.strokeStyle = this.P.colors[this.hue[i]];
-    ctx.lineWidth = this.P.unknown[i] ? this.P.unknownWidth : this.P.width[i];
+    ctx.lineWidth = w;
     ctx.stroke();
   },
 

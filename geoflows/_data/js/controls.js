@@ -17,6 +17,34 @@ function swatch(width, color, dash, opacity, length) {
   return svg;
 }
 
+// A swatch of a payload width (a volume sample, the events' width): its line is drawn as
+// the canvas draws that width at the current zoom (followWidths).
+function widthSwatch(width, length) {
+  var svg = swatch(width, "#555", null, 1, length);
+  svg.firstChild.setAttribute("data-gf-width", String(width));
+  return svg;
+}
+
+// Keep the legend's width samples as wide as the lines drawn at this zoom (widths.js), and
+// say so when zoomed out, where they are narrower than the full scale.
+function followWidths(map, P, container) {
+  function sync() {
+    var zoom = map.getZoom(), k = widthScale(zoom);
+    var lines = container.querySelectorAll("[data-gf-width]");
+    for (var i = 0; i < lines.length; i++) {
+      var w = Number(lines[i].getAttribute("data-gf-width"));
+      lines[i].setAttribute("stroke-width", String(Math.round(drawnWidth(P, w, k) * 100) / 100));
+    }
+    var note = container.querySelector(".gf-width-zoom");
+    if (!note) return;
+    note.textContent = k < 1
+      ? "widths as drawn at zoom " + Math.round(zoom * 10) / 10 + " (full from zoom " + FULL_ZOOM + ")" : "";
+    note.style.display = k < 1 ? "" : "none";
+  }
+  map.on("zoomend", sync);
+  map.whenReady(sync);
+}
+
 // A collapsible section: <details> with a one-line summary.
 function section(parent, title, open) {
   var d = el("details", "gf-section");
@@ -116,19 +144,20 @@ function addLegend(map, P, compact) {
         unitRow.appendChild(titledBdi(lw.unit, "gf-legend-unitname"));
         for (var s = 0; s < lw.samples.length; s++) {
           var c = el("span", "gf-legend-sample");
-          c.appendChild(swatch(lw.samples[s][1], "#555", null, 1, 22));
+          c.appendChild(widthSwatch(lw.samples[s][1], 22));
           c.appendChild(el("span", null, lw.samples[s][2]));
           unitRow.appendChild(c);
         }
         if (lw.domain) unitRow.appendChild(el("span", "gf-legend-domain", "scale " + lw.domain[0] + "–" + lw.domain[1]));
         vs.appendChild(unitRow);
       }
+      vs.appendChild(el("div", "gf-legend-note gf-width-zoom", ""));
       if (P.legend.unknown) legendRow(vs, swatch(P.unknownWidth, "#555", P.unknownDash), "volume unknown");
       claimLegend(vs, P);
     }
     if (P.legend.events && P.legend.events.length) {
       var es = vs || section(box, "Volume");
-      legendRow(es, swatch(2.5, "#555", null, 1, 22),
+      legendRow(es, widthSwatch(2.5, 22),
         "\u25C6 events (" + P.legend.events.join(", ") + "): one width, no quantity");
     }
     if (P.markers) {
@@ -152,6 +181,7 @@ function addLegend(map, P, compact) {
     return outer;
   };
   legend.addTo(map);
+  followWidths(map, P, legend.getContainer());
   return legend;
 }
 
