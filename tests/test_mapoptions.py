@@ -152,7 +152,8 @@ def test_unknown_option_names_the_closest_and_the_valid_ones(flows, door, tmp_pa
     with pytest.raises(
         gf.OptionError,
         match=r"^unknown option 'titel'; did you mean 'title'\? Valid options: title, tiles, "
-        r"assets, height, basemap, scale, .*, filter_open$",
+        r"assets, height, basemap, scale, .*, filter_open; and the arguments of FlowLayer and "
+        r"folium.Map: name, show, overlay, control, location, width, .*, zoom_control, .*$",
     ):
         call(*args, titel="Transfers")
     assert not (tmp_path / "m.html").exists()

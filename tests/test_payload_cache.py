@@ -30,9 +30,7 @@ def test_the_payload_carries_the_basemap_packed() -> None:
     packed = payload["basemap"]
     # the same extent and the same busiest places (their detail boxes) as the payload's
     ends = np.array([unpack(payload["o"]), unpack(payload["d"])])
-    spots = P._busiest_places(
-        payload["places"], ends, payload["waypoints"], payload["precision"]
-    )
+    spots = P._busiest_places(payload["places"], ends, payload["waypoints"], payload["precision"])
     plain = basemap("countries", P._union(payload["bounds"], payload["focus"]), spots)
     assert packed["precision"] == plain["precision"]
     assert unpack(packed["rings"]) == [v for ring in plain["rings"] for v in ring]

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from geoflows.errors import OptionError
+from geoflows.errors import OptionError, UnknownOptionError
 
 __all__ = ["MapOption", "MapOptions"]
 
@@ -290,6 +290,7 @@ class MapOptions(Mapping[str, MapOption]):
         door: str | None = None,
         static: bool = False,
         also: tuple[str, ...] = (),
+        keep: tuple[str, ...] = (),
     ) -> dict[str, Any]:
         """Check option names and values; return them with bare strings made lists of one.
 
@@ -303,6 +304,9 @@ class MapOptions(Mapping[str, MapOption]):
             Check for a static figure (:meth:`FlowSet.plot`) instead of an HTML map.
         also : tuple of str
             The other arguments ``door`` takes (``dpi``), listed in the error.
+        keep : tuple of str
+            Names ``door`` takes besides the options (folium.Map's own arguments), returned
+            unchecked: ``door`` checks them.
 
         Returns
         -------
@@ -312,7 +316,9 @@ class MapOptions(Mapping[str, MapOption]):
         Raises
         ------
         OptionError
-            Naming the unknown option or the bad value, the valid ones and the closest.
+            Naming the bad value and the valid ones; for an unknown name,
+            :class:`~geoflows.errors.UnknownOptionError` (also a ``TypeError``), naming it, the
+            closest valid one and all of them.
 
         Examples
         --------
@@ -320,13 +326,18 @@ class MapOptions(Mapping[str, MapOption]):
         >>> MAP_OPTIONS.check({"titel": "Transfers"})
         Traceback (most recent call last):
         ...
-        geoflows.errors.OptionError: unknown option 'titel'; did you mean 'title'? Valid options: ...
+        geoflows.errors.UnknownOptionError: unknown option 'titel'; did you mean 'title'? Valid options: ...
         """
         valid = self.names(static=static)
         out: dict[str, Any] = {}
         for name, value in options.items():
+            if name in keep:
+                out[name] = value
+                continue
             if name not in valid:
-                raise OptionError(self._refusal(name, [*valid, *also], door=door, static=static))
+                error = OptionError if name in self._options else UnknownOptionError
+                refusal = self._refusal(name, [*valid, *also], door=door, static=static, keep=keep)
+                raise error(refusal)
             option = self._options[name]
             if option.is_list and isinstance(value, str):
                 value = [value]
@@ -336,15 +347,19 @@ class MapOptions(Mapping[str, MapOption]):
             out[name] = value
         return out
 
-    def _refusal(self, name: str, valid: list[str], *, door: str | None, static: bool) -> str:
+    def _refusal(
+        self, name: str, valid: list[str], *, door: str | None, static: bool, keep: tuple = ()
+    ) -> str:
         """Return the message for an option this entry point does not take."""
         option = self._options.get(name)
         takes = ", ".join(valid)
+        if keep:
+            takes += "; and the arguments of FlowLayer and folium.Map: " + ", ".join(keep)
         if option is not None and static and option.static is not True:
             return f"{door or 'a static figure'} does not take {name!r} ({option.static}); it takes: {takes}"
         if option is not None:
             return f"{door or 'an HTML map'} does not take {name!r} (static figures only); it takes: {takes}"
-        near = _closest(name, valid)
+        near = _closest(name, [*valid, *keep])
         return f"unknown option {name!r}{near} Valid options: {takes}"
 
     def markdown_table(self, *, cli: bool = False) -> str:

@@ -732,6 +732,38 @@ def build_payload(
     }
 
 
+def shared_basemap(
+    payloads: list[dict[str, Any]], name: str = "countries"
+) -> dict[str, Any] | None:
+    """Give one basemap for several layers on one map, as :func:`build_payload` gives one.
+
+    Clipped to what every layer shows (its flows and its focus), with the detail at the
+    busiest places of each in turn (the first of each layer, then the second, ...), so every
+    layer's ports sit on their coasts, not only the first layer's.
+
+    Examples
+    --------
+    >>> import geoflows as gf
+    >>> a = build_payload(gf.read_flows([{"origin": "Rajin", "destination": "Vladivostok"}]))
+    >>> b = build_payload(gf.read_flows([{"origin": "Tartus", "destination": "Novorossiysk"}]))
+    >>> len(shared_basemap([a, b])["cuts"]) > len(shared_basemap([a])["cuts"])
+    True
+    """
+    box, lists = None, []
+    for P in payloads:
+        box = _union(box, _union(P["bounds"], P["focus"]))
+        ends = np.array([_codes(P["o"], P["n"]), _codes(P["d"], P["n"])], dtype=np.int64)
+        lists.append(_busiest_places(P["places"], ends, P["waypoints"], P["precision"]))
+    longest = max((len(x) for x in lists), default=0)
+    turns = [x[k : k + 1] for k in range(longest) for x in lists if k < len(x)]
+    return _basemap(name, box, np.concatenate(turns) if turns else None)
+
+
+def _codes(column: Any, n: int) -> list[int]:
+    """Give the ``n`` integers of an :func:`_ints` column."""
+    return [column["c"]] * n if isinstance(column, dict) and "c" in column else unpack(column)
+
+
 def _busiest_places(
     places: dict[str, Any], ends: np.ndarray, waypoints: dict[str, Any] | None, precision: int
 ) -> np.ndarray:
