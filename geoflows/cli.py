@@ -16,7 +16,6 @@ Examples
 
 from __future__ import annotations
 
-import re
 import sys
 import traceback
 import warnings
@@ -53,7 +52,6 @@ EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 _ROUTES = list(ROUTE_KINDS)
 _BUILD_SUFFIXES = {".yaml", ".yml"}
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def _echo(message: Any = "", **kwargs: Any) -> None:
@@ -102,8 +100,10 @@ def _quiet(ctx: click.Context) -> bool:
 
 
 def _check_date(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    if value is not None and not _DATE.match(value):
-        raise click.BadParameter(f"{value!r} is not an ISO date YYYY-MM-DD")
+    from geoflows.schema import AT_FORMS, at_period
+
+    if value is not None and at_period(value) is None:
+        raise click.BadParameter(f"{value!r} is not {AT_FORMS} (e.g. 2024-10-05, 2024-10, 2024)")
     return value
 
 
@@ -285,7 +285,7 @@ def cli(debug: bool, quiet: bool) -> None:
     required=True,
     type=click.Path(dir_okay=False),
     metavar="OUT.html",
-    help="HTML file to write (atomically).",
+    help="HTML file to write (atomically), or - for standard output.",
 )
 @_with_map_options
 @_with_input_options
@@ -307,16 +307,20 @@ def map_cmd(
     """Draw flows from one or more files on an interactive HTML map.
 
     Several inputs are drawn on one map. The map options are those of `FlowSet.save_map`
-    (docs/build.md lists them).
+    (docs/build.md lists them). With `-o -` the page goes to standard output and nothing
+    else does (warnings and errors go to standard error).
 
     \b
     Examples:
       geoflows map data/dprk_russia_2023_2024.csv -o dprk.html
       geoflows map a.csv b.geojson -o both.html --title "Transfers" --scale log
       geoflows map flows.csv -o offline.html --tiles none --at 2023-11-01
+      geoflows map flows.csv -o - --at 2024-10 > october.html
       geoflows map grain.csv -o grain.html --route sea --gazetteer my_ports.csv
     """
-    check_output_is_not_an_input(output, [*inputs, gazetteer], what="map")
+    to_stdout = output == "-"
+    if not to_stdout:
+        check_output_is_not_an_input(output, [*inputs, gazetteer], what="map")
     flows = _read(
         inputs,
         gazetteer=_gazetteer(gazetteer),
@@ -330,6 +334,14 @@ def map_cmd(
     )
     given = click.core.ParameterSource.COMMANDLINE
     options = {k: v for k, v in map_options.items() if ctx.get_parameter_source(k) == given}
+    if to_stdout:
+        # the page's bytes as save_map writes them; no message on stdout, nor any on stderr
+        # but warnings and errors (a pipe's reader takes stdout as the page)
+        page = flows.to_html(**options).encode("utf-8")
+        sys.stdout.flush()
+        sys.stdout.buffer.write(page)
+        sys.stdout.buffer.flush()
+        return
     out = flows.save_map(output, **options)
     if not _quiet(ctx):
         _echo(f"wrote {out} ({len(flows)} flows)")

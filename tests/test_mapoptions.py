@@ -176,7 +176,10 @@ def test_bad_values_name_option_value_valid_values_and_closest(flows):
         flow_map(flows, min_width=-1)
     with pytest.raises(gf.OptionError, match=r"option 'labels' takes true or false; got 'no'"):
         flows.to_html(labels="no")
-    with pytest.raises(gf.OptionError, match=r"option 'at' takes an ISO date .*; got 'soon'"):
+    with pytest.raises(
+        gf.OptionError,
+        match=r"option 'at' takes a day YYYY-MM-DD, a month YYYY-MM or a year YYYY or None; got 'soon'",
+    ):
         flows.to_html(at="soon")
     with pytest.raises(gf.OptionError, match=r"bad value 'sat' for option 'basemap'"):
         flows.to_html(basemap="sat")

@@ -5,12 +5,12 @@ Values are checked by kind here; the options themselves are in :mod:`geoflows.ma
 
 from __future__ import annotations
 
-import datetime as _dt
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from geoflows.errors import OptionError, UnknownOptionError
+from geoflows.schema import AT_FORMS, at_period
 
 __all__ = ["MapOption", "MapOptions"]
 
@@ -101,7 +101,7 @@ class MapOption:
         if self.kind == "choice":
             return {"enum": list(self.choices or ())}
         if self.kind == "date":
-            return {"anyOf": [{"$ref": "#/$defs/date"}, {"type": "null"}]}
+            return {"anyOf": [{"$ref": "#/$defs/period"}, {"type": "null"}]}
         word = {"text": "string", "bool": "boolean"}.get(self.kind, self.kind)
         out: dict[str, Any] = {"type": [word, "null"] if self.nullable else word}
         if self.minimum is not None:
@@ -124,7 +124,7 @@ class MapOption:
             "bool": "true or false",
             "number": "a number",
             "integer": "an integer",
-            "date": "an ISO date YYYY-MM-DD",
+            "date": AT_FORMS,
             "value": (self.schema or {}).get("description", "a value"),
         }[self.kind]
         if self.minimum is not None:
@@ -215,15 +215,7 @@ def _text_problem(option: MapOption, value: Any) -> str | None:
 
 
 def _date_problem(option: MapOption, value: Any) -> str | None:
-    import pandas as pd
-
-    if isinstance(value, str | _dt.date | pd.Timestamp):
-        try:
-            if not pd.isna(pd.Timestamp(value)):
-                return None
-        except (ValueError, TypeError):
-            pass
-    return "not a date"
+    return None if at_period(value) is not None else "not a day, a month or a year"
 
 
 _KIND_CHECKS: dict[str, Callable[[MapOption, Any], str | None]] = {

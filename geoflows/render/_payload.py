@@ -22,6 +22,7 @@ from geoflows.render._encode import (  # noqa: F401 (re-exported)
 )
 from geoflows.render._encode import text as _text
 from geoflows.render._frames import flow_frame
+from geoflows.schema import AT_FORMS, at_period
 from geoflows.style import (
     COLOR_FIELDS,
     CONFIDENCE_LEVELS,
@@ -568,11 +569,30 @@ def _style_columns(s: dict, offset: np.ndarray) -> dict[str, Any]:
     }
 
 
-def _time_columns(g: pd.DataFrame, at: str | None, window: int, slider: bool) -> dict[str, Any]:
-    """Write start and end days of every flow, the span of all dates, the slider's settings."""
-    day_at = None
+def _time_columns(g: pd.DataFrame, at: Any, window: int | None, slider: bool) -> dict[str, Any]:
+    """Write start and end days of every flow, the span of all dates, the slider's settings.
+
+    The slider stands at ``at``'s last day; a month or a year ``at`` makes the window (by
+    default) all its days: a flow shows when it starts by the last day and ends on the first
+    day or after.
+    """
+    day_at, at_days = None, None
     if at is not None:
-        day_at = int(pd.Timestamp(at).to_datetime64().astype("datetime64[D]").astype("int64"))
+        period = at_period(at)
+        if period is None:
+            raise GeoflowsError(f"at={at!r} is not {AT_FORMS}")
+        first, last = (int(np.datetime64(d.date(), "D").astype("int64")) for d in period)
+        day_at = last
+        if window is None and last > first:
+            window = last - first
+        # first and last day, and 0 a day, 1 a month, 2 a year: the slider names the period
+        at_days = [
+            first,
+            last,
+            0 if first == last else 1 if period[0].month == period[1].month else 2,
+        ]
+    if window is None:
+        window = 30
     days = pd.concat([g["start"], g["end"]]).dropna()
     span = (
         None
@@ -590,6 +610,7 @@ def _time_columns(g: pd.DataFrame, at: str | None, window: int, slider: bool) ->
         "window": int(window),
         "slider": bool(slider),
         "at": day_at,
+        "atPeriod": at_days,
     }
 
 
@@ -636,7 +657,7 @@ def build_payload(
     palette: Any = None,
     time_slider: bool = True,
     at: str | None = None,
-    time_window_days: int = 30,
+    time_window_days: int | None = None,
     precision: int = 4,
     simplify: float = 0.005,
     arrows: bool = True,

@@ -243,9 +243,15 @@ function addTitle(map, P) {
   return title;
 }
 
-// What the slider shows now, in words: "30 days to 20 Oct 2024", "on 20 Oct 2024", "all dates".
+// What the slider shows now, in words: "30 days to 20 Oct 2024", "on 20 Oct 2024", "all of Oct
+// 2024", "all dates".
 function sliderWindowText(P, state) {
   if (state.all || state.day === null) return "all dates shown";
+  // a month or a year asked for (at: "2024-10"), while the slider still shows all of it
+  var asked = P.atPeriod;
+  if (asked && asked[2] && state.day === asked[1] && state.day - P.window === asked[0]) {
+    return "all of " + periodText(asked[1], asked[2]);
+  }
   if (!(P.window > 0)) return "on " + longDay(state.day);
   return P.window + (P.window === 1 ? " day" : " days") + " to " + longDay(state.day);
 }
