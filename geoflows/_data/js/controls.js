@@ -278,8 +278,11 @@ function addSlider(map, P, state, update, name) {
     var range = el("input");
     range.type = "range";
     range.className = "gf-range";
-    range.min = String(P.dayMin);
-    range.max = String(P.dayMax);
+    // the day asked for (at) is on the slider even past the flows' dates: "at: 2024-10" stands
+    // on the 31st when the last flow is dated the 15th
+    var asked = state.day === null ? P.dayMax : state.day;
+    range.min = String(Math.min(P.dayMin, asked));
+    range.max = String(Math.max(P.dayMax, asked));
     range.step = "1";
     range.value = String(state.day === null ? P.dayMax : state.day);
     range.setAttribute("aria-label", "date shown");
