@@ -51,9 +51,9 @@ def two_layers(tmp_path_factory: pytest.TempPathFactory) -> Path:
     arms = gf.read_flows(
         [
             {"origin": "Rajin", "destination": "Vladivostok", "volume": 100, "unit": "t",
-             "category": "arms"},
+             "category": "arms", "start": "2024-10-05"},
             {"origin": "Pyongyang", "destination": "Khabarovsk", "volume": 50, "unit": "t",
-             "category": "arms"},
+             "category": "arms", "start": "2024-10-01", "end": "2024-10-12"},
         ]
     )  # fmt: skip
     grain = gf.read_flows(
@@ -62,7 +62,7 @@ def two_layers(tmp_path_factory: pytest.TempPathFactory) -> Path:
              "category": "grain"},
         ]
     )  # fmt: skip
-    m = arms.to_folium(title="Arms", zoom_control=False)
+    m = arms.to_folium(title="Arms", zoom_control=False, at="2024-10")
     grain.to_folium(m=m, name=HOSTILE)
     folium.LayerControl(collapsed=False).add_to(m)
     out = tmp_path_factory.mktemp("layers") / "two.html"
@@ -92,9 +92,14 @@ def test_two_layers_share_a_map_and_a_layer_control(probe: Any, two_layers: Path
         "Array.from(document.querySelectorAll('.gf-legend summary.gf-summary')).map(s => s.textContent)"
     )
     assert sorted(heads) == sorted(["Legend: Arms", "Legend: " + HOSTILE])
-    assert (
-        page.evaluate("document.querySelector('.leaflet-control-zoom')") is None
-    )  # zoom_control=False
+    zoom = page.evaluate("document.querySelector('.leaflet-control-zoom')")
+    assert zoom is None  # zoom_control=False
+    # at="2024-10": the slider (the only one: grain is undated) on the 31st, all of October
+    slider = page.evaluate(
+        "[...document.querySelectorAll('.gf-slider-name, .gf-date, .gf-window')]"
+        ".map(n => n.textContent)"
+    )
+    assert slider == ["Arms", "2024-10-31", "all of Oct 2024"]
     # both layers' lines are drawn, on a view that holds both
     for k, i in ((0, 0), (0, 1), (1, 0)):
         assert page.evaluate(JS_PIXEL, [k, i])[3] > 0, (k, i)
