@@ -16,6 +16,7 @@ Examples
 
 from __future__ import annotations
 
+import re
 import sys
 import traceback
 import warnings
@@ -52,6 +53,7 @@ EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 _ROUTES = list(ROUTE_KINDS)
 _BUILD_SUFFIXES = {".yaml", ".yml"}
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def _echo(message: Any = "", **kwargs: Any) -> None:
@@ -100,6 +102,13 @@ def _quiet(ctx: click.Context) -> bool:
 
 
 def _check_date(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is not None and not _DATE.match(value):
+        raise click.BadParameter(f"{value!r} is not an ISO date YYYY-MM-DD")
+    return value
+
+
+def _check_at(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Check a map's ``--at``: a day, a month or a year (:func:`geoflows.schema.at_period`)."""
     from geoflows.schema import AT_FORMS, at_period
 
     if value is not None and at_period(value) is None:
@@ -245,7 +254,7 @@ def _option_parser(option: MapOption) -> Any:
         if value is None or value == ():
             return None
         if option.kind == "date":
-            return _check_date(ctx, param, value)
+            return _check_at(ctx, param, value)
         try:
             return option.cli_parse(value) if option.cli_parse else value
         except ValueError as e:
