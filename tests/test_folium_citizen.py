@@ -263,3 +263,16 @@ def test_build_files_take_a_month_or_a_year_at(tmp_path: Path) -> None:
     (tmp_path / "bad.yaml").write_text(text.replace("2024-10", "2024-13"))
     with pytest.raises(gf.BuildError, match=r"maps\[0\].options.at: .*'2024-13'"):
         load_build_file(tmp_path / "bad.yaml")
+
+
+def test_a_second_layer_takes_colours_the_first_does_not_use() -> None:
+    arms = gf.read_flows([{"origin": "Rajin", "destination": "Vladivostok", "category": "arms"}])
+    grain = gf.read_flows([{"origin": "Odesa", "destination": "Istanbul", "category": "grain"}])
+    m = arms.to_folium()
+    grain.to_folium(m=m)
+    (_, p0, _), (_, p1, _) = _draw_calls(m.get_root().render())
+    assert p0["colors"] == [gf.style.PALETTE[0]] and p1["colors"] == [gf.style.PALETTE[1]]
+    # alone, or with a palette given, a FlowSet keeps its own colours
+    assert build_payload(grain)["colors"] == [gf.style.PALETTE[0]]
+    grain.to_folium(m=m, palette=["#123456"])
+    assert _draw_calls(m.get_root().render())[2][1]["colors"] == ["#123456"]

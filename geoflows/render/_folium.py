@@ -24,6 +24,7 @@ from geoflows.render._assets import (
     _style,
 )
 from geoflows.render._payload import _union, build_payload, safe_json, shared_basemap
+from geoflows.style import PALETTE
 
 if TYPE_CHECKING:
     import folium
@@ -385,11 +386,37 @@ def flow_map(
         )
     if basemap == "auto":
         basemap = "countries"
+    if not created and options.get("palette") is None:
+        options["palette"] = _palette_after(m)
     fit = created and not {"location", "zoom_start"} & set(folium_args)
     FlowLayer(flows, assets=assets, fit=fit, basemap=basemap, **layer_args, **options).add_to(m)
     # Ids from a counter, also on a user's own map: the same input gives the same bytes.
     _stable_ids(m.get_root())
     return m
+
+
+def _palette_after(m: Any) -> list[str] | None:
+    """Give the default palette with the colours of the flow layers already on ``m`` last.
+
+    A second FlowSet on a map takes colours the first does not use, so two layers' lines are
+    told apart (None: no layer there yet, the default palette as it is).
+
+    Examples
+    --------
+    >>> import folium, geoflows as gf
+    >>> m = folium.Map(tiles=None)
+    >>> _palette_after(m) is None
+    True
+    >>> arms = gf.read_flows([{"origin": "Rajin", "destination": "Vladivostok", "category": "x"}])
+    >>> _ = FlowLayer(arms).add_to(m)
+    >>> _palette_after(m)[0] == PALETTE[1] and _palette_after(m)[-1] == PALETTE[0]
+    True
+    """
+    used = {c for layer in m._children.values() if isinstance(layer, FlowLayer)
+            for c in layer.payload["colors"]}  # fmt: skip
+    if not used:
+        return None
+    return [c for c in PALETTE if c not in used] + [c for c in PALETTE if c in used]
 
 
 def _new_map(tiles: Any, height: str, folium_args: dict[str, Any] | None = None) -> folium.Map:

@@ -3,7 +3,7 @@
 One page load: both layers draw their lines; the LayerControl lists both by name, the hostile
 one as its own characters (no template evaluated, no markup made, no script run); unticking a
 layer hides its lines, names and controls and nothing of the other's; ticking it back shows
-them again.
+them again; a third layer with show=False is listed unticked and drawn once ticked.
 """
 
 from __future__ import annotations
@@ -64,6 +64,8 @@ def two_layers(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )  # fmt: skip
     m = arms.to_folium(title="Arms", zoom_control=False, at="2024-10")
     grain.to_folium(m=m, name=HOSTILE)
+    later = gf.read_flows([{"origin": "Tartus", "destination": "Novorossiysk", "volume": 1}])
+    later.to_folium(m=m, name="Later", show=False)
     folium.LayerControl(collapsed=False).add_to(m)
     out = tmp_path_factory.mktemp("layers") / "two.html"
     m.save(str(out))
@@ -80,7 +82,13 @@ def test_two_layers_share_a_map_and_a_layer_control(probe: Any, two_layers: Path
         "Array.from(document.querySelectorAll('.leaflet-control-layers-overlays label'))"
         ".map(l => l.textContent.trim())"
     )
-    assert names == ["Arms", HOSTILE]
+    assert names == ["Arms", HOSTILE, "Later"]
+    ticks = "[...document.querySelectorAll('.leaflet-control-layers-selector')].map(i => i.checked)"
+    assert page.evaluate(ticks) == [True, True, False]  # show=False: listed, not drawn
+    assert (
+        page.evaluate("flow_layer_2.shown || !!flow_layer_2.parts.canvas._canvas.parentNode")
+        is False
+    )
     assert (
         page.evaluate(
             "document.querySelectorAll('.leaflet-control-layers img, .leaflet-control-layers b').length"
@@ -91,7 +99,7 @@ def test_two_layers_share_a_map_and_a_layer_control(probe: Any, two_layers: Path
     heads = page.evaluate(
         "Array.from(document.querySelectorAll('.gf-legend summary.gf-summary')).map(s => s.textContent)"
     )
-    assert sorted(heads) == sorted(["Legend: Arms", "Legend: " + HOSTILE])
+    assert sorted(heads) == sorted(["Legend: Arms", "Legend: " + HOSTILE, "Legend: Later"])
     zoom = page.evaluate("document.querySelector('.leaflet-control-zoom')")
     assert zoom is None  # zoom_control=False
     # at="2024-10": the slider (the only one: grain is undated) on the 31st, all of October
@@ -136,4 +144,9 @@ def test_two_layers_share_a_map_and_a_layer_control(probe: Any, two_layers: Path
     assert page.evaluate(JS_PIXEL, [0, 0])[3] > 0
     assert "Vladivostok" in state[0]["labels"]
     assert page.get_attribute(".folium-map", "data-geoflows-layers-shown") == "2"
+    # the layer hidden at first is drawn when ticked
+    page.click(".leaflet-control-layers-overlays label:nth-of-type(3) input")
+    page.wait_for_function("flow_layer_2.shown && flow_layer_2.api.drawn()")
+    assert page.evaluate(JS_PIXEL, [2, 0])[3] > 0
+    assert page.get_attribute(".folium-map", "data-geoflows-layers-shown") == "3"
     probe.assert_quiet()
