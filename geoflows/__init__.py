@@ -28,6 +28,7 @@ from geoflows.errors import (
     RouteFallbackWarning,
     StyleError,
     UnitSpellingWarning,
+    UnknownOptionError,
 )
 from geoflows.options import options
 
@@ -113,6 +114,7 @@ __all__ = [
     "Routes",
     "StyleError",
     "UnitSpellingWarning",
+    "UnknownOptionError",
     "__version__",
     "aggregate_flows",
     "build_maps",

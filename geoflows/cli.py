@@ -107,6 +107,15 @@ def _check_date(ctx: click.Context, param: click.Parameter, value: str | None) -
     return value
 
 
+def _check_at(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Check a map's ``--at``: a day, a month or a year (:func:`geoflows.schema.at_period`)."""
+    from geoflows.schema import AT_FORMS, at_period
+
+    if value is not None and at_period(value) is None:
+        raise click.BadParameter(f"{value!r} is not {AT_FORMS} (e.g. 2024-10-05, 2024-10, 2024)")
+    return value
+
+
 def _gazetteer(path: str | None) -> Any:
     if path is None:
         return None
@@ -263,7 +272,7 @@ def _option_parser(option: MapOption) -> Any:
         if value is None or value == ():
             return None
         if option.kind == "date":
-            return _check_date(ctx, param, value)
+            return _check_at(ctx, param, value)
         try:
             return option.cli_parse(value) if option.cli_parse else value
         except ValueError as e:
@@ -303,7 +312,7 @@ def cli(debug: bool, quiet: bool) -> None:
     required=True,
     type=click.Path(dir_okay=False),
     metavar="OUT.html",
-    help="HTML file to write (atomically).",
+    help="HTML file to write (atomically), or - for standard output.",
 )
 @_with_map_options
 @_with_input_options
@@ -327,16 +336,20 @@ def map_cmd(
     """Draw flows from one or more files on an interactive HTML map.
 
     Several inputs are drawn on one map. The map options are those of `FlowSet.save_map`
-    (docs/build.md lists them).
+    (docs/build.md lists them). With `-o -` the page goes to standard output and nothing
+    else does (warnings and errors go to standard error).
 
     \b
     Examples:
       geoflows map data/dprk_russia_2023_2024.csv -o dprk.html
       geoflows map a.csv b.geojson -o both.html --title "Transfers" --scale log
       geoflows map flows.csv -o offline.html --tiles none --at 2023-11-01
+      geoflows map flows.csv -o - --at 2024-10 > october.html
       geoflows map grain.csv -o grain.html --route sea --gazetteer my_ports.csv
     """
-    check_output_is_not_an_input(output, [*inputs, gazetteer], what="map")
+    to_stdout = output == "-"
+    if not to_stdout:
+        check_output_is_not_an_input(output, [*inputs, gazetteer], what="map")
     flows = _read(
         inputs,
         gazetteer=_gazetteer(gazetteer),
@@ -352,6 +365,14 @@ def map_cmd(
     )
     given = click.core.ParameterSource.COMMANDLINE
     options = {k: v for k, v in map_options.items() if ctx.get_parameter_source(k) == given}
+    if to_stdout:
+        # the page's bytes as save_map writes them; no message on stdout, nor any on stderr
+        # but warnings and errors (a pipe's reader takes stdout as the page)
+        page = flows.to_html(**options).encode("utf-8")
+        sys.stdout.flush()
+        sys.stdout.buffer.write(page)
+        sys.stdout.buffer.flush()
+        return
     out = flows.save_map(output, **options)
     if not _quiet(ctx):
         _echo(f"wrote {out} ({len(flows)} flows)")

@@ -27,6 +27,7 @@ __all__ = [
     "PlaceNotFound",
     "RouteFallbackWarning",
     "StyleError",
+    "UnknownOptionError",
     "terminal_text",
     "warn",
 ]
@@ -204,6 +205,23 @@ class OptionError(GeoflowsError, ValueError):
     >>> import geoflows as gf
     >>> issubclass(gf.OptionError, ValueError)
     True
+    """
+
+
+class UnknownOptionError(OptionError, TypeError):
+    """A function was given a keyword argument it does not take; the message suggests the closest.
+
+    A ``TypeError`` as Python's own for an unexpected keyword, and an :class:`OptionError`.
+
+    Examples
+    --------
+    >>> import geoflows as gf
+    >>> flows = gf.read_flows([{"origin": "Rajin", "destination": "Vladivostok"}])
+    >>> try:
+    ...     flows.to_folium(zoom_contrl=False)
+    ... except TypeError as e:
+    ...     print(str(e).split("?")[0])
+    unknown option 'zoom_contrl'; did you mean 'zoom_control'
     """
 
 

@@ -996,60 +996,91 @@ class FlowSet:
     def to_folium(self, m: folium.Map | None = None, **options: Any) -> folium.Map:
         """Draw the flows on a folium Map (a new one, or ``m``) and return it.
 
+        The flows are one overlay layer (:class:`~geoflows.render.FlowLayer`):
+        ``folium.LayerControl()`` lists it by its ``name`` and ticks it on and off. Several
+        FlowSets drawn on one map (``m=``) share one basemap and one first view; each has its
+        own legend, filter and slider, headed by its name.
+
         Parameters
         ----------
         m : folium.Map, optional
             Draw onto this map instead of a new one.
         **options
             Map options (``title``, ``tiles``, ``scale``, ``color_by``, ...), each listed once in
-            :data:`geoflows.mapoptions.MAP_OPTIONS`; an unknown one or a bad value raises
-            :class:`OptionError`.
+            :data:`geoflows.mapoptions.MAP_OPTIONS`; the layer's ``name`` (default: the
+            ``title``, else ``"Flows"``), ``show``, ``overlay`` and ``control``; and, for a new
+            map, folium.Map's own arguments (``zoom_control``, ``prefer_canvas``,
+            ``min_zoom``, ``max_bounds``, ``width``, ``control_scale``, ...: the list is
+            :data:`geoflows.render.FOLIUM_MAP_ARGUMENTS`). ``location`` or ``zoom_start``
+            set the first view instead of fitting it to the flows.
 
         Returns
         -------
         folium.Map
 
+        Raises
+        ------
+        OptionError
+            For a bad value of an option.
+        UnknownOptionError
+            A ``TypeError`` too: for a name none of these is, suggesting the closest.
+
         Examples
         --------
-        >>> import geoflows as gf
-        >>> m = gf.read_flows("data/dprk_russia_2023_2024.csv").to_folium(tiles=None)
-        >>> type(m).__name__
-        'Map'
+        >>> import folium, geoflows as gf
+        >>> flows = gf.read_flows("data/dprk_russia_2023_2024.csv")
+        >>> m = flows.to_folium(tiles=None, zoom_control=False, prefer_canvas=True)
+        >>> page = m.get_root().render()
+        >>> type(m).__name__, '"zoomControl": false' in page, '"preferCanvas": true' in page
+        ('Map', True, True)
+        >>> grain = gf.read_flows([{"origin": "Odesa", "destination": "Istanbul"}])
+        >>> _ = grain.to_folium(m=m, name="Grain")
+        >>> _ = folium.LayerControl().add_to(m)
+        >>> '"Grain" : flow_layer_1' in m.get_root().render()
+        True
         """
         from geoflows.render import flow_map
 
-        return flow_map(self._gdf, m=m, **_map_options(options, "to_folium"))
+        return flow_map(self._gdf, m=m, **_map_options(options, "to_folium", folium=True))
 
     def to_html(self, **options: Any) -> str:
         """Return the map as one self-contained HTML page (same flows and options → same bytes).
 
+        Takes what :meth:`to_folium` takes for a new map.
+
         Examples
         --------
         >>> import geoflows as gf
-        >>> html = gf.read_flows([{"origin": "Rajin", "destination": "Vladivostok"}]).to_html(tiles=None)
+        >>> flows = gf.read_flows([{"origin": "Rajin", "destination": "Vladivostok"}])
+        >>> html = flows.to_html(tiles=None)
         >>> html.startswith("<!DOCTYPE html>")
+        True
+        >>> '"scrollWheelZoom": false' in flows.to_html(scroll_wheel_zoom=False)
         True
         """
         from geoflows.render import map_html
 
-        return map_html(self._gdf, **_map_options(options, "to_html"))
+        return map_html(self._gdf, **_map_options(options, "to_html", folium=True))
 
     def save_map(self, path: str | os.PathLike, **options: Any) -> Path:
         """Save the map as a self-contained HTML file (written atomically).
 
         With the default ``assets="inline"`` the page needs no network but for map tiles.
+        Takes what :meth:`to_folium` takes for a new map: the map options and folium.Map's
+        own arguments.
 
         Examples
         --------
         >>> import geoflows as gf, tempfile, pathlib
         >>> out = gf.read_flows("data/dprk_russia_2023_2024.csv").save_map(
-        ...     pathlib.Path(tempfile.mkdtemp()) / "map.html", tiles=None)
-        >>> out.stat().st_size > 100_000
-        True
+        ...     pathlib.Path(tempfile.mkdtemp()) / "map.html", tiles=None, min_zoom=2)
+        >>> out.stat().st_size > 100_000, '"minZoom": 2' in out.read_text()
+        (True, True)
         """
         from geoflows._files import write_text_atomic
 
-        return write_text_atomic(path, self.to_html(**_map_options(options, "save_map")))
+        html = self.to_html(**_map_options(options, "save_map", folium=True))
+        return write_text_atomic(path, html)
 
     def _repr_html_(self) -> str:
         from geoflows.render import notebook_html
@@ -1174,14 +1205,27 @@ class FlowSet:
 
 
 def _map_options(
-    options: dict[str, Any], door: str, *, static: bool = False, also: tuple[str, ...] = ()
+    options: dict[str, Any],
+    door: str,
+    *,
+    static: bool = False,
+    also: tuple[str, ...] = (),
+    folium: bool = False,
 ) -> dict[str, Any]:
-    """Check ``options`` against :data:`MAP_OPTIONS` for the method ``door``."""
+    """Check ``options`` against :data:`MAP_OPTIONS` for the method ``door``.
+
+    With ``folium``, folium.Map's own arguments and FlowLayer's are kept for the map maker.
+    """
     from geoflows.mapoptions import MAP_OPTIONS
 
     if static and door.startswith("save_png"):
         also = (*also, "dpi")
-    return MAP_OPTIONS.check(options, door=door, static=static, also=also)
+    keep: tuple[str, ...] = ()
+    if folium:
+        from geoflows.render import FOLIUM_MAP_ARGUMENTS, LAYER_ARGUMENTS
+
+        keep = LAYER_ARGUMENTS + FOLIUM_MAP_ARGUMENTS
+    return MAP_OPTIONS.check(options, door=door, static=static, also=also, keep=keep)
 
 
 def _choices(

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
+    "AT_FORMS",
     "CONFIDENCES",
     "DATE_FIELDS",
     "FIELDS",
@@ -32,6 +33,7 @@ __all__ = [
     "VOLUME_FIELDS",
     "Field",
     "Problem",
+    "at_period",
     "best_volume",
     "fields_markdown",
     "is_blank",
@@ -403,6 +405,37 @@ def _parse_date(value: object, *, end: bool = False) -> pd.Timestamp | None:
     if not pd.Timestamp("1678-01-01") <= ts <= pd.Timestamp("2262-04-01"):
         return None  # outside what datetime64[ns] holds
     return ts.normalize()
+
+
+#: The forms a map's ``at`` takes, in words (errors, docs, the build-file schema).
+AT_FORMS = "a day YYYY-MM-DD, a month YYYY-MM or a year YYYY"
+
+
+def at_period(value: object) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+    """Read a map's ``at`` as the first and last day it means; None if it is not one.
+
+    A day is itself; a month (``"2024-10"``) or a year (``"2024"``, or the number 2024 as a
+    YAML build file gives it) means all its days, as a month or a year does in the records.
+
+    Examples
+    --------
+    >>> [str(d.date()) for d in at_period("2024-10")]
+    ['2024-10-01', '2024-10-31']
+    >>> [str(d.date()) for d in at_period(2024)]
+    ['2024-01-01', '2024-12-31']
+    >>> [str(d.date()) for d in at_period("2024-02-29")]
+    ['2024-02-29', '2024-02-29']
+    >>> at_period("2024-13") is None, at_period("Oct 2024") is None, at_period(True) is None
+    (True, True, True)
+    """
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int) and not 1000 <= value <= 9999:
+        return None
+    first, last = _parse_date(value), _parse_date(value, end=True)
+    if first is None or last is None:
+        return None
+    return first, last
 
 
 def split_list(value: object) -> list[str]:

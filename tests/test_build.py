@@ -560,7 +560,7 @@ def test_a_category_keeps_its_colour_on_every_map_of_a_build(tmp_path):
     def colours(name):
         page = (tmp_path / f"{name}.html").read_text(encoding="utf-8")
         payload = json.loads(
-            re.search(r"geoflowsDraw\([^,]+, (\{.*\}), (?:true|false)\);", page)[1]
+            re.search(r"geoflowsDraw\([^,]+, (\{.*\}), (?:true|false), \{[^{}]*\}\);", page)[1]
         )
         return dict(zip(payload["colorKeys"], payload["colors"], strict=True))
 

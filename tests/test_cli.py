@@ -186,7 +186,7 @@ def test_map_writes_html(tmp_path):
     html = out.read_text(encoding="utf-8")
     assert html.startswith("<!DOCTYPE html>") and "Rajin run" in html
     bad = invoke("map", str(DATA / "flows_a.csv"), "-o", str(out), "--at", "May 2023")
-    assert bad.exit_code == 2 and "ISO date" in bad.stderr
+    assert bad.exit_code == 2 and "'May 2023' is not a day YYYY-MM-DD, a month" in bad.stderr
 
 
 def test_map_unknown_place_error_and_allow_unresolved(tmp_path):
@@ -221,3 +221,44 @@ def test_every_command_has_examples_in_help():
     for name in cli.commands:
         r = invoke(name, "--help")
         assert r.exit_code == 0 and "Examples:" in r.stdout, name
+
+
+def test_map_to_standard_output_writes_the_page_and_nothing_else(tmp_path):
+    csv = str(DATA / "flows_a.csv")
+    r = invoke("map", csv, "-o", "-", "--tiles", "none", "--at", "2024-10")
+    assert r.exit_code == 0, r.stderr
+    # the same bytes save_map writes, and no "wrote" line on either stream
+    out = tmp_path / "m.html"
+    assert invoke("map", csv, "-o", str(out), "--tiles", "none", "--at", "2024-10").exit_code == 0
+    assert r.stdout_bytes == out.read_bytes() and r.stdout.startswith("<!DOCTYPE html>")
+    assert "wrote" not in r.stdout + r.stderr
+    payload = json.loads(
+        __import__("re").search(r"geoflowsDraw\([^,]+, (\{.*\}), true, \{", r.stdout)[1]
+    )
+    # --at 2024-10 is all of October: the slider on the 31st, the window back to the 1st
+    assert (payload["at"], payload["window"]) == (20027, 30)
+    assert payload["atPeriod"] == [19997, 20027, 1]
+    year = invoke("map", csv, "-o", "-", "--tiles", "none", "--at", "2024")
+    assert '"atPeriod":[19723,20088,2]' in year.stdout
+
+
+def test_map_to_standard_output_keeps_warnings_off_it():
+    # a subprocess, as in a pipe: the unresolved place's warning goes to stderr only
+    csv = str(ROOT / "tests" / "data" / "flows_unknown_place.csv")
+    r = run("map", csv, "-o", "-", "--allow-unresolved", "--tiles", "none")
+    assert r.returncode == 0, r.stderr
+    assert r.stderr.strip() == (
+        "warning: 1 flow(s) have unresolved places and are not drawn: "
+        "row 2 destination 'Vladivostk'"
+    )
+    assert r.stdout.startswith("<!DOCTYPE html>") and r.stdout.endswith("</html>")
+    assert "unresolved" not in r.stdout
+
+
+def test_map_refuses_an_unreadable_at_naming_it_and_the_forms(tmp_path):
+    r = invoke("map", str(DATA / "flows_a.csv"), "-o", "-", "--at", "2024-13")
+    assert r.exit_code == 2 and r.stdout == ""
+    assert (
+        "'2024-13' is not a day YYYY-MM-DD, a month YYYY-MM or a year YYYY "
+        "(e.g. 2024-10-05, 2024-10, 2024)" in r.stderr
+    )

@@ -169,7 +169,9 @@ def test_focus_by_the_datas_spelling_from_the_cli_and_a_build_file(tmp_path):
     from geoflows.cli import cli
 
     def view(page):
-        payload = re.search(r"geoflowsDraw\([^,]+, (\{.*\}), (?:true|false)\);", page.read_text())
+        payload = re.search(
+            r"geoflowsDraw\([^,]+, (\{.*\}), (?:true|false), \{[^{}]*\}\);", page.read_text()
+        )
         return json.loads(payload.group(1))["focus"]
 
     out = tmp_path / "cli.html"

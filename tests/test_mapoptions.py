@@ -152,7 +152,8 @@ def test_unknown_option_names_the_closest_and_the_valid_ones(flows, door, tmp_pa
     with pytest.raises(
         gf.OptionError,
         match=r"^unknown option 'titel'; did you mean 'title'\? Valid options: title, tiles, "
-        r"assets, height, basemap, scale, .*, filter_open$",
+        r"assets, height, basemap, scale, .*, filter_open; and the arguments of FlowLayer and "
+        r"folium.Map: name, show, overlay, control, location, width, .*, zoom_control, .*$",
     ):
         call(*args, titel="Transfers")
     assert not (tmp_path / "m.html").exists()
@@ -175,7 +176,10 @@ def test_bad_values_name_option_value_valid_values_and_closest(flows):
         flow_map(flows, min_width=-1)
     with pytest.raises(gf.OptionError, match=r"option 'labels' takes true or false; got 'no'"):
         flows.to_html(labels="no")
-    with pytest.raises(gf.OptionError, match=r"option 'at' takes an ISO date .*; got 'soon'"):
+    with pytest.raises(
+        gf.OptionError,
+        match=r"option 'at' takes a day YYYY-MM-DD, a month YYYY-MM or a year YYYY or None; got 'soon'",
+    ):
         flows.to_html(at="soon")
     with pytest.raises(gf.OptionError, match=r"bad value 'sat' for option 'basemap'"):
         flows.to_html(basemap="sat")

@@ -698,7 +698,8 @@ def test_payload_from_the_geodataframe_is_the_flowsets(three: gf.FlowSet) -> Non
     gdf = three.to_geodataframe(split_antimeridian=False, dense=False)
     sent = safe_json(build_payload(gdf, title="T", basemap="countries"))
     assert sent == safe_json(build_payload(three, title="T", basemap="countries"))
-    assert f", {sent}, true);" in three.to_html(title="T")  # geoflowsDraw(map, payload, fit)
+    # var flow_layer_0 = geoflowsDraw(map, payload, fit, layer options);
+    assert f", {sent}, true, " in three.to_html(title="T")
     # Dense geodesics draw the same flows between the same places.
     dense = expand(build_payload(three.to_geodataframe(split_antimeridian=False)))
     assert dense["o"] == expand(build_payload(gdf))["o"]

@@ -5,12 +5,12 @@ Values are checked by kind here; the options themselves are in :mod:`geoflows.ma
 
 from __future__ import annotations
 
-import datetime as _dt
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from geoflows.errors import OptionError
+from geoflows.errors import OptionError, UnknownOptionError
+from geoflows.schema import AT_FORMS, at_period
 
 __all__ = ["MapOption", "MapOptions"]
 
@@ -101,7 +101,7 @@ class MapOption:
         if self.kind == "choice":
             return {"enum": list(self.choices or ())}
         if self.kind == "date":
-            return {"anyOf": [{"$ref": "#/$defs/date"}, {"type": "null"}]}
+            return {"anyOf": [{"$ref": "#/$defs/period"}, {"type": "null"}]}
         word = {"text": "string", "bool": "boolean"}.get(self.kind, self.kind)
         out: dict[str, Any] = {"type": [word, "null"] if self.nullable else word}
         if self.minimum is not None:
@@ -124,7 +124,7 @@ class MapOption:
             "bool": "true or false",
             "number": "a number",
             "integer": "an integer",
-            "date": "an ISO date YYYY-MM-DD",
+            "date": AT_FORMS,
             "value": (self.schema or {}).get("description", "a value"),
         }[self.kind]
         if self.minimum is not None:
@@ -215,15 +215,7 @@ def _text_problem(option: MapOption, value: Any) -> str | None:
 
 
 def _date_problem(option: MapOption, value: Any) -> str | None:
-    import pandas as pd
-
-    if isinstance(value, str | _dt.date | pd.Timestamp):
-        try:
-            if not pd.isna(pd.Timestamp(value)):
-                return None
-        except (ValueError, TypeError):
-            pass
-    return "not a date"
+    return None if at_period(value) is not None else "not a day, a month or a year"
 
 
 _KIND_CHECKS: dict[str, Callable[[MapOption, Any], str | None]] = {
@@ -290,6 +282,7 @@ class MapOptions(Mapping[str, MapOption]):
         door: str | None = None,
         static: bool = False,
         also: tuple[str, ...] = (),
+        keep: tuple[str, ...] = (),
     ) -> dict[str, Any]:
         """Check option names and values; return them with bare strings made lists of one.
 
@@ -303,6 +296,9 @@ class MapOptions(Mapping[str, MapOption]):
             Check for a static figure (:meth:`FlowSet.plot`) instead of an HTML map.
         also : tuple of str
             The other arguments ``door`` takes (``dpi``), listed in the error.
+        keep : tuple of str
+            Names ``door`` takes besides the options (folium.Map's own arguments), returned
+            unchecked: ``door`` checks them.
 
         Returns
         -------
@@ -312,7 +308,9 @@ class MapOptions(Mapping[str, MapOption]):
         Raises
         ------
         OptionError
-            Naming the unknown option or the bad value, the valid ones and the closest.
+            Naming the bad value and the valid ones; for an unknown name,
+            :class:`~geoflows.errors.UnknownOptionError` (also a ``TypeError``), naming it, the
+            closest valid one and all of them.
 
         Examples
         --------
@@ -320,13 +318,18 @@ class MapOptions(Mapping[str, MapOption]):
         >>> MAP_OPTIONS.check({"titel": "Transfers"})
         Traceback (most recent call last):
         ...
-        geoflows.errors.OptionError: unknown option 'titel'; did you mean 'title'? Valid options: ...
+        geoflows.errors.UnknownOptionError: unknown option 'titel'; did you mean 'title'? Valid options: ...
         """
         valid = self.names(static=static)
         out: dict[str, Any] = {}
         for name, value in options.items():
+            if name in keep:
+                out[name] = value
+                continue
             if name not in valid:
-                raise OptionError(self._refusal(name, [*valid, *also], door=door, static=static))
+                error = OptionError if name in self._options else UnknownOptionError
+                refusal = self._refusal(name, [*valid, *also], door=door, static=static, keep=keep)
+                raise error(refusal)
             option = self._options[name]
             if option.is_list and isinstance(value, str):
                 value = [value]
@@ -336,15 +339,19 @@ class MapOptions(Mapping[str, MapOption]):
             out[name] = value
         return out
 
-    def _refusal(self, name: str, valid: list[str], *, door: str | None, static: bool) -> str:
+    def _refusal(
+        self, name: str, valid: list[str], *, door: str | None, static: bool, keep: tuple = ()
+    ) -> str:
         """Return the message for an option this entry point does not take."""
         option = self._options.get(name)
         takes = ", ".join(valid)
+        if keep:
+            takes += "; and the arguments of FlowLayer and folium.Map: " + ", ".join(keep)
         if option is not None and static and option.static is not True:
             return f"{door or 'a static figure'} does not take {name!r} ({option.static}); it takes: {takes}"
         if option is not None:
             return f"{door or 'an HTML map'} does not take {name!r} (static figures only); it takes: {takes}"
-        near = _closest(name, valid)
+        near = _closest(name, [*valid, *keep])
         return f"unknown option {name!r}{near} Valid options: {takes}"
 
     def markdown_table(self, *, cli: bool = False) -> str:

@@ -234,12 +234,16 @@ MAP_OPTIONS = MapOptions(
             static=_NO_SLIDER, flags=("--time-slider/--no-time-slider",),
         ),
         MapOption(
-            "at", "date", None, "Show the flows active on this date first (None: all dates).",
-            nullable=True, static=_NO_SLIDER, flags=("--at",), metavar="YYYY-MM-DD",
+            "at", "date", None,
+            "Show the flows active on this day first, or in this month (`2024-10`) or year "
+            "(`2024`): the slider's window is then all its days (None: all dates).",
+            nullable=True, static=_NO_SLIDER, flags=("--at",), metavar="YYYY[-MM[-DD]]",
         ),
         MapOption(
-            "time_window_days", "integer", 30, "Days the time slider's window spans.",
-            minimum=1, static=_NO_SLIDER, flags=("--time-window-days",),
+            "time_window_days", "integer", None,
+            "Days the time slider's window spans (None: 30; with a month or a year `at`, all "
+            "its days).",
+            minimum=1, nullable=True, static=_NO_SLIDER, flags=("--time-window-days",),
         ),
         MapOption(
             "precision", "integer", 4, "Decimals of the coordinates in the page.",

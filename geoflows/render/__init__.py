@@ -13,6 +13,8 @@ from geoflows.render._assets import LEAFLET_VERSION
 from geoflows.render._basemap import BASEMAPS, basemap
 from geoflows.render._folium import (
     ASSETS,
+    FOLIUM_MAP_ARGUMENTS,
+    LAYER_ARGUMENTS,
     NOTEBOOK_WARN_BYTES,
     FlowLayer,
     flow_map,
@@ -33,6 +35,8 @@ __all__ = [
     "ASSETS",
     "BASEMAPS",
     "CANVAS_THRESHOLD",
+    "FOLIUM_MAP_ARGUMENTS",
+    "LAYER_ARGUMENTS",
     "LEAFLET_VERSION",
     "NOTEBOOK_WARN_BYTES",
     "FlowLayer",

@@ -8,9 +8,9 @@ import warnings
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-from branca.element import MacroElement
+from folium.map import Layer
 
-from geoflows.errors import GeoflowsError, GeoflowsWarning
+from geoflows.errors import GeoflowsError, GeoflowsWarning, UnknownOptionError
 from geoflows.mapoptions import MAP_OPTIONS
 from geoflows.render._assets import (
     LEAFLET_VERSION,
@@ -23,7 +23,8 @@ from geoflows.render._assets import (
     _sri,
     _style,
 )
-from geoflows.render._payload import build_payload, safe_json
+from geoflows.render._payload import _union, build_payload, safe_json, shared_basemap
+from geoflows.style import PALETTE
 
 if TYPE_CHECKING:
     import folium
@@ -33,13 +34,19 @@ ASSETS = ("inline", "cdn")
 NOTEBOOK_WARN_BYTES = 5_000_000
 
 
-class FlowLayer(MacroElement):
-    """Adds flows to a folium Map as one layer drawn from one escaped JSON payload.
+class FlowLayer(Layer):
+    """Adds flows to a folium Map as one overlay layer drawn from one escaped JSON payload.
 
-    A folium ``MacroElement``: add it with :meth:`add_to` (which returns the layer) and find
-    it among a map's children by type. Use :meth:`FlowSet.to_folium` unless you are
-    assembling a map by hand. The layer's script is added to the page as raw text, never
-    parsed as a Jinja2 template.
+    A folium ``Layer`` (an overlay, like a ``FeatureGroup``): ``folium.LayerControl()`` lists
+    it by its ``name``, and unticking it there hides its flows, place circles, waypoints,
+    place names, legend, filter, slider and search box (the basemap, which is geography,
+    stays). Add it with :meth:`add_to` (which returns the layer) and find it among a map's
+    children by type. Use :meth:`FlowSet.to_folium` unless you are assembling a map by hand.
+    The layer's script is added to the page as raw text, never parsed as a Jinja2 template.
+
+    Several layers on one map share it: one basemap covering them all, the first view fitted
+    to all of them, names that avoid each other; each has its own legend, filter and slider,
+    headed by its name.
 
     Parameters
     ----------
@@ -47,6 +54,13 @@ class FlowLayer(MacroElement):
         The flows, one row each with their resolved places and lines, as
         ``FlowSet.to_geodataframe(split_antimeridian=False, dense=False)`` gives them (a
         ``FlowSet`` itself is asked for that frame).
+    name : str, optional
+        The layer's name in a layer control and on its controls when several layers share
+        the map; by default the ``title`` option, else ``"Flows"``. It is text: shown as
+        written, never read as markup or as a template.
+    overlay, control, show : bool
+        As for ``folium.FeatureGroup``: an overlay (ticked on and off, not a base layer),
+        listed in a layer control, shown when the page opens.
     assets : {'inline', 'cdn'}
         Where Leaflet comes from: vendored and inlined (works offline), or a pinned CDN URL with
         a subresource-integrity hash.
@@ -56,23 +70,53 @@ class FlowLayer(MacroElement):
     **options
         Passed to :func:`build_payload`.
 
+    Attributes
+    ----------
+    name : str
+        The name as given.
+    layer_name : str
+        The name as folium's ``LayerControl`` writes it into the page (Leaflet's control sets
+        it as markup): the name with ``<``, ``>``, ``&``, quotes and braces as character
+        references, so the control shows the name's own characters.
+
     Examples
     --------
     >>> import folium, geoflows as gf
     >>> m = folium.Map(tiles=None)
-    >>> layer = FlowLayer(gf.read_flows("data/dprk_russia_2023_2024.csv")).add_to(m)
+    >>> layer = FlowLayer(gf.read_flows("data/dprk_russia_2023_2024.csv"), name="Arms").add_to(m)
     >>> [c for c in m._children.values() if isinstance(c, FlowLayer)] == [layer]
     True
+    >>> layer.name, layer.overlay, layer.control, layer.show
+    ('Arms', True, True, True)
+    >>> FlowLayer(gf.read_flows([{"origin": "Rajin", "destination": "Vladivostok"}])).name
+    'Flows'
+    >>> FlowLayer(gf.read_flows([{"origin": "Rajin", "destination": "Vladivostok"}]),
+    ...           name="{{ 7*7 }} <b>").layer_name
+    '&#123;&#123; 7*7 &#125;&#125; &lt;b&gt;'
     """
 
     def __init__(
-        self, flows: pd.DataFrame, *, assets: str = "inline", fit: bool = True, **options: Any
+        self,
+        flows: pd.DataFrame,
+        *,
+        name: str | None = None,
+        overlay: bool = True,
+        control: bool = True,
+        show: bool = True,
+        assets: str = "inline",
+        fit: bool = True,
+        **options: Any,
     ) -> None:
-        super().__init__()
         if assets not in ASSETS:
             raise GeoflowsError(f"assets must be 'inline' or 'cdn'; got {assets!r}")
+        checked = MAP_OPTIONS.check(options, door="FlowLayer")
+        if name is not None and not isinstance(name, str):
+            raise GeoflowsError(f"FlowLayer name must be text; got {name!r}")
+        super().__init__(name=None, overlay=overlay, control=control, show=show)
         self._name = "FlowLayer"
-        self.payload = build_payload(flows, **MAP_OPTIONS.check(options, door="FlowLayer"))
+        self.name = name if name is not None else (checked.get("title") or "Flows")
+        self.layer_name = _html_text(self.name)
+        self.payload = build_payload(flows, **checked)
         self.assets = assets
         self.fit = fit
 
@@ -105,8 +149,37 @@ class FlowLayer(MacroElement):
         m.add_child(self, name=name or self.get_name(), index=index)
         return self
 
+    def _siblings(self) -> list[FlowLayer]:
+        """Give the flow layers of this layer's map, in the order they were added (this one too)."""
+        return [c for c in self._parent._children.values() if isinstance(c, FlowLayer)]
+
+    def _page_payload(self, siblings: list[FlowLayer]) -> dict[str, Any]:
+        """Give the payload as this page sends it: with several layers, one basemap for all."""
+        carriers = [c for c in siblings if c.payload.get("basemap")]
+        if len(siblings) < 2 or not carriers:
+            return self.payload
+        if self is not carriers[0]:
+            return {**self.payload, "basemap": None}
+        return {**self.payload, "basemap": shared_basemap([c.payload for c in siblings])}
+
+    def _draw_options(self, siblings: list[FlowLayer]) -> dict[str, Any]:
+        """Give the layer's own settings for ``geoflowsDraw``: shown, its name, the view."""
+        out: dict[str, Any] = {"show": bool(self.show)}
+        if len(siblings) > 1:
+            out["label"] = self.name
+            if self.fit:
+                box = None
+                for c in siblings:
+                    box = _union(box, c.payload["focus"] or c.payload["bounds"])
+                out["bounds"] = box
+        return out
+
     def render(self, **kwargs: Any) -> None:
-        """Put Leaflet, our script and style in the page head, and the one drawing call."""
+        """Put Leaflet, our script and style in the page head, and the one drawing call.
+
+        The call, ``var flow_layer_<k> = geoflowsDraw(map, payload, fit, options);``, makes
+        the Leaflet layer a layer control finds under this layer's ``get_name()``.
+        """
         figure = self.get_root()
         header = figure.header
         if self.assets == "inline":
@@ -135,11 +208,24 @@ class FlowLayer(MacroElement):
             _raw_element(f"<style>{_style()}</style>"),
             name="geoflows_css",
         )
+        siblings = self._siblings()
         script = (
-            f"geoflowsDraw({self._parent.get_name()}, {self.payload_json()}, "
-            f"{'true' if self.fit else 'false'});"
+            f"var {self.get_name()} = geoflowsDraw({self._parent.get_name()}, "
+            f"{safe_json(self._page_payload(siblings))}, {'true' if self.fit else 'false'}, "
+            f"{safe_json(self._draw_options(siblings))});"
         )
         figure.script.add_child(_raw_element(script), name=self.get_name())
+
+
+def _html_text(text: str) -> str:
+    """Write ``text`` as HTML that shows it as it is, with no template delimiter in it.
+
+    Examples
+    --------
+    >>> _html_text('{% if %} <img src=x onerror="alert(1)"> & \u2028')
+    '&#123;% if %&#125; &lt;img src=x onerror=&quot;alert(1)&quot;&gt; &amp; &#8232;'
+    """
+    return html.escape(str(text), quote=True).translate(_TITLE_REFS)
 
 
 def _tile_layer(tiles: Any) -> Any:
@@ -190,6 +276,31 @@ def _tile_layer(tiles: Any) -> Any:
     )
 
 
+#: folium.Map's own arguments that ``to_folium``, ``to_html`` and ``save_map`` pass to the new
+#: map (``height`` and ``tiles`` are geoflows options of the same name, passed on too). The
+#: Leaflet map options after ``font_size`` reach Leaflet through folium.Map's ``**kwargs``.
+FOLIUM_MAP_ARGUMENTS = (
+    "location", "width", "left", "top", "position", "min_zoom", "max_zoom", "zoom_start",
+    "min_lat", "max_lat", "min_lon", "max_lon", "max_bounds", "crs", "control_scale",
+    "prefer_canvas", "no_touch", "disable_3d", "png_enabled", "zoom_control", "font_size",
+    "attribution_control", "close_popup_on_click", "box_zoom", "double_click_zoom",
+    "dragging", "keyboard", "scroll_wheel_zoom", "touch_zoom", "tap", "inertia",
+    "world_copy_jump", "max_bounds_viscosity", "zoom_snap", "zoom_delta", "zoom_animation",
+    "fade_animation", "marker_zoom_animation", "bounce_at_zoom_limits",
+)  # fmt: skip
+
+#: FlowLayer's own arguments, which the map-making functions take too.
+LAYER_ARGUMENTS = ("name", "show", "overlay", "control")
+
+#: What geoflows gives a new map unless told otherwise (folium's own defaults for the rest).
+_MAP_DEFAULTS: dict[str, Any] = {
+    "location": [0, 0],
+    "zoom_start": 2,
+    "control_scale": True,
+    "world_copy_jump": False,
+}
+
+
 def flow_map(
     flows: pd.DataFrame,
     *,
@@ -207,7 +318,8 @@ def flow_map(
     flows : geopandas.GeoDataFrame
         The flows, as for :class:`FlowLayer` (a ``FlowSet`` is asked for its frame).
     m : folium.Map, optional
-        Map to draw onto; by default a new one fitted to the flows.
+        Map to draw onto; by default a new one fitted to the flows (and to the other flow
+        layers already on ``m``, when the flows are fitted).
     tiles : str, xyzservices.TileProvider or None
         None (default): no tiles, no tile requests, the map is fully offline. Tiles only when
         asked for: ``"OpenStreetMap"``, any xyzservices provider name (``"CartoDB.Positron"``)
@@ -225,6 +337,11 @@ def flow_map(
         The other map options (``title``, ``scale``, ``color_by``, ``focus``, ...): each is
         listed once, with what it takes and its default, in
         :data:`geoflows.mapoptions.MAP_OPTIONS` (and the table in docs/build.md).
+        :class:`FlowLayer`'s ``name``, ``show``, ``overlay`` and ``control``. And, for a new
+        map, folium.Map's own arguments (:data:`FOLIUM_MAP_ARGUMENTS`: ``zoom_control``,
+        ``prefer_canvas``, ``min_zoom``, ``max_bounds``, ``width``, ``control_scale``, ...);
+        ``location`` or ``zoom_start`` set the first view, so the map is not fitted to the
+        flows.
 
     Returns
     -------
@@ -233,43 +350,86 @@ def flow_map(
     Raises
     ------
     OptionError
-        For an unknown option or a bad value, naming it, the valid ones and the closest.
+        For a bad value, naming it and the valid ones.
+    UnknownOptionError
+        For an unknown name (a ``TypeError`` too), naming it, the closest and the valid ones;
+        also for folium.Map's arguments given with ``m`` (they make a new map).
 
     Examples
     --------
     >>> import geoflows as gf
-    >>> m = flow_map(gf.read_flows("data/dprk_russia_2023_2024.csv"), tiles=None, title="Transfers")
+    >>> flows = gf.read_flows("data/dprk_russia_2023_2024.csv")
+    >>> m = flow_map(flows, tiles=None, title="Transfers")
     >>> m.get_root().render().count("geoflowsDraw(") == 1
     True
+    >>> m = flow_map(flows, zoom_control=False, min_zoom=3, name="Arms")
+    >>> page = m.get_root().render()
+    >>> '"zoomControl": false' in page, '"minZoom": 3' in page
+    (True, True)
+    >>> m._children["flow_layer_0"].name
+    'Arms'
     """
+    folium_args = {k: options.pop(k) for k in FOLIUM_MAP_ARGUMENTS if k in options}
+    layer_args = {k: options.pop(k) for k in LAYER_ARGUMENTS if k in options}
     given = {"tiles": tiles, "assets": assets, "height": height, "basemap": basemap, **options}
-    options = MAP_OPTIONS.check(given)
+    options = MAP_OPTIONS.check(given, keep=LAYER_ARGUMENTS + FOLIUM_MAP_ARGUMENTS)
     tiles, assets, height, basemap = (
         options.pop(k) for k in ("tiles", "assets", "height", "basemap")
     )
     created = m is None
     if m is None:
-        m = _new_map(tiles, height)
+        m = _new_map(tiles, height, folium_args)
+    elif folium_args:
+        raise UnknownOptionError(
+            f"{', '.join(map(repr, folium_args))}: folium.Map arguments make a new map, and m= "
+            "is given; set them on your folium.Map, or leave m out"
+        )
     if basemap == "auto":
         basemap = "countries"
-    FlowLayer(flows, assets=assets, fit=created, basemap=basemap, **options).add_to(m)
+    if not created and options.get("palette") is None:
+        options["palette"] = _palette_after(m)
+    fit = created and not {"location", "zoom_start"} & set(folium_args)
+    FlowLayer(flows, assets=assets, fit=fit, basemap=basemap, **layer_args, **options).add_to(m)
     # Ids from a counter, also on a user's own map: the same input gives the same bytes.
     _stable_ids(m.get_root())
     return m
 
 
-def _new_map(tiles: Any, height: str) -> folium.Map:
+def _palette_after(m: Any) -> list[str] | None:
+    """Give the default palette with the colours of the flow layers already on ``m`` last.
+
+    A second FlowSet on a map takes colours the first does not use, so two layers' lines are
+    told apart (None: no layer there yet, the default palette as it is).
+
+    Examples
+    --------
+    >>> import folium, geoflows as gf
+    >>> m = folium.Map(tiles=None)
+    >>> _palette_after(m) is None
+    True
+    >>> arms = gf.read_flows([{"origin": "Rajin", "destination": "Vladivostok", "category": "x"}])
+    >>> _ = FlowLayer(arms).add_to(m)
+    >>> _palette_after(m)[0] == PALETTE[1] and _palette_after(m)[-1] == PALETTE[0]
+    True
+    """
+    used = {c for layer in m._children.values() if isinstance(layer, FlowLayer)
+            for c in layer.payload["colors"]}  # fmt: skip
+    if not used:
+        return None
+    return [c for c in PALETTE if c not in used] + [c for c in PALETTE if c in used]
+
+
+def _new_map(tiles: Any, height: str, folium_args: dict[str, Any] | None = None) -> folium.Map:
     """Make the map geoflows draws on: no folium CDN assets, the tiles only when asked for."""
     import folium
 
-    m = folium.Map(
-        location=[0, 0],
-        zoom_start=2,
-        tiles=None,
-        height=height,
-        control_scale=True,
-        world_copy_jump=False,
-    )
+    args = {**_MAP_DEFAULTS, **(folium_args or {})}
+    m = folium.Map(tiles=None, height=height, **args)
+    # folium gives min_zoom and max_zoom to the tiles it makes; there are none, so the map
+    # itself takes them (Leaflet's minZoom and maxZoom), with or without tiles added later.
+    for key in ("min_zoom", "max_zoom"):
+        if args.get(key) is not None:
+            m.options[key] = args[key]
     # Leaflet comes from FlowLayer (inline or pinned CDN); folium's CDN defaults are not needed.
     m.default_js = []
     m.default_css = []

@@ -22,6 +22,7 @@ from geoflows.render._encode import (  # noqa: F401 (re-exported)
 )
 from geoflows.render._encode import text as _text
 from geoflows.render._frames import flow_frame
+from geoflows.schema import AT_FORMS, at_period
 from geoflows.style import (
     COLOR_FIELDS,
     CONFIDENCE_LEVELS,
@@ -572,11 +573,30 @@ def _style_columns(s: dict, offset: np.ndarray, slot: np.ndarray) -> dict[str, A
     }
 
 
-def _time_columns(g: pd.DataFrame, at: str | None, window: int, slider: bool) -> dict[str, Any]:
-    """Write start and end days of every flow, the span of all dates, the slider's settings."""
-    day_at = None
+def _time_columns(g: pd.DataFrame, at: Any, window: int | None, slider: bool) -> dict[str, Any]:
+    """Write start and end days of every flow, the span of all dates, the slider's settings.
+
+    The slider stands at ``at``'s last day; a month or a year ``at`` makes the window (by
+    default) all its days: a flow shows when it starts by the last day and ends on the first
+    day or after.
+    """
+    day_at, at_days = None, None
     if at is not None:
-        day_at = int(pd.Timestamp(at).to_datetime64().astype("datetime64[D]").astype("int64"))
+        period = at_period(at)
+        if period is None:
+            raise GeoflowsError(f"at={at!r} is not {AT_FORMS}")
+        first, last = (int(np.datetime64(d.date(), "D").astype("int64")) for d in period)
+        day_at = last
+        if window is None and last > first:
+            window = last - first
+        # first and last day, and 0 a day, 1 a month, 2 a year: the slider names the period
+        at_days = [
+            first,
+            last,
+            0 if first == last else 1 if period[0].month == period[1].month else 2,
+        ]
+    if window is None:
+        window = 30
     days = pd.concat([g["start"], g["end"]]).dropna()
     span = (
         None
@@ -594,6 +614,7 @@ def _time_columns(g: pd.DataFrame, at: str | None, window: int, slider: bool) ->
         "window": int(window),
         "slider": bool(slider),
         "at": day_at,
+        "atPeriod": at_days,
     }
 
 
@@ -640,7 +661,7 @@ def build_payload(
     palette: Any = None,
     time_slider: bool = True,
     at: str | None = None,
-    time_window_days: int = 30,
+    time_window_days: int | None = None,
     precision: int = 4,
     simplify: float = 0.005,
     arrows: bool = True,
@@ -736,6 +757,38 @@ def build_payload(
         if basemap
         else None,
     }
+
+
+def shared_basemap(
+    payloads: list[dict[str, Any]], name: str = "countries"
+) -> dict[str, Any] | None:
+    """Give one basemap for several layers on one map, as :func:`build_payload` gives one.
+
+    Clipped to what every layer shows (its flows and its focus), with the detail at the
+    busiest places of each in turn (the first of each layer, then the second, ...), so every
+    layer's ports sit on their coasts, not only the first layer's.
+
+    Examples
+    --------
+    >>> import geoflows as gf
+    >>> a = build_payload(gf.read_flows([{"origin": "Rajin", "destination": "Vladivostok"}]))
+    >>> b = build_payload(gf.read_flows([{"origin": "Tartus", "destination": "Novorossiysk"}]))
+    >>> len(shared_basemap([a, b])["cuts"]) > len(shared_basemap([a])["cuts"])
+    True
+    """
+    box, lists = None, []
+    for P in payloads:
+        box = _union(box, _union(P["bounds"], P["focus"]))
+        ends = np.array([_codes(P["o"], P["n"]), _codes(P["d"], P["n"])], dtype=np.int64)
+        lists.append(_busiest_places(P["places"], ends, P["waypoints"], P["precision"]))
+    longest = max((len(x) for x in lists), default=0)
+    turns = [x[k : k + 1] for k in range(longest) for x in lists if k < len(x)]
+    return _basemap(name, box, np.concatenate(turns) if turns else None)
+
+
+def _codes(column: Any, n: int) -> list[int]:
+    """Give the ``n`` integers of an :func:`_ints` column."""
+    return [column["c"]] * n if isinstance(column, dict) and "c" in column else unpack(column)
 
 
 def _busiest_places(

@@ -1,4 +1,15 @@
 /* controls.js: legend, filter, time slider and title controls. */
+
+// A control's heading: its word ("Legend"), and the layer's name when several share the map,
+// so each layer's controls say whose they are (the name is data: text, isolated, cut short).
+function heading(cls, word, name) {
+  var s = el("summary", cls, word);
+  if (name !== null && name !== undefined) {
+    s.appendChild(document.createTextNode(": "));
+    s.appendChild(titledBdi(name, "gf-layer-name"));
+  }
+  return s;
+}
 function swatch(width, color, dash, opacity, length) {
   var len = length || 36, h = Math.max(10, Math.ceil(width) + 2);
   var svgNS = "http://www.w3.org/2000/svg";
@@ -120,14 +131,14 @@ function setPlaceRule(legend, unit) {
     : "circle size: number of flows (units differ)";
 }
 
-function addLegend(map, P, compact) {
+function addLegend(map, P, compact, name) {
   var legend = L.control({ position: "bottomright" });
   legend.onAdd = function () {
     var outer = el("div", "gf-legend leaflet-bar");
     stopMap(outer);
     var details = el("details", "gf-legend-main");
     details.open = !compact;
-    details.appendChild(el("summary", "gf-summary", "Legend"));
+    details.appendChild(heading("gf-summary", "Legend", name));
     outer.appendChild(details);
     var box = el("div", "gf-legend-body");
     details.appendChild(box);
@@ -185,14 +196,14 @@ function addLegend(map, P, compact) {
   return legend;
 }
 
-function addFilter(map, P, state, update) {
+function addFilter(map, P, state, update, legendControl, name) {
   var filter = L.control({ position: "topright" });
   filter.onAdd = function () {
     var outer = el("div", "gf-filter leaflet-bar");
     stopMap(outer);
     var details = el("details");
     details.open = P.filterOpen;
-    details.appendChild(el("summary", "gf-summary", "Filter"));
+    details.appendChild(heading("gf-summary", "Filter", name));
     outer.appendChild(details);
     var box = el("div", "gf-filter-body");
     details.appendChild(box);
@@ -229,20 +240,23 @@ function addFilter(map, P, state, update) {
   filter.addTo(map);
   var body = filter.getContainer().querySelector(".gf-filter-body");
   var open = filter.getContainer().querySelector("details");
-  var legend = map.getContainer().querySelector(".gf-legend");
+  var legend = legendControl.getContainer();
+  filter.getContainer().gfLegend = legend; // fitFilter keeps clear of this layer's legend
   // toggle does not bubble: listen in the capture phase for every section of the legend
   if (legend) legend.addEventListener("toggle", function () { fitFilter(map, open, body, "legend"); }, true);
   map.on("resize", function () { fitFilter(map, open, body, "filter"); });
   fitFilter(map, open, body, "filter");
+  return filter;
 }
 
 // The open filter (top right) never runs under the legend (bottom right): its list scrolls
 // inside the room above the legend. With too little room, the control just opened wins: the
 // filter opening folds the legend, the legend opening folds the filter.
 function fitFilter(map, details, body, opened) {
-  var legend = map.getContainer().querySelector(".gf-legend"), least = 150, gap = 10;
+  var outer = body.closest(".gf-filter");
+  var legend = outer && outer.gfLegend, least = 150, gap = 10;
   body.style.maxHeight = "";
-  if (!details.open || !legend) return;
+  if (!details.open || !legend || !legend.offsetHeight) return;
   function room() { return legend.getBoundingClientRect().top - body.getBoundingClientRect().top - gap; }
   if (room() < least) {
     var main = legend.querySelector("details.gf-legend-main");
@@ -256,11 +270,18 @@ function addTitle(map, P) {
   var title = L.control({ position: "topleft" });
   title.onAdd = function () { return el("div", "gf-title leaflet-bar", P.title); };
   title.addTo(map);
+  return title;
 }
 
-// What the slider shows now, in words: "30 days to 20 Oct 2024", "on 20 Oct 2024", "all dates".
+// What the slider shows now, in words: "30 days to 20 Oct 2024", "on 20 Oct 2024", "all of Oct
+// 2024", "all dates".
 function sliderWindowText(P, state) {
   if (state.all || state.day === null) return "all dates shown";
+  // a month or a year asked for (at: "2024-10"), while the slider still shows all of it
+  var asked = P.atPeriod;
+  if (asked && asked[2] && state.day === asked[1] && state.day - P.window === asked[0]) {
+    return "all of " + periodText(asked[1], asked[2]);
+  }
   if (!(P.window > 0)) return "on " + longDay(state.day);
   return P.window + (P.window === 1 ? " day" : " days") + " to " + longDay(state.day);
 }
@@ -271,11 +292,12 @@ function setSliderWindow(container, P, state) {
 }
 
 // Time slider: a flow shows while start <= day <= end + window (undated flows always).
-function addSlider(map, P, state, update) {
+function addSlider(map, P, state, update, name) {
   var slider = L.control({ position: "bottomleft" });
   slider.onAdd = function () {
     var box = el("div", "gf-slider leaflet-bar");
     stopMap(box);
+    if (name !== null && name !== undefined) box.appendChild(titledBdi(name, "gf-layer-name gf-slider-name"));
     var allLabel = el("label", "gf-check");
     var all = el("input");
     all.type = "checkbox";
@@ -286,8 +308,11 @@ function addSlider(map, P, state, update) {
     var range = el("input");
     range.type = "range";
     range.className = "gf-range";
-    range.min = String(P.dayMin);
-    range.max = String(P.dayMax);
+    // the day asked for (at) is on the slider even past the flows' dates: "at: 2024-10" stands
+    // on the 31st when the last flow is dated the 15th
+    var asked = state.day === null ? P.dayMax : state.day;
+    range.min = String(Math.min(P.dayMin, asked));
+    range.max = String(Math.max(P.dayMax, asked));
     range.step = "1";
     range.value = String(state.day === null ? P.dayMax : state.day);
     range.setAttribute("aria-label", "date shown");
@@ -316,6 +341,7 @@ function addSlider(map, P, state, update) {
     return box;
   };
   slider.addTo(map);
+  return slider;
 }
 
 // Every link on the map opens in a new tab without a way back (noopener), Leaflet's attribution

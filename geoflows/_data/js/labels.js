@@ -1,6 +1,6 @@
 /* geoflows place labels: every named place gets a label of real DOM text beside its marker.
  *
- * gfLabels(map, places, options) -> {update(), setVisible(bool)}
+ * gfLabels(map, places, options) -> {update(), setVisible(bool), setShown(flags, radii), placed()}
  *   places:  [{name, lat, lon, weight, radius?}]; entries without a name get no label.
  *   options: {pane: "gf-labels", zIndex: 550, gap: 3, radius: 4, padding: 2, cell: 64,
  *             repeatDistance: 48}
@@ -21,6 +21,11 @@
  * setShown(flags, radii) says which places are on the map now (flags[i] false: the place has no
  * flow shown, so neither its marker nor its name takes room) and how large their markers are
  * (radii[i], px; optional), both indexed like `places`, then lays out again.
+ *
+ * Several layers on one map (map._gfLabels, in the order they were made, which is the order
+ * they lay out on a moveend): the names an earlier layer shows take room like placed labels,
+ * and a name it shows for a place near one of this layer's is not shown again; placed()
+ * gives them.
  *
  * Safety rule: the name goes into the page with textContent only, never as markup.
  */
@@ -167,6 +172,16 @@ function gfLabels(map, places, options) {
         insert(cr.left - box.left, cr.top - box.top, cr.right - box.left, cr.bottom - box.top, -1);
       }
     }
+    var named = Object.create(null);  // name -> flat x, y of the places labelled with it
+    var earlier = map._gfLabels || [];
+    for (var ei = 0; ei < earlier.length && earlier[ei] !== api; ei++) {
+      var theirs = earlier[ei].placed();
+      for (var t = 0; t < theirs.length; t++) {
+        var o = theirs[t];
+        insert(o.x - origin.x, o.y - origin.y, o.x - origin.x + o.w, o.y - origin.y + o.h, -1);
+        (named[o.text] || (named[o.text] = [])).push(o.ax - origin.x, o.ay - origin.y);
+      }
+    }
     var px = new Float64Array(marks.length), py = new Float64Array(marks.length), m;
     for (m = 0; m < marks.length; m++) {
       // The copy of the place nearest the view's centre (maps across the antimeridian).
@@ -176,7 +191,6 @@ function gfLabels(map, places, options) {
       if (!marks[m].off) insert(q.x - rm, q.y - rm, q.x + rm, q.y + rm, marks[m].rank);
     }
     var changes = [];
-    var named = Object.create(null);  // name -> flat x, y of the places labelled with it
     for (var k = 0; k < items.length; k++) {
       var it = items[k], pt = { x: px[it.mark], y: py[it.mark] };
       var r = marks[it.mark].radius, w = it.w, h = it.h, placed = false, x = 0, y = 0;
@@ -201,6 +215,7 @@ function gfLabels(map, places, options) {
             placed = true; x = Math.round(x0 + origin.x); y = Math.round(y0 + origin.y);
             insert(x0, y0, x1, y1, -1);
             (named[it.text] || (named[it.text] = [])).push(pt.x, pt.y);
+            it.ax = pt.x + origin.x; it.ay = pt.y + origin.y;
             break;
           }
         }
@@ -244,8 +259,19 @@ function gfLabels(map, places, options) {
     if (visible) update();
   }
 
+  // The names shown now, in layer coordinates: box (x, y, w, h), text, and its place (ax, ay).
+  function placed() {
+    var out = [];
+    for (var k = 0; visible && k < items.length; k++) {
+      var it = items[k];
+      if (it.shown) out.push({ x: it.x, y: it.y, w: it.w, h: it.h, text: it.text, ax: it.ax, ay: it.ay });
+    }
+    return out;
+  }
+
+  var api = { update: update, setVisible: setVisible, setShown: setShown, placed: placed };
   // Leaflet ends every zoom and every resize (invalidateSize) with a moveend.
   map.on("moveend viewreset", update);
   update();
-  return { update: update, setVisible: setVisible, setShown: setShown };
+  return api;
 }

@@ -1,4 +1,5 @@
-/* main.js: draw(map, payload, fit), exported as window.geoflowsDraw, puts one payload of flows on a map. */
+/* main.js: draw(map, payload, fit, options), exported as window.geoflowsDraw, puts one payload of
+ * flows on a map and returns the Leaflet layer a layer control toggles (FlowGroup). */
 function placeIndex(P) {
   var m = P.places.name.length, inn = new Array(m), out = new Array(m);
   for (var p = 0; p < m; p++) { inn[p] = []; out[p] = []; }
@@ -21,15 +22,16 @@ function placeSpellings(P) {
   return out;
 }
 
-// The waypoints (via) as label and search entries, each with a small marker of its own.
-function waypointEntries(map, P) {
+// The waypoints (via) as label and search entries, each with a small marker of its own (in
+// `group`, which is shown and hidden with the flows).
+function waypointEntries(group, P) {
   var W = P.waypoints, out = [];
   if (!W || !W.name.length) return out;
   var s = Math.pow(10, P.precision), renderer = L.canvas({ padding: 0.2 });
   for (var w = 0; w < W.name.length; w++) {
     var lat = W.lat[w] / s, lon = W.lon[w] / s;
     L.circleMarker([lat, lon], { renderer: renderer, radius: 3, weight: 1.5, color: "#333",
-      fillColor: "#fff", fillOpacity: 1, interactive: false }).addTo(map);
+      fillColor: "#fff", fillOpacity: 1, interactive: false }).addTo(group);
     out.push({ name: W.name[w], also: W.also[w], lat: lat, lon: lon, weight: W.of[w].length,
       waypoint: w, radius: 3 });
   }
@@ -93,7 +95,37 @@ function popupPaneOnTop(map) {
   return "gfPopupPane";
 }
 
-function draw(map, P, fit) {
+// What one payload puts on the map, as one Leaflet layer: a layer control (folium.LayerControl)
+// lists it by its name, and removing it hides its flows, their place circles, waypoint markers
+// and names, its controls and its popup; adding it shows them again as they were (the filter's
+// and the slider's choices kept). The basemap is geography, not this layer's: it stays.
+var FlowGroup = L.Layer.extend({
+  initialize: function (parts) { this.parts = parts; this.shown = true; this.isGeoflowsGroup = true; },
+  onAdd: function (map) { this._show(map, true); },
+  onRemove: function (map) { this._show(map, false); },
+  _show: function (map, on) {
+    if (this.shown === on) return;
+    this.shown = on;
+    var p = this.parts;
+    if (on) { map.addLayer(p.canvas); map.addLayer(p.marks); } else { map.removeLayer(p.canvas); map.removeLayer(p.marks); p.hide(); }
+    for (var c = 0; c < p.controls.length; c++) p.controls[c].getContainer().style.display = on ? "" : "none";
+    if (p.labels) p.labels.setVisible(on);
+    // the other layers' names take the room this layer's leave (or give it back)
+    var all = map._gfLabels || [];
+    for (var k = 0; k < all.length; k++) if (all[k] !== p.labels) all[k].update();
+    map.getContainer().setAttribute("data-geoflows-layers-shown", String(shownGroups(map)));
+  }
+});
+
+// How many of the map's flow layers are shown now (Leaflet calls onRemove before it forgets the layer).
+function shownGroups(map) {
+  var all = map._gfGroups || [], n = 0;
+  for (var k = 0; k < all.length; k++) if (all[k].shown) n++;
+  return n;
+}
+
+function draw(map, P, fit, options) {
+  var opts = options || {}, name = opts.label === undefined ? null : opts.label;
   expandConstants(P);
   var n = P.n;
   var state = {
@@ -104,17 +136,20 @@ function draw(map, P, fit) {
   };
   var idx = placeIndex(P);
   state["in"] = idx["in"]; state.out = idx.out;
-  if (P.basemap) drawBasemap(map, P.basemap, P.bounds);
+  // one basemap a map: a second layer's page carries none (FlowLayer gives the first all places)
+  if (P.basemap && !map.getPane("geoflows-basemap")) drawBasemap(map, P.basemap, P.bounds);
   var places = decodePlaces(P), paths = buildPaths(P, places), content = Content(P);
   var layer = new FlowCanvas(P, paths, places, state);
   layer.P = P;
   var container = map.getContainer();
   var size = map.getSize(), compact = size.x < 1000 || size.y < 600;
-  var legend = addLegend(map, P, compact);
+  // several layers' legends open folded, each one line headed by its name: the corner stays clear
+  var legend = addLegend(map, P, compact || name !== null, name), controls = [legend];
   linksInNewTab(map);
-  addFilter(map, P, state, update);
-  if (P.title) addTitle(map, P);
-  if (P.slider && P.dayMin !== null) addSlider(map, P, state, update);
+  controls.push(addFilter(map, P, state, update, legend, name));
+  if (P.title) controls.push(addTitle(map, P));
+  var slider = P.slider && P.dayMin !== null ? addSlider(map, P, state, update, name) : null;
+  if (slider) controls.push(slider);
 
   // The map's state for whoever frames it (gf.FlowWidget's bridge): the flows clicked (or of the
   // place clicked), the flows shown, the slider's day and window, the view. "geoflows:set-at"
@@ -142,12 +177,13 @@ function draw(map, P, fit) {
     if (at !== null && !isFinite(day)) return;
     state.all = day === null;
     if (day !== null) state.day = day;
-    var all = container.querySelector(".gf-all-dates"), range = container.querySelector(".gf-range");
-    var label = container.querySelector(".gf-date");
+    var box = slider ? slider.getContainer() : null;
+    var all = box && box.querySelector(".gf-all-dates"), range = box && box.querySelector(".gf-range");
+    var label = box && box.querySelector(".gf-date");
     if (all) all.checked = state.all;
     if (range) { range.disabled = state.all; if (day !== null) range.value = String(day); }
     if (label && day !== null) label.textContent = isoDay(day);
-    setSliderWindow(container, P, state);
+    if (box) setSliderWindow(box, P, state);
     update();
   });
   map.on("moveend", function () { announce(); });
@@ -297,6 +333,7 @@ function draw(map, P, fit) {
     return p >= 0 ? { place: p, flow: -1 } : { place: -1, flow: f };
   }
   map.on("mousemove", function (e) {
+    if (!group.shown) return;
     var hit = pointer(e);
     layer.highlight(hit.flow);
     container.classList.toggle("gf-pointer", hit.flow >= 0 || hit.place >= 0);
@@ -306,6 +343,7 @@ function draw(map, P, fit) {
   });
   map.on("mouseout", function () { layer.highlight(-1); map.closeTooltip(tip); });
   map.on("click", function (e) {
+    if (!group.shown) return;
     var hit = pointer(e);
     if (hit.place >= 0) {
       focusPlace(hit.place);
@@ -320,7 +358,8 @@ function draw(map, P, fit) {
   });
 
   // Fit whenever the container gets a size, and on resize, until the user moves the map.
-  var target = P.focus || P.bounds, userMoved = false, fitting = false;
+  // several layers on one map fit the view to all of them (options.bounds)
+  var target = opts.bounds || P.focus || P.bounds, userMoved = false, fitting = false;
   function fitNow() {
     var s = map.getSize();
     if (!fit || !target || userMoved || !s.x || !s.y) return;
@@ -345,6 +384,12 @@ function draw(map, P, fit) {
   }
   update();  // before the layer is on the map: the first frame is drawn once
   layer.addTo(map);
+  var marks = L.layerGroup().addTo(map);
+  var group = new FlowGroup({ canvas: layer, marks: marks, controls: controls, labels: null, hide: function () {
+    map.closeTooltip(tip);
+    if (popupOpen) map.closePopup();
+    if (state.focus) focusPlace(-1);
+  } });
 
   // Place names and the search box (labels.js, search.js), when they are part of the page.
   var spellings = placeSpellings(P);
@@ -358,17 +403,21 @@ function draw(map, P, fit) {
     named.push({ name: P.places.name[p], also: spellings[p], lat: places.lat[p], lon: places.lon[p],
       weight: weight, index: p });
   }
-  named = named.concat(waypointEntries(map, P));
+  named = named.concat(waypointEntries(marks, P));
   labels = null;
   if (P.labels && typeof gfLabels === "function") {
-    labels = gfLabels(map, named, {});
+    // each layer its own pane of names (hidden with it); the layers' names avoid each other
+    var panes = map._gfLabels || (map._gfLabels = []);
+    labels = gfLabels(map, named, { pane: panes.length ? "gf-labels-" + panes.length : "gf-labels" });
+    panes.push(labels);
+    group.parts.labels = labels;
     showLabels();
   }
   if (typeof gfSearch === "function") {
-    gfSearch(map, named, function (k) {
+    controls.push(gfSearch(map, named, function (k) {
       var pl = named[k] || {};
       if (pl.index !== undefined) focusPlace(pl.index);
-    });
+    }, name === null ? {} : { placeholder: "Find a place: " + name }).control);
   }
 
   layer.api = {
@@ -391,5 +440,11 @@ function draw(map, P, fit) {
     flowId: flowId,
     labels: labels
   };
-  return layer;
+  group.api = layer.api;
+  (map._gfGroups || (map._gfGroups = [])).push(group);
+  group.state = state;
+  if (opts.show === false) group._show(map, false);
+  else group.addTo(map);
+  container.setAttribute("data-geoflows-layers-shown", String(shownGroups(map)));
+  return group;
 }
