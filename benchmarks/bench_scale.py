@@ -274,8 +274,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="2,000 and 10,000 flows")
     parser.add_argument("--full", action="store_true", help="also build 1,000,000 flows")
     parser.add_argument("--profile", action="store_true", help="cProfile read_flows")
+    parser.add_argument("--sizes", help="comma-separated flow counts, e.g. 1000,3000")
     args = parser.parse_args(argv)
     sizes = [2_000, 10_000] if args.quick else [10_000, 100_000]
+    if args.sizes:
+        sizes = [int(v) for v in args.sizes.split(",")]
     with tempfile.TemporaryDirectory() as tmp:
         bench_read(sizes, Path(tmp), args.profile)
         bench_memory(sizes[-1], Path(tmp))

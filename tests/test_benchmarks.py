@@ -34,7 +34,8 @@ run_all = _run_all_module()
 #: of data/maps.yaml against this very commit (HEAD, whose place index is the warm one),
 #: not 0.1, whose own index format would be built cold in every run.
 EXTRA_ARGS = {
-    "bench_render": ["--no-browser", "--sizes", "200,1000"],
+    "bench_render": ["--no-browser", "--sizes", "100,300"],
+    "bench_scale": ["--sizes", "1000,3000"],
     "bench_places": ["--warm-cache", "--sizes", "10000,500"],
     "bench_examples": ["--repeats", "1", "--maps", "1", "--baseline", "HEAD"],
     "bench_routes": ["--sizes", "1000,40,4"],
