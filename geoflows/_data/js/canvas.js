@@ -430,7 +430,6 @@ var FlowCanvas = L.Layer.extend({
     var g = this.grid, c = Math.floor(x / CELL), r = Math.floor(y / CELL);
     if (c < 0 || r < 0 || c >= g.cols || r >= g.rows) return -1;
     var list = g.cells[r * g.cols + c], best = -1, bestD = Infinity, P = this.P;
-    this.hitInside = false;
     if (!list) return -1;
     for (var m = 0; m < list.length; m += 2) {
       var i = list[m], k = list[m + 1], q = this._points(i), pts = q.pts;
@@ -439,7 +438,7 @@ var FlowCanvas = L.Layer.extend({
       var t = l2 ? Math.max(0, Math.min(1, ((x - ax) * dx + (y - ay) * dy) / l2)) : 0;
       var d = Math.hypot(x - ax - t * dx, y - ay - t * dy);
       var reach = Math.max(P.width[i], this.state.band[i]) / 2 + HIT_SLOP;
-      if (d <= reach && d - reach / 2 < bestD) { bestD = d - reach / 2; best = i; this.hitInside = d <= reach - HIT_SLOP; }
+      if (d <= reach && d - reach / 2 < bestD) { bestD = d - reach / 2; best = i; }
     }
     return best;
   },
