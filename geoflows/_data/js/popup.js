@@ -102,13 +102,15 @@ function popupObstacles(container) {
   return { legend: legend, others: others };
 }
 
-// Where the popup goes: clear of every control when that costs at most POPUP_MIN / 3 of its
-// height, else clear of the legend only. With no room beside the point (a point under the
-// legend), the popup lies along the frame's left edge, with no tip.
+// Where the popup goes: clear of every control when it shows there whole; else clear of the
+// legend only when it shows whole there, or POPUP_MIN / 3 taller (a popup scrolls only when
+// it must). With no room beside the point (a point under the legend), the popup lies along
+// the frame's left edge, with no tip.
 function choosePopupBox(frame, a, w, h, obstacles) {
   var all = obstacles.legend.concat(obstacles.others);
   var clear = popupBox(frame, a, w, h, all), legendOnly = popupBox(frame, a, w, h, obstacles.legend);
-  var box = clear && (!legendOnly || legendOnly.h <= clear.h + POPUP_MIN / 3) ? clear : legendOnly;
+  var box = clear && (clear.h >= h || !legendOnly || (legendOnly.h < h && legendOnly.h <= clear.h + POPUP_MIN / 3)) ?
+    clear : legendOnly;
   if (box) return box;
   var edge = { x: frame.left - POPUP_GAP, y: (frame.top + frame.bottom) / 2 };
   box = popupBox(frame, edge, w, h, obstacles.legend) || { x: frame.left, y: frame.top, w: w, h: Math.min(h, frame.bottom - frame.top) };
