@@ -273,8 +273,10 @@ function draw(map, P, fit) {
       pane: popupPane, autoPan: false }).setLatLng(latlng).setContent(node).openOn(map);
     placePopup(map, popup);
   }
-  // a zoom or a new size moves the point: the popup is placed again by it
-  map.on("zoomend resize", function () { if (popup && popupOpen) placePopup(map, popup); });
+  // a zoom or a new size moves the point: the popup is placed again by it, while in view
+  map.on("zoomend resize", function () {
+    if (popup && popupOpen && map.getBounds().contains(popup.getLatLng())) placePopup(map, popup);
+  });
   map.on("popupopen", function () { popupOpen = true; map.closeTooltip(tip); });
   map.on("popupclose", function () { popupOpen = false; });
   function showTip(node, latlng) {
