@@ -422,7 +422,9 @@ var FlowCanvas = L.Layer.extend({
         if (x1 < 0 || y1 < 0 || x0 > f.w || y0 > f.h) continue;
         var c0 = Math.max(0, Math.floor(x0 / CELL)), c1 = Math.min(cols - 1, Math.floor(x1 / CELL));
         var r0 = Math.max(0, Math.floor(y0 / CELL)), r1 = Math.min(rows - 1, Math.floor(y1 / CELL));
-        if ((c1 - c0 + 1) * (r1 - r0 + 1) > 400) continue; // a segment across the screen: skipped
+        // a segment across the screen: only the cells along it (zoomed in, a line of two
+        // points crosses hundreds of cells, and its box would fill the grid)
+        if ((c1 - c0 + 1) * (r1 - r0 + 1) > 400) { this._cellsAlong(cells, cols, rows, pts, i, k, pad); continue; }
         for (var r = r0; r <= r1; r++) {
           for (var c = c0; c <= c1; c++) {
             var at = r * cols + c;
@@ -434,13 +436,38 @@ var FlowCanvas = L.Layer.extend({
     this.grid = { cells: cells, cols: cols, rows: rows };
   },
 
+  // Add (i, k) to the cells within `pad` of segment k of flow i, for the part of it in view.
+  _cellsAlong: function (cells, cols, rows, pts, i, k, pad) {
+    var ax = pts[2 * k - 2], ay = pts[2 * k - 1], dx = pts[2 * k] - ax, dy = pts[2 * k + 1] - ay;
+    var t0 = 0, t1 = 1, lo = [-pad, -pad], hi = [cols * CELL + pad, rows * CELL + pad], a = [ax, ay], d = [dx, dy];
+    for (var e = 0; e < 2; e++) {
+      if (!d[e]) { if (a[e] < lo[e] || a[e] > hi[e]) return; continue; }
+      var u = (lo[e] - a[e]) / d[e], v = (hi[e] - a[e]) / d[e];
+      t0 = Math.max(t0, Math.min(u, v)); t1 = Math.min(t1, Math.max(u, v));
+    }
+    if (t0 > t1) return;
+    var steps = Math.ceil(Math.hypot(dx, dy) * (t1 - t0) / (CELL / 2)), seen = {};
+    for (var s = 0; s <= steps; s++) {
+      var t = t0 + (t1 - t0) * s / Math.max(1, steps), x = ax + t * dx, y = ay + t * dy;
+      var c0 = Math.max(0, Math.floor((x - pad) / CELL)), c1 = Math.min(cols - 1, Math.floor((x + pad) / CELL));
+      var r0 = Math.max(0, Math.floor((y - pad) / CELL)), r1 = Math.min(rows - 1, Math.floor((y + pad) / CELL));
+      for (var r = r0; r <= r1; r++) {
+        for (var c = c0; c <= c1; c++) {
+          var at = r * cols + c;
+          if (seen[at]) continue;
+          seen[at] = true;
+          (cells[at] || (cells[at] = [])).push(i, k);
+        }
+      }
+    }
+  },
+
   // The flow under container point (x, y), or -1: the nearest within its half width + slop.
   flowAt: function (x, y) {
     if (!this.grid) this._buildGrid();
     var g = this.grid, c = Math.floor(x / CELL), r = Math.floor(y / CELL);
     if (c < 0 || r < 0 || c >= g.cols || r >= g.rows) return -1;
     var list = g.cells[r * g.cols + c], best = -1, bestD = Infinity, P = this.P;
-    this.hitInside = false;
     if (!list) return -1;
     for (var m = 0; m < list.length; m += 2) {
       var i = list[m], k = list[m + 1], q = this._points(i), pts = q.pts;
@@ -449,7 +476,7 @@ var FlowCanvas = L.Layer.extend({
       var t = l2 ? Math.max(0, Math.min(1, ((x - ax) * dx + (y - ay) * dy) / l2)) : 0;
       var d = Math.hypot(x - ax - t * dx, y - ay - t * dy);
       var reach = this._px(Math.max(P.width[i], this.state.band[i])) / 2 + HIT_SLOP;
-      if (d <= reach && d - reach / 2 < bestD) { bestD = d - reach / 2; best = i; this.hitInside = d <= reach - HIT_SLOP; }
+      if (d <= reach && d - reach / 2 < bestD) { bestD = d - reach / 2; best = i; }
     }
     return best;
   },

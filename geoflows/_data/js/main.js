@@ -300,24 +300,19 @@ function draw(map, P, fit, options) {
 
   // Pointer: the place or flow under it gets a tooltip; a click opens its popup.
   var tip = L.tooltip({ className: "gf-tooltip", direction: "bottom", offset: [0, 14], opacity: 1 });
-  var popupOpen = false, popupPane = popupPaneOnTop(map);
-  function controlPadding() {
-    // popups pan clear of every control, so none covers them
-    var tl = [10, 10], br = [10, 10], list = container.querySelectorAll(".leaflet-control");
-    var r0 = container.getBoundingClientRect();
-    for (var c = 0; c < list.length; c++) {
-      var r = list[c].getBoundingClientRect();
-      if (r.top - r0.top < r0.height / 2) tl[1] = Math.max(tl[1], r.bottom - r0.top + 8);
-      else br[1] = Math.max(br[1], r0.bottom - r.top + 8);
-    }
-    return { tl: tl, br: br };
-  }
+  var popupOpen = false, popupPane = popupPaneOnTop(map), popup = null;
   function openPopup(node, latlng) {
     map.closeTooltip(tip);
-    var pad = controlPadding();
-    L.popup({ maxWidth: 420, className: "gf-popup-wrap", pane: popupPane, autoPanPaddingTopLeft: pad.tl,
-      autoPanPaddingBottomRight: pad.br }).setLatLng(latlng).setContent(node).openOn(map);
+    // no wider than the map leaves room for; placePopup sizes and places it (popup.js)
+    var room = map.getSize().x - 2 * POPUP_MARGIN - 50;
+    popup = L.popup({ maxWidth: Math.max(160, Math.min(420, room)), className: "gf-popup-wrap",
+      pane: popupPane, autoPan: false }).setLatLng(latlng).setContent(node).openOn(map);
+    placePopup(map, popup);
   }
+  // a zoom or a new size moves the point: the popup is placed again by it, while in view
+  map.on("zoomend resize", function () {
+    if (popup && popupOpen && map.getBounds().contains(popup.getLatLng())) placePopup(map, popup);
+  });
   map.on("popupopen", function () { popupOpen = true; map.closeTooltip(tip); });
   map.on("popupclose", function () { popupOpen = false; });
   function showTip(node, latlng) {
@@ -326,11 +321,10 @@ function draw(map, P, fit, options) {
     if (!map.hasLayer(tip)) map.openTooltip(tip);
   }
   function pointer(e) {
-    // on a line's stroke the line wins; near a line but inside a place circle, the place
-    var pt = e.containerPoint, f = layer.flowAt(pt.x, pt.y);
-    if (f >= 0 && layer.hitInside) return { place: -1, flow: f };
-    var p = layer.placeAt(pt.x, pt.y);
-    return p >= 0 ? { place: p, flow: -1 } : { place: -1, flow: f };
+    // a place circle is drawn over the lines, so it wins over them: a click on a marker
+    // selects the place, not a line that starts (or passes) under it
+    var pt = e.containerPoint, p = layer.placeAt(pt.x, pt.y);
+    return p >= 0 ? { place: p, flow: -1 } : { place: -1, flow: layer.flowAt(pt.x, pt.y) };
   }
   map.on("mousemove", function (e) {
     if (!group.shown) return;
