@@ -99,7 +99,7 @@ def test_the_widget_hears_only_its_own_document_and_links_open_a_new_tab(
     }}""")
     assert len(links) >= 2, links
     assert all(t == "_blank" and "noopener" in rel for _, t, rel in links), links
-    frame.evaluate(f"{JS_MAP}.closePopup()")
+    frame.evaluate(f"void {JS_MAP}.closePopup()")
     context = probe.page.context
     # the tab the link opens gets a stand-in page here (no network)
     context.route("**/*", lambda r: r.fulfill(body="<p>opened</p>", content_type="text/html"))

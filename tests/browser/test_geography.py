@@ -155,7 +155,7 @@ def test_at_the_first_view_of_the_example_the_sea_of_japan_stays_water(
 
 def test_the_caspian_reads_as_water_under_its_claim_bands(probe: Probe, story_page: Path) -> None:
     probe.open(story_page)
-    probe.page.evaluate(f"{JS_MAP}.setView([41.5, 50.5], 5, {{animate: false}})")
+    probe.page.evaluate(f"void {JS_MAP}.setView([41.5, 50.5], 5, {{animate: false}})")
     probe.page.wait_for_timeout(300)
     _only_basemap(probe, True)
     bare = _rgb(probe.page.screenshot())
@@ -187,7 +187,7 @@ BEYOND = [
 
 def test_zoomed_out_there_is_land_beyond_the_clip(probe: Probe, story_page: Path) -> None:
     probe.open(story_page)
-    probe.page.evaluate(f"{JS_MAP}.setView([0, 60], 2, {{animate: false}})")
+    probe.page.evaluate(f"void {JS_MAP}.setView([0, 60], 2, {{animate: false}})")
     probe.page.wait_for_timeout(300)
     _only_basemap(probe, True)
     rgb = _rgb(probe.page.screenshot())
@@ -203,7 +203,7 @@ def test_zoomed_out_there_is_land_beyond_the_clip(probe: Probe, story_page: Path
 def test_a_port_sits_on_a_coast_drawn_at_its_zoom(probe: Probe, story_page: Path) -> None:
     port = gf.geocode("Anzali")
     probe.open(story_page)
-    probe.page.evaluate(f"{JS_MAP}.setView([{port.lat}, {port.lon}], 8, {{animate: false}})")
+    probe.page.evaluate(f"void {JS_MAP}.setView([{port.lat}, {port.lon}], 8, {{animate: false}})")
     probe.page.wait_for_timeout(300)
     _only_basemap(probe, True)
     rgb = _rgb(probe.page.screenshot())
@@ -245,7 +245,7 @@ def test_widths_shrink_zoomed_out_and_the_legend_follows(probe: Probe, tmp_path:
     page = probe.open(path).page
     widths, notes = {}, {}
     for zoom in (3, 5):
-        page.evaluate(f"{JS_MAP}.setView([10, 20], {zoom}, {{animate: false}})")
+        page.evaluate(f"void {JS_MAP}.setView([10, 20], {zoom}, {{animate: false}})")
         page.wait_for_timeout(200)
         painted = sum(a > 0 for a in page.evaluate(ALPHAS, [20, 28, 14]))
         sample = page.evaluate(

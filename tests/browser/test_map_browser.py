@@ -245,7 +245,7 @@ def test_tooltip_on_hover(probe: Probe, popup_map: Path) -> None:
     page = probe.open(popup_map).page
     # zoomed in on Rajin - Vladivostok: in the whole view the two place circles, which win
     # over the lines under them, cover that short line
-    page.evaluate(f"{JS_MAP}.fitBounds([[42.2, 130.3], [43.1, 131.9]], {{animate: false}})")
+    page.evaluate(f"void {JS_MAP}.fitBounds([[42.2, 130.3], [43.1, 131.9]], {{animate: false}})")
     _settle(probe)
     page.wait_for_function(f"{JS_LAYER}.api.drawn()")
     x, y = _center_point(probe, 0)
@@ -501,7 +501,7 @@ def test_large_map_uses_canvas(probe: Probe, large_map: Path) -> None:
     in_view, dashes, scale = page.evaluate(state)
     assert in_view > LARGE // 2 and dashes > 50_000
     assert scale == max(1, min(16, -(-dashes // 250_000)))
-    page.evaluate(f"{JS_MAP}.setView([10, 0], 5, {{animate: false}})")  # long lines across
+    page.evaluate(f"void {JS_MAP}.setView([10, 0], 5, {{animate: false}})")  # long lines across
     in_view, dashes, scale = page.evaluate(state)
     assert scale == max(1, min(16, -(-dashes // 250_000))) and scale > 1
     before = page.evaluate(f"{JS_MAP}.getCenter()")

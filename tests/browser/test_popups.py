@@ -21,7 +21,7 @@ from geoflows.render import notebook_html
 
 from .conftest import JS_LAYER, JS_MAP
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]  # two real maps, about 15 s each to build
+pytestmark = [pytest.mark.browser, pytest.mark.slow]  # two real maps
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = {
@@ -108,7 +108,7 @@ def _settle(frame: Any) -> None:
     frame.wait_for_function(f"!{JS_MAP}._animatingZoom && {JS_LAYER}.api.drawn()")
 
 
-def _click_flows(page: Any, frame: Any, origin: tuple[float, float], count: int = 4) -> list[dict]:
+def _click_flows(page: Any, frame: Any, origin: tuple[float, float], count: int = 3) -> list[dict]:
     """Click the line of the flow with the longest popup (zoomed in on when no click reaches
     it) and of ``count - 1`` others, as a reader does; for each, the open popup (checked to
     be that flow's)."""
@@ -140,7 +140,7 @@ def _click_flows(page: Any, frame: Any, origin: tuple[float, float], count: int 
 
 def _close(frame: Any) -> None:
     """Close the popup and wait until it has faded out (until then it takes the clicks)."""
-    frame.evaluate(f"{JS_MAP}.closePopup()")
+    frame.evaluate(f"void {JS_MAP}.closePopup()")
     frame.wait_for_function("document.querySelector('.gf-popup-wrap') === null")
 
 
@@ -159,9 +159,13 @@ def _assert_placed(popups: list[dict]) -> None:
 def test_popups_lie_inside_the_map_clear_of_the_legend(
     new_probe: Callable, pages: dict[str, Path], name: str, size: tuple[int, int]
 ) -> None:
+    """Clicked lines' popups lie inside the map; at 1280x800 a marker click selects its place
+    (one page load per size and data file: the story's page takes seconds to build and open)."""
     probe = new_probe(viewport={"width": size[0], "height": size[1]}).open(pages[name])
     page = probe.page
     _settle(page)
+    if size == (1280, 800):  # on the first view, before any click moves it
+        _markers_select_their_place(page)
     popups = _click_flows(page, page, (0, 0))
     _assert_placed(popups)
     longest = popups[0]
@@ -211,13 +215,8 @@ MARKERS_OVER_LINES = """() => {
 }""".replace("LAYER", JS_LAYER)
 
 
-@pytest.mark.parametrize("name", list(DATA))
-def test_a_click_on_a_marker_selects_the_place_not_a_line_under_it(
-    new_probe: Callable, pages: dict[str, Path], name: str
-) -> None:
-    probe = new_probe(viewport={"width": 1280, "height": 800}).open(pages[name])
-    page = probe.page
-    _settle(page)
+def _markers_select_their_place(page: Any) -> None:
+    """A click on a marker with one of its own lines under its centre selects the place."""
     found = page.evaluate(MARKERS_OVER_LINES)
     assert found, "no marker with a line under it"
     names = page.evaluate(f"{JS_LAYER}.P.places.name")
@@ -237,4 +236,3 @@ def test_a_click_on_a_marker_selects_the_place_not_a_line_under_it(
         page.mouse.click(x, y)  # a second click clears the selection
         assert page.locator(".folium-map").get_attribute("data-geoflows-focus") == "-1"
         _close(page)
-    probe.assert_quiet()
