@@ -2,9 +2,10 @@
  * the flow under the pointer with a grid of screen cells (built lazily after each draw). */
 var CELL = 24, HIT_SLOP = 4;
 // Progressive drawing: a view with more than PROGRESSIVE flows is stroked in chunks, one per
-// animation frame, smallest lines first; a chunk stops after FRAME_MS of script time or after
-// this.chunkSize strokes, a size tuned from the frame times seen (the rasteriser's work shows
-// only there), aiming at frames of FRAME_AIM ms. Smaller views are drawn in one pass.
+// animation frame, in the batches' order (smallest first on a map with the ramp); a chunk
+// stops after FRAME_MS of script time or after this.chunkSize strokes, a size tuned from the
+// frame times seen (the rasteriser's work shows only there), aiming at frames of FRAME_AIM
+// ms. Smaller views are drawn in one pass.
 var PROGRESSIVE = 4000, FRAME_MS = 12, FRAME_AIM = 30;
 
 // The colour each flow is drawn in: its own, but a movement's claims all take the colour of
@@ -20,11 +21,12 @@ function lineColors(P) {
   return hue;
 }
 
-// Flows that share colour, width, dash and ramp level are stroked as one batch. Batches are
-// drawn smallest first (the lowest ramp level, then the narrowest), so the largest flows lie
-// on top of the small ones they cross. With the magnitude ramp (a map of many flows: P.ramp,
-// render/_ramp.py), a batch takes its level's colour and opacity; without it, the flow's
-// colour at one opacity.
+// Flows that share colour, width, dash and ramp level are stroked as one batch. With the
+// magnitude ramp (a map of many flows: P.ramp, render/_ramp.py) a batch takes its level's
+// colour and opacity, and batches are drawn smallest first (the lowest level, then the
+// narrowest), so the largest flows lie on top of the many small ones they cross. A small map
+// (no ramp) draws each flow's colour at one opacity, the widest first, so its few thin lines
+// (a visit beside a rail convoy) stay visible on top.
 function styleBatches(P, hue) {
   var keyOf = {}, batches = [], R = P.ramp;
   for (var i = 0; i < P.n; i++) {
@@ -44,7 +46,8 @@ function styleBatches(P, hue) {
     }
     batches[b].members.push(i);
   }
-  batches.sort(function (a, b) { return a.level - b.level || a.width - b.width; });
+  batches.sort(R ? function (a, b) { return a.level - b.level || a.width - b.width; }
+    : function (a, b) { return b.width - a.width; });
   return batches;
 }
 
@@ -76,9 +79,11 @@ var FlowCanvas = L.Layer.extend({
     this.P = P; this.paths = paths; this.places = places; this.state = state;
     this.hue = lineColors(P);
     this.batches = styleBatches(P, this.hue);
-    // every flow in drawing order (the batches'): arrows follow it, so the largest stay on top
+    // the order of the arrows: with the ramp the batches' (the largest stay on top), else the
+    // flows' own
     this.order = [];
-    for (var b = 0; b < this.batches.length; b++) this.order.push.apply(this.order, this.batches[b].members);
+    if (P.ramp) for (var b = 0; b < this.batches.length; b++) this.order.push.apply(this.order, this.batches[b].members);
+    else for (var i = 0; i < P.n; i++) this.order.push(i);
     this.proj = new Float64Array(paths.xy.length);
     this.grid = null; this.hover = -1;
     this.isGeoflows = true;
