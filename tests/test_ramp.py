@@ -97,6 +97,18 @@ def test_levels_and_ramp_of_arrays():
     # widths outside the scale (a fixed width_domain) are clipped to its ends
     assert ramp_levels(np.array([0.5, 20.0]), 1.5, 14.0, np.ones(2, bool)).tolist() == [0, 15]
     assert ramp(["a", "b"], ["#000000", "#ffffff"])["colors"][1] == ["#ffffff"] * LEVELS
+    # a palette colour by name is kept at every level (only its opacity ramps); #rgba is tinted
+    named = ramp(["a", "b"], ["steelblue", "#f008"])["colors"]
+    assert named[0] == ["steelblue"] * LEVELS and named[1][-1] == "#ff0000"
+
+
+def test_a_palette_of_colour_names_draws_with_the_ramp():
+    flows = _flows(60, category=True)
+    p = build_payload(flows, palette={"ore": "steelblue", "grain": "rgb(10, 20, 30)"})
+    assert [c[0] for c in p["ramp"]["colors"]] == [
+        p["colors"][0],
+        p["colors"][1],
+    ] and set(p["colors"]) == {"steelblue", "rgb(10, 20, 30)"}
 
 
 def test_the_payload_is_the_same_for_the_same_flows():

@@ -11,6 +11,7 @@ and the legend alike.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import numpy as np
@@ -50,9 +51,15 @@ def ramp_levels(
     return np.where(drawn, level, -1)
 
 
-def _rgb(color: str) -> np.ndarray:
-    c = color.lstrip("#")
-    if len(c) == 3:
+_HEX = re.compile(r"#(?:[0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})")
+
+
+def _rgb(color: str) -> np.ndarray | None:
+    """Red, green, blue of a ``#rgb(a)`` or ``#rrggbb(aa)`` colour; None for other forms."""
+    if not _HEX.fullmatch(color):
+        return None
+    c = color[1:]
+    if len(c) <= 4:
         c = "".join(ch * 2 for ch in c)
     return np.array([int(c[k : k + 2], 16) for k in (0, 2, 4)], dtype=float)
 
@@ -64,7 +71,7 @@ def _hex(rgb: np.ndarray) -> str:
 
 def _along(stops: tuple[str, ...]) -> list[str]:
     """``LEVELS`` colours evenly along a ramp through ``stops`` (interpolated in sRGB)."""
-    rgb = np.array([_rgb(s) for s in stops])
+    rgb = np.array([_rgb(s) for s in stops], dtype=float)
     t = np.linspace(0.0, len(stops) - 1, LEVELS)
     k = np.minimum(np.floor(t).astype(int), len(stops) - 2)
     f = (t - k)[:, None]
@@ -72,8 +79,14 @@ def _along(stops: tuple[str, ...]) -> list[str]:
 
 
 def _tinted(color: str) -> list[str]:
-    """``LEVELS`` colours from a light tint of ``color`` up to ``color`` itself."""
+    """``LEVELS`` colours from a light tint of ``color`` up to ``color`` itself.
+
+    A palette colour given by name or function (``steelblue``, ``hsl(...)``) is kept as it is
+    at every level: its opacity still grows with the level.
+    """
     rgb, white = _rgb(color), np.full(3, 255.0)
+    if rgb is None:
+        return [color] * LEVELS
     mix = TINT * (1 - np.linspace(0.0, 1.0, LEVELS))[:, None]
     return [_hex(c) for c in white * mix + rgb * (1 - mix)]
 
