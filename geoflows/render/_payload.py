@@ -22,6 +22,8 @@ from geoflows.render._encode import (  # noqa: F401 (re-exported)
 )
 from geoflows.render._encode import text as _text
 from geoflows.render._frames import flow_frame
+from geoflows.render._ramp import RAMP_MIN_FLOWS, ramp_levels
+from geoflows.render._ramp import ramp as _ramp
 from geoflows.schema import AT_FORMS, at_period
 from geoflows.style import (
     COLOR_FIELDS,
@@ -368,6 +370,7 @@ def _legend(
     color_by: str,
     conf: np.ndarray,
     event_units: list[str],
+    ramped: dict[str, tuple[float, float]] | None = None,
 ) -> dict[str, Any]:
     used = np.bincount(conf, minlength=len(_CONF_ORDER)) > 0 if len(conf) else []
     return {
@@ -377,8 +380,16 @@ def _legend(
                 "scale": lg.scale,
                 "samples": [
                     [format_volume(v, unit=lg.unit), round(w, 2), _short_number(v)]
+                    # with the magnitude ramp, each sample's level (drawn in its colour)
+                    + ([_sample_level(w, lg)] if ramped is not None else [])
                     for v, w in zip(lg.values, lg.widths, strict=True)
                 ],
+                # the ramp's real ends: the smallest and the largest volume of the unit
+                **(
+                    {"ramp": [_short_number(x) for x in ramped[lg.unit]]}
+                    if ramped is not None and lg.unit in ramped
+                    else {}
+                ),
                 # a fixed scale (width_domain, share_scale) is stated: maps can be compared
                 "domain": None
                 if lg.domain is None
@@ -640,11 +651,42 @@ def _text_columns(g: pd.DataFrame) -> dict[str, Any]:
     }
 
 
-def _legend_of(g: pd.DataFrame, s: dict, color_by: str) -> dict[str, Any]:
+def _legend_of(g: pd.DataFrame, s: dict, color_by: str, ramped: bool) -> dict[str, Any]:
     events = s["events"]
     kinds = np.asarray(_text(g["kind"]))[events]
     event_units = sorted({u or k for u, k in zip(s["units"][events], kinds, strict=True)})
-    return _legend(s["legends"], s["unknown"], s["has_range"], color_by, s["conf"], event_units)
+    ends = _unit_ends(s) if ramped else None
+    return _legend(
+        s["legends"], s["unknown"], s["has_range"], color_by, s["conf"], event_units, ends
+    )
+
+
+def _unit_ends(s: dict) -> dict[str, tuple[float, float]]:
+    """Give the smallest and largest volume drawn on a scale, per unit (the ramp's ends)."""
+    on_scale = np.isfinite(s["best"]) & ~s["events"]
+    best, units = s["best"][on_scale], s["units"][on_scale]
+    return {
+        u: (float(best[units == u].min()), float(best[units == u].max()))
+        for u in sorted(set(units.tolist()))
+    }
+
+
+def _sample_level(width: float, lg: Any) -> int:
+    """Give the ramp level of a legend sample drawn ``width`` wide on its unit's scale."""
+    return int(ramp_levels(np.array([width]), lg.min_width, lg.max_width, np.array([True]))[0])
+
+
+def _ramp_columns(s: dict, n: int, min_width: float, max_width: float) -> dict[str, Any]:
+    """Write each flow's ramp level (``mag``) and the ramp, or ``None`` for a small map.
+
+    A map of more than :data:`~geoflows.render._ramp.RAMP_MIN_FLOWS` flows is drawn with the
+    magnitude ramp (:mod:`geoflows.render._ramp`); a smaller one in its plain colours.
+    """
+    if n <= RAMP_MIN_FLOWS:
+        return {"mag": None, "ramp": None}
+    level = ramp_levels(s["width"], min_width, max_width, ~s["unknown"] & ~s["events"])
+    keys = list(s["colors"])
+    return {"mag": _ints(level), "ramp": _ramp(keys, [s["colors"][k] for k in keys])}
 
 
 # Over 80 lines, one of the three issue 14 allows: 24 are the map options' signature, and the
@@ -713,6 +755,7 @@ def build_payload(
         g, color_by, palette, width_domain, scale=scale, min_width=min_width, max_width=max_width
     )
     claim, groups, part, offset, slot = _claims_and_offsets(g, ends, s, route, kinds, claims)
+    ramp = _ramp_columns(s, len(g), min_width, max_width)
     waypoints = _waypoints(g, places, precision)
     bounds, view = _bounds(geoms, kinds), _focus(focus, places, precision, g, waypoints)
     # beyond marker_limit places, markers hide the flows
@@ -733,6 +776,7 @@ def build_payload(
         "route": _ints(route),
         "lanes": lanes,
         **_style_columns(s, offset, slot),
+        **ramp,
         # zoomed out, the page draws the widths above min_width narrower (widths.js)
         "minWidth": float(min_width),
         "claim": _ints(claim),
@@ -745,7 +789,7 @@ def build_payload(
         "labels": bool(labels),
         **_time_columns(g, at, time_window_days, time_slider),
         **_text_columns(g),
-        "legend": _legend_of(g, s, color_by),
+        "legend": _legend_of(g, s, color_by, ramp["ramp"] is not None),
         "event": _ints(s["events"].astype(int)),
         "bounds": bounds,
         "focus": view,

@@ -2,9 +2,10 @@
  * the flow under the pointer with a grid of screen cells (built lazily after each draw). */
 var CELL = 24, HIT_SLOP = 4;
 // Progressive drawing: a view with more than PROGRESSIVE flows is stroked in chunks, one per
-// animation frame, widest lines first; a chunk stops after FRAME_MS of script time or after
-// this.chunkSize strokes, a size tuned from the frame times seen (the rasteriser's work shows
-// only there), aiming at frames of FRAME_AIM ms. Smaller views are drawn in one pass.
+// animation frame, in the batches' order (smallest first on a map with the ramp); a chunk
+// stops after FRAME_MS of script time or after this.chunkSize strokes, a size tuned from the
+// frame times seen (the rasteriser's work shows only there), aiming at frames of FRAME_AIM
+// ms. Smaller views are drawn in one pass.
 var PROGRESSIVE = 4000, FRAME_MS = 12, FRAME_AIM = 30;
 
 // The colour each flow is drawn in: its own, but a movement's claims all take the colour of
@@ -20,23 +21,33 @@ function lineColors(P) {
   return hue;
 }
 
+// Flows that share colour, width, dash and ramp level are stroked as one batch. With the
+// magnitude ramp (a map of many flows: P.ramp, render/_ramp.py) a batch takes its level's
+// colour and opacity, and batches are drawn smallest first (the lowest level, then the
+// narrowest), so the largest flows lie on top of the many small ones they cross. A small map
+// (no ramp) draws each flow's colour at one opacity, the widest first, so its few thin lines
+// (a visit beside a rail convoy) stay visible on top.
 function styleBatches(P, hue) {
-  // Flows that share colour, width and dash are stroked as one path; thick ones first so
-  // thin ones stay visible on top.
-  var keyOf = {}, batches = [];
+  var keyOf = {}, batches = [], R = P.ramp;
   for (var i = 0; i < P.n; i++) {
     var unknown = P.unknown[i] === 1;
     var w = unknown ? P.unknownWidth : Math.round(P.width[i] * 2) / 2;
     var dash = unknown ? P.unknownDash : P.dashes[P.conf[i]];
-    var key = hue[i] + "|" + w + "|" + dash;
+    var level = R ? P.mag[i] : -1;
+    var key = hue[i] + "|" + w + "|" + dash + "|" + level;
     var b = keyOf[key];
     if (b === undefined) {
       b = keyOf[key] = batches.length;
-      batches.push({ color: P.colors[hue[i]], width: w, dash: dash ? dash.split(" ").map(Number) : [], members: [] });
+      batches.push({
+        color: level >= 0 ? R.colors[hue[i]][level] : P.colors[hue[i]],
+        alpha: level >= 0 ? R.alpha[level] : R ? R.alpha[R.levels >> 1] : 0.85,
+        level: level, width: w, dash: dash ? dash.split(" ").map(Number) : [], members: []
+      });
     }
     batches[b].members.push(i);
   }
-  batches.sort(function (a, b) { return b.width - a.width; });
+  batches.sort(R ? function (a, b) { return a.level - b.level || a.width - b.width; }
+    : function (a, b) { return b.width - a.width; });
   return batches;
 }
 
@@ -68,6 +79,11 @@ var FlowCanvas = L.Layer.extend({
     this.P = P; this.paths = paths; this.places = places; this.state = state;
     this.hue = lineColors(P);
     this.batches = styleBatches(P, this.hue);
+    // the order of the arrows: with the ramp the batches' (the largest stay on top), else the
+    // flows' own
+    this.order = [];
+    if (P.ramp) for (var b = 0; b < this.batches.length; b++) this.order.push.apply(this.order, this.batches[b].members);
+    else for (var i = 0; i < P.n; i++) this.order.push(i);
     this.proj = new Float64Array(paths.xy.length);
     this.grid = null; this.hover = -1;
     this.isGeoflows = true;
@@ -148,7 +164,10 @@ var FlowCanvas = L.Layer.extend({
     var dashing = dashScale(this.batches, inView, this.paths.box, f);
     this.dashScale = dashing.scale; this.dashes = dashing.dashes;
     this.strokes = 0; this.chunks = 0; this.complete = false;
-    var job = this._job = { ctx: ctx, inView: inView, dim: dim, f: f, pass: 0, batch: 0, member: 0 };
+    // arrows go with their batch on a map with the ramp, over all the lines on one without
+    var job = this._job = { ctx: ctx, inView: inView, dim: dim, f: f, pass: 0, batch: 0, member: 0,
+      arrows: Boolean(this.P.ramp) && this._arrowsShown() };
+    this.drawnArrows = 0;
     if (this.inView <= PROGRESSIVE) { this._chunk(job, Infinity, Infinity); return; }
     this._chunk(job, this.chunkSize, FRAME_MS);
     if (!this.complete) this._next(job, performance.now());
@@ -199,6 +218,12 @@ var FlowCanvas = L.Layer.extend({
       var batch = this.batches[job.batch];
       if (batch) this._stroke(job.ctx, batch, job.inView, job.pass, job.dim, job);
       if (batch && job.member < batch.members.length) continue;
+      // with the ramp, each batch's arrows right after its lines: a small flow's arrow stays
+      // under the larger lines drawn after it
+      if (batch && job.arrows && job.pass === passes - 1) {
+        job.ctx.setLineDash([]);
+        this.drawnArrows += this._arrows(job.ctx, job.inView, job.f, batch.members);
+      }
       job.member = 0;
       if (++job.batch >= this.batches.length) { job.batch = 0; job.pass++; }
     }
@@ -210,7 +235,7 @@ var FlowCanvas = L.Layer.extend({
     var ctx = job.ctx, P = this.P;
     ctx.setLineDash([]);
     this._overLines(ctx, job.inView, job.dim);
-    this.drawnArrows = P.arrows && this.inView <= P.arrowLimit ? this._arrows(ctx, job.inView, job.f) : 0;
+    if (!job.arrows) this.drawnArrows = this._arrowsShown() ? this._arrows(ctx, job.inView, job.f, this.order) : 0;
     this.drawnPlaces = this._places(ctx, job.f);
     ctx.globalAlpha = 1;
     this._job = null; this.complete = true; this.passes++;
@@ -306,7 +331,7 @@ var FlowCanvas = L.Layer.extend({
   // when (job.until, checked every 64 strokes); job.member is left where it stopped.
   _stroke: function (ctx, batch, inView, pass, dim, job) {
     var st = this.state, dash = batch.dash, k = this.dashScale, members = batch.members;
-    ctx.globalAlpha = st.focus && pass === 0 ? dim : 0.85;
+    ctx.globalAlpha = st.focus && pass === 0 ? dim : batch.alpha;
     ctx.strokeStyle = batch.color; ctx.lineWidth = this._px(batch.width);
     ctx.setLineDash(k === 1 ? dash : dash.map(function (x) { return x * k; }));
     ctx.lineCap = dash.length ? "butt" : "round";
@@ -358,16 +383,24 @@ var FlowCanvas = L.Layer.extend({
     for (var k = q.from + 1; k < q.to; k++) ctx.lineTo(pts[2 * k], pts[2 * k + 1]);
   },
 
-  _arrows: function (ctx, inView, f) {
+  _arrowsShown: function () {
+    return this.P.arrows && this.inView <= this.P.arrowLimit;
+  },
+
+  // The arrowheads of the flows `order` lists (indices), those in view.
+  _arrows: function (ctx, inView, f, order) {
     var P = this.P, mid = this.paths.mid, drawn = 0, st = this.state;
-    for (var i = 0; i < P.n; i++) {
+    for (var o = 0; o < order.length; o++) {
+      var i = order[o];
       if (!inView[i]) continue;
       var dx = mid[4 * i + 2], dy = mid[4 * i + 3], s = st.shift[i] || 0;
       var ax = mid[4 * i] * f.S - f.ox - dy * s, ay = mid[4 * i + 1] * f.S - f.oy + dx * s;
       var w = P.unknown[i] ? P.unknownWidth : this._px(P.width[i]), size = 5 + w * 1.2;
       var tx = ax + dx * size * 0.5, ty = ay + dy * size * 0.5;
-      ctx.globalAlpha = st.focus && !st.focus[i] ? 0.12 : 0.95;
-      ctx.fillStyle = P.colors[this.hue[i]];
+      // with the ramp, an arrow is as faint as its line: small flows' arrows do not hatch the map
+      var level = P.ramp ? P.mag[i] : -1;
+      ctx.globalAlpha = st.focus && !st.focus[i] ? 0.12 : level >= 0 ? P.ramp.alpha[level] : 0.95;
+      ctx.fillStyle = this.colorOf(i);
       ctx.beginPath();
       ctx.moveTo(tx, ty);
       ctx.lineTo(tx - dx * size - dy * size * 0.6, ty - dy * size + dx * size * 0.6);
@@ -503,9 +536,15 @@ var FlowCanvas = L.Layer.extend({
     ctx.lineWidth = w + 3;
     ctx.stroke();
     ctx.beginPath(); this._trace(ctx, i);
-    ctx.strokeStyle = this.P.colors[this.hue[i]];
+    ctx.strokeStyle = this.colorOf(i);
     ctx.lineWidth = w;
     ctx.stroke();
+  },
+
+  // The colour flow i is drawn in: its ramp level's (render/_ramp.py), or its own.
+  colorOf: function (i) {
+    var P = this.P, level = P.ramp ? P.mag[i] : -1;
+    return level >= 0 ? P.ramp.colors[this.hue[i]][level] : P.colors[this.hue[i]];
   },
 
   // Container point of the middle of flow i (where its arrowhead sits).

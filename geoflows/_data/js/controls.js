@@ -30,8 +30,8 @@ function swatch(width, color, dash, opacity, length) {
 
 // A swatch of a payload width (a volume sample, the events' width): its line is drawn as
 // the canvas draws that width at the current zoom (followWidths).
-function widthSwatch(width, length) {
-  var svg = swatch(width, "#555", null, 1, length);
+function widthSwatch(width, length, color, opacity) {
+  var svg = swatch(width, color || "#555", null, opacity, length);
   svg.firstChild.setAttribute("data-gf-width", String(width));
   return svg;
 }
@@ -131,6 +131,56 @@ function setPlaceRule(legend, unit) {
     : "circle size: number of flows (units differ)";
 }
 
+// The magnitude ramp (a map of many flows: canvas.js styleBatches) as a strip of its levels,
+// light and faint to dark, each in its colour and opacity.
+function rampStrip(R) {
+  var svgNS = "http://www.w3.org/2000/svg", svg = document.createElementNS(svgNS, "svg");
+  var step = 4, h = 10;
+  svg.setAttribute("width", String(step * R.levels)); svg.setAttribute("height", String(h));
+  svg.setAttribute("aria-hidden", "true"); svg.setAttribute("class", "gf-ramp");
+  for (var k = 0; k < R.levels; k++) {
+    var r = document.createElementNS(svgNS, "rect");
+    r.setAttribute("x", String(k * step)); r.setAttribute("y", "1");
+    r.setAttribute("width", String(step)); r.setAttribute("height", String(h - 2));
+    r.setAttribute("fill", R.legend[k]); r.setAttribute("fill-opacity", String(R.alpha[k]));
+    svg.appendChild(r);
+  }
+  return svg;
+}
+
+// The volume section: per unit, width samples with their values (in the ramp's colour and
+// opacity at their level when the map has the ramp, and the ramp between the unit's smallest
+// and largest volume), then what the line styles of claims and unknown volumes mean.
+function volumeSection(box, P) {
+  var vs = section(box, "Volume (" + P.legend.widths[0].scale + ", per unit)"), R = P.ramp;
+  for (var w = 0; w < P.legend.widths.length; w++) {
+    var lw = P.legend.widths[w];
+    var unitRow = el("div", "gf-legend-unit");
+    unitRow.appendChild(titledBdi(lw.unit, "gf-legend-unitname"));
+    for (var s = 0; s < lw.samples.length; s++) {
+      var c = el("span", "gf-legend-sample"), level = R ? lw.samples[s][3] : -1;
+      c.appendChild(level >= 0 ? widthSwatch(lw.samples[s][1], 22, R.legend[level], R.alpha[level])
+        : widthSwatch(lw.samples[s][1], 22));
+      c.appendChild(el("span", null, lw.samples[s][2]));
+      unitRow.appendChild(c);
+    }
+    if (lw.domain) unitRow.appendChild(el("span", "gf-legend-domain", "scale " + lw.domain[0] + "–" + lw.domain[1]));
+    vs.appendChild(unitRow);
+    if (R && lw.ramp) {
+      var rampRow = el("div", "gf-legend-unit gf-legend-ramp");
+      rampRow.appendChild(el("span", null, lw.ramp[0]));
+      rampRow.appendChild(rampStrip(R));
+      rampRow.appendChild(el("span", null, lw.ramp[1]));
+      rampRow.appendChild(el("span", "gf-legend-note", "colour and opacity by volume"));
+      vs.appendChild(rampRow);
+    }
+  }
+  vs.appendChild(el("div", "gf-legend-note gf-width-zoom", ""));
+  if (P.legend.unknown) legendRow(vs, swatch(P.unknownWidth, "#555", P.unknownDash), "volume unknown");
+  claimLegend(vs, P);
+  return vs;
+}
+
 function addLegend(map, P, compact, name) {
   var legend = L.control({ position: "bottomright" });
   legend.onAdd = function () {
@@ -147,25 +197,7 @@ function addLegend(map, P, compact, name) {
         "Showing the " + P.n.toLocaleString("en-US") + " largest of " +
         P.total.toLocaleString("en-US") + " flows (by volume)"));
     }
-    if (P.legend.widths.length) {
-      var vs = section(box, "Volume (" + P.legend.widths[0].scale + ", per unit)");
-      for (var w = 0; w < P.legend.widths.length; w++) {
-        var lw = P.legend.widths[w];
-        var unitRow = el("div", "gf-legend-unit");
-        unitRow.appendChild(titledBdi(lw.unit, "gf-legend-unitname"));
-        for (var s = 0; s < lw.samples.length; s++) {
-          var c = el("span", "gf-legend-sample");
-          c.appendChild(widthSwatch(lw.samples[s][1], 22));
-          c.appendChild(el("span", null, lw.samples[s][2]));
-          unitRow.appendChild(c);
-        }
-        if (lw.domain) unitRow.appendChild(el("span", "gf-legend-domain", "scale " + lw.domain[0] + "–" + lw.domain[1]));
-        vs.appendChild(unitRow);
-      }
-      vs.appendChild(el("div", "gf-legend-note gf-width-zoom", ""));
-      if (P.legend.unknown) legendRow(vs, swatch(P.unknownWidth, "#555", P.unknownDash), "volume unknown");
-      claimLegend(vs, P);
-    }
+    var vs = P.legend.widths.length ? volumeSection(box, P) : null;
     if (P.legend.events && P.legend.events.length) {
       var es = vs || section(box, "Volume");
       legendRow(es, widthSwatch(2.5, 22),
@@ -178,10 +210,13 @@ function addLegend(map, P, compact, name) {
       pr.appendChild(el("span", "gf-place-rule", ""));
       ps.appendChild(pr);
     }
-    var cs = section(box, P.legend.colorTitle);
-    var grid = el("div", "gf-legend-grid");
-    for (var k = 0; k < P.colorKeys.length; k++) legendRow(grid, swatch(4, P.colors[k], null, 1, 22), P.colorKeys[k] || "(none)");
-    cs.appendChild(grid);
+    // one sequential ramp (no colour field): the colours are the volume's, said above
+    if (!(P.ramp && P.ramp.single)) {
+      var cs = section(box, P.legend.colorTitle);
+      var grid = el("div", "gf-legend-grid");
+      for (var k = 0; k < P.colorKeys.length; k++) legendRow(grid, swatch(4, P.colors[k], null, 1, 22), P.colorKeys[k] || "(none)");
+      cs.appendChild(grid);
+    }
     var fs = section(box, "Confidence");
     var row = el("div", "gf-legend-inline");
     for (var d = 0; d < P.confLevels.length; d++) {
