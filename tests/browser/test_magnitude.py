@@ -91,7 +91,7 @@ def _along(page: Any, i: int) -> list[list[int]]:
 
 def test_the_largest_flow_is_dark_on_top_and_small_flows_faint(probe: Probe, vega_page: Path):
     page = probe.open(vega_page).page
-    page.evaluate(f"{JS_MAP}.setView([35.5, -119.5], 5, {{animate: false}})")
+    page.evaluate(f"void {JS_MAP}.setView([35.5, -119.5], 5, {{animate: false}})")
     page.wait_for_function(f"{JS_LAYER}.api.drawn()", timeout=60_000)
     info = page.evaluate(
         f"""(() => {{ const l = {JS_LAYER}, P = l.P; let top = 0;
