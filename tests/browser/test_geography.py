@@ -78,6 +78,18 @@ def _only_basemap(probe: Probe, only: bool) -> None:
     )
 
 
+def _bare_basemap(probe: Probe, page: Path, center=None, zoom: int | None = None) -> np.ndarray:
+    """Open ``page`` (at ``center`` and ``zoom``, else its first view); screenshot only its
+    basemap, which stays alone until ``_only_basemap(probe, False)``."""
+    probe.open(page)
+    if center is not None:
+        lat, lon = center
+        probe.page.evaluate(f"void {JS_MAP}.setView([{lat}, {lon}], {zoom}, {{animate: false}})")
+    probe.page.wait_for_timeout(300)
+    _only_basemap(probe, True)
+    return _rgb(probe.page.screenshot())
+
+
 def _water_as_land(probe: Probe, on: bool) -> None:
     """Paint the map's water (its background, under the land) in the land colour, or not."""
     colour = "#f7f5f0" if on else "#dfe8ef"
@@ -93,11 +105,8 @@ def test_at_the_first_view_the_caspian_shows_through_its_flows(
     in the land colour, it changes by at least 15 (of 38, water against land), which a band at
     0.3 opacity or a hatch's gap lets through, and an opaque mark does not.
     """
-    probe.open(story_page)
-    probe.page.wait_for_timeout(300)
+    bare = _bare_basemap(probe, story_page)
     assert probe.page.evaluate(f"{JS_MAP}.getZoom()") <= 3, "the first view is a wide one"
-    _only_basemap(probe, True)
-    bare = _rgb(probe.page.screenshot())
     _only_basemap(probe, False)
     shown = _rgb(probe.page.screenshot())
     _water_as_land(probe, True)
@@ -130,11 +139,8 @@ def test_at_the_first_view_of_the_example_the_sea_of_japan_stays_water(
     the widths followed the zoom too (92% of the water untouched; 95% since).
     """
     path = gf.read_flows(EXAMPLE_CSV).save_map(tmp_path / "example.html", tiles=None)
-    probe.open(path)
-    probe.page.wait_for_timeout(300)
+    bare = _bare_basemap(probe, path)
     assert probe.page.evaluate(f"{JS_MAP}.getZoom()") <= 3
-    _only_basemap(probe, True)
-    bare = _rgb(probe.page.screenshot())
     _only_basemap(probe, False)
     probe.page.evaluate(
         "document.querySelector('.leaflet-control-container').style.visibility = 'hidden'"
@@ -154,11 +160,7 @@ def test_at_the_first_view_of_the_example_the_sea_of_japan_stays_water(
 
 
 def test_the_caspian_reads_as_water_under_its_claim_bands(probe: Probe, story_page: Path) -> None:
-    probe.open(story_page)
-    probe.page.evaluate(f"void {JS_MAP}.setView([41.5, 50.5], 5, {{animate: false}})")
-    probe.page.wait_for_timeout(300)
-    _only_basemap(probe, True)
-    bare = _rgb(probe.page.screenshot())
+    bare = _bare_basemap(probe, story_page, (41.5, 50.5), 5)
     _only_basemap(probe, False)
     shown = _rgb(probe.page.screenshot())
     # the Caspian's outline as drawn: the water pixels of its bounding box on the bare basemap
@@ -186,11 +188,7 @@ BEYOND = [
 
 
 def test_zoomed_out_there_is_land_beyond_the_clip(probe: Probe, story_page: Path) -> None:
-    probe.open(story_page)
-    probe.page.evaluate(f"void {JS_MAP}.setView([0, 60], 2, {{animate: false}})")
-    probe.page.wait_for_timeout(300)
-    _only_basemap(probe, True)
-    rgb = _rgb(probe.page.screenshot())
+    rgb = _bare_basemap(probe, story_page, (0, 60), 2)
     points = _points(probe, [latlon for _, latlon in BEYOND] + [(-40.0, -20.0)])
     for (name, _), (x, y) in zip(BEYOND, points[:-1], strict=True):
         assert 0 <= x < rgb.shape[1] and 0 <= y < rgb.shape[0], f"{name} is not in the view"
@@ -202,11 +200,7 @@ def test_zoomed_out_there_is_land_beyond_the_clip(probe: Probe, story_page: Path
 
 def test_a_port_sits_on_a_coast_drawn_at_its_zoom(probe: Probe, story_page: Path) -> None:
     port = gf.geocode("Anzali")
-    probe.open(story_page)
-    probe.page.evaluate(f"void {JS_MAP}.setView([{port.lat}, {port.lon}], 8, {{animate: false}})")
-    probe.page.wait_for_timeout(300)
-    _only_basemap(probe, True)
-    rgb = _rgb(probe.page.screenshot())
+    rgb = _bare_basemap(probe, story_page, (port.lat, port.lon), 8)
     ((x, y),) = _points(probe, [(port.lat, port.lon)])
     # within 8 px (3.5 km) of the port there is land and there is water: it is on the coast
     around = _disc(rgb, x, y, r=8)
