@@ -16,7 +16,7 @@ from geoflows.render import _payload as P
 from geoflows.render import build_payload, safe_json
 from geoflows.render._basemap import basemap
 from geoflows.render._claims import _claims, _corridor_offsets, _corridor_slots
-from geoflows.render._encode import unpack
+from geoflows.render._encode import ints, unpack
 
 
 def _plain(obj):
@@ -29,7 +29,7 @@ def test_the_payload_carries_the_basemap_packed() -> None:
     payload = build_payload(flows, basemap="countries")
     packed = payload["basemap"]
     # the same extent and the same busiest places (their detail boxes) as the payload's
-    ends = np.array([unpack(payload["o"]), unpack(payload["d"])])
+    ends = np.array([ints(payload["o"], payload["n"]), ints(payload["d"], payload["n"])])
     spots = P._busiest_places(payload["places"], ends, payload["waypoints"], payload["precision"])
     plain = basemap("countries", P._union(payload["bounds"], payload["focus"]), spots)
     assert packed["precision"] == plain["precision"]

@@ -235,6 +235,22 @@ def unpack(column: Any) -> list[Any]:
     return q.tolist()
 
 
+def ints(column: Any, n: int) -> list[Any]:
+    """Give the ``n`` numbers of a number column, written in any of its forms.
+
+    Packed, a plain list, or ``{"c": value}``: one value for every flow, as the payload
+    writes a constant column.
+
+    Examples
+    --------
+    >>> ints({"c": 7}, 3), ints(pack([1, 2, 3]), 3)
+    ([7, 7, 7], [1, 2, 3])
+    """
+    if isinstance(column, dict) and set(column) == {"c"}:
+        return [column["c"]] * n
+    return unpack(column)
+
+
 def _is_packed(value: Any) -> bool:
     return isinstance(value, dict) and "z" in value
 
@@ -343,7 +359,7 @@ def expand(payload: dict[str, Any]) -> dict[str, Any]:
     out = _unpack_all(payload)
     for key, value in payload.items():
         if isinstance(value, dict) and set(value) == {"c"}:
-            out[key] = [value["c"]] * payload["n"]
+            out[key] = ints(value, payload["n"])
     places = out.get("places")
     if isinstance(places, dict) and isinstance(places.get("name"), dict):
         places["name"] = decode(places["name"], len(places["lat"]))

@@ -15,6 +15,7 @@ from geoflows.render._encode import decode as _decode
 from geoflows.render._encode import (  # noqa: F401 (re-exported)
     decode_coords,
     expand,
+    ints,
     pack,
     payload_fields,
     safe_json,
@@ -823,16 +824,11 @@ def shared_basemap(
     box, lists = None, []
     for P in payloads:
         box = _union(box, _union(P["bounds"], P["focus"]))
-        ends = np.array([_codes(P["o"], P["n"]), _codes(P["d"], P["n"])], dtype=np.int64)
+        ends = np.array([ints(P["o"], P["n"]), ints(P["d"], P["n"])], dtype=np.int64)
         lists.append(_busiest_places(P["places"], ends, P["waypoints"], P["precision"]))
     longest = max((len(x) for x in lists), default=0)
     turns = [x[k : k + 1] for k in range(longest) for x in lists if k < len(x)]
     return _basemap(name, box, np.concatenate(turns) if turns else None)
-
-
-def _codes(column: Any, n: int) -> list[int]:
-    """Give the ``n`` integers of an :func:`_ints` column."""
-    return [column["c"]] * n if isinstance(column, dict) and "c" in column else unpack(column)
 
 
 def _busiest_places(
