@@ -11,7 +11,6 @@ and the legend alike.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import numpy as np
@@ -51,17 +50,20 @@ def ramp_levels(
     return np.where(drawn, level, -1)
 
 
-_HEX = re.compile(r"#(?:[0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})")
-
-
 def _rgb(color: str) -> np.ndarray | None:
-    """Red, green, blue of a ``#rgb(a)`` or ``#rrggbb(aa)`` colour; None for other forms."""
-    if not _HEX.fullmatch(color):
+    """Red, green, blue (0-255) of a ``#rgb(a)`` or ``#rrggbb(aa)`` colour; None for other forms.
+
+    Only hex colours are tinted (a named colour or a colour function keeps its colour at
+    every level, :func:`_tinted`); matplotlib reads them.
+    """
+    from matplotlib.colors import to_rgb
+
+    if not color.startswith("#"):
         return None
-    c = color[1:]
-    if len(c) <= 4:
-        c = "".join(ch * 2 for ch in c)
-    return np.array([int(c[k : k + 2], 16) for k in (0, 2, 4)], dtype=float)
+    try:
+        return np.round(np.array(to_rgb(color)) * 255)
+    except ValueError:
+        return None
 
 
 def _hex(rgb: np.ndarray) -> str:
