@@ -610,6 +610,9 @@ def _sum_on_dask(
     return sums, by_source[group_cols + ["source"]].drop_duplicates()
 
 
+_ENDS = ("origin", "destination")
+
+
 def _by_place(gazetteer: Gazetteer | None, country: str | None) -> Any:
     """Return a function keying summed rows by resolved place, not by spelling.
 
@@ -624,24 +627,21 @@ def _by_place(gazetteer: Gazetteer | None, country: str | None) -> Any:
     gaz = gazetteer if gazetteer is not None else Gazetteer.default()
 
     def rekey(rows: pd.DataFrame, cols: list[str], spec: Mapping[str, str]) -> pd.DataFrame:
-        changed = False
-        for end in ("origin", "destination"):
-            names = rows[end].astype("string").fillna("").to_numpy(dtype=object)
-            distinct = sorted({n for n in names if n})
-            table = gaz.geocode_all(distinct, country=country)
-            ok = (table["status"] == "ok").to_numpy()
-            # the key of FlowSet.aggregate's lanes (_resolved_lanes): resolved name and country
-            place = list(zip(table["name"], table["country"], strict=True))
-            first: dict[tuple, str] = {}
-            spelling = {}
-            for name, good, key in zip(distinct, ok, place, strict=True):
-                if good:
-                    spelling[name] = first.setdefault(key, name)
-            if any(k != v for k, v in spelling.items()):
-                rows = rows.assign(**{end: [spelling.get(n, n) for n in names]})
-                changed = True
-        if not changed:
+        ends = {e: rows[e].astype("string").fillna("").to_numpy(dtype=object) for e in _ENDS}
+        distinct = sorted({n for names in ends.values() for n in names if n})
+        table = gaz.geocode_all(distinct, country=country)
+        # the key of FlowSet.aggregate's lanes (_resolved_lanes): resolved name and country
+        first: dict[tuple, str] = {}
+        spelling = {
+            name: first.setdefault(tuple(place), name)
+            for name, status, *place in zip(
+                distinct, table["status"], table["name"], table["country"], strict=True
+            )
+            if status == "ok"
+        }
+        if all(k == v for k, v in spelling.items()):
             return rows
+        rows = rows.assign(**{e: [spelling.get(n, n) for n in names] for e, names in ends.items()})
         given = {c: a for c, a in spec.items() if c in rows.columns}
         return rows.groupby(cols, sort=True, dropna=False).agg(given).reset_index()
 
